@@ -1,0 +1,5 @@
+"""``python -m loganalyzer``."""
+
+from loganalyzer.cli import main
+
+main()

@@ -1,0 +1,274 @@
+"""The ``loganalyzer`` command line: thin typer commands over the library.
+
+Exit codes everywhere: 0 ok, 1 findings or mismatches (checking commands), 2 bad usage,
+bad value or unreadable input. Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from loganalyzer import __version__
+from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK, InputError
+
+app = typer.Typer(
+    name="loganalyzer",
+    help="Analyse nova-compute live migrations: predict what a [libvirt] configuration does, "
+    "check it, and compare it with what the logs show.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _reports_input_errors(func: F) -> F:
+    """Turn :class:`InputError` into ``loganalyzer: <message>`` and exit 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            typer.echo(f"loganalyzer: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"loganalyzer {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Analyse nova-compute live migrations."""
+
+
+# --- options shared by the commands that need a configuration --------------------------
+
+ConfigFiles = Annotated[
+    list[str] | None,
+    typer.Option("--config", help="nova.conf to read (repeatable; later files win).",
+                 rich_help_panel="Configuration"),
+]
+ConfigDirs = Annotated[
+    list[str] | None,
+    typer.Option("--config-dir", help="Directory whose *.conf files are read after --config, "
+                 "sorted (repeatable).", rich_help_panel="Configuration"),
+]
+Downtime = Annotated[int | None, typer.Option(
+    "--downtime", help="live_migration_downtime (ms).", rich_help_panel="Configuration")]
+Steps = Annotated[int | None, typer.Option(
+    "--steps", help="live_migration_downtime_steps.", rich_help_panel="Configuration")]
+Delay = Annotated[int | None, typer.Option(
+    "--delay", help="live_migration_downtime_delay (s per GiB).", rich_help_panel="Configuration")]
+CompletionTimeout = Annotated[int | None, typer.Option(
+    "--completion-timeout", help="live_migration_completion_timeout (s per GiB, 0 = off).",
+    rich_help_panel="Configuration")]
+TimeoutAction = Annotated[str | None, typer.Option(
+    "--timeout-action", help="live_migration_timeout_action: abort | force_complete.",
+    rich_help_panel="Configuration")]
+PostCopy = Annotated[bool | None, typer.Option(
+    "--post-copy/--no-post-copy", help="live_migration_permit_post_copy.",
+    rich_help_panel="Configuration", show_default=False)]
+AutoConverge = Annotated[bool | None, typer.Option(
+    "--auto-converge/--no-auto-converge", help="live_migration_permit_auto_converge.",
+    rich_help_panel="Configuration", show_default=False)]
+ReleaseOpt = Annotated[str | None, typer.Option(
+    "--release", help="nova release: name (train, antelope), number (20, 27.0.0) or series "
+    "(2023.1). Default: the newest.", rich_help_panel="Model")]
+VariantOpt = Annotated[str | None, typer.Option(
+    "--variant", help="Ramp arithmetic: linear-py3 | linear-py2 | exponential.",
+    rich_help_panel="Model")]
+PythonOpt = Annotated[int | None, typer.Option(
+    "--python", help="Python major nova ran on (Pike–Train ran on 2 or 3).",
+    rich_help_panel="Model")]
+DiskGb = Annotated[list[float] | None, typer.Option(
+    "--disk-gb", help="Size of a block-migrated disk in GiB (repeatable).",
+    rich_help_panel="Guest")]
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", help="Output: table | json | csv.")]
+
+
+def _flags(**given: Any) -> dict[str, Any]:
+    names = {
+        "downtime": "live_migration_downtime",
+        "steps": "live_migration_downtime_steps",
+        "delay": "live_migration_downtime_delay",
+        "completion_timeout": "live_migration_completion_timeout",
+        "timeout_action": "live_migration_timeout_action",
+        "post_copy": "live_migration_permit_post_copy",
+        "auto_converge": "live_migration_permit_auto_converge",
+    }
+    return {names[k]: v for k, v in given.items() if v is not None}
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:
+    if fmt not in allowed:
+        raise InputError(f"--format {fmt}: not one of {' | '.join(allowed)}")
+    return fmt
+
+
+def _parse_start(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            f"--start {text}: not a timestamp (use ISO 8601, e.g. 2024-05-01T12:00:00)"
+        ) from None
+
+
+@app.command()
+@_reports_input_errors
+def predict(
+    memory_mb: Annotated[int | None, typer.Option(
+        "--memory-mb", help="Guest RAM in MB (the flavor's memory_mb).",
+        rich_help_panel="Guest")] = None,
+    data_gb: Annotated[float | None, typer.Option(
+        "--data-gb", help="nova's data_gb directly (RAM + block-migrated disks, GiB).",
+        rich_help_panel="Guest")] = None,
+    disk_gb: DiskGb = None,
+    config: ConfigFiles = None,
+    config_dir: ConfigDirs = None,
+    downtime: Downtime = None,
+    steps: Steps = None,
+    delay: Delay = None,
+    completion_timeout: CompletionTimeout = None,
+    timeout_action: TimeoutAction = None,
+    post_copy: PostCopy = None,
+    auto_converge: AutoConverge = None,
+    release: ReleaseOpt = None,
+    variant: VariantOpt = None,
+    python: PythonOpt = None,
+    start: Annotated[str | None, typer.Option(
+        "--start", help="Migration start (ISO 8601): adds wall-clock times.")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Predict the downtime ramp and timeout nova computes for a guest.
+
+    [b]Examples[/b]
+
+      loganalyzer predict --downtime 5000 --steps 7 --delay 75 --memory-mb 4096 --release train
+
+      loganalyzer predict --config /etc/nova/nova.conf --memory-mb 16384 --format json
+
+      loganalyzer predict --data-gb 3 --variant exponential --start 2024-05-01T12:00:00
+    """
+    from loganalyzer.config import load_config
+    from loganalyzer.prediction import guest_size, resolve_model
+    from loganalyzer.prediction import predict as run_predict
+    from loganalyzer.render import predict_out
+
+    _check_format(fmt, ("table", "json", "csv"))
+    when = _parse_start(start)
+    model = resolve_model(release, variant, python)
+    flags = _flags(downtime=downtime, steps=steps, delay=delay,
+                   completion_timeout=completion_timeout, timeout_action=timeout_action,
+                   post_copy=post_copy, auto_converge=auto_converge)
+    conf = load_config(model.release, config or [], config_dir or [], flags)
+    py = model.variant.python if model.variant else model.release.default_python
+    guest = guest_size(memory_mb, data_gb, disk_gb or [], py)
+    result = run_predict(model, conf, guest)
+    predict_out.write(result, fmt, when, sys.stdout)
+
+
+@app.command()
+@_reports_input_errors
+def lint(
+    memory_mb: Annotated[list[str] | None, typer.Option(
+        "--memory-mb", help="Guest RAM in MB, or a range MIN:MAX checked at MIN, each power "
+        "of two between, and MAX (repeatable). Default: 2048:65536.",
+        rich_help_panel="Guest")] = None,
+    data_gb: Annotated[list[float] | None, typer.Option(
+        "--data-gb", help="nova's data_gb directly (repeatable).",
+        rich_help_panel="Guest")] = None,
+    disk_gb: DiskGb = None,
+    config: ConfigFiles = None,
+    config_dir: ConfigDirs = None,
+    downtime: Downtime = None,
+    steps: Steps = None,
+    delay: Delay = None,
+    completion_timeout: CompletionTimeout = None,
+    timeout_action: TimeoutAction = None,
+    post_copy: PostCopy = None,
+    auto_converge: AutoConverge = None,
+    release: ReleaseOpt = None,
+    variant: VariantOpt = None,
+    python: PythonOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Check a configuration for guests of given sizes; exit 1 when anything is a warning.
+
+    [b]Examples[/b]
+
+      loganalyzer lint --config /etc/nova/nova.conf --release 2023.1
+
+      loganalyzer lint --steps 30 --completion-timeout 400 --memory-mb 4096:65536
+    """
+    from loganalyzer.config import load_config
+    from loganalyzer.findings import has_warnings
+    from loganalyzer.lint import lint as run_lint
+    from loganalyzer.prediction import guest_size, resolve_model
+    from loganalyzer.render import lint_out
+
+    _check_format(fmt, ("table", "json", "csv"))
+    model = resolve_model(release, variant, python)
+    flags = _flags(downtime=downtime, steps=steps, delay=delay,
+                   completion_timeout=completion_timeout, timeout_action=timeout_action,
+                   post_copy=post_copy, auto_converge=auto_converge)
+    conf = load_config(model.release, config or [], config_dir or [], flags)
+    py = model.variant.python if model.variant else model.release.default_python
+    guests = [guest_size(None, gb, [], py) for gb in data_gb or []]
+    if not data_gb or memory_mb:
+        for mb in _memory_sizes(memory_mb or ["2048:65536"]):
+            guests.append(guest_size(mb, None, disk_gb or [], py))
+    findings = run_lint(model, conf, guests)
+    lint_out.write(model, conf, guests, findings, fmt, sys.stdout)
+    raise typer.Exit(EXIT_FINDINGS if has_warnings(findings) else EXIT_OK)
+
+
+def _memory_sizes(values: list[str]) -> list[int]:
+    sizes: list[int] = []
+    for text in values:
+        low, sep, high = text.partition(":")
+        try:
+            lo = int(low)
+            hi = int(high) if sep else lo
+        except ValueError:
+            raise InputError(
+                f"--memory-mb {text}: not a number of MB or a MIN:MAX range"
+            ) from None
+        if lo <= 0 or hi < lo:
+            raise InputError(f"--memory-mb {text}: sizes must be positive and MIN <= MAX")
+        sizes.append(lo)
+        power = 1
+        while power <= lo:
+            power *= 2
+        while power < hi:
+            sizes.append(power)
+            power *= 2
+        if hi != lo:
+            sizes.append(hi)
+    return sorted(set(sizes))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

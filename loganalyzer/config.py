@@ -1,0 +1,216 @@
+"""The effective ``[libvirt]`` live-migration configuration and where each value came from.
+
+Sources, lowest priority first: the release's defaults, nova.conf files and config dirs
+(parsed by oslo.config exactly as nova does: files in order, then each dir's ``*.conf``
+sorted, last value wins), then command-line flags. Values below nova's minimum are rejected
+from Pike 16 (oslo.config ``min=``) and clamped with a note in Liberty–Ocata (12–15), as
+that era's ``downtime_steps`` did.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from loganalyzer.errors import InputError
+from loganalyzer.nova.options import GROUP, OPTIONS, OptionSpec
+from loganalyzer.nova.releases import Release
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One option's effective value and its source (a file path, ``flag --x``, or
+    ``default (Train (20))``)."""
+
+    value: Any
+    source: str
+    raw: str | None = None  # the text as written, for values from files and flags
+
+
+@dataclass
+class EffectiveConfig:
+    """What a nova-compute of ``release`` would run with."""
+
+    release: Release
+    settings: dict[str, Setting]
+    files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # clamps and other adjustments
+    # Options set in a file or flag that the release does not have: (name, source, raw).
+    unknown_in_release: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def value(self, name: str) -> Any:
+        """The effective value of an option (None when the release lacks it)."""
+        setting = self.settings.get(name)
+        return setting.value if setting else None
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        """``{option: {"value": ..., "source": ...}}``: the JSON contract's ``config``."""
+        return {
+            name: {"value": s.value, "source": s.source} for name, s in self.settings.items()
+        }
+
+
+def config_file_order(files: Sequence[str], config_dirs: Sequence[str]) -> list[str]:
+    """The order oslo.config reads files in: each ``--config-file`` in turn, then every
+    ``--config-dir``'s ``*.conf`` sorted by name."""
+    ordered = list(files)
+    for directory in config_dirs:
+        ordered.extend(sorted(glob.glob(os.path.join(directory, "*.conf"))))
+    return ordered
+
+
+def _check_readable(files: Sequence[str], config_dirs: Sequence[str]) -> None:
+    for path in files:
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read config file: {exc.strerror}") from None
+    for directory in config_dirs:
+        if not os.path.isdir(directory):
+            raise InputError(f"{directory}: config dir does not exist or is not a directory")
+
+
+def _oslo_type(spec: OptionSpec, release: Release) -> Any:
+    """The oslo.config option nova registers for ``spec`` in ``release``."""
+    from oslo_config import cfg
+
+    default = spec.default_in(release)
+    if spec.kind == "int":
+        return cfg.IntOpt(spec.name, default=default, min=spec.min_in(release))
+    if spec.kind == "bool":
+        return cfg.BoolOpt(spec.name, default=default)
+    return cfg.StrOpt(spec.name, default=default, choices=spec.choices or None)
+
+
+def _raw_values(paths: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Raw text of every known option per file, parsed by oslo.config one file at a time so
+    that each value is attributed to the file that set it last. Returns (raw, source)."""
+    from oslo_config import cfg
+
+    raw: dict[str, str] = {}
+    source: dict[str, str] = {}
+    for path in paths:
+        conf = cfg.ConfigOpts()
+        conf.register_opts([cfg.StrOpt(o.name) for o in OPTIONS], group=GROUP)
+        try:
+            conf(args=[], default_config_files=[path], default_config_dirs=[], use_env=False)
+            group = conf[GROUP]
+            for option in OPTIONS:
+                value = group[option.name]
+                if value is not None:
+                    raw[option.name] = value
+                    source[option.name] = path
+        except cfg.ConfigFileParseError as exc:
+            raise InputError(f"{path}: not a valid nova.conf: {exc.msg}") from None
+        except cfg.Error as exc:
+            raise InputError(f"{path}: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not a text file ({exc.reason})") from None
+    return raw, source
+
+
+def _reason(spec: OptionSpec, release: Release, raw: str, exc: Exception) -> str:
+    text = str(exc)
+    if "is not valid: " in text:
+        text = text.split("is not valid: ", 1)[1]
+    minimum = spec.min_in(release)
+    if minimum is not None and "greater than or equal" in text:
+        return f"below nova's minimum {minimum} for {release.label}"
+    if spec.kind == "int":
+        return f"not an integer ({text})" if "invalid literal" in text else text
+    return text
+
+
+def load_config(
+    release: Release,
+    files: Sequence[str] = (),
+    config_dirs: Sequence[str] = (),
+    flags: Mapping[str, Any] | None = None,
+) -> EffectiveConfig:
+    """Effective live-migration options for ``release`` from defaults, files and flags.
+
+    ``flags`` maps option names to values given on the command line (already typed or as
+    text). Raises :class:`InputError` naming the file or flag, the option and the value.
+    """
+    from oslo_config import cfg
+
+    _check_readable(files, config_dirs)
+    paths = config_file_order(files, config_dirs)
+    raw, file_source = _raw_values(paths) if paths else ({}, {})
+
+    conf = cfg.ConfigOpts()
+    existing = [o for o in OPTIONS if o.exists_in(release)]
+    conf.register_opts([_oslo_type(o, release) for o in existing], group=GROUP)
+    conf(args=[], default_config_files=list(files), default_config_dirs=list(config_dirs),
+         use_env=False)
+
+    config = EffectiveConfig(release=release, settings={}, files=paths)
+    for spec in OPTIONS:
+        if not spec.exists_in(release) and spec.name in raw:
+            config.unknown_in_release.append((spec.name, file_source[spec.name], raw[spec.name]))
+    for spec in existing:
+        try:
+            value = conf[GROUP][spec.name]
+        except cfg.ConfigFileValueError as exc:
+            where = file_source.get(spec.name, "nova.conf")
+            text = raw.get(spec.name, "?")
+            raise InputError(
+                f"{where}: [libvirt] {spec.name} = {text}: {_reason(spec, release, text, exc)}"
+            ) from None
+        if spec.name in raw:
+            setting = Setting(value, file_source[spec.name], raw[spec.name])
+        else:
+            setting = Setting(value, f"default for {release.label}")
+        config.settings[spec.name] = setting
+
+    for name, given in (flags or {}).items():
+        if given is None:
+            continue
+        _apply_flag(config, release, name, given)
+    _apply_clamps(config, release)
+    return config
+
+
+def _apply_flag(config: EffectiveConfig, release: Release, name: str, given: Any) -> None:
+    spec = next(o for o in OPTIONS if o.name == name)
+    flag = f"--{spec.short}" if spec.short else name
+    text = _flag_text(given)
+    if not spec.exists_in(release):
+        config.unknown_in_release.append((name, f"flag {flag}", text))
+        return
+    option = _oslo_type(spec, release)
+    try:
+        value = option.type(text)
+    except ValueError as exc:
+        raise InputError(
+            f"flag {flag} {text}: [libvirt] {name}: {_reason(spec, release, text, exc)}"
+        ) from None
+    config.settings[name] = Setting(value, f"flag {flag}", text)
+
+
+def _flag_text(given: Any) -> str:
+    if isinstance(given, bool):
+        return "true" if given else "false"
+    return str(given)
+
+
+def _apply_clamps(config: EffectiveConfig, release: Release) -> None:
+    """Liberty–Ocata clamp below-minimum values in code (silently 12–14, with a WARNING in
+    15); the effective value is the clamped one."""
+    for spec in OPTIONS:
+        clamp = spec.clamp_in(release)
+        setting = config.settings.get(spec.name)
+        if clamp is None or setting is None or setting.value is None or setting.value >= clamp:
+            continue
+        how = "logs a WARNING and clamps" if release.clamp_policy == "warn" else "silently clamps"
+        config.notes.append(
+            f"{spec.name} = {setting.value} ({setting.source}) is below {clamp}: "
+            f"{release.label} {how} it to {clamp}"
+        )
+        config.settings[spec.name] = Setting(
+            clamp, f"{setting.source}, clamped from {setting.value}", setting.raw
+        )

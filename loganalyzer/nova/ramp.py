@@ -1,0 +1,123 @@
+"""The downtime ramp: how nova computes it and how its monitor applies it.
+
+Pure functions, no I/O. Facts §3. A ramp is a list of ``(after_s, downtime_ms)`` steps, the
+shape nova's own ``downtime_steps`` generator yields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from loganalyzer.nova.releases import Variant
+
+Step = tuple[int, int]
+
+# Liberty–Newton's LIVE_MIGRATION_DOWNTIME_*_MIN, applied silently by the exponential code.
+EXPONENTIAL_CLAMPS = {"downtime": 100, "steps": 3, "delay": 10}
+
+
+def downtime_steps(
+    downtime: int, steps: int, delay: int, data_gb: float, variant: Variant | str
+) -> list[Step]:
+    """The ramp nova computes at monitor start, for one variant.
+
+    ``linear-py3``: ``nova.virt.libvirt.migration.downtime_steps`` (Ocata 15.0.0 → master)
+    under Python 3 — IEEE double arithmetic, so 103 ms in 10 steps ends at 102.
+    ``linear-py2``: the same code under Python 2 (Ocata–Train) — ``/`` on ints floors.
+    ``exponential``: ``LibvirtDriver._migration_downtime_steps`` (Liberty 12.0.0 – Newton
+    14.x), with that era's silent clamps to 100 ms / 3 steps / 10 s.
+    """
+    variant = Variant(variant)
+    if variant is Variant.EXPONENTIAL:
+        return _exponential(downtime, steps, delay, data_gb)
+    if steps <= 0:
+        raise ValueError("live_migration_downtime_steps must be positive")
+    step_delay = int(delay * data_gb)
+    if variant is Variant.LINEAR_PY2:
+        base = downtime // steps
+        offset = (downtime - base) // steps
+        return [(int(step_delay * i), int(base + offset * i)) for i in range(steps + 1)]
+    base_f = downtime / steps
+    offset_f = (downtime - base_f) / steps
+    return [(int(step_delay * i), int(base_f + offset_f * i)) for i in range(steps + 1)]
+
+
+def _exponential(downtime: int, steps: int, delay: int, data_gb: float) -> list[Step]:
+    """Liberty–Newton ``_migration_downtime_steps`` (exponential, copied from VDSM)."""
+    downtime = max(downtime, EXPONENTIAL_CLAMPS["downtime"])
+    steps = max(steps, EXPONENTIAL_CLAMPS["steps"])
+    delay = max(delay, EXPONENTIAL_CLAMPS["delay"])
+    step_delay = int(delay * data_gb)
+    offset = downtime / float(steps + 1)
+    base = (downtime - offset) ** (1 / float(steps))
+    return [(int(step_delay * i), int(offset + base**i)) for i in range(steps + 1)]
+
+
+def ramp_end_s(ramp: Sequence[Step]) -> int:
+    """When the last step becomes due (its scheduled ``after`` time)."""
+    return ramp[-1][0] if ramp else 0
+
+
+def update_downtime(olddowntime: int | None, ramp: Sequence[Step], elapsed: float) -> int | None:
+    """``nova.virt.libvirt.migration.update_downtime`` (Newton 14.0.0 → master).
+
+    The latest step with ``elapsed > t`` (strict) becomes current; the value is returned
+    whether or not it changed (the caller logs only a change).
+    """
+    thisstep = None
+    for step in ramp:
+        if elapsed > step[0]:
+            thisstep = step
+    if thisstep is None:
+        return olddowntime
+    return thisstep[1]
+
+
+@dataclass(frozen=True)
+class AppliedStep:
+    """One ``Increasing downtime to X ms after Y sec elapsed time`` line nova would log."""
+
+    elapsed: float  # the monitor iteration's elapsed time when it was applied
+    after_s: int  # the step's scheduled time, as logged ("after Y sec")
+    downtime_ms: int
+    index: int  # position of the step in the ramp (0-based)
+
+    @property
+    def lag_s(self) -> float:
+        """How late the monitor applied the step relative to its schedule."""
+        return self.elapsed - self.after_s
+
+
+def replay(ramp: Sequence[Step], times: Iterable[float], application: str) -> list[AppliedStep]:
+    """The downtime lines nova logs for a ramp, given its monitor iterations' elapsed times.
+
+    ``update_downtime`` (Newton+): per iteration jump to the latest due step, log only a
+    change, first value None — a late iteration skips steps legitimately.
+    ``pop`` (Liberty/Mitaka): per iteration pop at most one due step; every step is logged,
+    each with its own scheduled time.
+    """
+    applied: list[AppliedStep] = []
+    if application == "pop":
+        pending = list(enumerate(ramp))
+        for elapsed in times:
+            if pending and elapsed > pending[0][1][0]:
+                index, (after, value) = pending.pop(0)
+                applied.append(AppliedStep(elapsed, after, value, index))
+        return applied
+    if application != "update_downtime":
+        raise ValueError(f"unknown step application {application!r}")
+    current: int | None = None
+    for elapsed in times:
+        index = None
+        for i, (after, _) in enumerate(ramp):
+            if elapsed > after:
+                index = i
+        if index is None:
+            continue
+        after, value = ramp[index]
+        if value != current:
+            applied.append(AppliedStep(elapsed, after, value, index))
+            current = value
+    return applied
+
