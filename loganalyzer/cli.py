@@ -244,6 +244,97 @@ def lint(
     raise typer.Exit(EXIT_FINDINGS if has_warnings(findings) else EXIT_OK)
 
 
+Paths = Annotated[list[str], typer.Argument(
+    help="Log files, folders (searched recursively), sosreport tarballs, or - for stdin.",
+    show_default=False)]
+HostOpt = Annotated[list[str] | None, typer.Option(
+    "--host", help="PATH=HOST: the host that wrote a file or every file under a folder "
+    "(repeatable; '-=HOST' for stdin).", rich_help_panel="Input")]
+SinceOpt = Annotated[str | None, typer.Option(
+    "--since", help="Only events at or after this time (ISO 8601, log-local time).",
+    rich_help_panel="Selection")]
+UntilOpt = Annotated[str | None, typer.Option(
+    "--until", help="Only events at or before this time.", rich_help_panel="Selection")]
+InstanceOpt = Annotated[list[str] | None, typer.Option(
+    "--instance", help="Only this instance (a UUID or its first characters; repeatable).",
+    rich_help_panel="Selection")]
+OutputOpt = Annotated[str | None, typer.Option(
+    "--output", "-o", help="Write to this file instead of stdout (required for parquet on a "
+    "terminal).")]
+
+
+def _emit_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        typer.echo(f"loganalyzer: warning: {warning}", err=True)
+
+
+@app.command()
+@_reports_input_errors
+def scan(
+    paths: Paths,
+    kind: Annotated[list[str] | None, typer.Option(
+        "--kind", help="Only events of this kind (repeatable).",
+        rich_help_panel="Selection")] = None,
+    instance: InstanceOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    unrecognized: Annotated[bool, typer.Option(
+        "--unrecognized", help="List the lines a catalogue key matched but the grammar did "
+        "not (table; with csv, write them instead of events).")] = False,
+    host: HostOpt = None,
+    limit: Annotated[int, typer.Option(
+        "--limit", help="Rows in the table view (0: all).")] = 500,
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="Output: table | json | csv | parquet.")] = "table",
+    output: OutputOpt = None,
+) -> None:
+    """Read nova-compute logs and list their live-migration events.
+
+    Reads plain, rotated and compressed files (gzip, bzip2, xz, zstd), folders, sosreports
+    (folders or tarballs, read in place), syslog/journald exports and oslo JSON logs.
+    Warnings go to stderr. Exit 0, or 2 when no input could be read at all.
+
+    [b]Examples[/b]
+
+      loganalyzer scan /var/log/nova/
+
+      loganalyzer scan sosreport-compute-1.tar.xz --kind downtime_step -f csv
+
+      journalctl -u nova-compute -o json | loganalyzer scan - --host -=compute-1 -f json
+    """
+    from loganalyzer.collect import collect, parse_host_options
+    from loganalyzer.filters import check_kinds, parse_time, select_events
+    from loganalyzer.render import scan_out
+
+    _check_format(fmt, ("table", "json", "csv", "parquet"))
+    check_kinds(kind or [])
+    window = parse_time("--since", since), parse_time("--until", until)
+    if fmt == "parquet" and output is None and sys.stdout.isatty():
+        raise InputError("--format parquet writes binary data: give --output FILE or redirect")
+    events = collect(paths, parse_host_options(host or []))
+    _emit_warnings(events.warnings)
+    if not events.read_anything:
+        raise InputError("no input could be read")
+    frame = select_events(events.events, kind or [], instance or [], (), *window)
+    if fmt == "parquet":
+        scan_out.write_parquet(frame, output or sys.stdout.buffer)
+        return
+    with _output(output) as stream:
+        scan_out.write(events, frame, fmt, stream, unrecognized, limit)
+
+
+def _output(path: str | None) -> Any:
+    """A context manager yielding stdout or the ``--output`` file."""
+    from contextlib import nullcontext
+
+    if path is None:
+        return nullcontext(sys.stdout)
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--output {path}: cannot write: {exc.strerror}") from None
+
+
 def _memory_sizes(values: list[str]) -> list[int]:
     sizes: list[int] = []
     for text in values:

@@ -1,0 +1,225 @@
+"""Read every input of a plan through the scanner and gather the results into one table.
+
+Files, tarball members (streamed, never extracted) and stdin each become a
+:class:`~loganalyzer.scan.ScanResult`; :func:`collect` joins them into an
+:class:`EventSet` with a pandas frame whose timestamps are cast once, vectorised.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tarfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from loganalyzer.catalog import FLOAT_FIELDS, INT_FIELDS
+from loganalyzer.ingest.discover import (
+    Input,
+    Plan,
+    classify_name,
+    host_from_path,
+    host_override,
+    looks_like_nova,
+    order_inputs,
+    plan_inputs,
+)
+from loganalyzer.ingest.readers import UnsupportedCompression, open_bytes
+from loganalyzer.scan import Columns, FileReport, Origin, ScanResult, scan_stream
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+BASE_COLUMNS = ("time", "ts", "host", "host_source", "file", "line", "level", "logger", "pid",
+                "request_id", "global_request_id", "instance", "kind", "message_id")
+
+
+def scan_input(item: Input) -> ScanResult:
+    """Scan one file on disk (or stdin); unreadable input is a warning, never an exception."""
+    origin = Origin(item.display, item.host, item.host_source, item.year)
+    if item.display == "-":
+        stream, compression = open_bytes(sys.stdin.buffer)
+        return scan_stream(stream, origin, compression)
+    assert item.path is not None
+    try:
+        raw = open(item.path, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        result = ScanResult(FileReport(item.display, item.host, item.host_source,
+                                       readable=False))
+        result.warnings.append(f"{item.display}: cannot read: {exc.strerror}")
+        return result
+    with raw:
+        try:
+            stream, compression = open_bytes(raw)
+        except UnsupportedCompression as exc:
+            result = ScanResult(FileReport(item.display, item.host, item.host_source, "zstd",
+                                           readable=False))
+            result.warnings.append(f"{item.display}: {exc}")
+            return result
+        return scan_stream(stream, origin, compression)
+
+
+def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult], list[str]]:
+    """Scan the nova-compute logs inside a tarball in one streaming pass.
+
+    The sosreport's ``hostname`` member names the host of every log in it; it may come after
+    the logs in the archive, so hosts are settled when the stream ends.
+    """
+    results: list[ScanResult] = []
+    warnings: list[str] = []
+    hostnames: dict[str, str] = {}  # sosreport root inside the archive -> hostname
+    try:
+        archive = tarfile.open(path, mode="r|*")  # noqa: SIM115 - closed in finally
+    except (OSError, tarfile.TarError) as exc:
+        return results, [f"{path}: cannot read archive: {exc}"]
+    try:
+        for member in archive:
+            if not member.isfile():
+                continue
+            parts = member.name.split("/")
+            name = parts[-1]
+            if name == "hostname" and len(parts) == 2:
+                handle = archive.extractfile(member)
+                if handle is not None:
+                    text = handle.read(256).decode("utf-8", "replace").strip()
+                    if text:
+                        hostnames[parts[0]] = text
+                continue
+            kind = classify_name(name, parts[-2] if len(parts) > 1 else "")
+            if kind in (None, "tar"):
+                continue
+            handle = archive.extractfile(member)
+            if handle is None:
+                continue
+            stream, compression = open_bytes(handle)
+            display = f"{path}:{member.name}"
+            if kind == "sniff":
+                head = stream.read(65536)
+                if not looks_like_nova(head):
+                    continue
+                stream = _Prepend(head, stream)
+            import time
+
+            year = time.localtime(member.mtime).tm_year
+            host = host_override(display, hosts)
+            origin = Origin(display, host or host_from_path(member.name),
+                            "--host" if host else "path", year)
+            result = scan_stream(stream, origin, compression)
+            result.file.host_source = origin.host_source
+            results.append(result)
+    except (OSError, EOFError, tarfile.TarError) as exc:
+        warnings.append(f"{path}: archive unreadable past this point ({exc}); the members "
+                        "before it were read")
+    finally:
+        archive.close()
+    for result in results:
+        if result.file.host_source == "--host":
+            continue
+        root = result.file.path[len(path) + 1:].split("/")[0]
+        if root in hostnames:
+            _set_host(result, hostnames[root], "sosreport hostname")
+    return results, warnings
+
+
+def _set_host(result: ScanResult, host: str, source: str) -> None:
+    old = result.file.host
+    result.file.host, result.file.host_source = host, source
+    columns = result.events.finish()
+    if "host" not in columns:
+        return
+    for i, (value, how) in enumerate(zip(columns["host"], columns["host_source"], strict=True)):
+        if how != "syslog" and value == old:
+            columns["host"][i] = host
+            columns["host_source"][i] = source
+
+
+class _Prepend:
+    """A read-only stream of ``head`` followed by ``rest``."""
+
+    def __init__(self, head: bytes, rest: Any) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            data, self._head = self._head, b""
+            return data
+        return self._rest.read(size)  # type: ignore[no-any-return]
+
+
+@dataclass
+class EventSet:
+    """Everything read: events (a pandas frame), unrecognized rows, warnings, per-file stats."""
+
+    events: pd.DataFrame
+    unrecognized: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def read_anything(self) -> bool:
+        """False when no input could be opened at all (the commands then exit 2)."""
+        return any(f.readable for f in self.files)
+
+
+def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None) -> EventSet:
+    """Plan, scan and gather: the one call every log-reading command makes."""
+    plan: Plan = plan_inputs(paths, hosts)
+    results: list[ScanResult] = []
+    warnings = list(plan.warnings)
+    for item in order_inputs(plan.files):
+        results.append(scan_input(item))
+    for archive in plan.archives:
+        found, problems = scan_archive(archive, hosts or {})
+        results.extend(found)
+        warnings.extend(problems)
+    if plan.stdin is not None:
+        results.append(scan_input(plan.stdin))
+    return gather(results, warnings)
+
+
+def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> EventSet:
+    """Join per-input results into one :class:`EventSet`."""
+    import pandas as pd
+
+    columns = Columns()
+    unrecognized: list[dict[str, Any]] = []
+    all_warnings = list(warnings)
+    for result in results:
+        columns.extend(result.events)
+        unrecognized.extend(result.unrecognized)
+        all_warnings.extend(result.warnings)
+    data = columns.finish()
+    ordered = {name: data.get(name, [None] * columns.rows) for name in BASE_COLUMNS}
+    ordered.update({k: v for k, v in data.items() if k not in ordered})
+    frame = pd.DataFrame({name: _typed(name, values) for name, values in ordered.items()})
+    frame["timestamp"] = pd.to_datetime(frame["ts"], format="ISO8601", errors="coerce")
+    return EventSet(frame, unrecognized, all_warnings, [r.file for r in results])
+
+
+def _typed(name: str, values: list[Any]) -> Any:
+    """Nullable integer and float columns for numeric fields (pandas would make ints with
+    gaps floats); everything else as pandas infers it."""
+    import pandas as pd
+
+    if name in INT_FIELDS or name == "line":
+        return pd.array(values, dtype="Int64")
+    if name in FLOAT_FIELDS:
+        return pd.array(values, dtype="Float64")
+    if name == "block_migration":
+        return pd.array(values, dtype="boolean")
+    return values
+
+
+def parse_host_options(values: Sequence[str]) -> dict[str, str]:
+    """``--host PATH=HOST`` options into a mapping (paths normalised)."""
+    from loganalyzer.errors import InputError
+
+    hosts: dict[str, str] = {}
+    for value in values:
+        path, sep, host = value.rpartition("=")
+        if not sep or not path or not host:
+            raise InputError(f"--host {value}: expected PATH=HOST")
+        hosts[path if path == "-" else os.path.normpath(path)] = host
+    return hosts
