@@ -335,6 +335,224 @@ def _output(path: str | None) -> Any:
         raise InputError(f"--output {path}: cannot write: {exc.strerror}") from None
 
 
+HostFilterOpt = Annotated[list[str] | None, typer.Option(
+    "--host", help="PATH=HOST names the host of a file or folder (as for scan); a plain HOST "
+    "keeps only migrations from or to that host (repeatable).", rich_help_panel="Input")]
+MemoryOpt = Annotated[int | None, typer.Option(
+    "--memory-mb", help="The guests' RAM in MB (else data_gb is inferred from the logs).",
+    rich_help_panel="Guest")]
+LateOpt = Annotated[float, typer.Option(
+    "--late-threshold", help="Seconds after which an applied step counts as late.",
+    rich_help_panel="Selection")]
+
+
+def _analyse(paths: list[str], host: list[str] | None, config: list[str] | None,
+             config_dir: list[str] | None, flags: dict[str, Any], memory_mb: int | None,
+             disk_gb: list[float] | None, release: str | None, python: int | None,
+             instance: list[str] | None, since: str | None, until: str | None,
+             late_threshold: float) -> tuple[list[dict[str, Any]], Any]:
+    """Scan, analyse and select migrations: what migrations, show and verify share."""
+    from loganalyzer.collect import collect, parse_host_options
+    from loganalyzer.filters import parse_time
+    from loganalyzer.migrations import Declared, Options, analyse
+    from loganalyzer.prediction import resolve_model
+
+    mappings = [h for h in host or [] if "=" in h]
+    host_filter = [h for h in host or [] if "=" not in h]
+    window = parse_time("--since", since), parse_time("--until", until)
+    model = resolve_model(release, None, python)
+    declared = Declared(config or [], config_dir or [], flags)
+    if declared.given:
+        declared.for_release(model.release)  # bad files and values fail before any scan
+    if memory_mb is not None and memory_mb <= 0:
+        raise InputError(f"--memory-mb {memory_mb}: must be positive")
+    events = collect(paths, parse_host_options(mappings))
+    _emit_warnings(events.warnings)
+    if not events.read_anything:
+        raise InputError("no input could be read")
+    options = Options(declared=declared, release=release, python=python, memory_mb=memory_mb,
+                      disk_gb=disk_gb or [], late_threshold_s=late_threshold)
+    rows = analyse(events.records(), options)
+    rows = [r for r in rows if _selected(r, instance or [], host_filter, *window)]
+    return rows, events
+
+
+def _selected(row: dict[str, Any], instances: list[str], hosts: list[str],
+              since: datetime | None, until: datetime | None) -> bool:
+    if instances and not any((row.get("instance") or "").startswith(i) for i in instances):
+        return False
+    if hosts and not ({row.get("source_host"), row.get("dest_host")} & set(hosts)):
+        return False
+    start = row.get("start")
+    if (since or until) and start is None:
+        return False
+    moment = datetime.fromisoformat(start) if start else None
+    if since and moment and moment < since:
+        return False
+    return not (until and moment and moment > until)
+
+
+@app.command()
+@_reports_input_errors
+def migrations(
+    paths: Paths,
+    config: ConfigFiles = None,
+    config_dir: ConfigDirs = None,
+    downtime: Downtime = None,
+    steps: Steps = None,
+    delay: Delay = None,
+    completion_timeout: CompletionTimeout = None,
+    timeout_action: TimeoutAction = None,
+    post_copy: PostCopy = None,
+    auto_converge: AutoConverge = None,
+    memory_mb: MemoryOpt = None,
+    disk_gb: DiskGb = None,
+    release: ReleaseOpt = None,
+    python: PythonOpt = None,
+    instance: InstanceOpt = None,
+    host: HostFilterOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    late_threshold: LateOpt = 10.0,
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="Output: table | json | csv | parquet.")] = "table",
+    output: OutputOpt = None,
+) -> None:
+    """One row per live migration: hosts, outcome, flags, observed vs predicted ramp.
+
+    The configuration each migration ran with is the declared one (--config, --config-dir,
+    flags) when given, else the host's last start-up dump before it, else the release's
+    defaults. data_gb comes from --memory-mb or is inferred from the logs.
+
+    [b]Examples[/b]
+
+      loganalyzer migrations /var/log/nova/ --format json
+
+      loganalyzer migrations sosreports/ --config nova.conf --release 2023.1 --memory-mb 8192
+    """
+    from loganalyzer.render import migrations_out
+
+    _check_format(fmt, ("table", "json", "csv", "parquet"))
+    if fmt == "parquet" and output is None and sys.stdout.isatty():
+        raise InputError("--format parquet writes binary data: give --output FILE or redirect")
+    flags = _flags(downtime=downtime, steps=steps, delay=delay,
+                   completion_timeout=completion_timeout, timeout_action=timeout_action,
+                   post_copy=post_copy, auto_converge=auto_converge)
+    rows, events = _analyse(paths, host, config, config_dir, flags, memory_mb, disk_gb, release,
+                            python, instance, since, until, late_threshold)
+    if fmt == "parquet":
+        migrations_out.write_parquet(rows, output or sys.stdout.buffer)
+        return
+    with _output(output) as stream:
+        migrations_out.write(rows, events.warnings, fmt, stream)
+
+
+@app.command()
+@_reports_input_errors
+def show(
+    paths: Paths,
+    instance: Annotated[str, typer.Option(
+        "--instance", help="The instance (UUID or its first characters).")],
+    n: Annotated[int | None, typer.Option(
+        "--n", help="Which of the instance's migrations, 1 = first (default: the last).")
+    ] = None,
+    config: ConfigFiles = None,
+    config_dir: ConfigDirs = None,
+    downtime: Downtime = None,
+    steps: Steps = None,
+    delay: Delay = None,
+    completion_timeout: CompletionTimeout = None,
+    timeout_action: TimeoutAction = None,
+    post_copy: PostCopy = None,
+    auto_converge: AutoConverge = None,
+    memory_mb: MemoryOpt = None,
+    disk_gb: DiskGb = None,
+    release: ReleaseOpt = None,
+    python: PythonOpt = None,
+    host: HostFilterOpt = None,
+    late_threshold: LateOpt = 10.0,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table | json.")] = "table",
+) -> None:
+    """One migration in full: events of both hosts, steps observed vs predicted, findings.
+
+    [b]Examples[/b]
+
+      loganalyzer show /var/log/nova/ --instance 7b7edae6
+
+      loganalyzer show logs/ --instance 7b7edae6 --n 2 --config nova.conf
+    """
+    from loganalyzer.render import migrations_out
+    from loganalyzer.render.common import write_json
+
+    _check_format(fmt, ("table", "json"))
+    flags = _flags(downtime=downtime, steps=steps, delay=delay,
+                   completion_timeout=completion_timeout, timeout_action=timeout_action,
+                   post_copy=post_copy, auto_converge=auto_converge)
+    rows, _ = _analyse(paths, host, config, config_dir, flags, memory_mb, disk_gb, release,
+                       python, [instance], None, None, late_threshold)
+    if not rows:
+        raise InputError(f"--instance {instance}: no migration of that instance in the input")
+    position = n if n is not None else len(rows)
+    if not 1 <= position <= len(rows):
+        raise InputError(f"--n {n}: the instance has {len(rows)} migration(s)")
+    row = rows[position - 1]
+    if fmt == "json":
+        data = migrations_out.public(row)
+        data["events_detail"] = [{k: v for k, v in e.items() if v is not None}
+                                 for e in row.get("_events", [])]
+        write_json(data, sys.stdout)
+        return
+    migrations_out.show(row, position, len(rows), sys.stdout)
+
+
+@app.command()
+@_reports_input_errors
+def verify(
+    paths: Paths,
+    config: ConfigFiles = None,
+    config_dir: ConfigDirs = None,
+    downtime: Downtime = None,
+    steps: Steps = None,
+    delay: Delay = None,
+    completion_timeout: CompletionTimeout = None,
+    timeout_action: TimeoutAction = None,
+    post_copy: PostCopy = None,
+    auto_converge: AutoConverge = None,
+    memory_mb: MemoryOpt = None,
+    disk_gb: DiskGb = None,
+    release: ReleaseOpt = None,
+    python: PythonOpt = None,
+    instance: InstanceOpt = None,
+    host: HostFilterOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    late_threshold: LateOpt = 10.0,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table | json.")] = "table",
+) -> None:
+    """After a config rollout: exit 0 when every migration with a ramp matches the declared
+    configuration (and no host runs something else), 1 when any does not, 2 on bad input.
+
+    [b]Examples[/b]
+
+      loganalyzer verify /var/log/nova/ --config /etc/nova/nova.conf --since 2024-05-01
+
+      loganalyzer verify sosreports/ --downtime 5000 --steps 7 --delay 75 --release train
+    """
+    from loganalyzer.render import migrations_out
+
+    _check_format(fmt, ("table", "json"))
+    flags = _flags(downtime=downtime, steps=steps, delay=delay,
+                   completion_timeout=completion_timeout, timeout_action=timeout_action,
+                   post_copy=post_copy, auto_converge=auto_converge)
+    rows, _ = _analyse(paths, host, config, config_dir, flags, memory_mb, disk_gb, release,
+                       python, instance, since, until, late_threshold)
+    failing = [r for r in rows if r["ramp_verdict"] in ("mismatch", "unknown_config")
+               or any(f["code"] in ("running-config-differs", "timeout-limit-mismatch")
+                      for f in r["findings"])]
+    migrations_out.verify(rows, failing, sys.stdout, fmt)
+    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
 def _memory_sizes(values: list[str]) -> list[int]:
     sizes: list[int] = []
     for text in values:

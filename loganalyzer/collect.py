@@ -157,6 +157,12 @@ class EventSet:
     warnings: list[str] = field(default_factory=list)
     files: list[FileReport] = field(default_factory=list)
 
+    def records(self, frame: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+        """Events as dicts in log order, with None for every missing value."""
+        frame = self.events if frame is None else frame
+        clean = frame.astype(object).where(frame.notna(), None)
+        return clean.to_dict("records")  # type: ignore[no-any-return]
+
     @property
     def read_anything(self) -> bool:
         """False when no input could be opened at all (the commands then exit 2)."""

@@ -214,3 +214,35 @@ def _apply_clamps(config: EffectiveConfig, release: Release) -> None:
         config.settings[spec.name] = Setting(
             clamp, f"{setting.source}, clamped from {setting.value}", setting.raw
         )
+
+
+def config_from_values(
+    release: Release, values: Mapping[str, str], source: str
+) -> tuple[EffectiveConfig, list[str]]:
+    """An effective config from option texts a log printed (the startup ``log_opt_values``
+    dump), typed with the release's oslo.config types. Returns the config and the problems
+    (values the release's types reject), which are reported rather than raised: a log is
+    evidence, not input the user can fix."""
+    problems: list[str] = []
+    config = EffectiveConfig(release=release, settings={})
+    for spec in OPTIONS:
+        if not spec.exists_in(release):
+            if spec.name in values:
+                config.unknown_in_release.append((spec.name, source, values[spec.name]))
+            continue
+        if spec.name not in values:
+            config.settings[spec.name] = Setting(spec.default_in(release),
+                                                 f"default for {release.label}")
+            continue
+        text = values[spec.name]
+        if text == "None":
+            config.settings[spec.name] = Setting(None, source, text)
+            continue
+        try:
+            value = _oslo_type(spec, release).type(text)
+        except ValueError as exc:
+            problems.append(f"{spec.name} = {text} ({source}): {_reason(spec, release, text, exc)}")
+            value = spec.default_in(release)
+        config.settings[spec.name] = Setting(value, source, text)
+    _apply_clamps(config, release)
+    return config, problems

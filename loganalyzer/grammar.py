@@ -232,6 +232,7 @@ def _context(out: dict[str, Any]) -> None:
     if len(parts) >= 2 and parts[1].startswith("req-") and (
         parts[0] == "None" or parts[0].startswith("req-")
     ):
+        out["context_style"] = "global"
         if parts[0] != "None":
             out["global_request_id"] = parts[0]
         out["request_id"] = parts[1]

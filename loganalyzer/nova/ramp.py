@@ -6,7 +6,7 @@ shape nova's own ``downtime_steps`` generator yields.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from loganalyzer.nova.releases import Variant
@@ -30,28 +30,35 @@ def downtime_steps(
     """
     variant = Variant(variant)
     if variant is Variant.EXPONENTIAL:
-        return _exponential(downtime, steps, delay, data_gb)
+        downtime = max(downtime, EXPONENTIAL_CLAMPS["downtime"])
+        steps = max(steps, EXPONENTIAL_CLAMPS["steps"])
+        delay = max(delay, EXPONENTIAL_CLAMPS["delay"])
     if steps <= 0:
         raise ValueError("live_migration_downtime_steps must be positive")
     step_delay = int(delay * data_gb)
+    value = step_value(downtime, steps, variant)
+    return [(int(step_delay * i), value(i)) for i in range(steps + 1)]
+
+
+def step_value(downtime: int, steps: int, variant: Variant) -> Callable[[int], int]:
+    """The downtime of step ``i``, with the variant's own arithmetic (no clamps here).
+
+    linear (Ocata+): ``base = downtime / steps; offset = (downtime - base) / steps;
+    int(base + offset * i)`` — floor division on Python 2 ints, IEEE doubles on Python 3.
+    exponential (Liberty–Newton): ``offset = downtime / float(steps + 1);
+    base = (downtime - offset) ** (1 / float(steps)); int(offset + base ** i)``.
+    """
+    if variant is Variant.EXPONENTIAL:
+        offset = downtime / float(steps + 1)
+        base = (downtime - offset) ** (1 / float(steps))
+        return lambda i: int(offset + base**i)
     if variant is Variant.LINEAR_PY2:
-        base = downtime // steps
-        offset = (downtime - base) // steps
-        return [(int(step_delay * i), int(base + offset * i)) for i in range(steps + 1)]
+        base_i = downtime // steps
+        offset_i = (downtime - base_i) // steps
+        return lambda i: int(base_i + offset_i * i)
     base_f = downtime / steps
     offset_f = (downtime - base_f) / steps
-    return [(int(step_delay * i), int(base_f + offset_f * i)) for i in range(steps + 1)]
-
-
-def _exponential(downtime: int, steps: int, delay: int, data_gb: float) -> list[Step]:
-    """Liberty–Newton ``_migration_downtime_steps`` (exponential, copied from VDSM)."""
-    downtime = max(downtime, EXPONENTIAL_CLAMPS["downtime"])
-    steps = max(steps, EXPONENTIAL_CLAMPS["steps"])
-    delay = max(delay, EXPONENTIAL_CLAMPS["delay"])
-    step_delay = int(delay * data_gb)
-    offset = downtime / float(steps + 1)
-    base = (downtime - offset) ** (1 / float(steps))
-    return [(int(step_delay * i), int(offset + base**i)) for i in range(steps + 1)]
+    return lambda i: int(base_f + offset_f * i)
 
 
 def ramp_end_s(ramp: Sequence[Step]) -> int:

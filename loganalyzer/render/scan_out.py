@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 # Columns every event has; the rest are the message's own fields.
 HEAD = ("time", "host", "file", "line", "level", "instance", "kind")
 HIDDEN = {"ts", "timestamp", "message_id", "host_source", "logger", "pid", "request_id",
+          "context_style",
           "global_request_id"}
 
 
