@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from loganalyzer.catalog import Message
 from loganalyzer.grammar import MONTHS
@@ -63,6 +63,12 @@ def context(record: Record) -> str:
     return f"[{record.request_id} {record.user} {record.project}]"
 
 
+def _utc(when: datetime) -> datetime:
+    """Log times are written as UTC wall clock (naive times are taken as UTC, so output does
+    not depend on the machine's time zone)."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _stamp(when: datetime) -> str:
     return f"{when:%Y-%m-%d %H:%M:%S}.{when.microsecond // 1000:03d}"
 
@@ -103,7 +109,7 @@ def journal_json(line: str, when: datetime, host: str, as_bytes: bool = False,
                  pid: int = 4242) -> str:
     """``journalctl -o json``: MESSAGE as text, or as a list of byte values (what journald
     does when the text holds control characters such as colour escapes)."""
-    epoch_us = int(when.timestamp() * 1_000_000)
+    epoch_us = int(_utc(when).timestamp() * 1_000_000)
     message: object = list(line.encode()) if as_bytes else line
     return json.dumps({"__REALTIME_TIMESTAMP": str(epoch_us), "_HOSTNAME": host,
                        "SYSLOG_IDENTIFIER": "nova-compute", "_PID": str(pid),
@@ -133,7 +139,7 @@ def oslo_json(record: Record, host: str) -> str:
         "lineno": lineno,
         "process": record.pid,
         "hostname": host,
-        "created": record.when.timestamp(),
+        "created": _utc(record.when).timestamp(),
         "traceback": None,
         "context": {"request_id": record.request_id,
                     "global_request_id": record.global_request_id},

@@ -11,6 +11,7 @@ and the post-migration lines. The simulator decides the timing; this module only
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,6 +54,9 @@ class Script:
     failure: str | None = None  # a "Live Migration failure" error text: the job fails
     postcopy_duration_s: float = 3.0
     pause_duration_s: float = 8.0
+    auto_postcopy_at: float | None = None  # Newton–Rocky's automatic switch (elapsed)
+    # (elapsed) -> (processed, remaining) memory bytes, for the progress lines
+    memory_at: Callable[[float], tuple[int, int]] | None = None
     source_pid: int = 4242
     dest_pid: int = 5151
 
@@ -128,13 +132,13 @@ def narrate(script: Script) -> Narration:
         if converge is not None and elapsed >= converge:
             outcome, end = ("failed" if s.failure else "completed"), converge
             break
+        aborting = False
         if limit and not postcopy and elapsed > limit and release.major >= 12:
             w.log(elapsed, "completion_timeout", {"limit_s": limit})
             action = s.timeout_action if release.has_timeout_action else "abort"
             if action == "abort":
-                outcome, end = "cancelled", elapsed + 0.5
-                break
-            if s.post_copy and release.has_post_copy:
+                aborting = True  # abort_job(); update_downtime still runs this iteration
+            elif s.post_copy and release.has_post_copy:
                 w.log(elapsed + 0.5, "postcopy_switch")
                 if release.major >= 18:
                     w.lifecycle(elapsed + 0.6, "Postcopy started", "source")
@@ -144,6 +148,13 @@ def narrate(script: Script) -> Narration:
                 w.lifecycle(elapsed + 0.1, "Paused", "source")
                 paused = True
                 converge = min(converge or float("inf"), elapsed + s.pause_duration_s)
+        if s.auto_postcopy_at is not None and not postcopy and elapsed >= s.auto_postcopy_at \
+                and release.has_auto_post_copy_switch:
+            w.log(elapsed, "postcopy_switch")
+            if release.major >= 18:
+                w.lifecycle(elapsed + 0.1, "Postcopy started", "source")
+            postcopy = True
+            converge = min(converge or float("inf"), elapsed + s.postcopy_duration_s)
         if release.step_application == "update_downtime":
             w.log(elapsed, "downtime_state", {"current_ms": str(current), "elapsed_s": elapsed,
                                               "steps": str(ramp)}, level="DEBUG")
@@ -159,6 +170,9 @@ def narrate(script: Script) -> Narration:
             w.log(elapsed, form, {"downtime_ms": value, "after_s": after})
         if count % 10 == 0:
             _progress(w, elapsed, count, converge)
+        if aborting:
+            outcome, end = "cancelled", elapsed + 0.5
+            break
     w.n.outcome, w.n.end_elapsed = outcome, end
     _finish(w, outcome, end, postcopy or paused)
     w.n.source.sort(key=lambda r: r.when)
@@ -169,12 +183,18 @@ def narrate(script: Script) -> Narration:
 def _progress(w: _Writer, elapsed: float, count: int, converge: float | None) -> None:
     s = w.s
     secs = int(elapsed) if s.release.progress_secs_is_elapsed else count // 2
-    horizon = converge if converge else max(elapsed * 2, 60.0)
-    remaining_pct = max(1, int(100 * (1 - min(elapsed / horizon, 0.99))))
     total = s.memory_bytes
-    remaining = total * remaining_pct // 100
-    fields = {"secs": secs, "remaining_pct": remaining_pct, "processed_bytes": total - remaining
-              + int(elapsed) * 1048576, "remaining_bytes": remaining, "total_bytes": total,
+    if s.memory_at is not None:
+        processed, remaining = s.memory_at(elapsed)
+    else:
+        horizon = converge if converge else max(elapsed * 2, 60.0)
+        remaining = int(total * max(0.01, 1 - min(elapsed / horizon, 0.99)))
+        processed = total - remaining + int(elapsed) * 1048576
+    # nova: round(remaining * 100 / total): floor division first under Python 2
+    remaining_pct = (remaining * 100 // total if s.python == 2
+                     else round(remaining * 100 / total)) if total else 100
+    fields = {"secs": secs, "remaining_pct": remaining_pct, "processed_bytes": processed,
+              "remaining_bytes": remaining, "total_bytes": total,
               "disk_remaining_pct": 100, "disk_processed_bytes": 0, "disk_remaining_bytes": 0,
               "disk_total_bytes": 0}
     message = "progress_disk" if s.release.progress_has_disk else "progress"

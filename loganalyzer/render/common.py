@@ -11,10 +11,10 @@ from rich.console import Console
 
 
 def console(stream: IO[str]) -> Console:
-    """A rich console on ``stream``: colour only on a terminal, 120 columns when writing to
+    """A rich console on ``stream``: colour only on a terminal, 160 columns when writing to
     a file or pipe. Markup is off: text from configs and logs is printed as it is."""
     is_tty = hasattr(stream, "isatty") and stream.isatty()
-    return Console(file=stream, width=None if is_tty else 120, highlight=False, markup=False,
+    return Console(file=stream, width=None if is_tty else 160, highlight=False, markup=False,
                    soft_wrap=False, no_color=not is_tty)
 
 

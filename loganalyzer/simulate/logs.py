@@ -1,0 +1,144 @@
+"""Turning simulated migrations into log files: the narrator's records, background noise of a
+real compute node, a layout (plain oslo.log, syslog/journald wrapped, oslo JSON), INFO-only or
+DEBUG, and logrotate's ``.1``, ``.2.gz`` … files."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import random
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from loganalyzer import logwriter as lw
+from loganalyzer.narrate import Narration, Script
+from loganalyzer.nova.releases import Release
+from loganalyzer.simulate.model import Guest, Result, Settings
+
+LAYOUTS = ("plain", "syslog", "journal-json", "oslo-json")
+
+# Lines a compute node logs all day (shapes taken from the real logs in shared/real_logs).
+NOISE_DEBUG = (
+    ("oslo_service.periodic_task",
+     "Running periodic task ComputeManager._poll_rebooting_instances"),
+    ("oslo_service.periodic_task", "Running periodic task ComputeManager._sync_power_states"),
+    ("oslo_concurrency.lockutils", 'Lock "compute_resources" acquired by '
+     '"nova.compute.resource_tracker.ResourceTracker._update_available_resource" :: waited '
+     "0.000s"),
+    ("oslo_concurrency.lockutils", 'Lock "compute_resources" "released" by '
+     '"nova.compute.resource_tracker.ResourceTracker._update_available_resource" :: held '
+     "0.120s"),
+    ("nova.compute.resource_tracker", "Auditing locally available compute resources for "
+     "{host} (node: {host})"),
+    ("nova.compute.manager", "CONF.reclaim_instance_interval <= 0, skipping..."),
+    ("nova.virt.libvirt.driver", "Operation thread is still running"),
+)
+NOISE_INFO = (
+    ("nova.compute.resource_tracker", "Final resource view: name={host} phys_ram=262144MB "
+     "used_ram=20992MB phys_disk=1788GB used_disk=120GB total_vcpus=64 used_vcpus=9 "
+     "pci_stats=[]"),
+    ("nova.compute.manager", "Running instance usage audit for host {host} from "
+     "2024-05-01 11:00:00 to 2024-05-01 12:00:00. 8 instances."),
+)
+
+
+def script_for(result: Result, guest: Guest, settings: Settings, release: Release,
+               python: int, start: datetime, **kw: object) -> Script:
+    """The narrator's script for a simulated migration."""
+    forced = result.mechanism in ("post-copy", "paused") and result.auto_postcopy_at is None
+    converge = None if forced or result.outcome != "completed" else result.end_s
+    durations = {}
+    if forced and result.timeout_at is not None and result.end_s is not None:
+        span = result.end_s - result.timeout_at
+        durations = {"postcopy_duration_s": span, "pause_duration_s": span}
+    if result.auto_postcopy_at is not None and result.end_s is not None:
+        durations = {"postcopy_duration_s": result.end_s - result.auto_postcopy_at}
+    iterations = list(result.iterations)
+    return Script(release=release, start=start, iterations=iterations, converge_at=converge,
+                  data_gb=result.data_gb, downtime=settings.downtime, steps=settings.steps,
+                  delay=settings.delay, completion_timeout=settings.completion_timeout,
+                  timeout_action=settings.timeout_action, post_copy=settings.post_copy,
+                  python=python, memory_bytes=guest.memory_mb * 1048576,
+                  auto_postcopy_at=result.auto_postcopy_at, memory_at=result.memory_at,
+                  **durations, **kw)  # type: ignore[arg-type]
+
+
+def noise(host: str, start: datetime, end: datetime, debug: bool, rng: random.Random,
+          major: int, pid: int = 4242) -> list[lw.Record]:
+    """Background lines of a busy compute node between ``start`` and ``end``: with DEBUG,
+    a few lines a second; INFO-only, the resource tracker's view every minute."""
+    records = []
+    when = start
+    pool = NOISE_DEBUG if debug else ()
+    while when < end:
+        if debug:
+            logger, text = pool[rng.randrange(len(pool))]
+            records.append(lw.Record(when, "DEBUG", logger, text.format(host=host), pid=pid,
+                                     request_id=f"req-{uuid.UUID(int=rng.getrandbits(128))}",
+                                     major=major))
+            when += timedelta(seconds=rng.uniform(1.0, 6.0))
+        else:
+            logger, text = NOISE_INFO[rng.randrange(len(NOISE_INFO))]
+            records.append(lw.Record(when, "INFO", logger, text.format(host=host), pid=pid,
+                                     major=major))
+            when += timedelta(seconds=rng.uniform(40, 80))
+    return records
+
+
+def render(records: Iterable[lw.Record], layout: str, host: str, debug: bool) -> list[str]:
+    """Lines of ``records`` in a layout; DEBUG records dropped unless ``debug``."""
+    lines = []
+    for record in records:
+        if record.level == "DEBUG" and not debug:
+            continue
+        if layout == "plain":
+            lines.append(lw.oslo_line(record))
+        elif layout == "syslog":
+            lines.append(lw.syslog_line(lw.oslo_line(record), record.when, host,
+                                        ident="nova_compute", pid=record.pid))
+        elif layout == "journal-json":
+            lines.append(lw.journal_json(lw.oslo_line(record), record.when, host,
+                                         pid=record.pid))
+        elif layout == "oslo-json":
+            lines.append(lw.oslo_json(record, host))
+        else:
+            raise ValueError(f"unknown layout {layout!r}")
+    return lines
+
+
+def write_rotated(folder: str, name: str, lines: Sequence[str], parts: int = 1,
+                  compress_from: int = 2) -> list[str]:
+    """Write ``lines`` as logrotate leaves them: ``name.N`` oldest … ``name.1``, ``name``;
+    files from ``.compress_from`` on gzip-compressed (delaycompress leaves ``.1`` plain)."""
+    os.makedirs(folder, exist_ok=True)
+    size = max(1, -(-len(lines) // parts))
+    chunks = [lines[i:i + size] for i in range(0, len(lines), size)] or [[]]
+    written = []
+    for age, chunk in enumerate(reversed(chunks)):
+        text = "".join(line + "\n" for line in chunk).encode()
+        if age == 0:
+            path = os.path.join(folder, name)
+            _write(path, text)
+        elif age < compress_from:
+            path = os.path.join(folder, f"{name}.{age}")
+            _write(path, text)
+        else:
+            path = os.path.join(folder, f"{name}.{age}.gz")
+            _write(path, gzip.compress(text, mtime=0))
+        written.append(path)
+    return written
+
+
+def _write(path: str, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+
+
+def merge(narrations: Iterable[tuple[Script, Narration]]) -> dict[str, list[lw.Record]]:
+    """Records per host from several narrated migrations."""
+    hosts: dict[str, list[lw.Record]] = {}
+    for script, narration in narrations:
+        hosts.setdefault(script.source_host, []).extend(narration.source)
+        hosts.setdefault(script.dest_host, []).extend(narration.dest)
+    return hosts
