@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loganalyzer.findings import Finding
+from loganalyzer.migrations import iso
 from loganalyzer.timeline import Arrival, Segment, event_sort_key
 
 JOIN_SLACK_S = 900.0  # clocks and log delays: how far outside a migration a dest line may be
@@ -222,7 +223,7 @@ def _switchover(segment: Segment, arrival: Arrival, theta: float | None,
 
     offset = theta or 0.0
     end = (resumed - pd.Timedelta(seconds=offset)).round("us")
-    return {"start": pause.isoformat(sep=" "), "end": end.isoformat(sep=" "),
+    return {"start": iso(pause), "end": iso(end),
             "seconds": round(_seconds(end, pause), 3),
             "clock_offset_s": None if theta is None else round(theta, 3),
             "uncertainty_s": None if uncertainty is None else round(uncertainty, 3),
@@ -237,7 +238,7 @@ def _source_only_switchover(segment: Segment) -> dict[str, Any] | None:
     completed = _source_event(segment, "operation_completed")
     if pause is None or completed is None or completed < pause:
         return None
-    return {"start": pause.isoformat(sep=" "), "end": completed.isoformat(sep=" "),
+    return {"start": iso(pause), "end": iso(completed),
             "seconds": round(_seconds(completed, pause), 3), "clock_offset_s": None,
             "uncertainty_s": None,
             "basis": "source only: pause to 'Migration operation has completed' (upper bound)",
@@ -252,8 +253,7 @@ def _destination_only(arrival: Arrival) -> dict[str, Any]:
         "instance": arrival.instance, "migration_uuid": None,
         "source_host": moved.get("source_host") if moved else None,
         "dest_host": arrival.host, "dest_log_host": arrival.host,
-        "start": first.isoformat(sep=" ") if first is not None else None,
-        "end": post.isoformat(sep=" ") if post is not None else None,
+        "start": iso(first), "end": iso(post),
         "duration_s": round(_seconds(post, first), 3) if post is not None and first is not None
         else None,
         "outcome": "completed" if arrival.post_operation is not None else "unknown",
@@ -265,8 +265,8 @@ def _destination_only(arrival: Arrival) -> dict[str, Any]:
         "variant": None, "ramp_verdict": "no_ramp", "ramp_end_s": None,
         "predicted_timeout_s": None,
         "inferred": {"downtime": None, "steps": None, "step_interval_s": None, "delay": None,
-                     "variant": None, "alternatives": []},
-        "switchover": None, "progress": None,
+                     "variant": None, "downtime_range": None, "alternatives": []},
+        "switchover": None, "progress": None, "progress_series": [], "markers": [],
         "findings": [Finding("destination-only", "info",
                              "only the destination's log shows this migration: give the "
                              "source host's log to see its ramp and outcome.").to_json()],

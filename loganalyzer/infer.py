@@ -194,6 +194,9 @@ def choose(evidence: Sequence[SizeEvidence], python: int) -> tuple[float | None,
             value = float(math.floor(low))
     else:
         value = (low + high) / 2 if best.exact and math.isfinite(high) else low
+        rounded = round(value, 4)
+        if low <= rounded < high:
+            value = rounded
     return value, best.source, disagree
 
 

@@ -76,9 +76,11 @@ def _time(value: Any) -> Any:
     return value if value is not None and value == value else None
 
 
-def _iso(value: Any) -> str | None:
+def iso(value: Any) -> str | None:
+    """A timestamp as the contract writes it: ``2024-05-01 12:00:00.123`` (oslo.log logs
+    milliseconds)."""
     value = _time(value)
-    return value.isoformat(sep=" ") if value is not None else None
+    return value.isoformat(sep=" ", timespec="milliseconds") if value is not None else None
 
 
 # --- one source segment -----------------------------------------------------------------
@@ -297,8 +299,9 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
         "migration_uuid": None,
         "source_host": segment.host,
         "dest_host": _dest_host(segment),
-        "start": _iso(start),
-        "end": _iso(end),
+        "dest_log_host": None,
+        "start": iso(start),
+        "end": iso(end),
         "duration_s": (round((end - start).total_seconds(), 3)
                        if _time(start) is not None and _time(end) is not None else None),
         "outcome": outcome,
@@ -318,7 +321,7 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
                                          _iterations(segment, monitor), tolerance, options,
                                          state_ramp)
     row["observed_steps"] = [
-        {"time": _iso(s.time), "after_s": s.after_s, "downtime_ms": s.downtime_ms,
+        {"time": iso(s.time), "after_s": s.after_s, "downtime_ms": s.downtime_ms,
          "lag_s": s.lag_s} for s in observed]
     row["predicted_steps"] = [{"after_s": a, "downtime_ms": d} for a, d in ramp]
     row["final_downtime_ms"] = observed[-1].downtime_ms if observed else None
@@ -335,6 +338,8 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
     row["inferred"] = _inferred(observed, state_ramp, variants, config, size)
     row["switchover"] = None
     row["progress"] = _progress(segment)
+    row["progress_series"] = _series(segment, start)
+    row["markers"] = _markers(segment, start)
     findings += comparison.findings if comparison else []
     findings += _outcome_findings(segment, row, config, predicted_limit)
     findings += [Finding("note", "info", n) for n in notes]
@@ -368,7 +373,7 @@ def _flags(segment: Segment, config: EffectiveConfig) -> dict[str, Any]:
         paused = len(timeouts) > 1 or bool(pauses) or bool(
             segment.first("force_complete_pause_failed"))
     when = (switch or postcopy_event or {}).get("timestamp")
-    return {"post_copy": post_copy, "post_copy_at": _iso(when), "paused": paused}
+    return {"post_copy": post_copy, "post_copy_at": iso(when), "paused": paused}
 
 
 def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
@@ -429,7 +434,8 @@ def _inferred(observed: list[ObservedStep], state_ramp: list[tuple[int, int]] | 
               ) -> dict[str, Any]:
     """The configuration the logged ramp implies (downtime, steps, interval, delay)."""
     out: dict[str, Any] = {"downtime": None, "steps": None, "step_interval_s": None,
-                           "delay": None, "variant": None, "alternatives": []}
+                           "delay": None, "variant": None, "downtime_range": None,
+                           "alternatives": []}
     pairs = state_ramp or [(s.after_s, s.downtime_ms) for s in observed]
     interval = infer.step_interval([a for a, _ in pairs])
     if interval is None:
@@ -457,7 +463,7 @@ def _inferred(observed: list[ObservedStep], state_ramp: list[tuple[int, int]] | 
             out["delay"] = declared_delay if declared_delay in delays else delays[0]
     out["alternatives"] = [
         {"variant": str(c.variant), "steps": c.steps,
-         "downtime_range": [c.downtime_low, c.downtime_high]} for c in found[1:6]]
+         "downtime_range": [c.downtime_low, c.downtime_high]} for c in found[1:4]]
     return out
 
 
@@ -470,6 +476,54 @@ def _progress(segment: Segment) -> dict[str, Any] | None:
             "last_remaining_pct": _int(last.get("remaining_pct")),
             "memory_total_bytes": _int(last.get("total_bytes")),
             "memory_processed_bytes": _int(last.get("processed_bytes"))}
+
+
+MAX_SERIES = 24
+MARKER_KINDS = {"completion_timeout": "completion timeout", "postcopy_switch": "post-copy",
+                "operation_completed": "completed", "operation_cancelled": "cancelled",
+                "operation_aborted": "aborted", "live_migration_failure": "failure",
+                "monitor_started": "monitor start"}
+
+
+def _offset(event: dict[str, Any], start: Any) -> float | None:
+    when = _time(event.get("timestamp"))
+    if when is None or _time(start) is None:
+        return None
+    return round((when - start).total_seconds(), 3)
+
+
+def _series(segment: Segment, start: Any) -> list[list[float]]:
+    """``[[seconds after start, memory remaining %], …]`` from the progress lines, thinned
+    to at most ``MAX_SERIES`` points (the report draws it)."""
+    points = []
+    for event in segment.of("progress"):
+        offset = _offset(event, start)
+        if offset is not None and event.get("remaining_pct") is not None:
+            points.append([round(offset, 1), int(event["remaining_pct"])])
+    if len(points) > MAX_SERIES:
+        stride = len(points) / MAX_SERIES
+        points = [points[int(i * stride)] for i in range(MAX_SERIES)] + [points[-1]]
+    return points
+
+
+def _markers(segment: Segment, start: Any) -> list[list[Any]]:
+    """``[[seconds after start, label], …]``: lifecycle, timeout, post-copy and outcome
+    lines, for the report's drill-down (repeated force-complete warnings once)."""
+    out: list[list[Any]] = []
+    seen: set[str] = set()
+    for event in segment.events:
+        if event["kind"] == "lifecycle":
+            label = f"VM {event.get('state')}"
+        elif event["kind"] in MARKER_KINDS:
+            label = MARKER_KINDS[event["kind"]]
+        else:
+            continue
+        offset = _offset(event, start)
+        if offset is None or label in seen:
+            continue
+        seen.add(label)
+        out.append([offset, label])
+    return out
 
 
 def _int(value: Any) -> int | None:

@@ -1,0 +1,1 @@
+"""The HTML report: data, charts, page (template + script), and writing it."""

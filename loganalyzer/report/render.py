@@ -1,0 +1,70 @@
+"""Writing the report: one self-contained HTML file (plotly.js embedded once, no network),
+data embedded as escaped JSON, per-migration charts drawn by the page on demand."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+from loganalyzer import __version__
+from loganalyzer.report.charts import fleet_figures
+from loganalyzer.report.data import compact, drift, pack, script_json, summary
+
+SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
+
+
+def _resource(name: str) -> str:
+    return resources.files("loganalyzer.report").joinpath(name).read_text(encoding="utf-8")
+
+
+def _safe_script(code: str) -> str:
+    """JavaScript that cannot end its ``<script>`` element early."""
+    return SCRIPT_END.sub(r"<\\/\1", code).replace("<!--", "<\\!--")
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def build_page(rows: Sequence[dict[str, Any]], events: Any, title: str,
+               declared: Mapping[str, Any] | None, config_sources: str) -> tuple[str, dict]:
+    """The HTML text and the fleet figures (for ``--png``)."""
+    import jinja2
+    import plotly.offline
+
+    records = events.records()
+    times = events.events["timestamp"].dropna()
+    inputs = {
+        "files": [f.to_json() for f in events.files],
+        "lines": sum(f.lines for f in events.files),
+        "events": len(events.events),
+        "unrecognized": events.unrecognized,
+        "warnings": events.warnings,
+        "time_range": (str(times.min()), str(times.max())) if len(times) else None,
+        "config_sources": config_sources,
+    }
+    figures = fleet_figures(rows)
+    figures_json = script_json({name: json.loads(fig.to_json()) for name, fig in figures.items()})
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = env.from_string(_resource("template.html.j2"))
+    html = template.render(
+        title=title, version=__version__, inputs=inputs, summary=summary(rows),
+        drift=drift(rows, records, declared), fmt=_fmt,
+        data_json=script_json(compact(pack(rows))), figures_json=figures_json,
+        plotly_js=_safe_script(plotly.offline.get_plotlyjs()),
+        page_js=_safe_script(_resource("page.js")))
+    return html, figures
+
+
+def write(path: str, html: str) -> None:
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(html)

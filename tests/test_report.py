@@ -1,0 +1,176 @@
+"""The HTML report: embedded data, escaping, size at fleet scale, and a real browser."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from loganalyzer.cli import app
+from loganalyzer.collect import collect
+from loganalyzer.migrations import Declared, Options, analyse
+from loganalyzer.render.migrations_out import public
+from loganalyzer.report.data import compact, expand, pack, script_json, unpack
+from loganalyzer.report.render import build_page, write
+from tests.browser import page_for
+from tests.conftest import REPO
+from tests.scenarios import VM1, host_logs, script
+
+runner = CliRunner()
+HOSTILE = '</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+
+
+@pytest.fixture(scope="module")
+def sample():
+    events = collect([str(REPO / "sample_logs")])
+    rows = analyse(events.records(), Options(declared=Declared(
+        files=[str(REPO / "sample_logs" / "nova.conf")])))
+    return rows, events
+
+
+def test_embedded_data_is_the_migrations_contract(sample):
+    rows, _ = sample
+    packed = json.loads(json.dumps(compact(pack(rows)), default=str))
+    assert unpack(expand(packed)) == json.loads(json.dumps([public(r) for r in rows],
+                                                           default=str))
+    assert len(expand(packed)["ramps"]) < len(rows)  # shared ramps stored once
+    assert len(json.dumps(packed)) < 0.6 * len(json.dumps([public(r) for r in rows],
+                                                          default=str))
+
+
+@pytest.mark.parametrize("value", [
+    [], {}, "~s", {"~s": "not a reference", "x": 1}, [{"a": 1}, {"a": 2, "b": 3}],
+    [{"a": "repeated long text", "b": None}, {"a": "repeated long text", "b": [1, {"c": 2}]}],
+    {"list": [[1, 2], [3]], "text": "x" * 40, "again": "x" * 40},
+    ["~d", 0, 1], ["~l"], [["~s", 1]], {"a": {"b": {"c": ["~x"]}}}, [{"~c": 1}],
+])
+def test_compact_round_trip(value):
+    assert expand(json.loads(json.dumps(compact(value)))) == value
+
+
+def test_script_json_cannot_close_its_element():
+    text = script_json({"error": HOSTILE, "line": "a\u2028b", "amp": "x&y"})
+    assert "</" not in text and "<" not in text and "\u2028" not in text
+    assert json.loads(text) == {"error": HOSTILE, "line": "a\u2028b", "amp": "x&y"}
+
+
+def hostile_logs(tmp_path):
+    """A migration whose failure text and host name carry markup."""
+    s = script(instance=VM1, converge=None, duration=400, failure=HOSTILE,
+               source_host="evil<b>host</b>")
+    s.converge_at = 300.0
+    from loganalyzer.narrate import narrate
+
+    for host, text in host_logs([(s, narrate(s))], debug=False).items():
+        folder = tmp_path / "logs" / re.sub(r"[^\w-]", "_", host)
+        folder.mkdir(parents=True)
+        (folder / "nova-compute.log").write_text(text)
+    return str(tmp_path / "logs")
+
+
+def test_report_command_and_escaping(tmp_path):
+    logs = hostile_logs(tmp_path)
+    out = tmp_path / "r.html"
+    result = runner.invoke(app, ["report", logs, "--host", f"{logs}/evil_b_host__b_=evil<b>",
+                                 "-o", str(out), "--title", "Review <i>42</i>"])
+    assert result.exit_code == 0, result.output
+    assert f"{out}: 1 migrations (failed 1)" in result.stdout
+    html = out.read_text()
+    assert HOSTILE not in html and "<img src=x" not in html
+    assert "Review &lt;i&gt;42&lt;/i&gt;" in html
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)\s*=", html, re.I)
+    assert html.count("<script") == 4  # data, figures, plotly.js once, the page's script
+    assert "Content-Security-Policy" in html
+
+    with page_for(str(out)) as (page, seen):
+        assert page.evaluate("window.__pwned") is None
+        page.click("#migrations-body tr")
+        page.wait_for_selector("#drill-chart svg")
+        assert page.evaluate("window.__pwned") is None
+        assert page.evaluate("document.querySelectorAll('img').length") == 0
+        assert HOSTILE in page.inner_text("#drill-title")  # shown as text
+        assert not seen["dialogs"] and not seen["errors"] and not seen["network"]
+
+
+def test_sample_report_in_a_browser(tmp_path, sample):
+    rows, events = sample
+    html, _ = build_page(rows, events, "sample", None, "test")
+    path = tmp_path / "sample.html"
+    write(str(path), html)
+    with page_for(str(path)) as (page, seen):
+        charts = page.evaluate("Array.from(document.querySelectorAll('.chart[data-figure]'))"
+                               ".map(d => d.querySelectorAll('svg').length)")
+        assert len(charts) == 3 and all(n > 0 for n in charts)
+        rows_all = page.locator("#migrations-body tr").count()
+        assert rows_all == len(rows) == 7
+        page.select_option("#filter-outcome", "cancelled")
+        assert page.locator("#migrations-body tr").count() == 1
+        page.select_option("#filter-outcome", "")
+        page.select_option("#filter-verdict", "mismatch")
+        assert page.locator("#migrations-body tr").count() == 2
+        page.select_option("#filter-verdict", "")
+        page.fill("#filter-search", "5d1b2c3a")
+        assert page.locator("#migrations-body tr").count() == 2
+        page.fill("#filter-search", "")
+        page.click("th[data-sort='duration_s']")
+        first = page.locator("#migrations-body tr").first.locator("td").nth(4).inner_text()
+        assert float(first) == min(r["duration_s"] for r in rows)
+        assert page.is_hidden("#drill")
+        page.select_option("#filter-verdict", "mismatch")
+        page.locator("#migrations-body tr").first.click()
+        page.wait_for_selector("#drill-chart svg")
+        assert page.locator("#drill-findings li").count() > 0
+        assert page.evaluate("document.querySelector('#drill-chart .modebar') === null || "
+                             "!document.querySelector('#drill-chart [data-title*=\"Cloud\"]')")
+        assert not seen["console"] and not seen["errors"] and not seen["network"]
+
+
+def test_fleet_size_report_stays_small(tmp_path, sample):
+    rows, events = sample
+    many = []
+    base = [public(r) for r in rows]
+    for i in range(10_000):
+        row = copy.deepcopy(base[i % len(base)])
+        row["instance"] = f"{i:08x}-0000-4000-8000-000000000000"
+        many.append(row)
+    html, _ = build_page(many, events, "fleet", None, "test")
+    assert len(html.encode()) < 15 * 1024 * 1024
+    path = tmp_path / "fleet.html"
+    write(str(path), html)
+    with page_for(str(path)) as (page, seen):
+        assert "10000 migrations" in page.inner_text("#migrations-count")
+        assert not seen["errors"]
+
+
+def test_committed_sample_report_is_what_the_readme_command_writes(tmp_path):
+    """README: `loganalyzer report sample_logs --config sample_logs/nova.conf -o
+    reports/sample.html` run from the repository reproduces the committed file."""
+    out = tmp_path / "sample.html"
+    proc = subprocess.run(
+        [sys.executable, "-m", "loganalyzer", "report", "sample_logs", "--config",
+         "sample_logs/nova.conf", "-o", str(out)], cwd=REPO, capture_output=True, text=True,
+        check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes() == (REPO / "reports" / "sample.html").read_bytes()
+
+
+def test_png_export(tmp_path, sample):
+    pytest.importorskip("kaleido")
+    from tests.browser import chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("no Chromium for kaleido")
+    os.environ.setdefault("BROWSER_PATH", chromium_path() or "")
+    result = runner.invoke(app, ["report", str(REPO / "sample_logs"), "-o",
+                                 str(tmp_path / "r.html"), "--png", str(tmp_path / "png")])
+    assert result.exit_code == 0, result.output
+    pngs = sorted(os.listdir(tmp_path / "png"))
+    assert pngs == ["durations.png", "final-downtime.png", "timeline.png"]
+    for name in pngs:
+        assert (tmp_path / "png" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
