@@ -10,6 +10,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 from typing import Annotated, Any, TypeVar
@@ -284,6 +285,10 @@ def scan(
         "--unrecognized", help="List the lines a catalogue key matched but the grammar did "
         "not (table; with csv, write them instead of events).")] = False,
     host: HostOpt = None,
+    engine: EngineOpt = "auto",
+    scheduler: SchedulerOpt = None,
+    cache: CacheOpt = None,
+    quiet: QuietOpt = False,
     limit: Annotated[int, typer.Option(
         "--limit", help="Rows in the table view (0: all).")] = 500,
     fmt: Annotated[str, typer.Option(
@@ -304,7 +309,7 @@ def scan(
 
       journalctl -u nova-compute -o json | loganalyzer scan - --host -=compute-1 -f json
     """
-    from loganalyzer.collect import collect, parse_host_options
+    from loganalyzer.collect import parse_host_options
     from loganalyzer.filters import check_kinds, parse_time, select_events
     from loganalyzer.render import scan_out
 
@@ -313,7 +318,8 @@ def scan(
     window = parse_time("--since", since), parse_time("--until", until)
     if fmt == "parquet" and output is None and sys.stdout.isatty():
         raise InputError("--format parquet writes binary data: give --output FILE or redirect")
-    events = collect(paths, parse_host_options(host or []))
+    events = Reading(engine, scheduler, cache, quiet).collect(paths,
+                                                              parse_host_options(host or []))
     _emit_warnings(events.warnings)
     if not events.read_anything:
         raise InputError("no input could be read")
@@ -337,6 +343,36 @@ def _output(path: str | None) -> Any:
         raise InputError(f"--output {path}: cannot write: {exc.strerror}") from None
 
 
+EngineOpt = Annotated[str, typer.Option(
+    "--engine", help="Where files are scanned: auto | local | process (all cores) | dask.",
+    rich_help_panel="Performance")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="Address of a Dask scheduler (with --engine dask; else a local "
+    "cluster is started).", rich_help_panel="Performance")]
+CacheOpt = Annotated[str | None, typer.Option(
+    "--cache", help="Keep each file's events here; re-runs read only new or grown files.",
+    rich_help_panel="Performance")]
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No progress bar.", rich_help_panel="Performance")]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How logs are read: engine, scheduler, cache, progress."""
+
+    engine: str = "auto"
+    scheduler: str | None = None
+    cache: str | None = None
+    quiet: bool = False
+
+    def collect(self, paths: list[str], hosts: dict[str, str]) -> Any:
+        from loganalyzer.collect import collect
+
+        if self.scheduler and self.engine != "dask":
+            raise InputError("--scheduler goes with --engine dask")
+        return collect(paths, hosts, self.engine, self.scheduler, not self.quiet, self.cache)
+
+
 HostFilterOpt = Annotated[list[str] | None, typer.Option(
     "--host", help="PATH=HOST names the host of a file or folder (as for scan); a plain HOST "
     "keeps only migrations from or to that host (repeatable).", rich_help_panel="Input")]
@@ -352,9 +388,9 @@ def _analyse(paths: list[str], host: list[str] | None, config: list[str] | None,
              config_dir: list[str] | None, flags: dict[str, Any], memory_mb: int | None,
              disk_gb: list[float] | None, release: str | None, python: int | None,
              instance: list[str] | None, since: str | None, until: str | None,
-             late_threshold: float) -> tuple[list[dict[str, Any]], Any]:
+             late_threshold: float, reading: Reading) -> tuple[list[dict[str, Any]], Any]:
     """Scan, analyse and select migrations: what migrations, show and verify share."""
-    from loganalyzer.collect import collect, parse_host_options
+    from loganalyzer.collect import parse_host_options
     from loganalyzer.filters import parse_time
     from loganalyzer.migrations import Declared, Options, analyse
     from loganalyzer.prediction import resolve_model
@@ -368,7 +404,7 @@ def _analyse(paths: list[str], host: list[str] | None, config: list[str] | None,
         declared.for_release(model.release)  # bad files and values fail before any scan
     if memory_mb is not None and memory_mb <= 0:
         raise InputError(f"--memory-mb {memory_mb}: must be positive")
-    events = collect(paths, parse_host_options(mappings))
+    events = reading.collect(paths, parse_host_options(mappings))
     _emit_warnings(events.warnings)
     if not events.read_anything:
         raise InputError("no input could be read")
@@ -416,6 +452,10 @@ def migrations(
     since: SinceOpt = None,
     until: UntilOpt = None,
     late_threshold: LateOpt = 10.0,
+    engine: EngineOpt = "auto",
+    scheduler: SchedulerOpt = None,
+    cache: CacheOpt = None,
+    quiet: QuietOpt = False,
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help="Output: table | json | csv | parquet.")] = "table",
     output: OutputOpt = None,
@@ -441,7 +481,8 @@ def migrations(
                    completion_timeout=completion_timeout, timeout_action=timeout_action,
                    post_copy=post_copy, auto_converge=auto_converge)
     rows, events = _analyse(paths, host, config, config_dir, flags, memory_mb, disk_gb, release,
-                            python, instance, since, until, late_threshold)
+                            python, instance, since, until, late_threshold,
+                         Reading(engine, scheduler, cache, quiet))
     if fmt == "parquet":
         migrations_out.write_parquet(rows, output or sys.stdout.buffer)
         return
@@ -473,6 +514,10 @@ def show(
     python: PythonOpt = None,
     host: HostFilterOpt = None,
     late_threshold: LateOpt = 10.0,
+    engine: EngineOpt = "auto",
+    scheduler: SchedulerOpt = None,
+    cache: CacheOpt = None,
+    quiet: QuietOpt = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table | json.")] = "table",
 ) -> None:
     """One migration in full: events of both hosts, steps observed vs predicted, findings.
@@ -491,7 +536,8 @@ def show(
                    completion_timeout=completion_timeout, timeout_action=timeout_action,
                    post_copy=post_copy, auto_converge=auto_converge)
     rows, _ = _analyse(paths, host, config, config_dir, flags, memory_mb, disk_gb, release,
-                       python, [instance], None, None, late_threshold)
+                       python, [instance], None, None, late_threshold,
+                         Reading(engine, scheduler, cache, quiet))
     if not rows:
         raise InputError(f"--instance {instance}: no migration of that instance in the input")
     position = n if n is not None else len(rows)
@@ -529,6 +575,10 @@ def verify(
     since: SinceOpt = None,
     until: UntilOpt = None,
     late_threshold: LateOpt = 10.0,
+    engine: EngineOpt = "auto",
+    scheduler: SchedulerOpt = None,
+    cache: CacheOpt = None,
+    quiet: QuietOpt = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table | json.")] = "table",
 ) -> None:
     """After a config rollout: exit 0 when every migration with a ramp matches the declared
@@ -547,7 +597,8 @@ def verify(
                    completion_timeout=completion_timeout, timeout_action=timeout_action,
                    post_copy=post_copy, auto_converge=auto_converge)
     rows, _ = _analyse(paths, host, config, config_dir, flags, memory_mb, disk_gb, release,
-                       python, instance, since, until, late_threshold)
+                       python, instance, since, until, late_threshold,
+                         Reading(engine, scheduler, cache, quiet))
     failing = [r for r in rows if r["ramp_verdict"] in ("mismatch", "unknown_config")
                or any(f["code"] in ("running-config-differs", "timeout-limit-mismatch")
                       for f in r["findings"])]
@@ -764,6 +815,10 @@ def report(
     since: SinceOpt = None,
     until: UntilOpt = None,
     late_threshold: LateOpt = 10.0,
+    engine: EngineOpt = "auto",
+    scheduler: SchedulerOpt = None,
+    cache: CacheOpt = None,
+    quiet: QuietOpt = False,
     title: Annotated[str, typer.Option("--title", help="The report's title.")
                      ] = "nova live migrations",
     output: Annotated[str | None, typer.Option(
@@ -794,7 +849,8 @@ def report(
                    completion_timeout=completion_timeout, timeout_action=timeout_action,
                    post_copy=post_copy, auto_converge=auto_converge)
     rows, events = _analyse(paths, host, config, config_dir, flags, memory_mb, disk_gb, release,
-                            python, instance, since, until, late_threshold)
+                            python, instance, since, until, late_threshold,
+                         Reading(engine, scheduler, cache, quiet))
     declared = None
     sources = "start-up dumps in the logs, else release defaults"
     if config or config_dir or flags:
@@ -820,6 +876,42 @@ def report(
     if png:
         for path in write_pngs(figures, png):
             typer.echo(path)
+
+
+cache_app = typer.Typer(help="Inspect or empty a --cache folder.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+CacheDir = Annotated[str, typer.Option("--cache", help="The cache folder.")]
+
+
+@cache_app.command("info")
+@_reports_input_errors
+def cache_info(cache: CacheDir, fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="table | json")] = "table") -> None:
+    """List the files a cache holds: path, bytes and lines scanned, events, cache size."""
+    from loganalyzer import cache as cache_mod
+    from loganalyzer.render.common import console, write_json
+
+    _check_format(fmt, ("table", "json"))
+    if not os.path.isdir(cache):
+        raise InputError(f"--cache {cache}: no such folder")
+    entries = cache_mod.info(cache)
+    if fmt == "json":
+        write_json(entries, sys.stdout)
+        return
+    out = console(sys.stdout)
+    for entry in entries:
+        out.print(f"{entry['path']}: {entry['bytes_scanned']} bytes, {entry['lines']} lines, "
+                  f"{entry['events']} events ({entry['cache_bytes']} bytes cached)")
+    out.print(f"{len(entries)} file(s) in {cache}")
+
+
+@cache_app.command("clear")
+@_reports_input_errors
+def cache_clear(cache: CacheDir) -> None:
+    """Remove every entry of a cache."""
+    from loganalyzer import cache as cache_mod
+
+    typer.echo(f"removed {cache_mod.clear(cache)} cached file(s) from {cache}")
 
 
 def _memory_sizes(values: list[str]) -> list[int]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import sys
 import tarfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -169,20 +170,72 @@ class EventSet:
         return any(f.readable for f in self.files)
 
 
-def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None) -> EventSet:
-    """Plan, scan and gather: the one call every log-reading command makes."""
+def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
+            engine: str = "auto", scheduler: str | None = None,
+            show_progress: bool = False, cache_dir: str | None = None) -> EventSet:
+    """Plan, scan and gather: the one call every log-reading command makes.
+
+    ``engine`` ``local`` scans in this process, ``process`` in a pool of processes, ``dask``
+    on a Dask cluster (``scheduler`` address, or a LocalCluster), ``auto`` picks local or
+    process by the input's size; results are identical.
+    """
+    from loganalyzer import engine as engines
+
     plan: Plan = plan_inputs(paths, hosts)
-    results: list[ScanResult] = []
     warnings = list(plan.warnings)
-    for item in order_inputs(plan.files):
-        results.append(scan_input(item))
-    for archive in plan.archives:
-        found, problems = scan_archive(archive, hosts or {})
-        results.extend(found)
-        warnings.extend(problems)
+    items = order_inputs(plan.files)
+    with engines.executor(engines.choose(engine, items), scheduler) as (pool, workers):
+        jobs = engines.plan_jobs(items, workers, cache_dir)
+        total = sum((j.end or _size(j.item)) - j.start for j in jobs)
+        with _progress(show_progress, total, len(jobs) + len(plan.archives)) as advance:
+            results = engines.merge_ranges(jobs, engines.run(jobs, pool, advance))
+            archives = (pool.map(_archive_job, plan.archives, [dict(hosts or {})] *
+                                 len(plan.archives)) if pool is not None else
+                        (_archive_job(a, dict(hosts or {})) for a in plan.archives))
+            for found, problems in archives:
+                results.extend(found)
+                warnings.extend(problems)
+                advance(None)
     if plan.stdin is not None:
         results.append(scan_input(plan.stdin))
     return gather(results, warnings)
+
+
+def _archive_job(path: str, hosts: dict[str, str]) -> tuple[list[ScanResult], list[str]]:
+    return scan_archive(path, hosts)
+
+
+def _size(item: Input) -> int:
+    try:
+        return os.path.getsize(item.path or "")
+    except OSError:
+        return 0
+
+
+@contextmanager
+def _progress(enabled: bool, total_bytes: int, jobs: int) -> Iterator[Callable[[Any], None]]:
+    """A progress bar on stderr (files and bytes done), only on a terminal; a no-op else."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda _job: None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    with Progress(TextColumn("scanning {task.fields[done]}/{task.fields[jobs]} inputs"),
+                  BarColumn(), DownloadColumn(), transient=True,
+                  console=_stderr_console()) as bar:
+        task = bar.add_task("scan", total=max(total_bytes, 1), done=0, jobs=jobs)
+
+        def advance(job: Any) -> None:
+            size = ((job.end or _size(job.item)) - job.start) if job is not None else 0
+            bar.update(task, advance=size, done=bar.tasks[0].fields["done"] + 1)
+
+        yield advance
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> EventSet:

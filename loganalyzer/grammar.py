@@ -9,6 +9,7 @@ before the message is parsed. Facts §1 (oslo.log formats) and real_logs/INDEX.m
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -87,6 +88,33 @@ RECORDS: dict[str, pp.ParserElement] = {
 }
 BY_ID = {m.id: m for m in CATALOG}
 
+
+def to_regex(expr: pp.ParserElement) -> str:
+    """The Python regex equivalent of a grammar expression built here (And, Opt, Regex,
+    Literal; results names become named groups). pyparsing defines the grammar; the compiled
+    form runs it at regex speed on the hot path, and a test checks that the two agree."""
+    if isinstance(expr, pp.And):
+        text = "".join(to_regex(e) for e in expr.exprs)
+    elif isinstance(expr, pp.Opt):
+        text = f"(?:{to_regex(expr.expr)})?"
+    elif isinstance(expr, pp.Regex):
+        text = f"(?:{expr.pattern})"
+    elif isinstance(expr, pp.Literal):
+        text = re.escape(expr.match)
+    else:
+        raise TypeError(f"cannot compile {type(expr).__name__} {expr}")
+    if expr.resultsName:
+        text = f"(?P<{expr.resultsName}>{text})"
+    return text
+
+
+# Per key: the message alternatives, each compiled with the optional header in front.
+COMPILED: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    key: [(m.id, re.compile(to_regex(pp.Opt(HEADER)) + to_regex(alt) + r"\Z"))
+          for m, alt in zip([x for x in CATALOG if x.key == key], alts, strict=True)]
+    for key, alts in ALTERNATIVES.items()
+}
+
 _STEP = re.compile(r"\((\d+), (\d+)\)")
 _MIGRATION_REPR = re.compile(r"migration=Migration\((?P<body>[^()]*(?:\([^()]*\)[^()]*)*)\)")
 
@@ -145,13 +173,26 @@ def _strip_debug_suffix(rest: str) -> str:
 
 def _parse_record(rest: str, keys: Iterable[str]) -> dict[str, Any] | None:
     body = _strip_debug_suffix(rest)
-    ordered = sorted(keys, key=lambda k: (body.find(k), -len(k)))
+    ordered = sorted(keys, key=lambda k: (body.find(k), -len(k))) if len(keys) > 1 \
+        else keys  # type: ignore[arg-type]
     for key in ordered:
-        record = RECORDS.get(key)
-        if record is None:
-            continue
+        for message_id, pattern in COMPILED.get(key, ()):
+            match = pattern.match(body)
+            if match:
+                found = {k: v for k, v in match.groupdict().items() if v is not None}
+                found["message_id"] = message_id
+                return _fields(found)
+    return None
+
+
+def parse_with_pyparsing(text: str, keys: Iterable[str]) -> dict[str, Any] | None:
+    """The same as :func:`parse_text`, through the pyparsing grammar itself (the
+    reference the compiled form is tested against)."""
+    _env, rest = split_envelope(clean(text).rstrip("\n"))
+    body = _strip_debug_suffix(rest)
+    for key in sorted(keys, key=lambda k: (body.find(k), -len(k))):
         try:
-            tokens = record.parse_string(body, parse_all=True)
+            tokens = RECORDS[key].parse_string(body, parse_all=True)
         except pp.ParseException:
             continue
         return _fields(tokens.as_dict())
@@ -191,7 +232,7 @@ def _derive(message: Message, out: dict[str, Any]) -> None:
     elif message.kind == "config_clamped":
         out["option"] = "live_migration_" + out["option"]
     elif message.kind == "downtime_state":
-        out["steps"] = [[int(a), int(b)] for a, b in _STEP.findall(out["steps"])]
+        out["steps"] = [list(step) for step in _steps(out["steps"])]
         current = out.pop("current_ms")
         if current != "None":
             out["current_ms"] = int(current)
@@ -204,6 +245,12 @@ def _derive(message: Message, out: dict[str, Any]) -> None:
         out["error"] = out["error"][2:]
     if "ctx" in out:
         _context(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _steps(text: str) -> tuple[tuple[int, int], ...]:
+    """The step list of a ``Current … steps […]`` line (the same text every 0.5 s)."""
+    return tuple((int(a), int(b)) for a, b in _STEP.findall(text))
 
 
 def _migration_fields(out: dict[str, Any]) -> None:

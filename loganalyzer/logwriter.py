@@ -44,6 +44,7 @@ class Record:
     global_request_id: str | None = None
     major: int = 29  # the release whose oslo.log formats the line
     site_packages: str = "/usr/lib/python3/dist-packages"
+    site: tuple[str, str, int] | None = None  # DEBUG suffix (func, path, line); default by logger
 
 
 def render_message(message: Message, fields: dict[str, object]) -> str:
@@ -74,7 +75,8 @@ def _stamp(when: datetime) -> str:
 
 
 def debug_site(record: Record) -> tuple[str, str, int]:
-    func, path, lineno = DEBUG_SITES.get(record.logger, ("func", "nova/module.py", 1))
+    func, path, lineno = record.site or DEBUG_SITES.get(record.logger,
+                                                        ("func", "nova/module.py", 1))
     return func, f"{record.site_packages}/{path}", lineno
 
 

@@ -9,7 +9,10 @@ the file, and what was read before it is kept. Pure per input, so it can run any
 from __future__ import annotations
 
 import lzma
+import os
 import re
+import shutil
+import subprocess
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +29,15 @@ KEYS: tuple[str, ...] = catalogue_keys()
 # journald's JSON export writes MESSAGE as a list of byte values when the text holds control
 # characters (colour escapes): such lines are candidates too, decoded before the key check.
 JSON_MARKERS: tuple[bytes, ...] = (b'"MESSAGE":[', b'"MESSAGE": [')
-PREFILTER: tuple[bytes, ...] = tuple(k.encode() for k in KEYS) + JSON_MARKERS
+# The byte prefilter searches for a few anchors rather than every key: each search is a pass
+# over the data, and every catalogue message contains one of these (a test checks it). Lines
+# found are then checked for the keys themselves.
+ANCHORS: tuple[bytes, ...] = (
+    b"igrat", b"owntime", b"ifecycle", b"steps [", b"Data remaining", b"compute node (version",
+    b"config files: ", b"sync_power", b"Post-copy flag", b"interfaces to be plugged",
+    *JSON_MARKERS)
+PREFILTER: tuple[bytes, ...] = ANCHORS
+KEY_BYTES: tuple[bytes, ...] = tuple(k.encode() for k in KEYS)
 _MONTH = {m: i for i, m in enumerate(MONTHS, start=1)}
 _ISO = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d(?:\.\d+)?)")
 
@@ -156,6 +167,53 @@ def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = Non
     return result
 
 
+def grep_available() -> str | None:
+    """GNU grep, unless ``LOGANALYZER_NO_GREP`` is set (tests compare both paths)."""
+    if os.environ.get("LOGANALYZER_NO_GREP"):
+        return None
+    return shutil.which("grep")
+
+
+def scan_plain_file_with_grep(path: str, origin: Origin) -> ScanResult | None:
+    """The prefilter run by ``grep -F`` (Aho–Corasick over all anchors at once, on another
+    core) while this process parses the candidate lines it prints; ``wc -l`` counts lines
+    alongside. For plain files without NUL bytes; None when grep is not there or the file
+    is not such a file (the caller then scans in Python)."""
+    grep = grep_available()
+    wc = shutil.which("wc")
+    if grep is None or wc is None:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+            size = os.fstat(fh.fileno()).st_size
+            fh.seek(max(size - 1, 0))
+            last = fh.read(1)
+    except OSError:
+        return None
+    if b"\x00" in head or size == 0:
+        return None
+    args = [grep, "-F", "-n", "-a"]
+    for anchor in ANCHORS:
+        args += ["-e", anchor.decode()]
+    result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
+    state = _State(origin, result)
+    counter = subprocess.Popen([wc, "-l", path], stdout=subprocess.PIPE)
+    with subprocess.Popen([*args, path], stdout=subprocess.PIPE) as proc:
+        assert proc.stdout is not None
+        for output in proc.stdout:
+            number, _, raw = output.partition(b":")
+            state.line_text(raw.rstrip(b"\n"), int(number))
+    lines_text, _ = counter.communicate()
+    if proc.returncode not in (0, 1) or counter.returncode != 0:
+        return None
+    result.file.bytes = size
+    result.file.lines = int(lines_text.split()[0]) + (0 if last == b"\n" else 1)
+    result.file.events = result.events.rows
+    result.file.unrecognized = len(result.unrecognized)
+    return result
+
+
 READ_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, UnsupportedCompression)
 
 
@@ -215,10 +273,11 @@ class _State:
         for start in sorted(candidates):
             line += block.count(b"\n", previous, start)
             previous = start
-            self._line(block[start:candidates[start]], line + 1)
+            self.line_text(block[start:candidates[start]], line + 1)
         self.line_base += block.count(b"\n")
 
-    def _line(self, raw: bytes, number: int) -> None:
+    def line_text(self, raw: bytes, number: int) -> None:
+        """Parse one candidate line (its bytes, without the newline)."""
         text = raw.decode("utf-8", "replace")
         stripped = text.lstrip("\x00 \t")
         if stripped.startswith("{"):

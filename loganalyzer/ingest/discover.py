@@ -87,10 +87,10 @@ def classify_name(name: str, parent: str = "") -> str | None:
 
 def looks_like_nova(head: bytes) -> bool:
     """True when the first bytes of a file carry nova-compute lines or catalogue messages."""
-    from loganalyzer.scan import PREFILTER
+    from loganalyzer.scan import KEY_BYTES
 
     return (any(marker in head for marker in SNIFF_MARKERS)
-            or any(k in head for k in PREFILTER)
+            or any(k in head for k in KEY_BYTES)
             or OSLO_NOVA_LINE.search(head) is not None)
 
 

@@ -19,20 +19,29 @@ from loganalyzer.simulate.model import Guest, Result, Settings
 LAYOUTS = ("plain", "syslog", "journal-json", "oslo-json")
 
 # Lines a compute node logs all day (shapes taken from the real logs in shared/real_logs).
+PERIODIC = ("run_periodic_tasks", "oslo_service/periodic_task.py", 210)
+LOCK = ("inner", "oslo_concurrency/lockutils.py", 402)
 NOISE_DEBUG = (
     ("oslo_service.periodic_task",
-     "Running periodic task ComputeManager._poll_rebooting_instances"),
-    ("oslo_service.periodic_task", "Running periodic task ComputeManager._sync_power_states"),
+     "Running periodic task ComputeManager._poll_rebooting_instances", PERIODIC),
+    ("oslo_service.periodic_task",
+     "Running periodic task ComputeManager._check_instance_build_time", PERIODIC),
+    ("oslo_service.periodic_task",
+     "Running periodic task ComputeManager._heal_instance_info_cache", PERIODIC),
     ("oslo_concurrency.lockutils", 'Lock "compute_resources" acquired by '
      '"nova.compute.resource_tracker.ResourceTracker._update_available_resource" :: waited '
-     "0.000s"),
+     "0.000s", LOCK),
     ("oslo_concurrency.lockutils", 'Lock "compute_resources" "released" by '
      '"nova.compute.resource_tracker.ResourceTracker._update_available_resource" :: held '
-     "0.120s"),
+     "0.120s", LOCK),
     ("nova.compute.resource_tracker", "Auditing locally available compute resources for "
-     "{host} (node: {host})"),
-    ("nova.compute.manager", "CONF.reclaim_instance_interval <= 0, skipping..."),
-    ("nova.virt.libvirt.driver", "Operation thread is still running"),
+     "{host} (node: {host})", ("update_available_resource",
+                               "nova/compute/resource_tracker.py", 907)),
+    ("nova.compute.manager", "CONF.reclaim_instance_interval <= 0, skipping...",
+     ("_reclaim_queued_deletes", "nova/compute/manager.py", 10299)),
+    ("oslo_messaging._drivers.amqpdriver", "received message with unique_id: "
+     "5f0e4c9a1d2b4e6f8a7c3b1d0e9f8a7b", ("__call__",
+                                         "oslo_messaging/_drivers/amqpdriver.py", 371)),
 )
 NOISE_INFO = (
     ("nova.compute.resource_tracker", "Final resource view: name={host} phys_ram=262144MB "
@@ -65,19 +74,20 @@ def script_for(result: Result, guest: Guest, settings: Settings, release: Releas
 
 
 def noise(host: str, start: datetime, end: datetime, debug: bool, rng: random.Random,
-          major: int, pid: int = 4242) -> list[lw.Record]:
-    """Background lines of a busy compute node between ``start`` and ``end``: with DEBUG,
-    a few lines a second; INFO-only, the resource tracker's view every minute."""
+          major: int, pid: int = 4242, per_second: float = 0.3) -> list[lw.Record]:
+    """Background lines of a compute node between ``start`` and ``end``: with DEBUG,
+    ``per_second`` lines a second on average; INFO-only, the resource tracker's view every
+    minute."""
     records = []
     when = start
     pool = NOISE_DEBUG if debug else ()
     while when < end:
         if debug:
-            logger, text = pool[rng.randrange(len(pool))]
+            logger, text, site = pool[rng.randrange(len(pool))]
             records.append(lw.Record(when, "DEBUG", logger, text.format(host=host), pid=pid,
                                      request_id=f"req-{uuid.UUID(int=rng.getrandbits(128))}",
-                                     major=major))
-            when += timedelta(seconds=rng.uniform(1.0, 6.0))
+                                     major=major, site=site))
+            when += timedelta(seconds=rng.uniform(0.3, 1.7) / per_second)
         else:
             logger, text = NOISE_INFO[rng.randrange(len(NOISE_INFO))]
             records.append(lw.Record(when, "INFO", logger, text.format(host=host), pid=pid,

@@ -1,0 +1,119 @@
+"""Engines give identical results: this process, a process pool with byte ranges, grep's
+prefilter, a real Dask LocalCluster; and the cache reuses, extends and invalidates."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import loganalyzer.engine as engine_mod
+from loganalyzer.cli import app
+from loganalyzer.collect import collect
+from tests.conftest import REPO
+from tests.scenarios import host_logs, script
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def big_log(tmp_path_factory):
+    """A few MB of DEBUG log holding several migrations."""
+    from loganalyzer.narrate import narrate
+
+    folder = tmp_path_factory.mktemp("big")
+    text = ""
+    for i in range(6):
+        s = script(instance=f"00000000-0000-4000-8000-00000000000{i}", duration=900,
+                   converge=800, start=pd.Timestamp("2024-05-01 12:00") +
+                   pd.Timedelta(hours=i))
+        text += host_logs([(s, narrate(s))])["compute-1"]
+    path = folder / "nova-compute.log"
+    path.write_text(text)
+    return str(path)
+
+
+def same(a, b) -> None:
+    pd.testing.assert_frame_equal(a.events, b.events)
+    assert a.unrecognized == b.unrecognized
+    assert [f.to_json() for f in a.files] == [f.to_json() for f in b.files]
+
+
+def test_byte_ranges_in_a_process_pool_match_one_pass(big_log, monkeypatch):
+    monkeypatch.setenv("LOGANALYZER_NO_GREP", "1")
+    reference = collect([big_log], engine="local")
+    monkeypatch.setattr(engine_mod, "SPLIT_BYTES", 100_000)
+    from loganalyzer.ingest.discover import plan_inputs
+
+    assert len(engine_mod.plan_jobs(plan_inputs([big_log]).files, 2)) > 1
+    split = collect([big_log], engine="process")
+    same(reference, split)
+    assert reference.events["line"].is_monotonic_increasing
+
+
+def test_ranges_cut_at_line_starts(big_log):
+    cuts = engine_mod._line_cuts(big_log, len(open(big_log, "rb").read()), 5)
+    data = open(big_log, "rb").read()
+    assert cuts[0][0] == 0 and cuts[-1][1] == len(data)
+    for (start, end), (next_start, _) in zip(cuts, cuts[1:], strict=False):
+        assert end == next_start and data[start - 1:start] in (b"", b"\n")
+
+
+def test_grep_prefilter_matches_python(monkeypatch):
+    if shutil.which("grep") is None:
+        pytest.skip("no grep")
+    paths = [str(REPO / "sample_logs")]
+    with_grep = collect(paths, engine="local")
+    monkeypatch.setenv("LOGANALYZER_NO_GREP", "1")
+    same(with_grep, collect(paths, engine="local"))
+
+
+def test_real_logs_same_under_every_local_path(real_logs, monkeypatch):
+    with_grep = collect([str(real_logs)], engine="local")
+    monkeypatch.setenv("LOGANALYZER_NO_GREP", "1")
+    same(with_grep, collect([str(real_logs)], engine="process"))
+
+
+def test_dask_local_cluster_matches_local(big_log):
+    pytest.importorskip("distributed")
+    paths = [str(REPO / "sample_logs"), big_log]
+    same(collect(paths, engine="local"), collect(paths, engine="dask"))
+
+
+def test_cache_reuses_extends_and_invalidates(tmp_path, big_log):
+    log = tmp_path / "nova-compute.log"
+    data = open(big_log, "rb").read()
+    half = data[: data.index(b"\n", len(data) // 2) + 1]
+    log.write_bytes(half)
+    cache = str(tmp_path / "cache")
+    first = collect([str(log)], cache_dir=cache)
+    again = collect([str(log)], cache_dir=cache)
+    same(first, again)
+    log.write_bytes(data)  # the log grew
+    grown = collect([str(log)], cache_dir=cache)
+    same(grown, collect([str(log)]))
+    log.write_bytes(data.replace(b"Increasing downtime", b"Increasing downtimf", 1))
+    changed = collect([str(log)], cache_dir=cache)
+    same(changed, collect([str(log)]))
+    info = json.loads(runner.invoke(app, ["cache", "info", "--cache", cache, "-f", "json"])
+                      .stdout)
+    assert [e["path"] for e in info] == [str(log)]
+    assert info[0]["bytes_scanned"] == len(data)
+    cleared = runner.invoke(app, ["cache", "clear", "--cache", cache])
+    assert "removed 1 cached file(s)" in cleared.stdout
+    assert json.loads(runner.invoke(app, ["cache", "info", "--cache", cache, "-f", "json"])
+                      .stdout) == []
+
+
+def test_engine_options(tmp_path):
+    sample = str(REPO / "sample_logs")
+    bad = runner.invoke(app, ["scan", sample, "--engine", "spark"])
+    assert bad.exit_code == 2 and "--engine spark" in bad.stderr
+    lonely = runner.invoke(app, ["scan", sample, "--scheduler", "tcp://127.0.0.1:1"])
+    assert lonely.exit_code == 2 and "--scheduler goes with --engine dask" in lonely.stderr
+    ok = runner.invoke(app, ["migrations", sample, "--engine", "process", "-q", "-f", "json",
+                             "--cache", str(tmp_path / "c")])
+    assert ok.exit_code == 0 and len(json.loads(ok.stdout)["migrations"]) == 7
