@@ -9,10 +9,10 @@ import random
 from datetime import timedelta
 
 from loganalyzer.narrate import narrate
+from loganalyzer.nova.releases import parse_release
 from loganalyzer.simulate.fleet import DAY
 from loganalyzer.simulate.logs import noise, render, script_for
 from loganalyzer.simulate.model import Guest, Settings, simulate
-from loganalyzer.nova.releases import parse_release
 
 
 def write_log(path: str, size_mb: int, migrations: int, seed: int = 0) -> int:

@@ -42,6 +42,8 @@ def scan_input(item: Input) -> ScanResult:
     if item.display == "-":
         stream, compression = open_bytes(sys.stdin.buffer)
         return scan_stream(stream, origin, compression)
+    if item.url is not None:
+        return _scan_url(item, origin)
     assert item.path is not None
     try:
         raw = open(item.path, "rb")  # noqa: SIM115 - closed below
@@ -59,6 +61,20 @@ def scan_input(item: Input) -> ScanResult:
             result.warnings.append(f"{item.display}: {exc}")
             return result
         return scan_stream(stream, origin, compression)
+
+
+def _scan_url(item: Input, origin: Origin) -> ScanResult:
+    import fsspec
+
+    try:
+        with fsspec.open(item.url, "rb") as raw:
+            stream, compression = open_bytes(raw)
+            return scan_stream(stream, origin, compression)
+    except (OSError, ValueError, UnsupportedCompression) as exc:
+        result = ScanResult(FileReport(item.display, item.host, item.host_source,
+                                       readable=False))
+        result.warnings.append(f"{item.display}: cannot read: {exc}")
+        return result
 
 
 def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult], list[str]]:

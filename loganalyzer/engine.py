@@ -51,7 +51,7 @@ def plan_jobs(items: Sequence[Input], workers: int, cache_dir: str | None = None
 
 
 def _plain_size(item: Input) -> int | None:
-    if item.path is None or item.display == "-":
+    if item.path is None or item.display == "-" or item.url is not None:
         return None
     try:
         with open(item.path, "rb") as fh:

@@ -150,12 +150,14 @@ def split_envelope(text: str) -> tuple[dict[str, str], str]:
     return env, text
 
 
-def parse_text(text: str, keys: Iterable[str]) -> dict[str, Any] | None:
+def parse_text(text: str, keys: Iterable[str], reference: bool = False
+               ) -> dict[str, Any] | None:
     """Parse one text line that contains the literal ``keys``; None when no catalogue
-    message matches (the caller records it as unrecognized)."""
+    message matches (the caller records it as unrecognized). ``reference`` parses with the
+    pyparsing grammar itself instead of its compiled form (for tests)."""
     text = clean(text).rstrip("\n")
     env, rest = split_envelope(text)
-    result = _parse_record(rest, keys)
+    result = (_parse_with_pyparsing if reference else _parse_record)(rest, keys)
     if result is None:
         return None
     for name in ("host", "syslog_ts", "iso_ts", "grep_path", "prefix", "ident"):
@@ -185,10 +187,9 @@ def _parse_record(rest: str, keys: Iterable[str]) -> dict[str, Any] | None:
     return None
 
 
-def parse_with_pyparsing(text: str, keys: Iterable[str]) -> dict[str, Any] | None:
-    """The same as :func:`parse_text`, through the pyparsing grammar itself (the
-    reference the compiled form is tested against)."""
-    _env, rest = split_envelope(clean(text).rstrip("\n"))
+def _parse_with_pyparsing(rest: str, keys: Iterable[str]) -> dict[str, Any] | None:
+    """:func:`_parse_record` through the pyparsing grammar itself: the reference the
+    compiled form is tested against."""
     body = _strip_debug_suffix(rest)
     for key in sorted(keys, key=lambda k: (body.find(k), -len(k))):
         try:

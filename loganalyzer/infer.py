@@ -8,6 +8,7 @@ for each ramp variant (facts §3.1–§3.2). Also data_gb ranges from each kind 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from loganalyzer.nova.releases import Variant
 from loganalyzer.nova.sizing import GI
 
 MAX_STEPS = 300  # search bound for live_migration_downtime_steps
+EXPONENTIAL_MAX_STEPS = 60  # Liberty–Newton deployments kept the default of 10
 MAX_DOWNTIME = 600_000  # ms
 
 
@@ -69,10 +71,17 @@ def candidates(observed: Sequence[tuple[int, int]], variants: Iterable[Variant],
                max_steps: int = MAX_STEPS) -> list[Candidate]:
     """Every (variant, steps, downtime range) whose ramp gives the observed values at the
     observed indices. ``observed`` holds ``(index, downtime_ms)`` pairs; at least two
-    different steps are needed, else nearly anything fits."""
+    different steps are needed, else nearly anything fits. Migrations of one host share
+    their ramps, so results are memoised."""
+    return list(_candidates(tuple(sorted(set(observed))), tuple(variants), max_steps))
+
+
+@functools.lru_cache(maxsize=1024)
+def _candidates(observed: tuple[tuple[int, int], ...], variants: tuple[Variant, ...],
+                max_steps: int) -> tuple[Candidate, ...]:
     by_index = dict(observed)
     if len(by_index) < 2:
-        return []
+        return ()
     found: list[Candidate] = []
     top = max(by_index)
     for variant in variants:
@@ -84,13 +93,15 @@ def candidates(observed: Sequence[tuple[int, int]], variants: Iterable[Variant],
                     run.append(downtime)
             for low, high in _runs(run):
                 found.append(Candidate(variant, steps, low, high))
-    return found
+    return tuple(found)
 
 
 def _steps_range(variant: Variant, by_index: dict[int, int], low: int, high: int) -> range:
     """For the linear ramp, step 0 and the increment pin the step count:
     ``v0 = d/s`` and ``offset = (d - d/s)/s`` give ``s = v0 / (v0 - offset)``."""
-    if variant is Variant.EXPONENTIAL or 0 not in by_index:
+    if variant is Variant.EXPONENTIAL:
+        return range(low, min(high, EXPONENTIAL_MAX_STEPS) + 1)
+    if 0 not in by_index:
         return range(low, high + 1)
     first = by_index[0]
     index, value = max(by_index.items())

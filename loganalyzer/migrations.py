@@ -442,7 +442,13 @@ def _inferred(observed: list[ObservedStep], state_ramp: list[tuple[int, int]] | 
         return out
     out["step_interval_s"] = interval.value
     indexed = [(i, ms) for i, (_, ms) in zip(interval.indices, pairs, strict=True)]
-    found = infer.candidates(indexed, list(Variant))
+    allowed = [v for v in variants if v in Variant] or list(Variant)
+    found = infer.candidates(indexed, allowed)
+    others = [v for v in Variant if v not in allowed and v is not Variant.EXPONENTIAL]
+    if not found or len(found) < 3:
+        found += infer.candidates(indexed, others)
+    if not found:
+        found = infer.candidates(indexed, [Variant.EXPONENTIAL])
     if state_ramp:
         found = [c for c in found if c.steps == len(state_ramp) - 1] or found
     if not found:

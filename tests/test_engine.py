@@ -3,6 +3,7 @@ prefilter, a real Dask LocalCluster; and the cache reuses, extends and invalidat
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 
@@ -55,10 +56,11 @@ def test_byte_ranges_in_a_process_pool_match_one_pass(big_log, monkeypatch):
 
 
 def test_ranges_cut_at_line_starts(big_log):
-    cuts = engine_mod._line_cuts(big_log, len(open(big_log, "rb").read()), 5)
-    data = open(big_log, "rb").read()
+    with open(big_log, "rb") as fh:
+        data = fh.read()
+    cuts = engine_mod._line_cuts(big_log, len(data), 5)
     assert cuts[0][0] == 0 and cuts[-1][1] == len(data)
-    for (start, end), (next_start, _) in zip(cuts, cuts[1:], strict=False):
+    for (start, end), (next_start, _) in itertools.pairwise(cuts):
         assert end == next_start and data[start - 1:start] in (b"", b"\n")
 
 
@@ -85,7 +87,8 @@ def test_dask_local_cluster_matches_local(big_log):
 
 def test_cache_reuses_extends_and_invalidates(tmp_path, big_log):
     log = tmp_path / "nova-compute.log"
-    data = open(big_log, "rb").read()
+    with open(big_log, "rb") as fh:
+        data = fh.read()
     half = data[: data.index(b"\n", len(data) // 2) + 1]
     log.write_bytes(half)
     cache = str(tmp_path / "cache")
@@ -117,3 +120,22 @@ def test_engine_options(tmp_path):
     ok = runner.invoke(app, ["migrations", sample, "--engine", "process", "-q", "-f", "json",
                              "--cache", str(tmp_path / "c")])
     assert ok.exit_code == 0 and len(json.loads(ok.stdout)["migrations"]) == 7
+
+
+def test_fsspec_urls_are_read_where_they_are(tmp_path):
+    fsspec = pytest.importorskip("fsspec")
+    memory = fsspec.filesystem("memory")
+    sample = REPO / "sample_logs" / "sosreport-compute-1" / "var" / "log" / "nova"
+    for path in sample.iterdir():
+        memory.pipe(f"/logs/cmp-1/{path.name}", path.read_bytes())
+    memory.pipe("/logs/cmp-1/README", b"not a log")
+    remote = collect(["memory://logs"], engine="local")
+    local = collect([str(sample)], engine="local")
+    assert [f.path for f in remote.files] == [f"memory:///logs/cmp-1/{p.name}" for p in
+                                              sorted(sample.iterdir(), key=lambda p: (
+                                                  0 if p.name.endswith(".gz") else
+                                                  1 if p.name.endswith(".1") else 2))]
+    assert remote.events["kind"].tolist() == local.events["kind"].tolist()
+    assert set(remote.events["host"]) == {"cmp-1"}
+    missing = collect(["memory://nothing-here"], engine="local")
+    assert not missing.read_anything and missing.warnings

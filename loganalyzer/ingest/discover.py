@@ -44,6 +44,7 @@ class Input:
     host: str | None = None
     host_source: str = "unknown"  # --host | sosreport hostname | path | unknown
     year: int | None = None  # for syslog timestamps, which carry no year
+    url: str | None = None  # an fsspec URL (s3://…, gs://…), read where it is
 
 
 @dataclass
@@ -170,6 +171,9 @@ def plan_inputs(paths: Sequence[str], hosts: Mapping[str, str] | None = None) ->
     plan = Plan()
     hostname_cache: dict[str, str | None] = {}
     for given in paths:
+        if "://" in given:
+            plan.files.extend(_remote(given, hosts, plan))
+            continue
         if given == "-":
             host = hosts.get("-")
             plan.stdin = Input("-", host=host, host_source="--host" if host else "unknown")
@@ -213,6 +217,34 @@ def _walk(root: str, hosts: Mapping[str, str], cache: dict[str, str | None],
             if kind == "sniff" and not _sniff(full):
                 continue
             found.append(_input_for(full, root, st, hosts, cache))
+    return found
+
+
+def _remote(url: str, hosts: Mapping[str, str], plan: Plan) -> list[Input]:
+    """Files behind an fsspec URL (object storage, HTTP, …), picked by name as in folders."""
+    try:
+        import fsspec
+        from fsspec.core import url_to_fs
+    except ImportError:
+        plan.warnings.append(f"{url}: reading URLs needs fsspec (extra 'dask')")
+        return []
+    try:
+        fs, root = url_to_fs(url)
+        names = [p for p in fs.find(root)] if fs.isdir(root) else [root]
+    except (ImportError, ValueError, OSError) as exc:
+        plan.warnings.append(f"{url}: cannot read: {exc}")
+        return []
+    del fsspec
+    found = []
+    for name in sorted(names, key=lambda n: rotation_key(n.rsplit("/", 1)[-1])):
+        base = name.rsplit("/", 1)[-1]
+        parent = name.rsplit("/", 2)[-2] if name.count("/") >= 1 else ""
+        if len(names) > 1 and classify_name(base, parent) not in ("nova", "syslog", "journal"):
+            continue
+        full = fs.unstrip_protocol(name)
+        host = host_override(full, hosts) or host_from_path(name)
+        found.append(Input(full, host=host, host_source="--host" if host_override(
+            full, hosts) else "path" if host else "unknown", url=full))
     return found
 
 
