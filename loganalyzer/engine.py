@@ -119,14 +119,28 @@ def run_job(job: Job) -> ScanResult:
 def _whole(item: Input) -> ScanResult:
     """A whole input: grep's prefilter for plain files when grep is there, else Python."""
     from loganalyzer.collect import scan_input
-    from loganalyzer.scan import scan_plain_file_with_grep
+    from loganalyzer.scan import scan_compressed_file_with_grep, scan_plain_file_with_grep
 
-    if item.path and item.display != "-":
+    if item.path and item.display != "-" and item.url is None:
         origin = Origin(item.display, item.host, item.host_source, item.year)
-        fast = scan_plain_file_with_grep(item.path, origin)
+        compression = _compression(item.path)
+        if compression is None:
+            fast = scan_plain_file_with_grep(item.path, origin)
+        else:
+            fast = scan_compressed_file_with_grep(item.path, origin, compression)
         if fast is not None:
             return fast
     return scan_input(item)
+
+
+def _compression(path: str) -> str | None:
+    from loganalyzer.ingest.readers import sniff_compression
+
+    try:
+        with open(path, "rb") as fh:
+            return sniff_compression(fh.read(8))
+    except OSError:
+        return None
 
 
 def _cached(job: Job) -> ScanResult:

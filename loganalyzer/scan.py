@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -209,6 +210,73 @@ def scan_plain_file_with_grep(path: str, origin: Origin) -> ScanResult | None:
         return None
     result.file.bytes = size
     result.file.lines = int(lines_text.split()[0]) + (0 if last == b"\n" else 1)
+    result.file.events = result.events.rows
+    result.file.unrecognized = len(result.unrecognized)
+    return result
+
+
+DECOMPRESSORS = {"gzip": "gzip", "bzip2": "bzip2", "xz": "xz", "zstd": "zstd"}
+
+
+def scan_compressed_file_with_grep(path: str, origin: Origin, compression: str
+                                   ) -> ScanResult | None:
+    """A compressed file through ``gzip -dc | grep -F`` (or bzip2/xz/zstd): decompression
+    and the prefilter run in their own processes; a second decompression feeds the line
+    count. A decompressor error (a truncated file) is a warning, what came before is used.
+    None when the tools are not there."""
+    grep = grep_available()
+    tool = shutil.which(DECOMPRESSORS.get(compression, ""))
+    if grep is None or tool is None:
+        return None
+    args = [grep, "-F", "-n", "-a"]
+    for anchor in ANCHORS:
+        args += ["-e", anchor.decode()]
+    result = ScanResult(FileReport(origin.display, origin.host, origin.host_source,
+                                   compression))
+    state = _State(origin, result)
+    counts: dict[str, Any] = {}
+
+    def count() -> None:
+        with subprocess.Popen([tool, "-dc", path], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL) as feed:
+            assert feed.stdout is not None
+            lines = size = 0
+            last = b""
+            while chunk := feed.stdout.read(1 << 22):
+                lines += chunk.count(b"\n")
+                size += len(chunk)
+                last = chunk[-1:]
+                if b"\x00" in chunk:
+                    counts["nul"] = counts.get("nul", 0) + chunk.count(b"\x00")
+        counts.update(lines=lines, size=size, last=last)
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    with subprocess.Popen([tool, "-dc", path], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as source, \
+            subprocess.Popen(args, stdin=source.stdout, stdout=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and source.stdout is not None
+        source.stdout.close()  # grep owns the pipe now
+        for output in proc.stdout:
+            number, _, raw = output.partition(b":")
+            state.line_text(raw.rstrip(b"\n"), int(number))
+        problem = source.stderr.read().decode("utf-8", "replace").strip() \
+            if source.stderr else ""
+    counter.join()
+    if proc.returncode not in (0, 1):
+        return None
+    result.file.bytes = counts["size"]
+    result.file.lines = counts["lines"] + (1 if counts["last"] not in (b"", b"\n") else 0)
+    if source.returncode != 0:
+        reason = problem.splitlines()[-1] if problem else f"{compression} failed"
+        result.warnings.append(
+            f"{origin.display}: unreadable after {result.file.bytes} bytes of log "
+            f"({reason}: truncated or corrupt); everything before that was read")
+    if counts.get("nul"):
+        result.warnings.append(f"{origin.display}: {counts['nul']} NUL bytes (binary data or "
+                               "a crash-padded region) were skipped")
+    if result.file.bytes == 0 and not result.warnings:
+        result.warnings.append(f"{origin.display}: empty file")
     result.file.events = result.events.rows
     result.file.unrecognized = len(result.unrecognized)
     return result
