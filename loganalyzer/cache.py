@@ -105,25 +105,6 @@ def _read(entry: str, meta: dict[str, Any]) -> ScanResult:
                       meta["warnings"])
 
 
-def extend(cached: ScanResult, tail: ScanResult) -> ScanResult:
-    """The cached result of a file followed by the scan of what was appended to it."""
-    offset = cached.file.lines
-    columns = tail.events.finish()
-    if "line" in columns:
-        columns["line"] = [n + offset if n is not None else None for n in columns["line"]]
-    for row in tail.unrecognized:
-        row["line"] += offset
-    cached.events.extend(tail.events)
-    cached.unrecognized.extend(tail.unrecognized)
-    cached.warnings = [w for w in cached.warnings if not w.endswith(": empty file")]
-    cached.warnings.extend(w for w in tail.warnings if not w.endswith(": empty file"))
-    cached.file.lines += tail.file.lines
-    cached.file.bytes += tail.file.bytes
-    cached.file.events = cached.events.rows
-    cached.file.unrecognized = len(cached.unrecognized)
-    return cached
-
-
 def info(cache_dir: str) -> list[dict[str, Any]]:
     """One summary per cached file."""
     out = []

@@ -9,12 +9,12 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from loganalyzer.errors import InputError
 from loganalyzer.ingest.discover import Input
-from loganalyzer.scan import FileReport, Origin, ScanResult
+from loganalyzer.scan import FileReport, Origin, ScanResult, append
 
 SPLIT_BYTES = 64 << 20  # plain files larger than this are scanned in ranges
 ENGINES = ("auto", "local", "process", "dask")
@@ -111,8 +111,6 @@ def run_job(job: Job) -> ScanResult:
         result = ScanResult(FileReport(item.display, item.host, item.host_source,
                                        readable=False))
         result.warnings.append(f"{item.display}: cannot read: {exc.strerror}")
-    if job.part != job.parts - 1:  # only the last range may report an empty file
-        result.warnings = [w for w in result.warnings if not w.endswith(": empty file")]
     return result
 
 
@@ -160,7 +158,7 @@ def _cached(job: Job) -> ScanResult:
     if cached is not None and covered:
         with open(path, "rb") as fh:
             tail = scan_stream(_Range(fh, covered, fingerprint["size"]), origin)  # type: ignore[arg-type]
-        result = cache.extend(cached, tail)
+        result = append(cached, tail)
     else:
         result = _whole(item)
     if result.file.readable:
@@ -174,21 +172,8 @@ def merge_ranges(jobs: Sequence[Job], results: Sequence[ScanResult]) -> list[Sca
     for job, result in zip(jobs, results, strict=True):
         if job.part == 0:
             merged.append(result)
-            continue
-        whole = merged[-1]
-        offset = whole.file.lines
-        columns = result.events.finish()
-        if "line" in columns:
-            columns["line"] = [n + offset if n is not None else None for n in columns["line"]]
-        for row in result.unrecognized:
-            row["line"] += offset
-        whole.events.extend(result.events)
-        whole.unrecognized.extend(result.unrecognized)
-        whole.warnings.extend(result.warnings)
-        whole.file = replace(whole.file, lines=whole.file.lines + result.file.lines,
-                             bytes=whole.file.bytes + result.file.bytes,
-                             events=whole.file.events + result.file.events,
-                             unrecognized=whole.file.unrecognized + result.file.unrecognized)
+        else:
+            append(merged[-1], result)
     return merged
 
 

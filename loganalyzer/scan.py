@@ -158,14 +158,55 @@ def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = Non
     if carry:
         state.block(carry + b"\n")
     result.file.lines = state.line_base
-    if state.nul_bytes:
-        result.warnings.append(f"{origin.display}: {state.nul_bytes} NUL bytes (binary data or "
-                               "a crash-padded region) were skipped")
+    return _finish(result, state.nul_bytes)
+
+
+def _finish(result: ScanResult, nul_bytes: int) -> ScanResult:
+    """The closing warnings and counts every way of scanning shares."""
+    display = result.file.path
+    if nul_bytes:
+        result.warnings.append(f"{display}: {nul_bytes} NUL bytes (binary data or a "
+                               "crash-padded region) were skipped")
     if result.file.bytes == 0 and not result.warnings:
-        result.warnings.append(f"{origin.display}: empty file")
+        result.warnings.append(f"{display}: empty file")
     result.file.events = result.events.rows
     result.file.unrecognized = len(result.unrecognized)
     return result
+
+
+def append(whole: ScanResult, part: ScanResult) -> ScanResult:
+    """``part`` (the bytes after ``whole``'s) appended to ``whole``, line numbers made
+    continuous: byte ranges of one file, or a cached file and its new tail."""
+    offset = whole.file.lines
+    columns = part.events.finish()
+    if "line" in columns:
+        columns["line"] = [n + offset if n is not None else None for n in columns["line"]]
+    for row in part.unrecognized:
+        row["line"] += offset
+    whole.events.extend(part.events)
+    whole.unrecognized.extend(part.unrecognized)
+    whole.warnings = [w for w in whole.warnings if not w.endswith(": empty file")]
+    whole.warnings.extend(w for w in part.warnings if not w.endswith(": empty file"))
+    whole.file.lines += part.file.lines
+    whole.file.bytes += part.file.bytes
+    if whole.file.bytes == 0:
+        whole.warnings.append(f"{whole.file.path}: empty file")
+    whole.file.events = whole.events.rows
+    whole.file.unrecognized = len(whole.unrecognized)
+    return whole
+
+
+def _grep_command(grep: str) -> list[str]:
+    args = [grep, "-F", "-n", "-a"]
+    for anchor in ANCHORS:
+        args += ["-e", anchor.decode()]
+    return args
+
+
+def _parse_grep_output(stream: IO[bytes], state: _State) -> None:
+    for output in stream:
+        number, _, raw = output.partition(b":")
+        state.line_text(raw.rstrip(b"\n"), int(number))
 
 
 def grep_available() -> str | None:
@@ -194,25 +235,18 @@ def scan_plain_file_with_grep(path: str, origin: Origin) -> ScanResult | None:
         return None
     if b"\x00" in head or size == 0:
         return None
-    args = [grep, "-F", "-n", "-a"]
-    for anchor in ANCHORS:
-        args += ["-e", anchor.decode()]
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
     state = _State(origin, result)
     counter = subprocess.Popen([wc, "-l", path], stdout=subprocess.PIPE)
-    with subprocess.Popen([*args, path], stdout=subprocess.PIPE) as proc:
+    with subprocess.Popen([*_grep_command(grep), path], stdout=subprocess.PIPE) as proc:
         assert proc.stdout is not None
-        for output in proc.stdout:
-            number, _, raw = output.partition(b":")
-            state.line_text(raw.rstrip(b"\n"), int(number))
+        _parse_grep_output(proc.stdout, state)
     lines_text, _ = counter.communicate()
     if proc.returncode not in (0, 1) or counter.returncode != 0:
         return None
     result.file.bytes = size
     result.file.lines = int(lines_text.split()[0]) + (0 if last == b"\n" else 1)
-    result.file.events = result.events.rows
-    result.file.unrecognized = len(result.unrecognized)
-    return result
+    return _finish(result, 0)
 
 
 DECOMPRESSORS = {"gzip": "gzip", "bzip2": "bzip2", "xz": "xz", "zstd": "zstd"}
@@ -228,9 +262,6 @@ def scan_compressed_file_with_grep(path: str, origin: Origin, compression: str
     tool = shutil.which(DECOMPRESSORS.get(compression, ""))
     if grep is None or tool is None:
         return None
-    args = [grep, "-F", "-n", "-a"]
-    for anchor in ANCHORS:
-        args += ["-e", anchor.decode()]
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source,
                                    compression))
     state = _State(origin, result)
@@ -254,12 +285,11 @@ def scan_compressed_file_with_grep(path: str, origin: Origin, compression: str
     counter.start()
     with subprocess.Popen([tool, "-dc", path], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE) as source, \
-            subprocess.Popen(args, stdin=source.stdout, stdout=subprocess.PIPE) as proc:
+            subprocess.Popen(_grep_command(grep), stdin=source.stdout,
+                             stdout=subprocess.PIPE) as proc:
         assert proc.stdout is not None and source.stdout is not None
         source.stdout.close()  # grep owns the pipe now
-        for output in proc.stdout:
-            number, _, raw = output.partition(b":")
-            state.line_text(raw.rstrip(b"\n"), int(number))
+        _parse_grep_output(proc.stdout, state)
         problem = source.stderr.read().decode("utf-8", "replace").strip() \
             if source.stderr else ""
     counter.join()
@@ -272,14 +302,7 @@ def scan_compressed_file_with_grep(path: str, origin: Origin, compression: str
         result.warnings.append(
             f"{origin.display}: unreadable after {result.file.bytes} bytes of log "
             f"({reason}: truncated or corrupt); everything before that was read")
-    if counts.get("nul"):
-        result.warnings.append(f"{origin.display}: {counts['nul']} NUL bytes (binary data or "
-                               "a crash-padded region) were skipped")
-    if result.file.bytes == 0 and not result.warnings:
-        result.warnings.append(f"{origin.display}: empty file")
-    result.file.events = result.events.rows
-    result.file.unrecognized = len(result.unrecognized)
-    return result
+    return _finish(result, counts.get("nul", 0))
 
 
 READ_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, UnsupportedCompression)
