@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -200,6 +201,11 @@ def _parse_with_pyparsing(rest: str, keys: Iterable[str]) -> dict[str, Any] | No
     return None
 
 
+# Fields whose values repeat from line to line: kept once in memory (sys.intern).
+REPEATED = frozenset({"level", "logger", "pid", "instance", "ctx", "tag", "dest_host",
+                      "source_host", "state", "option"})
+
+
 def _fields(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in raw.items():
@@ -209,6 +215,8 @@ def _fields(raw: dict[str, Any]) -> dict[str, Any]:
             out[name] = int(value)
         elif name in FLOAT_FIELDS:
             out[name] = float(value)
+        elif name in REPEATED:
+            out[name] = sys.intern(value)
         else:
             out[name] = value
     message = BY_ID[out["message_id"]]
@@ -233,7 +241,7 @@ def _derive(message: Message, out: dict[str, Any]) -> None:
     elif message.kind == "config_clamped":
         out["option"] = "live_migration_" + out["option"]
     elif message.kind == "downtime_state":
-        out["steps"] = [list(step) for step in _steps(out["steps"])]
+        out["steps"] = _steps(out["steps"])  # one shared tuple per distinct list
         current = out.pop("current_ms")
         if current != "None":
             out["current_ms"] = int(current)
@@ -282,10 +290,10 @@ def _context(out: dict[str, Any]) -> None:
     ):
         out["context_style"] = "global"
         if parts[0] != "None":
-            out["global_request_id"] = parts[0]
-        out["request_id"] = parts[1]
+            out["global_request_id"] = sys.intern(parts[0])
+        out["request_id"] = sys.intern(parts[1])
     elif parts[0].startswith("req-"):
-        out["request_id"] = parts[0]
+        out["request_id"] = sys.intern(parts[0])
 
 
 def parse_json(text: str, keys_of: Any) -> tuple[dict[str, Any] | None, str | None]:

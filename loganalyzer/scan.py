@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import zlib
 from dataclasses import dataclass, field
@@ -414,6 +415,8 @@ class _State:
             out["host"], out["host_source"] = origin.host, origin.host_source
         out["file"] = origin.display
         out["line"] = number
+        if out.get("host") is not None:
+            out["host"] = sys.intern(out["host"])
         for name in ("env_grep_path", "env_prefix", "env_ident"):
             event.pop(name, None)
         out.update(event)

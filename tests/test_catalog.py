@@ -194,7 +194,7 @@ EXPECTED = {
         {"kind": "downtime_step", "downtime_ms": 4998, "after_s": 2100},
     "Current 50 elapsed 151 steps [(0, 50), (150, 95)]":
         {"kind": "downtime_state", "current_ms": 50, "elapsed_s": 151,
-         "steps": [[0, 50], [150, 95]]},
+         "steps": ((0, 50), (150, 95))},
     "Migration running for 30 secs, memory 42% remaining (bytes processed=1234567890, "
     "remaining=987654321, total=4295229440); disk 100% remaining (bytes processed=0, "
     "remaining=0, total=0).":
