@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -255,55 +256,95 @@ DECOMPRESSORS = {"gzip": "gzip", "bzip2": "bzip2", "xz": "xz", "zstd": "zstd"}
 
 def scan_compressed_file_with_grep(path: str, origin: Origin, compression: str
                                    ) -> ScanResult | None:
-    """A compressed file through ``gzip -dc | grep -F`` (or bzip2/xz/zstd): decompression
-    and the prefilter run in their own processes; a second decompression feeds the line
-    count. A decompressor error (a truncated file) is a warning, what came before is used.
-    None when the tools are not there."""
+    """A compressed file through ``gzip -dc`` (or bzip2/xz/zstd) and ``grep -F``, each in
+    its own process; a thread passes the decompressed bytes on to grep, counting lines and
+    NUL bytes on the way, while this thread parses what grep prints. A decompressor error
+    (a truncated file) is a warning; what came before it is used. None when the tools are
+    not there."""
     grep = grep_available()
     tool = shutil.which(DECOMPRESSORS.get(compression, ""))
-    if grep is None or tool is None:
+    if grep is None or (tool is None and compression != "gzip"):
         return None
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source,
                                    compression))
     state = _State(origin, result)
-    counts: dict[str, Any] = {}
+    counts: dict[str, Any] = {"lines": 0, "size": 0, "last": b"", "nul": 0, "problem": ""}
+    with subprocess.Popen(_grep_command(grep), stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        sink = proc.stdin
 
-    def count() -> None:
-        with subprocess.Popen([tool, "-dc", path], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL) as feed:
-            assert feed.stdout is not None
-            lines = size = 0
-            last = b""
-            while chunk := feed.stdout.read(1 << 22):
-                lines += chunk.count(b"\n")
-                size += len(chunk)
-                last = chunk[-1:]
-                if b"\x00" in chunk:
-                    counts["nul"] = counts.get("nul", 0) + chunk.count(b"\x00")
-        counts.update(lines=lines, size=size, last=last)
+        def relay() -> None:
+            try:
+                for chunk in (_gunzip(path, counts) if compression == "gzip"
+                              else _tool_output(tool or "", path, counts)):
+                    counts["lines"] += chunk.count(b"\n")
+                    counts["size"] += len(chunk)
+                    counts["last"] = chunk[-1:]
+                    if b"\x00" in chunk:
+                        counts["nul"] += chunk.count(b"\x00")
+                    sink.write(chunk)
+            except BrokenPipeError:
+                pass
+            finally:
+                sink.close()
 
-    counter = threading.Thread(target=count)
-    counter.start()
-    with subprocess.Popen([tool, "-dc", path], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE) as source, \
-            subprocess.Popen(_grep_command(grep), stdin=source.stdout,
-                             stdout=subprocess.PIPE) as proc:
-        assert proc.stdout is not None and source.stdout is not None
-        source.stdout.close()  # grep owns the pipe now
+        relayer = threading.Thread(target=relay)
+        relayer.start()
         _parse_grep_output(proc.stdout, state)
-        problem = source.stderr.read().decode("utf-8", "replace").strip() \
-            if source.stderr else ""
-    counter.join()
+        relayer.join()
     if proc.returncode not in (0, 1):
         return None
     result.file.bytes = counts["size"]
     result.file.lines = counts["lines"] + (1 if counts["last"] not in (b"", b"\n") else 0)
-    if source.returncode != 0:
-        reason = problem.splitlines()[-1] if problem else f"{compression} failed"
+    if counts["problem"]:
+        reason = counts["problem"]
         result.warnings.append(
             f"{origin.display}: unreadable after {result.file.bytes} bytes of log "
-            f"({reason}: truncated or corrupt); everything before that was read")
-    return _finish(result, counts.get("nul", 0))
+            f"({reason}; truncated or corrupt); everything before that was read")
+    return _finish(result, counts["nul"])
+
+
+def _gunzip(path: str, counts: dict[str, Any]) -> Iterator[bytes]:
+    """Decompressed chunks of a gzip file (every member), by zlib, which runs without the
+    GIL and here about twice as fast as the gzip command. A truncated or corrupt file ends
+    the chunks and leaves its reason in ``counts["problem"]``."""
+    with open(path, "rb") as fh:
+        inflater = zlib.decompressobj(wbits=47)
+        pending = b""
+        while True:
+            data = pending or fh.read(1 << 22)
+            pending = b""
+            if not data:
+                break
+            try:
+                out = inflater.decompress(data)
+            except zlib.error as exc:
+                counts["problem"] = f"gzip: {exc}"
+                return
+            if out:
+                yield out
+            if inflater.eof:
+                pending = inflater.unused_data
+                inflater = zlib.decompressobj(wbits=47)
+                if not pending and not (pending := fh.read(1 << 22)):
+                    return
+        tail = inflater.flush()
+        if tail:
+            yield tail
+        counts["problem"] = "gzip: the compressed data ends early"
+
+
+def _tool_output(tool: str, path: str, counts: dict[str, Any]) -> Iterator[bytes]:
+    """Decompressed chunks from ``tool -dc`` (bzip2, xz, zstd)."""
+    with subprocess.Popen([tool, "-dc", path], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as source:
+        assert source.stdout is not None and source.stderr is not None
+        while chunk := source.stdout.read1(1 << 22):
+            yield chunk
+        problem = source.stderr.read().decode("utf-8", "replace").strip()
+    if source.returncode != 0:
+        counts["problem"] = problem.splitlines()[-1] if problem else f"{tool} failed"
 
 
 READ_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, UnsupportedCompression)
