@@ -28,3 +28,10 @@ def real_logs() -> Path:
     if shared is None:
         pytest.skip("../shared/real_logs is not present (fresh clone outside CI)")
     return shared / "real_logs"
+
+
+# Property tests check behaviour, not speed: no per-example deadline (CI machines vary).
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("loganalyzer", deadline=None)
+settings.load_profile("loganalyzer")
