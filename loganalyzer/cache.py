@@ -40,7 +40,6 @@ def _fingerprint(path: str) -> dict[str, Any]:
         tail = _hash(fh, st.st_size - BLOCK, BLOCK)
         fh.seek(max(st.st_size - 1, 0))
         ends_whole = fh.read(1) == b"\n"
-        compressed = False
         fh.seek(0)
         from loganalyzer.ingest.readers import sniff_compression
 

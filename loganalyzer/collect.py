@@ -7,9 +7,11 @@ Files, tarball members (streamed, never extracted) and stdin each become a
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tarfile
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ from loganalyzer.ingest.discover import (
     order_inputs,
     plan_inputs,
 )
-from loganalyzer.ingest.readers import UnsupportedCompression, open_bytes
+from loganalyzer.ingest.readers import Peeked, UnsupportedCompression, open_bytes
 from loganalyzer.scan import Columns, FileReport, Origin, ScanResult, scan_stream
 
 if TYPE_CHECKING:
@@ -115,9 +117,7 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
                 head = stream.read(65536)
                 if not looks_like_nova(head):
                     continue
-                stream = _Prepend(head, stream)
-            import time
-
+                stream = io.BufferedReader(Peeked(head, stream))
             year = time.localtime(member.mtime).tm_year
             host = host_override(display, hosts)
             origin = Origin(display, host or host_from_path(member.name),
@@ -149,20 +149,6 @@ def _set_host(result: ScanResult, host: str, source: str) -> None:
         if how != "syslog" and value == old:
             columns["host"][i] = host
             columns["host_source"][i] = source
-
-
-class _Prepend:
-    """A read-only stream of ``head`` followed by ``rest``."""
-
-    def __init__(self, head: bytes, rest: Any) -> None:
-        self._head = head
-        self._rest = rest
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            data, self._head = self._head, b""
-            return data
-        return self._rest.read(size)  # type: ignore[no-any-return]
 
 
 @dataclass

@@ -18,7 +18,14 @@ from typing import Any
 
 import pyparsing as pp
 
-from loganalyzer.catalog import CATALOG, FLOAT_FIELDS, INT_FIELDS, LIFECYCLE_CODES, Message
+from loganalyzer.catalog import (
+    BY_ID,
+    CATALOG,
+    FLOAT_FIELDS,
+    INT_FIELDS,
+    LIFECYCLE_CODES,
+    Message,
+)
 
 LEVELS = r"DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|AUDIT|TRACE"
 _TS = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?"
@@ -87,7 +94,6 @@ RECORDS: dict[str, pp.ParserElement] = {
     .set_name(f"record[{key}]")
     for key, alts in ALTERNATIVES.items()
 }
-BY_ID = {m.id: m for m in CATALOG}
 
 
 def to_regex(expr: pp.ParserElement) -> str:

@@ -83,9 +83,9 @@ class _Writer:
         self.s = script
         self.n = Narration()
 
-    def at(self, elapsed: float, side: str = "source", dest_clock: bool = True) -> datetime:
+    def at(self, elapsed: float, side: str = "source") -> datetime:
         when = self.s.start + timedelta(seconds=elapsed)
-        if side == "dest" and dest_clock:
+        if side == "dest":
             when += timedelta(seconds=self.s.dest_clock_offset_s)
         return when
 

@@ -39,7 +39,6 @@ ANCHORS: tuple[bytes, ...] = (
     b"igrat", b"owntime", b"ifecycle", b"steps [", b"Data remaining", b"compute node (version",
     b"config files: ", b"sync_power", b"Post-copy flag", b"interfaces to be plugged",
     *JSON_MARKERS)
-PREFILTER: tuple[bytes, ...] = ANCHORS
 KEY_BYTES: tuple[bytes, ...] = tuple(k.encode() for k in KEYS)
 _MONTH = {m: i for i, m in enumerate(MONTHS, start=1)}
 _ISO = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d(?:\.\d+)?)")
@@ -392,7 +391,7 @@ class _State:
     def block(self, block: bytes) -> None:
         """Scan a block that ends with a newline."""
         candidates: dict[int, int] = {}
-        for key in PREFILTER:
+        for key in ANCHORS:
             pos = block.find(key)
             while pos != -1:
                 start = block.rfind(b"\n", 0, pos) + 1

@@ -193,7 +193,8 @@ def _arrivals(host: str, instance: str, events: list[dict[str, Any]],
     previous_end = None
     for marker in markers:
         if marker["kind"] == "sync_power_moved" and arrivals and _close(arrivals[-1], marker):
-            arrivals[-1].events.append(marker)
+            if not any(e is marker for e in arrivals[-1].events):  # not attached already
+                arrivals[-1].events.append(marker)
             continue
         if marker["kind"] == "sync_power_moved" and any(
                 m["kind"] == "post_operation_started" and _close_events(m, marker)

@@ -201,3 +201,18 @@ def test_wrong_step_value_is_a_mismatch_with_inference():
     assert (inferred["downtime"], inferred["steps"], inferred["step_interval_s"],
             inferred["delay"]) == (800, 8, 200, 50)
     assert "config-inferred" in codes(row)
+
+
+def test_destination_events_are_attached_once(real_logs):
+    """The Juno destination logs several sync_power moves around one Post operation."""
+    from loganalyzer.collect import collect
+    from loganalyzer.migrations import analyse
+
+    paths = [str(real_logs / f"os-log-merger_juno_hp-ms-01-{h}_nova-compute.log")
+             for h in ("c29", "c30")]
+    rows = analyse(collect(paths).records(), Options())
+    assert len(rows) == 2
+    for row in rows:
+        events = row["_events"]
+        assert len({id(e) for e in events}) == len(events)
+        assert sum(e["kind"] == "post_operation_started" for e in events) == 1
