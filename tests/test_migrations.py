@@ -216,3 +216,19 @@ def test_destination_events_are_attached_once(real_logs):
         events = row["_events"]
         assert len({id(e) for e in events}) == len(events)
         assert sum(e["kind"] == "post_operation_started" for e in events) == 1
+
+
+def test_sync_power_move_after_post_operation_joins_its_arrival_once():
+    import pandas as pd
+
+    from loganalyzer.timeline import build
+
+    def event(kind, seconds, **fields):
+        return {"kind": kind, "host": "compute-2", "instance": VM1,
+                "timestamp": pd.Timestamp("2024-05-01 12:00") + pd.Timedelta(seconds=seconds),
+                **fields}
+
+    timelines = build([event("post_operation_started", 0),
+                       event("sync_power_moved", 5, source_host="c1", dest_host="c2")])
+    (arrival,) = timelines.arrivals
+    assert [e["kind"] for e in arrival.events] == ["post_operation_started", "sync_power_moved"]
