@@ -19,7 +19,7 @@ from typing import Any
 from loganalyzer.scan import Columns, FileReport, Origin, ScanResult
 
 BLOCK = 65536
-VERSION = 1
+VERSION = 2  # 2: repeated monitor lines folded (scan._State._fold)
 
 
 def _key(path: str, origin: Origin) -> str:

@@ -34,6 +34,7 @@ from loganalyzer.scan import Columns, FileReport, Origin, ScanResult, scan_strea
 if TYPE_CHECKING:
     import pandas as pd
 
+FOLD_INT_COLUMNS = frozenset({"line", "last_line", "repeats", "last_elapsed_s"})
 BASE_COLUMNS = ("time", "ts", "host", "host_source", "file", "line", "level", "logger", "pid",
                 "request_id", "global_request_id", "instance", "kind", "message_id")
 
@@ -151,6 +152,13 @@ def _set_host(result: ScanResult, host: str, source: str) -> None:
             columns["host_source"][i] = source
 
 
+class Event(dict[str, Any]):
+    """One event's fields; a field its line did not have reads as None."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
 @dataclass
 class EventSet:
     """Everything read: events (a pandas frame), unrecognized rows, warnings, per-file stats."""
@@ -161,10 +169,20 @@ class EventSet:
     files: list[FileReport] = field(default_factory=list)
 
     def records(self, frame: pd.DataFrame | None = None) -> list[dict[str, Any]]:
-        """Events as dicts in log order, with None for every missing value."""
+        """Events as dicts in log order, each holding only the fields its line had (a
+        missing one reads as None): a row of every column would cost a 40-key dict per
+        event."""
         frame = self.events if frame is None else frame
-        clean = frame.astype(object).where(frame.notna(), None)
-        return clean.to_dict("records")  # type: ignore[no-any-return]
+        out = [Event() for _ in range(len(frame))]
+        for name in frame.columns:
+            column = frame[name]
+            present = column.notna().to_numpy()
+            if not present.any():
+                continue
+            values = column.astype(object).tolist()
+            for index in present.nonzero()[0].tolist():
+                out[index][name] = values[index]
+        return out  # type: ignore[return-value]
 
     @property
     def read_anything(self) -> bool:
@@ -241,36 +259,61 @@ def _stderr_console() -> Any:
 
 
 def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> EventSet:
-    """Join per-input results into one :class:`EventSet`."""
+    """Join per-input results into one :class:`EventSet`. The results' event columns are
+    handed over (emptied), so that no event is held twice while the table is built."""
     import pandas as pd
 
     columns = Columns()
     unrecognized: list[dict[str, Any]] = []
     all_warnings = list(warnings)
     for result in results:
-        columns.extend(result.events)
+        if columns.rows == 0:
+            columns = result.events  # the first input's columns become the table's
+        else:
+            columns.extend(result.events)
+        result.events = Columns()
         unrecognized.extend(result.unrecognized)
         all_warnings.extend(result.warnings)
     data = columns.finish()
-    ordered = {name: data.get(name, [None] * columns.rows) for name in BASE_COLUMNS}
-    ordered.update({k: v for k, v in data.items() if k not in ordered})
-    frame = pd.DataFrame({name: _typed(name, values) for name, values in ordered.items()})
-    frame["timestamp"] = pd.to_datetime(frame["ts"], format="ISO8601", errors="coerce")
+    rows = columns.rows
+    names = [*BASE_COLUMNS, *(k for k in data if k not in BASE_COLUMNS)]
+    typed = {}
+    for name in names:  # each list released as soon as its column is built
+        typed[name] = _typed(name, data.pop(name, None) or [None] * rows)
+    frame = pd.DataFrame(typed, copy=False)
+    del typed
+    frame["timestamp"] = _timestamps(frame["ts"])
+    if "last_ts" in frame:  # the last line of a folded run of monitor lines
+        frame["last_timestamp"] = _timestamps(frame["last_ts"])
     return EventSet(frame, unrecognized, all_warnings, [r.file for r in results])
+
+
+def _timestamps(texts: pd.Series) -> pd.Series:
+    """``YYYY-MM-DD HH:MM:SS[.fff]`` texts as timestamps (NaT where missing or invalid),
+    parsing only the rows that have one."""
+    import pandas as pd
+
+    out = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us]")
+    present = texts.notna()
+    if present.any():
+        out[present] = pd.to_datetime(texts[present], format="ISO8601", errors="coerce")
+    return out
 
 
 def _typed(name: str, values: list[Any]) -> Any:
     """Nullable integer and float columns for numeric fields (pandas would make ints with
-    gaps floats); everything else as pandas infers it."""
+    gaps floats); everything else as Python objects: pandas 3's Arrow-backed ``str`` columns
+    cost a few MB per 10,000 events in memory the Arrow pool keeps, for nothing the analysis
+    uses (measured by ``benchmarks/bench.py``)."""
     import pandas as pd
 
-    if name in INT_FIELDS or name == "line":
+    if name in INT_FIELDS or name in FOLD_INT_COLUMNS:
         return pd.array(values, dtype="Int64")
     if name in FLOAT_FIELDS:
         return pd.array(values, dtype="Float64")
     if name == "block_migration":
         return pd.array(values, dtype="boolean")
-    return values
+    return pd.Series(values, dtype=object)
 
 
 def parse_host_options(values: Sequence[str]) -> dict[str, str]:

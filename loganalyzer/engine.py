@@ -34,14 +34,14 @@ class Job:
 
 
 def plan_jobs(items: Sequence[Input], workers: int, cache_dir: str | None = None) -> list[Job]:
-    """Whole inputs, except large plain files, which become ``workers`` ranges each when grep
-    is not there to prefilter them on its own core."""
-    from loganalyzer.scan import grep_available
+    """Whole inputs, except large plain files, which become ``workers`` ranges each when no
+    prefilter tool is there to search them on its own core."""
+    from loganalyzer.prefilter import tool
 
     jobs: list[Job] = []
     for item in items:
         size = _plain_size(item)
-        if size is None or size <= SPLIT_BYTES or workers < 2 or grep_available() or cache_dir:
+        if size is None or size <= SPLIT_BYTES or workers < 2 or tool() or cache_dir:
             jobs.append(Job(item, cache_dir=cache_dir))
             continue
         cuts = _line_cuts(item.path or "", size, max(workers, size // (256 << 20) + 1))
@@ -115,17 +115,17 @@ def run_job(job: Job) -> ScanResult:
 
 
 def _whole(item: Input) -> ScanResult:
-    """A whole input: grep's prefilter for plain files when grep is there, else Python."""
+    """A whole input: through the prefilter tool when there is one, else in Python."""
     from loganalyzer.collect import scan_input
-    from loganalyzer.scan import scan_compressed_file_with_grep, scan_plain_file_with_grep
+    from loganalyzer.prefilter import scan_compressed_file, scan_plain_file
 
     if item.path and item.display != "-" and item.url is None:
         origin = Origin(item.display, item.host, item.host_source, item.year)
         compression = _compression(item.path)
         if compression is None:
-            fast = scan_plain_file_with_grep(item.path, origin)
+            fast = scan_plain_file(item.path, origin)
         else:
-            fast = scan_compressed_file_with_grep(item.path, origin, compression)
+            fast = scan_compressed_file(item.path, origin, compression)
         if fast is not None:
             return fast
     return scan_input(item)
@@ -178,7 +178,9 @@ def merge_ranges(jobs: Sequence[Job], results: Sequence[ScanResult]) -> list[Sca
 
 
 def choose(engine: str, items: Sequence[Input]) -> str:
-    """``auto``: a process pool when there is enough to read, else this process."""
+    """``auto``: a process pool when there is enough to read, else this process; also this
+    process for one input that the prefilter tool reads (the tool is the second core, and a
+    pool would only add start-up and pickling)."""
     if engine not in ENGINES:
         raise InputError(f"--engine {engine}: not one of {' | '.join(ENGINES)}")
     if engine != "auto":
@@ -189,6 +191,11 @@ def choose(engine: str, items: Sequence[Input]) -> str:
             total += os.path.getsize(item.path or "")
         except OSError:
             continue
+    if len(items) == 1:
+        from loganalyzer.prefilter import tool
+
+        if tool() is not None:
+            return "local"
     return "process" if total >= AUTO_PROCESS_BYTES and (os.cpu_count() or 1) > 1 else "local"
 
 

@@ -8,6 +8,7 @@ The row layout is the ``migrations`` JSON contract.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,7 +211,14 @@ def _config(segment: Segment, facts: HostFacts, release: Release, options: Optio
         return declared, findings, running
     if running is not None:
         return running, findings, running
-    return load_config(release), findings, None
+    return _defaults(release), findings, None
+
+
+@functools.lru_cache(maxsize=64)
+def _defaults(release: Release) -> EffectiveConfig:
+    """nova's defaults for ``release`` (oslo.config builds them once per release; the
+    result is only read)."""
+    return load_config(release)
 
 
 def _observed(segment: Segment, monitor: Any) -> list[ObservedStep]:
@@ -230,9 +238,11 @@ def _iterations(segment: Segment, monitor: Any) -> list[float]:
         return []
     marks = []
     for event in segment.of("progress", "downtime_state"):
-        when = _time(event.get("timestamp"))
-        if when is not None:
-            marks.append((when - monitor).total_seconds())
+        # a folded run of repeated monitor lines: its first and its last iteration
+        for name in ("timestamp", "last_timestamp"):
+            when = _time(event.get(name))
+            if when is not None:
+                marks.append((when - monitor).total_seconds())
     return marks
 
 
@@ -352,7 +362,7 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
                                             if inferred.get("delay") else "")
             + f" ({inferred['variant']}, a step every {inferred['step_interval_s']} s)."))
     row["findings"] = [f.to_json() for f in findings]
-    row["events"] = len(segment.events)
+    row["events"] = sum(e.get("repeats") or 1 for e in segment.events)  # lines, folded or not
     row["_events"] = list(segment.events)  # for `show`; renderers drop "_" keys
     return row
 
@@ -463,7 +473,12 @@ def _inferred(observed: list[ObservedStep], state_ramp: list[tuple[int, int]] | 
                variant=str(best.variant),
                downtime_range=[best.downtime_low, best.downtime_high])
     if size:
-        delays = [d for d in range(3, 10_001) if int(d * size) == interval.value]
+        # nova: int(delay * data_gb) == interval, so delay lies in [interval / data_gb,
+        # (interval + 1) / data_gb); search that window (one wider each side for float
+        # rounding) with nova's own expression
+        low, high = int(interval.value / size) - 1, int((interval.value + 1) / size) + 1
+        delays = [d for d in range(max(3, low), min(10_000, high) + 1)
+                  if int(d * size) == interval.value]
         if delays:
             declared_delay = config.value("live_migration_downtime_delay")
             out["delay"] = declared_delay if declared_delay in delays else delays[0]

