@@ -152,11 +152,37 @@ def _set_host(result: ScanResult, host: str, source: str) -> None:
             columns["host_source"][i] = source
 
 
-class Event(dict[str, Any]):
-    """One event's fields; a field its line did not have reads as None."""
+class Event(Mapping[str, Any]):
+    """One event: a read-only view of row ``row`` of the event table's columns. A field the
+    line did not have reads as None and is not among its keys. A view costs a few dozen
+    bytes where a dict of the row cost a kilobyte (the analysis holds every event)."""
 
-    def __missing__(self, key: str) -> None:
-        return None
+    __slots__ = ("_columns", "_row")
+
+    def __init__(self, columns: dict[str, Any], row: int) -> None:
+        self._columns = columns
+        self._row = row
+
+    def __getitem__(self, key: str) -> Any:
+        column = self._columns.get(key)
+        return None if column is None else column[self._row]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self[key]
+        return default if value is None else value
+
+    def __contains__(self, key: object) -> bool:
+        return self[key] is not None  # type: ignore[index]
+
+    def __iter__(self) -> Iterator[str]:
+        row = self._row
+        return (name for name, column in self._columns.items() if column[row] is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"Event({dict(self)!r})"
 
 
 @dataclass
@@ -168,21 +194,18 @@ class EventSet:
     warnings: list[str] = field(default_factory=list)
     files: list[FileReport] = field(default_factory=list)
 
-    def records(self, frame: pd.DataFrame | None = None) -> list[dict[str, Any]]:
-        """Events as dicts in log order, each holding only the fields its line had (a
-        missing one reads as None): a row of every column would cost a 40-key dict per
-        event."""
+    def records(self, frame: pd.DataFrame | None = None) -> list[Event]:
+        """The events in log order, as :class:`Event` views of Python-object columns (None
+        for every missing value)."""
         frame = self.events if frame is None else frame
-        out = [Event() for _ in range(len(frame))]
+        columns: dict[str, Any] = {}
         for name in frame.columns:
             column = frame[name]
-            present = column.notna().to_numpy()
+            present = column.notna()
             if not present.any():
                 continue
-            values = column.astype(object).tolist()
-            for index in present.nonzero()[0].tolist():
-                out[index][name] = values[index]
-        return out  # type: ignore[return-value]
+            columns[name] = column.astype(object).where(present, None).to_numpy()
+        return [Event(columns, row) for row in range(len(frame))]
 
     @property
     def read_anything(self) -> bool:

@@ -8,6 +8,7 @@ the file, and what was read before it is kept. Pure per input, so it can run any
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -269,8 +270,18 @@ class _Run:
     row: int  # the event row that stands for the run
     signature: tuple[Any, ...]  # see run_signature
     elapsed_s: int  # at the run's last line
-    pid: str | None = None
-    steps_text: bytes = b""  # the step list as logged, for the fast path
+    # For the fast path (State._fold_fast): the run's fields as logged, and the elapsed
+    # seconds it may reach before its signature can change.
+    logged: tuple[bytes, bytes, bytes] = (b"", b"", b"")  # (pid, current, step list)
+    until_s: float = 0.0
+
+
+def _fast_limits(signature: tuple[Any, ...], elapsed_s: int) -> float:
+    """Below which elapsed second a run begun at ``elapsed_s`` keeps ``signature``: the next
+    due time, or this very second when the run is near one (see run_signature)."""
+    if signature[4] is not None:
+        return elapsed_s + 1
+    return min((at for at, _ in signature[1] if at > elapsed_s), default=math.inf)
 
 
 def run_signature(current_ms: Any, steps: Any, pid: Any, elapsed_s: int) -> tuple[Any, ...]:
@@ -315,6 +326,7 @@ class _State:
         self.line_base = 0  # lines before the current block
         self.nul_bytes = 0
         self.runs: dict[tuple[str | None, str | None], _Run] = {}
+        self.fast_runs: dict[bytes, _Run] = {}  # this file's own host's runs by instance
 
     def block(self, block: bytes) -> None:
         """Scan a block that ends with a newline."""
@@ -338,7 +350,7 @@ class _State:
 
     def line_text(self, raw: bytes, number: int) -> None:
         """Parse one candidate line (its bytes, without the newline)."""
-        if FOLD_REPEATS and self.runs and b" Current " in raw and self._fold_fast(raw, number):
+        if self.fast_runs and b" Current " in raw and self._fold_fast(raw, number):
             return
         text = raw.decode("utf-8", "replace")
         stripped = text.lstrip("\x00 \t")
@@ -388,8 +400,13 @@ class _State:
             return True
         event.update(repeats=1, last_line=event["line"], last_time=event["time"],
                      last_ts=event["ts"], last_elapsed_s=elapsed)
-        self.runs[key] = _Run(self.result.events.rows, signature, elapsed, event.get("pid"),
-                              _steps_text(steps))
+        current = event.get("current_ms")
+        run = self.runs[key] = _Run(
+            self.result.events.rows, signature, elapsed,
+            (str(event.get("pid")).encode(), str(current).encode(), _steps_text(steps)),
+            _fast_limits(signature, elapsed))
+        if key[0] == self.origin.host and event.get("instance"):
+            self.fast_runs[event["instance"].encode()] = run
         return False
 
     def _fold_fast(self, raw: bytes, number: int) -> bool:
@@ -399,22 +416,22 @@ class _State:
         match = _PLAIN_STATE.match(raw)
         if match is None:
             return False
-        run = self.runs.get((self.origin.host, match["instance"].decode()))
-        if run is None or run.steps_text != match["steps"] or run.pid != match["pid"].decode():
+        stamp, pid, instance, current, elapsed_text, steps = match.groups()
+        run = self.fast_runs.get(instance)
+        if run is None or run.logged != (pid, current, steps):
             return False
-        current = None if match["current"] == b"None" else int(match["current"])
-        elapsed = int(match["elapsed"])
-        ramp = run.signature[1]
-        if run.signature != run_signature(current, ramp, run.pid, elapsed) or not continues(
-                run.elapsed_s, elapsed):
+        elapsed = int(elapsed_text)
+        if not (run.elapsed_s <= elapsed <= run.elapsed_s + FOLD_GAP_S
+                and elapsed < run.until_s):
             return False
-        stamp = match["ts"].decode()
+        text = stamp.decode()
         data = self.result.events.data
-        data["repeats"][run.row] += 1
-        data["last_line"][run.row] = number
-        data["last_time"][run.row] = stamp
-        data["last_ts"][run.row] = stamp
-        data["last_elapsed_s"][run.row] = elapsed
+        row = run.row
+        data["repeats"][row] += 1
+        data["last_line"][row] = number
+        data["last_time"][row] = text
+        data["last_ts"][row] = text
+        data["last_elapsed_s"][row] = elapsed
         run.elapsed_s = elapsed
         self.result.file.folded += 1
         return True

@@ -18,9 +18,40 @@ def console(stream: IO[str]) -> Console:
                    soft_wrap=False, no_color=not is_tty)
 
 
+LONG_LIST = 100  # elements: a document with a longer list is written one element a line
+
+
 def write_json(data: Any, stream: IO[str]) -> None:
-    json.dump(data, stream, indent=2, ensure_ascii=False, default=str)
-    stream.write("\n")
+    """``data`` as JSON indented by 2; a document with a long list (a large ``migrations``
+    run) instead has a key a line and each list element on one compact line, because
+    Python's indenting encoder is pure Python and was the slowest step of a large run (the
+    C encoder writes each element, and elements stream out one at a time)."""
+    values = data.values() if isinstance(data, dict) else [data]
+    if not any(isinstance(v, list) and len(v) > LONG_LIST for v in values):
+        stream.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+        return
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, default=str)
+
+    def write(value: Any) -> None:
+        if not isinstance(value, list) or not value:
+            stream.write(dump(value))
+            return
+        stream.write("[\n")
+        for index, item in enumerate(value):
+            stream.write(("  " if index == 0 else ",\n  ") + dump(item))
+        stream.write("\n]")
+
+    if isinstance(data, dict):
+        stream.write("{\n")
+        for index, (key, value) in enumerate(data.items()):
+            stream.write(("" if index == 0 else ",\n") + dump(str(key)) + ": ")
+            write(value)
+        stream.write("\n}\n")
+    else:
+        write(data)
+        stream.write("\n")
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], stream: IO[str]) -> None:
