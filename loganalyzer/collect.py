@@ -230,15 +230,17 @@ def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
     with engines.executor(engines.choose(engine, items), scheduler) as (pool, workers):
         jobs = engines.plan_jobs(items, workers, cache_dir)
         total = sum((j.end or _size(j.item)) - j.start for j in jobs)
-        with _progress(show_progress, total, len(jobs) + len(plan.archives)) as advance:
-            results = engines.merge_ranges(jobs, engines.run(jobs, pool, advance))
+        with _progress(show_progress, total, len(jobs) + len(plan.archives)) as bar:
+            results = engines.merge_ranges(jobs, engines.run(
+                jobs, pool, bar.done if bar else None, bar.within if bar else None))
             archives = (pool.map(_archive_job, plan.archives, [dict(hosts or {})] *
                                  len(plan.archives)) if pool is not None else
                         (_archive_job(a, dict(hosts or {})) for a in plan.archives))
             for found, problems in archives:
                 results.extend(found)
                 warnings.extend(problems)
-                advance(None)
+                if bar:
+                    bar.done(None)
     if plan.stdin is not None:
         results.append(scan_input(plan.stdin))
     return gather(results, warnings)
@@ -255,24 +257,42 @@ def _size(item: Input) -> int:
         return 0
 
 
+class _Bar:
+    """The scan's progress on a terminal: inputs done and bytes read, including the bytes
+    of a large file read so far."""
+
+    def __init__(self, bar: Any, task: Any) -> None:
+        self.bar, self.task = bar, task
+        self.shown: dict[int, int] = {}  # bytes already shown per job
+
+    def done(self, job: Any) -> None:
+        size = ((job.end or _size(job.item)) - job.start) if job is not None else 0
+        shown = self.shown.pop(id(job), 0)
+        self.bar.update(self.task, advance=max(size - shown, 0),
+                        done=self.bar.tasks[0].fields["done"] + 1)
+
+    def within(self, job: Any) -> Callable[[int], None]:
+        def reached(offset: int) -> None:
+            step = offset - self.shown.get(id(job), 0)
+            if step > 0:
+                self.shown[id(job)] = offset
+                self.bar.update(self.task, advance=step)
+
+        return reached
+
+
 @contextmanager
-def _progress(enabled: bool, total_bytes: int, jobs: int) -> Iterator[Callable[[Any], None]]:
-    """A progress bar on stderr (files and bytes done), only on a terminal; a no-op else."""
+def _progress(enabled: bool, total_bytes: int, jobs: int) -> Iterator[_Bar | None]:
+    """A progress bar on stderr (files and bytes done), only on a terminal; None else."""
     if not enabled or not sys.stderr.isatty():
-        yield lambda _job: None
+        yield None
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
     with Progress(TextColumn("scanning {task.fields[done]}/{task.fields[jobs]} inputs"),
                   BarColumn(), DownloadColumn(), transient=True,
                   console=_stderr_console()) as bar:
-        task = bar.add_task("scan", total=max(total_bytes, 1), done=0, jobs=jobs)
-
-        def advance(job: Any) -> None:
-            size = ((job.end or _size(job.item)) - job.start) if job is not None else 0
-            bar.update(task, advance=size, done=bar.tasks[0].fields["done"] + 1)
-
-        yield advance
+        yield _Bar(bar, bar.add_task("scan", total=max(total_bytes, 1), done=0, jobs=jobs))
 
 
 def _stderr_console() -> Any:

@@ -94,14 +94,15 @@ class _Range:
         return data  # type: ignore[no-any-return]
 
 
-def run_job(job: Job) -> ScanResult:
-    """Scan one job (a module-level function, so any executor can pickle it)."""
+def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResult:
+    """Scan one job (a module-level function, so any executor can pickle it). ``reached``,
+    in this process only, is told how many bytes of a plain file were searched so far."""
     from loganalyzer.scan import scan_stream
 
     if job.parts == 1:
         if job.cache_dir and job.item.path and job.item.display != "-":
             return _cached(job)
-        return _whole(job.item)
+        return _whole(job.item, reached)
     item = job.item
     origin = Origin(item.display, item.host, item.host_source, item.year)
     try:
@@ -114,7 +115,7 @@ def run_job(job: Job) -> ScanResult:
     return result
 
 
-def _whole(item: Input) -> ScanResult:
+def _whole(item: Input, reached: Callable[[int], None] | None = None) -> ScanResult:
     """A whole input: through the prefilter tool when there is one, else in Python."""
     from loganalyzer.collect import scan_input
     from loganalyzer.prefilter import scan_compressed_file, scan_plain_file
@@ -123,7 +124,7 @@ def _whole(item: Input) -> ScanResult:
         origin = Origin(item.display, item.host, item.host_source, item.year)
         compression = _compression(item.path)
         if compression is None:
-            fast = scan_plain_file(item.path, origin)
+            fast = scan_plain_file(item.path, origin, reached)
         else:
             fast = scan_compressed_file(item.path, origin, compression)
         if fast is not None:
@@ -234,10 +235,15 @@ def executor(engine: str, scheduler: str | None = None, workers: int | None = No
 
 
 def run(jobs: Sequence[Job], pool: Executor | None,
-        progress: Callable[[Job], None] | None = None) -> list[ScanResult]:
-    """Results of ``jobs`` in job order."""
+        progress: Callable[[Job], None] | None = None,
+        partial: Callable[[Job], Callable[[int], None]] | None = None) -> list[ScanResult]:
+    """Results of ``jobs`` in job order. ``progress`` is told of each job done; ``partial``
+    gives, in this process, a callback told how far into a job's file the scan got."""
     results: Iterable[ScanResult]
-    results = (run_job(j) for j in jobs) if pool is None else pool.map(run_job, jobs)
+    if pool is None:
+        results = (run_job(j, partial(j) if partial else None) for j in jobs)
+    else:
+        results = pool.map(run_job, jobs)
     out = []
     for job, result in zip(jobs, results, strict=True):
         out.append(result)

@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import IO
 
 from loganalyzer.scan import ANCHORS, FileReport, Origin, ScanResult, _finish, _State
@@ -56,16 +57,33 @@ def command(name: str, executable: str) -> list[str]:
     return args
 
 
-def _parse_output(stream: IO[bytes], state: _State) -> None:
+Reached = Callable[[int], None]  # told the byte offset the search has reached
+REPORT_EVERY = 16 << 20
+
+
+def _parse_output(stream: IO[bytes], state: _State, reached: Reached | None = None) -> None:
+    """Parse ``NUMBER:LINE`` output; with ``reached``, ``NUMBER:OFFSET:LINE`` (the tools'
+    ``--byte-offset``), telling it how far the search got every 16 MiB or so."""
+    if reached is None:
+        for output in stream:
+            number, _, raw = output.partition(b":")
+            state.line_text(raw.rstrip(b"\n"), int(number))
+        return
+    told = 0
     for output in stream:
-        number, _, raw = output.partition(b":")
+        number, _, rest = output.partition(b":")
+        offset, _, raw = rest.partition(b":")
         state.line_text(raw.rstrip(b"\n"), int(number))
+        if int(offset) - told >= REPORT_EVERY:
+            told = int(offset)
+            reached(told)
 
 
-def scan_plain_file(path: str, origin: Origin) -> ScanResult | None:
+def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
+                    ) -> ScanResult | None:
     """A plain file through the prefilter, ``wc -l`` counting lines alongside. For files
     without NUL bytes at their start; None when no tool is there or the file is not such a
-    file (the caller then scans in Python)."""
+    file (the caller then scans in Python). ``reached`` is told the progress in bytes."""
     found = tool()
     wc = shutil.which("wc")
     if found is None or wc is None:
@@ -82,10 +100,12 @@ def scan_plain_file(path: str, origin: Origin) -> ScanResult | None:
         return None
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
     state = _State(origin, result)
-    counter = subprocess.Popen([wc, "-l", path], stdout=subprocess.PIPE)
-    with subprocess.Popen([*command(*found), path], stdout=subprocess.PIPE) as proc:
+    counter = subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE)
+    offsets = ["--byte-offset"] if reached is not None else []
+    with subprocess.Popen([*command(*found), *offsets, "--", path],
+                          stdout=subprocess.PIPE) as proc:
         assert proc.stdout is not None
-        _parse_output(proc.stdout, state)
+        _parse_output(proc.stdout, state, reached)
     lines_text, _ = counter.communicate()
     if proc.returncode not in (0, 1) or counter.returncode != 0:
         return None

@@ -114,3 +114,50 @@ def test_truncated_compressed_logs_keep_what_was_read(tool, suffix, tmp_path, mo
     assert len(fast.warnings) == 1 and "everything before that was read" in fast.warnings[0]
     assert 0 < fast.files[0].bytes < len(data)
     assert len(fast.events) > 0
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_progress_offsets_while_a_large_file_is_read(tool, tmp_path, monkeypatch):
+    """With a progress callback the tool also prints byte offsets: the events are the
+    same, and the callback sees the search move through the file."""
+    from loganalyzer.scan import Origin
+
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", tool)
+    if not available(tool):
+        pytest.skip(f"{tool} is not installed")
+    monkeypatch.setattr(prefilter, "REPORT_EVERY", 100_000)
+    data = SAMPLE.read_bytes()
+    path = tmp_path / "nova-compute.log"
+    path.write_bytes(data * 3)
+    origin = Origin(str(path), "h", "--host")
+    seen: list[int] = []
+    with_offsets = prefilter.scan_plain_file(str(path), origin, seen.append)
+    plain = prefilter.scan_plain_file(str(path), origin)
+    assert with_offsets.events.finish() == plain.events.finish()
+    assert with_offsets.file == plain.file
+    assert len(seen) > 5 and seen == sorted(seen) and seen[-1] < 3 * len(data)
+
+
+def test_the_progress_bar_counts_every_byte_once():
+    """Partial offsets of a job and its completion add up to the job's size."""
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from loganalyzer.collect import _Bar
+    from loganalyzer.engine import Job
+    from loganalyzer.ingest.discover import plan_inputs
+
+    (item,) = plan_inputs([str(SAMPLE)]).files
+    job = Job(item)
+    with Progress(console=Console(file=io.StringIO(), force_terminal=True)) as progress:
+        task = progress.add_task("scan", total=SAMPLE.stat().st_size, done=0, jobs=1)
+        bar = _Bar(progress, task)
+        reached = bar.within(job)
+        reached(1000)
+        reached(500_000)
+        assert progress.tasks[0].completed == 500_000
+        bar.done(job)
+        assert progress.tasks[0].completed == SAMPLE.stat().st_size
+        assert progress.tasks[0].fields["done"] == 1
