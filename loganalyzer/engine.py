@@ -6,6 +6,7 @@ file also uses every core; each range is a pure, picklable job.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -179,9 +180,8 @@ def merge_ranges(jobs: Sequence[Job], results: Sequence[ScanResult]) -> list[Sca
 
 
 def choose(engine: str, items: Sequence[Input]) -> str:
-    """``auto``: a process pool when there is enough to read, else this process; also this
-    process for one input that the prefilter tool reads (the tool is the second core, and a
-    pool would only add start-up and pickling)."""
+    """``auto``: a process pool when there is enough to read (even one file: this process
+    imports what comes after the scan while a worker scans), else this process."""
     if engine not in ENGINES:
         raise InputError(f"--engine {engine}: not one of {' | '.join(ENGINES)}")
     if engine != "auto":
@@ -192,11 +192,6 @@ def choose(engine: str, items: Sequence[Input]) -> str:
             total += os.path.getsize(item.path or "")
         except OSError:
             continue
-    if len(items) == 1:
-        from loganalyzer.prefilter import tool
-
-        if tool() is not None:
-            return "local"
     return "process" if total >= AUTO_PROCESS_BYTES and (os.cpu_count() or 1) > 1 else "local"
 
 
@@ -211,7 +206,7 @@ def executor(engine: str, scheduler: str | None = None, workers: int | None = No
         return
     if engine == "process":
         count = workers or os.cpu_count() or 1
-        with ProcessPoolExecutor(max_workers=count) as pool:
+        with ReportingPool(count) as pool:
             yield pool, count
         return
     try:
@@ -234,19 +229,73 @@ def executor(engine: str, scheduler: str | None = None, workers: int | None = No
         yield client.get_executor(), count
 
 
+class ReportingPool(ProcessPoolExecutor):
+    """A process pool whose workers report how far into a file they are (for the progress
+    bar) on a queue the parent drains."""
+
+    def __init__(self, workers: int) -> None:
+        import multiprocessing
+
+        self.reports: Any = multiprocessing.Queue()
+        super().__init__(max_workers=workers, initializer=_serve, initargs=(self.reports,))
+
+
+_REPORTS: Any = None  # in a ReportingPool worker: where offsets go
+
+
+def _serve(reports: Any) -> None:
+    global _REPORTS
+    _REPORTS = reports
+
+
+def _pooled_job(indexed: tuple[int, Job]) -> ScanResult:
+    index, job = indexed
+    reports = _REPORTS
+    reached = None if reports is None else (lambda offset: reports.put((index, offset)))
+    return run_job(job, reached)
+
+
 def run(jobs: Sequence[Job], pool: Executor | None,
         progress: Callable[[Job], None] | None = None,
-        partial: Callable[[Job], Callable[[int], None]] | None = None) -> list[ScanResult]:
+        partial: Callable[[Job], Callable[[int], None]] | None = None,
+        meanwhile: Callable[[], None] | None = None) -> list[ScanResult]:
     """Results of ``jobs`` in job order. ``progress`` is told of each job done; ``partial``
-    gives, in this process, a callback told how far into a job's file the scan got."""
+    gives a callback told how far into a job's file the scan got (this process, or the
+    workers of a :class:`ReportingPool`); ``meanwhile`` runs here while a pool works (the
+    imports that come after the scan)."""
     results: Iterable[ScanResult]
+    drain = None
     if pool is None:
         results = (run_job(j, partial(j) if partial else None) for j in jobs)
     else:
-        results = pool.map(run_job, jobs)
+        reports = getattr(pool, "reports", None)
+        if reports is not None and partial is not None:
+            drain = threading.Thread(target=_drain, args=(reports, jobs, partial), daemon=True)
+            drain.start()
+            results = pool.map(_pooled_job, enumerate(jobs))
+        else:
+            results = pool.map(run_job, jobs)
+        if meanwhile is not None:
+            meanwhile()
     out = []
-    for job, result in zip(jobs, results, strict=True):
-        out.append(result)
-        if progress:
-            progress(job)
+    try:
+        for job, result in zip(jobs, results, strict=True):
+            out.append(result)
+            if progress:
+                progress(job)
+    finally:
+        if drain is not None:
+            pool.reports.put(None)  # type: ignore[union-attr]
+            drain.join()
     return out
+
+
+def _drain(reports: Any, jobs: Sequence[Job],
+           partial: Callable[[Job], Callable[[int], None]]) -> None:
+    """Pass the workers' offsets on to the progress bar until told to stop (None)."""
+    callbacks: dict[int, Callable[[int], None]] = {}
+    while (report := reports.get()) is not None:
+        index, offset = report
+        if index not in callbacks:
+            callbacks[index] = partial(jobs[index])
+        callbacks[index](offset)

@@ -161,3 +161,28 @@ def test_the_progress_bar_counts_every_byte_once():
         bar.done(job)
         assert progress.tasks[0].completed == SAMPLE.stat().st_size
         assert progress.tasks[0].fields["done"] == 1
+
+
+def test_pool_workers_report_progress_to_the_parent(tmp_path, monkeypatch):
+    """A file scanned in a pool worker still moves the bar: offsets come back on a queue."""
+    from loganalyzer import engine as engines
+    from loganalyzer.ingest.discover import plan_inputs
+
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "auto")
+    path = tmp_path / "nova-compute.log"
+    path.write_bytes(SAMPLE.read_bytes() * 45)  # ~40 MB: two reports at 16 MiB apart
+    jobs = engines.plan_jobs(plan_inputs([str(path)]).files, 2)
+    seen: list[tuple[str, int]] = []
+    done: list[object] = []
+    imported: list[bool] = []
+    with engines.executor("process") as (pool, _):
+        results = engines.run(jobs, pool, done.append,
+                              lambda job: lambda offset: seen.append((job.item.path, offset)),
+                              meanwhile=lambda: imported.append(True))
+    assert done == jobs and imported == [True]
+    assert len(seen) >= 2 and all(p == str(path) for p, _ in seen)
+    offsets = [o for _, o in seen]
+    assert offsets == sorted(offsets) and offsets[-1] < path.stat().st_size
+    with engines.executor("local") as (local, _):
+        (reference,) = engines.run(jobs, local)
+    assert results[0].events.finish() == reference.events.finish()
