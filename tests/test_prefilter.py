@@ -186,3 +186,39 @@ def test_pool_workers_report_progress_to_the_parent(tmp_path, monkeypatch):
     with engines.executor("local") as (local, _):
         (reference,) = engines.run(jobs, local)
     assert results[0].events.finish() == reference.events.finish()
+
+
+def test_inflate_hands_a_damaged_gzip_over_to_the_exact_reader(tmp_path):
+    """ISA-L's threaded reader stops short of the damage; the exact reader goes on from the
+    bytes it gave, so the worker writes exactly what the in-process reader reads."""
+    import io
+    import queue
+
+    from loganalyzer.ingest import inflate
+    from loganalyzer.ingest.readers import open_bytes
+
+    data = b"".join(b"%08d some log text that compresses only so well %d\n" % (i, i * 7919)
+                    for i in range(200_000))
+    packed = gzip.compress(data)
+    path = tmp_path / "nova-compute.log.1.gz"
+    path.write_bytes(packed[: len(packed) * 3 // 4])
+    complete, emitted = inflate._fast_gzip(str(path), queue.Queue())
+    assert not complete and emitted > 0
+    exact = b""
+    stream, _ = open_bytes(io.BytesIO(path.read_bytes()))
+    try:
+        while chunk := stream.read1(1 << 20):
+            exact += chunk
+    except EOFError:
+        pass
+    assert emitted < len(exact) < len(data)
+    out = tmp_path / "out"
+    with open(out, "wb") as sink:
+        counts = inflate.inflate(str(path), sink.fileno())
+    assert out.read_bytes() == exact
+    assert counts["bytes"] == len(exact) and counts["lines"] == exact.count(b"\n")
+    assert "truncated" in counts["problem"]
+    path.write_bytes(packed)
+    with open(out, "wb") as sink:
+        assert inflate.inflate(str(path), sink.fileno())["problem"] == ""
+    assert out.read_bytes() == data
