@@ -204,7 +204,7 @@ class EventSet:
             present = column.notna()
             if not present.any():
                 continue
-            columns[name] = column.astype(object).where(present, None).to_numpy()
+            columns[name] = column.astype(object).where(present, None).tolist()
         return [Event(columns, row) for row in range(len(frame))]
 
     @property

@@ -28,9 +28,11 @@ KEYS: tuple[str, ...] = catalogue_keys()
 JSON_MARKERS: tuple[bytes, ...] = (b'"MESSAGE":[', b'"MESSAGE": [')
 # The byte prefilter searches for a few anchors rather than every key: each search is a pass
 # over the data, and every catalogue message contains one of these (a test checks it). Lines
-# found are then checked for the keys themselves.
+# found are then checked for the keys themselves. An anchor should not begin like common log
+# text: rg's SIMD search checks candidates by their first bytes, and "compute node (version"
+# (prefix "comp", as in nova.compute) made the whole search 40 % slower than "node (version".
 ANCHORS: tuple[bytes, ...] = (
-    b"igrat", b"owntime", b"ifecycle", b"steps [", b"Data remaining", b"compute node (version",
+    b"igrat", b"owntime", b"ifecycle", b"steps [", b"Data remaining", b"node (version",
     b"config files: ", b"sync_power", b"Post-copy flag", b"interfaces to be plugged",
     *JSON_MARKERS)
 KEY_BYTES: tuple[bytes, ...] = tuple(k.encode() for k in KEYS)
