@@ -41,9 +41,11 @@ def _fingerprint(path: str) -> dict[str, Any]:
         fh.seek(max(st.st_size - 1, 0))
         ends_whole = fh.read(1) == b"\n"
         fh.seek(0)
+        from loganalyzer.ingest.journal import is_journal
         from loganalyzer.ingest.readers import sniff_compression
 
-        compressed = sniff_compression(fh.read(8)) is not None
+        magic = fh.read(8)  # compressed or a binary journal: never re-scanned from a tail
+        compressed = sniff_compression(magic) is not None or is_journal(magic)
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "head": head, "tail": tail,
             "ends_whole": ends_whole, "compressed": compressed}
 

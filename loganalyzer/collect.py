@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from loganalyzer.catalog import FLOAT_FIELDS, INT_FIELDS
 from loganalyzer.ingest.discover import (
@@ -28,6 +28,7 @@ from loganalyzer.ingest.discover import (
     order_inputs,
     plan_inputs,
 )
+from loganalyzer.ingest.journal import JournalUnreadable, exported, is_journal
 from loganalyzer.ingest.readers import Peeked, UnsupportedCompression, open_bytes
 from loganalyzer.scan import Columns, FileReport, Origin, ScanResult, scan_stream
 
@@ -56,6 +57,9 @@ def scan_input(item: Input) -> ScanResult:
         result.warnings.append(f"{item.display}: cannot read: {exc.strerror}")
         return result
     with raw:
+        if is_journal(raw.read(8)):
+            return _scan_journal(item.path, origin)
+        raw.seek(0)
         try:
             stream, compression = open_bytes(raw)
         except UnsupportedCompression as exc:
@@ -64,6 +68,39 @@ def scan_input(item: Input) -> ScanResult:
             result.warnings.append(f"{item.display}: {exc}")
             return result
         return scan_stream(stream, origin, compression)
+
+
+def _scan_journal(path: str, origin: Origin) -> ScanResult:
+    """A binary systemd journal, through journalctl's JSON export: ``lines`` are its
+    records, ``bytes`` the size of the export."""
+    problems: list[str] = []
+    try:
+        with exported(path, problems) as stream:
+            result = scan_stream(stream, origin, "journal")
+    except JournalUnreadable as exc:
+        result = ScanResult(FileReport(origin.display, origin.host, origin.host_source,
+                                       "journal", readable=False))
+        result.warnings.append(f"{origin.display}: {exc}")
+        return result
+    result.warnings = [w for w in result.warnings if not w.endswith(": empty file")]
+    result.warnings.extend(f"{origin.display}: journalctl: {p}" for p in problems)
+    if result.file.bytes == 0:
+        if problems:
+            result.file.readable = False  # journalctl could not open it at all
+        else:
+            result.warnings.append(f"{origin.display}: the journal holds no records")
+    return result
+
+
+def _journal_member(stream: IO[bytes], origin: Origin) -> ScanResult:
+    """A binary journal inside a tarball, copied to a temporary file for journalctl."""
+    import shutil
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".journal") as copy:
+        shutil.copyfileobj(stream, copy, 1 << 20)
+        copy.flush()
+        return _scan_journal(copy.name, origin)
 
 
 def _scan_url(item: Input, origin: Origin) -> ScanResult:
@@ -123,7 +160,12 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
             host = host_override(display, hosts)
             origin = Origin(display, host or host_from_path(member.name),
                             "--host" if host else "path", year)
-            result = scan_stream(stream, origin, compression)
+            head = stream.read(8)
+            if is_journal(head):  # journalctl reads files: this one goes through a copy
+                result = _journal_member(io.BufferedReader(Peeked(head, stream)), origin)
+            else:
+                result = scan_stream(io.BufferedReader(Peeked(head, stream)), origin,
+                                     compression)
             result.file.host_source = origin.host_source
             results.append(result)
     except (OSError, EOFError, tarfile.TarError) as exc:

@@ -20,6 +20,8 @@ from loganalyzer.ingest.readers import read_head
 NOVA_NAME = re.compile(r"^(?:nova-compute.*\.log.*|n-cpu\.log.*|nova_compute.*)$")
 SYSLOG_NAME = re.compile(r"^(?:messages|syslog)(?:[.-].*)?$")
 JOURNAL_NAME = re.compile(r"^journalctl[_-].*$")
+# systemd's binary system journal, active and archived (user journals hold no nova-compute)
+BINARY_JOURNAL_NAME = re.compile(r"^system(?:@[^/]*)?\.journal~?$")
 TAR_NAME = re.compile(r"\.(?:tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2|tar\.zst)$")
 SNIFF_NAME = re.compile(r"(?:\.log|\.txt|\.json|\.out)(?:[.-].*)?$|\.(?:gz|xz|bz2|zst)$")
 SNIFF_MARKERS = (b"nova.compute.", b"nova.virt.", b"nova-compute[", b"nova_compute[",
@@ -79,7 +81,7 @@ def classify_name(name: str, parent: str = "") -> str | None:
         return "nova"
     if SYSLOG_NAME.match(name):
         return "syslog"
-    if JOURNAL_NAME.match(name):
+    if JOURNAL_NAME.match(name) or BINARY_JOURNAL_NAME.match(name):
         return "journal"
     if SNIFF_NAME.search(name) or parent in ("nova", "log", "logs"):
         return "sniff"
@@ -113,6 +115,8 @@ def host_from_path(path: str) -> str | None:
             root = re.sub(r"-\d{4}-\d\d-\d\d-\w+$", "", root)
             return _clean_host(root)
     name = parts[-1] if parts else path
+    if BINARY_JOURNAL_NAME.match(name):  # <machine-id>/system.journal: no host in the path
+        return None  # (its records carry _HOSTNAME)
     match = ROTATION.match(name)
     stem = match.group("base") if match else name
     stem = re.sub(r"\.log$", "", stem)
