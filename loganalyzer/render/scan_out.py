@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 # Columns every event has; the rest are the message's own fields.
 HEAD = ("time", "host", "file", "line", "level", "instance", "kind")
 HIDDEN = {"ts", "timestamp", "message_id", "host_source", "logger", "pid", "request_id",
-          "context_style",
-          "global_request_id"}
+          "context_style", "global_request_id",
+          # a folded run's end, shown as one "repeats" entry instead
+          "last_line", "last_time", "last_ts", "last_timestamp", "last_elapsed_s"}
 
 
 def _clean(value: Any) -> Any:
@@ -68,7 +69,11 @@ def details(values: dict[str, Any]) -> str:
         if name in HEAD or name in HIDDEN:
             continue
         value = _clean(value)
-        if value is None:
+        if value is None or (name == "repeats" and value == 1):
+            continue
+        if name == "repeats":  # a folded run of identical monitor lines
+            parts.append(f"repeats={value} (to line {_clean(values.get('last_line'))}, "
+                         f"elapsed {_clean(values.get('last_elapsed_s'))} s)")
             continue
         text = str(value)
         parts.append(f"{name}={text if len(text) <= 80 else text[:77] + '...'}")
