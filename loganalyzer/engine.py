@@ -124,10 +124,13 @@ def _whole(item: Input, reached: Callable[[int], None] | None = None) -> ScanRes
     if item.path and item.display != "-" and item.url is None:
         origin = Origin(item.display, item.host, item.host_source, item.year)
         compression = _compression(item.path)
-        if compression is None:
-            fast = scan_plain_file(item.path, origin, reached)
-        else:
-            fast = scan_compressed_file(item.path, origin, compression)
+        try:
+            if compression is None:
+                fast = scan_plain_file(item.path, origin, reached)
+            else:
+                fast = scan_compressed_file(item.path, origin, compression)
+        except OSError:  # a tool that cannot be started: Python reads the file instead
+            fast = None
         if fast is not None:
             return fast
     return scan_input(item)

@@ -120,12 +120,12 @@ def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
         return None
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
     state = _State(origin, result)
-    counter = subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE)
     offsets = ["--byte-offset"] if reached is not None else []
-    with _popen([*command(*found), *offsets, "--", path]) as proc:
+    with _popen([*command(*found), *offsets, "--", path]) as proc, \
+            subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE) as counter:
         assert proc.stdout is not None
         _parse_output(proc.stdout, state, reached)
-    lines_text, _ = counter.communicate()
+        lines_text, _ = counter.communicate()
     if proc.returncode not in (0, 1) or counter.returncode != 0:
         return None
     result.file.bytes = size

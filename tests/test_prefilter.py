@@ -222,3 +222,19 @@ def test_inflate_hands_a_damaged_gzip_over_to_the_exact_reader(tmp_path):
     with open(out, "wb") as sink:
         assert inflate.inflate(str(path), sink.fileno())["problem"] == ""
     assert out.read_bytes() == data
+
+
+def test_a_tool_that_cannot_start_falls_back_to_python(tmp_path, monkeypatch):
+    """A ``grep`` on PATH whose interpreter is missing: the file is read in Python, with
+    the same result, and no traceback."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    broken = bin_dir / "grep"
+    broken.write_text("#!/nonexistent/interpreter\n")
+    broken.chmod(0o755)
+    (bin_dir / "wc").symlink_to(shutil.which("wc"))
+    reference = read([str(SAMPLE)], "python", monkeypatch)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "grep")
+    assert prefilter.tool() == ("grep", str(broken))
+    same(collect([str(SAMPLE)], engine="local"), reference)

@@ -35,9 +35,13 @@ def exported(path: str, problems: list[str]) -> Iterator[IO[bytes]]:
     if tool is None:
         raise JournalUnreadable("a binary systemd journal; reading it needs journalctl "
                                 "(Debian/Ubuntu package systemd)")
-    with subprocess.Popen([tool, "--file", path, "--output", "json", "--no-pager",
-                           "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          stdin=subprocess.DEVNULL) as proc:
+    try:
+        proc = subprocess.Popen([tool, "--file", path, "--output", "json", "--no-pager",
+                                 "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL)
+    except OSError as exc:
+        raise JournalUnreadable(f"journalctl cannot be started: {exc.strerror}") from None
+    with proc:
         assert proc.stdout is not None and proc.stderr is not None
         yield proc.stdout
         proc.stdout.close()
