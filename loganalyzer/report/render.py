@@ -47,7 +47,8 @@ def build_page(rows: Sequence[dict[str, Any]], events: Any, title: str,
         "folded": sum(f.folded for f in events.files),
         "unrecognized": events.unrecognized,
         "warnings": events.warnings,
-        "time_range": (str(times.min()), str(times.max())) if len(times) else None,
+        "time_range": (tuple(t.isoformat(sep=" ", timespec="milliseconds")
+                             for t in (times.min(), times.max())) if len(times) else None),
         "config_sources": config_sources,
     }
     figures = fleet_figures(rows)
