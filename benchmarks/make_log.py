@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from loganalyzer.narrate import narrate
 from loganalyzer.nova.releases import parse_release
+from loganalyzer.nova.settings import Settings
 from loganalyzer.simulate.fleet import DAY
 from loganalyzer.simulate.logs import noise, render, script_for
-from loganalyzer.simulate.model import Guest, Settings, simulate
+from loganalyzer.simulate.model import Guest, simulate
 
 
 def write_log(path: str, size_mb: int, migrations: int, seed: int = 0) -> int:

@@ -681,11 +681,12 @@ def simulate(
     """
 
     from loganalyzer.config import load_config
+    from loganalyzer.nova.settings import Settings
     from loganalyzer.prediction import resolve_model
     from loganalyzer.render import simulate_out
     from loganalyzer.simulate import fleet as fleet_mod
     from loganalyzer.simulate.logs import LAYOUTS
-    from loganalyzer.simulate.model import Guest, Settings
+    from loganalyzer.simulate.model import Guest
     from loganalyzer.simulate.model import simulate as run
 
     _check_format(fmt, ("table", "json"))

@@ -20,6 +20,7 @@ from loganalyzer.catalog import BY_ID
 from loganalyzer.logwriter import Record, render_message
 from loganalyzer.nova.ramp import downtime_steps, update_downtime
 from loganalyzer.nova.releases import Release
+from loganalyzer.nova.settings import Settings
 from loganalyzer.nova.sizing import completion_timeout_s
 
 CANCEL_ERROR = ("operation aborted: migration job: canceled by client: libvirtError: "
@@ -35,12 +36,7 @@ class Script:
     iterations: list[float]  # elapsed times of the monitor's UNBOUNDED iterations
     converge_at: float | None  # elapsed when the job completes (None: it does not)
     data_gb: float
-    downtime: int = 500
-    steps: int = 10
-    delay: int = 75
-    completion_timeout: int = 800
-    timeout_action: str = "abort"
-    post_copy: bool = False
+    settings: Settings = field(default_factory=Settings)  # the [libvirt] options in force
     python: int = 3
     minor: int = 0
     instance: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -65,7 +61,8 @@ class Script:
         variant = self.release.variant(self.python)
         if variant is None:
             return []
-        return downtime_steps(self.downtime, self.steps, self.delay, self.data_gb, variant)
+        o = self.settings
+        return downtime_steps(o.downtime, o.steps, o.delay, self.data_gb, variant)
 
 
 @dataclass
@@ -122,7 +119,7 @@ def narrate(script: Script) -> Narration:
         w.log(-0.04, "migrate_api_invoked")
     w.lifecycle(0.2, "Started", "dest")
     ramp = script.ramp
-    limit = completion_timeout_s(s.completion_timeout, s.data_gb)
+    limit = completion_timeout_s(s.settings.completion_timeout, s.data_gb)
     current: int | None = None
     pending = list(ramp)
     postcopy = paused = False
@@ -135,10 +132,10 @@ def narrate(script: Script) -> Narration:
         aborting = False
         if limit and not postcopy and elapsed > limit and release.major >= 12:
             w.log(elapsed, "completion_timeout", {"limit_s": limit})
-            action = s.timeout_action if release.has_timeout_action else "abort"
+            action = s.settings.timeout_action if release.has_timeout_action else "abort"
             if action == "abort":
                 aborting = True  # abort_job(); update_downtime still runs this iteration
-            elif s.post_copy and release.has_post_copy:
+            elif s.settings.post_copy and release.has_post_copy:
                 w.log(elapsed + 0.5, "postcopy_switch")
                 if release.major >= 18:
                     w.lifecycle(elapsed + 0.6, "Postcopy started", "source")

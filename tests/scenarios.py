@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from dataclasses import fields
 from datetime import datetime
 
 from loganalyzer import logwriter as lw
@@ -12,6 +13,7 @@ from loganalyzer.collect import EventSet, gather
 from loganalyzer.migrations import Options, analyse
 from loganalyzer.narrate import Narration, Script, iterations, narrate
 from loganalyzer.nova.releases import parse_release
+from loganalyzer.nova.settings import Settings
 from loganalyzer.scan import Origin, scan_stream
 
 T0 = datetime(2024, 5, 1, 12, 0, 0)
@@ -21,8 +23,12 @@ VM2 = "0f0e0d0c-0b0a-4909-8807-060504030201"
 
 def script(release: str = "ussuri", duration: float = 700.0, converge: float | None = 650.0,
            stalls: dict[float, float] | None = None, **kw) -> Script:
+    """A narrator's script; ``downtime=``, ``steps=``, ``completion_timeout=`` … (the fields
+    of :class:`Settings`) set the options in force."""
+    options = {k: kw.pop(k) for k in [f.name for f in fields(Settings)] if k in kw}
     return Script(parse_release(release).release, kw.pop("start", T0),
-                  iterations(duration, stalls), converge, kw.pop("data_gb", 4.0), **kw)
+                  iterations(duration, stalls), converge, kw.pop("data_gb", 4.0),
+                  Settings(**options), **kw)
 
 
 def lines(records: Iterable[lw.Record], debug: bool = True) -> str:

@@ -15,6 +15,7 @@ from loganalyzer.collect import collect
 from loganalyzer.migrations import Declared, Options, analyse
 from loganalyzer.nova.ramp import downtime_steps
 from loganalyzer.nova.releases import parse_release
+from loganalyzer.nova.settings import Settings
 from loganalyzer.nova.sizing import completion_timeout_s
 from loganalyzer.simulate.fleet import (
     HostSpec,
@@ -23,7 +24,7 @@ from loganalyzer.simulate.fleet import (
     sample_fleet,
     write_fleet,
 )
-from loganalyzer.simulate.model import Guest, Settings, simulate
+from loganalyzer.simulate.model import Guest, simulate
 from tests.conftest import REPO
 
 USSURI = parse_release("ussuri").release

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from loganalyzer import logwriter as lw
 from loganalyzer.narrate import Narration, Script
 from loganalyzer.nova.releases import Release
-from loganalyzer.simulate.model import Guest, Result, Settings
+from loganalyzer.nova.settings import Settings
+from loganalyzer.simulate.model import Guest, Result
 
 LAYOUTS = ("plain", "syslog", "journal-json", "oslo-json")
 
@@ -65,10 +66,8 @@ def script_for(result: Result, guest: Guest, settings: Settings, release: Releas
         durations = {"postcopy_duration_s": result.end_s - result.auto_postcopy_at}
     iterations = list(result.iterations)
     return Script(release=release, start=start, iterations=iterations, converge_at=converge,
-                  data_gb=result.data_gb, downtime=settings.downtime, steps=settings.steps,
-                  delay=settings.delay, completion_timeout=settings.completion_timeout,
-                  timeout_action=settings.timeout_action, post_copy=settings.post_copy,
-                  python=python, memory_bytes=guest.memory_mb * 1048576,
+                  data_gb=result.data_gb, settings=settings, python=python,
+                  memory_bytes=guest.memory_mb * 1048576,
                   auto_postcopy_at=result.auto_postcopy_at, memory_at=result.memory_at,
                   **durations, **kw)  # type: ignore[arg-type]
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from loganalyzer.nova.ramp import downtime_steps, replay
 from loganalyzer.nova.releases import Release
+from loganalyzer.nova.settings import Settings
 from loganalyzer.nova.sizing import GI, completion_timeout_s, data_gb
 
 MIB = 1048576
@@ -39,20 +40,6 @@ class Guest:
     def working_set_bytes(self) -> float:
         ws = self.working_set_mb if self.working_set_mb is not None else self.memory_mb
         return min(ws, self.memory_mb) * MIB
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The ``[libvirt]`` options the model uses."""
-
-    downtime: int = 500
-    steps: int = 10
-    delay: int = 75
-    completion_timeout: int = 800
-    timeout_action: str = "abort"
-    post_copy: bool = False
-    auto_converge: bool = False
-    bandwidth_mibs: int = 0  # live_migration_bandwidth; 0 = no cap
 
 
 @dataclass

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from loganalyzer.nova.releases import Release
-from loganalyzer.simulate.model import Guest, Result, Settings, simulate
+from loganalyzer.nova.settings import Settings
+from loganalyzer.simulate.model import Guest, Result, simulate
 
 
 @dataclass(frozen=True)
