@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from loganalyzer.catalog import FLOAT_FIELDS, INT_FIELDS
@@ -229,25 +230,30 @@ class Event(Mapping[str, Any]):
 
 @dataclass
 class EventSet:
-    """Everything read: events (a pandas frame), unrecognized rows, warnings, per-file stats."""
+    """Everything read: the events (Python-object columns, and as a pandas frame when a
+    command asks for one), unrecognized rows, warnings, per-file stats."""
 
-    events: pd.DataFrame
+    columns: dict[str, list[Any]]  # BASE_COLUMNS first; "timestamp" parsed from "ts"
+    rows: int
     unrecognized: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: list[FileReport] = field(default_factory=list)
+    _frame: Any = field(default=None, repr=False)
 
-    def records(self, frame: pd.DataFrame | None = None) -> list[Event]:
-        """The events in log order, as :class:`Event` views of Python-object columns (None
-        for every missing value)."""
-        frame = self.events if frame is None else frame
-        columns: dict[str, Any] = {}
-        for name in frame.columns:
-            column = frame[name]
-            present = column.notna()
-            if not present.any():
-                continue
-            columns[name] = column.astype(object).where(present, None).tolist()
-        return [Event(columns, row) for row in range(len(frame))]
+    @property
+    def events(self) -> pd.DataFrame:
+        """The events as a pandas frame: typed columns (nullable ints, timestamps), built on
+        first use (the analysis itself works on :meth:`records` and never needs pandas)."""
+        if self._frame is None:
+            self._frame = _frame(self.columns, self.rows)
+        return self._frame
+
+    def records(self) -> list[Event]:
+        """The events in log order, as :class:`Event` views of the columns (None for every
+        missing value)."""
+        present = {name: values for name, values in self.columns.items()
+                   if any(v is not None for v in values)}
+        return [Event(present, row) for row in range(self.rows)]
 
     @property
     def read_anything(self) -> bool:
@@ -274,8 +280,7 @@ def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
         total = sum((j.end or _size(j.item)) - j.start for j in jobs)
         with _progress(show_progress, total, len(jobs) + len(plan.archives)) as bar:
             results = engines.merge_ranges(jobs, engines.run(
-                jobs, pool, bar.done if bar else None, bar.within if bar else None,
-                meanwhile=_import_table))
+                jobs, pool, bar.done if bar else None, bar.within if bar else None))
             archives = (pool.map(_archive_job, plan.archives, [dict(hosts or {})] *
                                  len(plan.archives)) if pool is not None else
                         (_archive_job(a, dict(hosts or {})) for a in plan.archives))
@@ -287,11 +292,6 @@ def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
     if plan.stdin is not None:
         results.append(scan_input(plan.stdin))
     return gather(results, warnings)
-
-
-def _import_table() -> None:
-    """What :func:`gather` needs, imported while a pool scans (about 0.3 s of pandas)."""
-    import pandas  # noqa: F401
 
 
 def _archive_job(path: str, hosts: dict[str, str]) -> tuple[list[ScanResult], list[str]]:
@@ -351,9 +351,7 @@ def _stderr_console() -> Any:
 
 def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> EventSet:
     """Join per-input results into one :class:`EventSet`. The results' event columns are
-    handed over (emptied), so that no event is held twice while the table is built."""
-    import pandas as pd
-
+    handed over (emptied), so that no event is held twice."""
     columns = Columns()
     unrecognized: list[dict[str, Any]] = []
     all_warnings = list(warnings)
@@ -367,28 +365,47 @@ def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> Event
         all_warnings.extend(result.warnings)
     data = columns.finish()
     rows = columns.rows
-    names = [*BASE_COLUMNS, *(k for k in data if k not in BASE_COLUMNS)]
-    typed = {}
-    for name in names:  # each list released as soon as its column is built
-        typed[name] = _typed(name, data.pop(name, None) or [None] * rows)
-    frame = pd.DataFrame(typed, copy=False)
-    del typed
-    frame["timestamp"] = _timestamps(frame["ts"])
-    if "last_ts" in frame:  # the last line of a folded run of monitor lines
-        frame["last_timestamp"] = _timestamps(frame["last_ts"])
-    return EventSet(frame, unrecognized, all_warnings, [r.file for r in results])
+    ordered = {name: data.pop(name, None) or [None] * rows for name in BASE_COLUMNS}
+    ordered.update(data)
+    ordered["timestamp"] = _timestamps(ordered["ts"])
+    if "last_ts" in ordered:  # the last line of a folded run of monitor lines
+        ordered["last_timestamp"] = _timestamps(ordered["last_ts"])
+    return EventSet(ordered, rows, unrecognized, all_warnings, [r.file for r in results])
 
 
-def _timestamps(texts: pd.Series) -> pd.Series:
-    """``YYYY-MM-DD HH:MM:SS[.fff]`` texts as timestamps (NaT where missing or invalid),
-    parsing only the rows that have one."""
+def _timestamps(texts: list[str | None]) -> list[datetime | None]:
+    """``YYYY-MM-DD HH:MM:SS[.ffffff]`` texts as datetimes (None where missing or invalid;
+    digits past microseconds are dropped). Consecutive lines often share a text."""
+    out: list[datetime | None] = []
+    last_text, last_value = None, None
+    for text in texts:
+        if text != last_text:
+            last_text, last_value = text, _timestamp(text)
+        out.append(last_value)
+    return out
+
+
+def _timestamp(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _frame(columns: dict[str, list[Any]], rows: int) -> pd.DataFrame:
+    """The event columns as a typed pandas frame (timestamps as ``datetime64[us]``)."""
     import pandas as pd
 
-    out = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us]")
-    present = texts.notna()
-    if present.any():
-        out[present] = pd.to_datetime(texts[present], format="ISO8601", errors="coerce")
-    return out
+    typed = {name: _typed(name, values) for name, values in columns.items()}
+    for name in ("timestamp", "last_timestamp"):
+        if name in typed:
+            typed[name] = pd.Series(pd.to_datetime(pd.Series(columns[name], dtype=object)),
+                                    dtype="datetime64[us]")
+    frame = pd.DataFrame(typed, copy=False)
+    assert len(frame) == rows
+    return frame
 
 
 def _typed(name: str, values: list[Any]) -> Any:

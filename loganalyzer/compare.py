@@ -23,7 +23,7 @@ LATE_THRESHOLD_S = 10.0
 class ObservedStep:
     """One ``Increasing downtime to X ms after Y sec`` line."""
 
-    time: Any  # pandas Timestamp or None
+    time: Any  # datetime or None
     after_s: int
     downtime_ms: int
     elapsed: float | None  # log time minus the monitor's start, when both are known

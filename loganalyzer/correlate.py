@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from loganalyzer.findings import Finding
@@ -219,10 +220,8 @@ def _switchover(segment: Segment, arrival: Arrival, theta: float | None,
     resumed = _t(arrival.first("lifecycle", state="Resumed"))
     if pause is None or resumed is None:
         return _source_only_switchover(segment)
-    import pandas as pd
-
     offset = theta or 0.0
-    end = (resumed - pd.Timedelta(seconds=offset)).round("us")
+    end = resumed - timedelta(seconds=offset)  # (timedelta rounds to microseconds)
     return {"start": iso(pause), "end": iso(end),
             "seconds": round(_seconds(end, pause), 3),
             "clock_offset_s": None if theta is None else round(theta, 3),

@@ -183,8 +183,7 @@ def merge_ranges(jobs: Sequence[Job], results: Sequence[ScanResult]) -> list[Sca
 
 
 def choose(engine: str, items: Sequence[Input]) -> str:
-    """``auto``: a process pool when there is enough to read (even one file: this process
-    imports what comes after the scan while a worker scans), else this process."""
+    """``auto``: a process pool when there is enough to read, else this process."""
     if engine not in ENGINES:
         raise InputError(f"--engine {engine}: not one of {' | '.join(ENGINES)}")
     if engine != "auto":
@@ -260,12 +259,10 @@ def _pooled_job(indexed: tuple[int, Job]) -> ScanResult:
 
 def run(jobs: Sequence[Job], pool: Executor | None,
         progress: Callable[[Job], None] | None = None,
-        partial: Callable[[Job], Callable[[int], None]] | None = None,
-        meanwhile: Callable[[], None] | None = None) -> list[ScanResult]:
+        partial: Callable[[Job], Callable[[int], None]] | None = None) -> list[ScanResult]:
     """Results of ``jobs`` in job order. ``progress`` is told of each job done; ``partial``
     gives a callback told how far into a job's file the scan got (this process, or the
-    workers of a :class:`ReportingPool`); ``meanwhile`` runs here while a pool works (the
-    imports that come after the scan)."""
+    workers of a :class:`ReportingPool`)."""
     results: Iterable[ScanResult]
     drain = None
     if pool is None:
@@ -278,8 +275,6 @@ def run(jobs: Sequence[Job], pool: Executor | None,
             results = pool.map(_pooled_job, enumerate(jobs))
         else:
             results = pool.map(run_job, jobs)
-        if meanwhile is not None:
-            meanwhile()
     out = []
     try:
         for job, result in zip(jobs, results, strict=True):

@@ -19,7 +19,7 @@ NEWEST = 34
 class Dump:
     """One start-up configuration dump."""
 
-    when: Any  # pandas Timestamp or None
+    when: Any  # datetime or None
     file: str
     line: int
     values: dict[str, str]
@@ -64,9 +64,7 @@ def _latest(items: list[Any], when: Any, key: Any) -> Any:
 
 
 def _missing(value: Any) -> bool:
-    import pandas as pd
-
-    return value is None or bool(pd.isna(value))
+    return value is None or value != value  # None, or a NaN/NaT
 
 
 def host_facts(records: Iterable[Mapping[str, Any]]) -> dict[str, HostFacts]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 # The phase of a source-side message: 0 preparing, 1 monitor start, 2 running, 3 outcome,
@@ -233,9 +234,7 @@ def _close(arrival: Arrival, event: Mapping[str, Any]) -> bool:
 
 
 def event_sort_key(event: Mapping[str, Any]) -> Any:
-    import pandas as pd
-
-    return event["timestamp"] if _has_time(event) else pd.Timestamp.max
+    return event["timestamp"] if _has_time(event) else datetime.max
 
 
 def in_log_order(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
