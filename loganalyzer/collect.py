@@ -1,8 +1,9 @@
 """Read every input of a plan through the scanner and gather the results into one table.
 
-Files, tarball members (streamed, never extracted) and stdin each become a
-:class:`~loganalyzer.scan.ScanResult`; :func:`collect` joins them into an
-:class:`EventSet` with a pandas frame whose timestamps are cast once, vectorised.
+Files, tarball members (streamed, never extracted), binary journals and stdin each become a
+:class:`~loganalyzer.scan.ScanResult`; :func:`collect` joins them into an :class:`EventSet`:
+Python columns with timestamps parsed once, which the analysis reads through
+:class:`Event` views, and a pandas frame built for the commands that show the table.
 """
 
 from __future__ import annotations
