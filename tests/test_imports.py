@@ -1,0 +1,49 @@
+"""What each command imports: --help stays light, and the analysis (migrations, verify, show)
+never imports pandas — the event table is built only for scan and report (README "Speed")."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+PROBE = """
+import json, sys
+from loganalyzer.cli import main
+sys.argv = ["loganalyzer", *{args!r}]
+try:
+    main()
+except SystemExit:
+    pass
+heavy = ("pandas", "pyarrow", "plotly", "pyparsing", "oslo_config", "distributed")
+print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def loaded(*args: str) -> list[str]:
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(args=list(args))], cwd=REPO,
+                          capture_output=True, text=True, check=False)
+    return json.loads(proc.stderr.strip().splitlines()[-1])
+
+
+def test_help_loads_none_of_the_heavy_libraries():
+    assert loaded("--help") == []
+
+
+@pytest.mark.parametrize("command", [["migrations", "-o", "OUT"], ["verify"],
+                                     ["show", "--instance", "e4b06ce6"]])
+def test_the_analysis_does_not_import_pandas(command, tmp_path):
+    words = [str(tmp_path / "out.json") if w == "OUT" else w for w in command]
+    modules = loaded(*words[:1], "sample_logs", "--config", "sample_logs/nova.conf", "-q",
+                     "-f", "json", *words[1:])
+    assert "pandas" not in modules and "pyarrow" not in modules
+    assert "pyparsing" in modules  # it did read the logs
+
+
+def test_scan_builds_the_pandas_table(tmp_path):
+    assert "pandas" in loaded("scan", "sample_logs", "-q", "-f", "json", "-o",
+                              str(tmp_path / "out.json"))
