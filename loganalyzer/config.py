@@ -40,6 +40,7 @@ class EffectiveConfig:
     notes: list[str] = field(default_factory=list)  # clamps and other adjustments
     # Options set in a file or flag that the release does not have: (name, source, raw).
     unknown_in_release: list[tuple[str, str, str]] = field(default_factory=list)
+    _shared: Any = field(default=None, repr=False, compare=False)  # as_dict's last result
 
     def value(self, name: str) -> Any:
         """The effective value of an option (None when the release lacks it)."""
@@ -47,10 +48,14 @@ class EffectiveConfig:
         return setting.value if setting else None
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
-        """``{option: {"value": ..., "source": ...}}``: the JSON contract's ``config``."""
-        return {
-            name: {"value": s.value, "source": s.source} for name, s in self.settings.items()
-        }
+        """``{option: {"value": ..., "source": ...}}``: the JSON contract's ``config``. One
+        object per configuration, shared by every migration that ran with it (read it, do
+        not change it): a thousand migrations would otherwise hold a thousand copies."""
+        key = tuple(self.settings.items())
+        if self._shared is None or self._shared[0] != key:
+            self._shared = (key, {name: {"value": s.value, "source": s.source}
+                                  for name, s in self.settings.items()})
+        return self._shared[1]
 
 
 def config_file_order(files: Sequence[str], config_dirs: Sequence[str]) -> list[str]:

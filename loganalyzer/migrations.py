@@ -333,7 +333,7 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
     row["observed_steps"] = [
         {"time": iso(s.time), "after_s": s.after_s, "downtime_ms": s.downtime_ms,
          "lag_s": s.lag_s} for s in observed]
-    row["predicted_steps"] = [{"after_s": a, "downtime_ms": d} for a, d in ramp]
+    row["predicted_steps"] = _steps_json(tuple(ramp))
     row["final_downtime_ms"] = observed[-1].downtime_ms if observed else None
     row["data_gb"] = {"value": size, "source": size_source or None}
     row["config"] = config.as_dict()
@@ -365,6 +365,13 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
     row["events"] = sum(e.get("repeats") or 1 for e in segment.events)  # lines, folded or not
     row["_events"] = list(segment.events)  # for `show`; renderers drop "_" keys
     return row
+
+
+@functools.lru_cache(maxsize=256)
+def _steps_json(ramp: tuple[tuple[int, int], ...]) -> list[dict[str, int]]:
+    """A ramp as the contract's ``predicted_steps``: one list per distinct ramp, shared by
+    the migrations that predict it (read-only)."""
+    return [{"after_s": a, "downtime_ms": d} for a, d in ramp]
 
 
 def _flags(segment: Segment, config: EffectiveConfig) -> dict[str, Any]:
