@@ -182,10 +182,8 @@ def plan_inputs(paths: Sequence[str], hosts: Mapping[str, str] | None = None) ->
             host = hosts.get("-")
             plan.stdin = Input("-", host=host, host_source="--host" if host else "unknown")
             continue
-        try:
-            st = os.stat(given)
-        except OSError as exc:
-            plan.warnings.append(f"{given}: cannot read: {exc.strerror}")
+        st = _stat(given, plan)
+        if st is None:
             continue
         if stat.S_ISDIR(st.st_mode):
             plan.files.extend(_walk(given, hosts, hostname_cache, plan))
@@ -194,6 +192,15 @@ def plan_inputs(paths: Sequence[str], hosts: Mapping[str, str] | None = None) ->
         else:
             plan.files.append(_input_for(given, given, st, hosts, hostname_cache))
     return plan
+
+
+def _stat(path: str, plan: Plan) -> os.stat_result | None:
+    """``os.stat(path)``, or None with a warning naming the path."""
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        plan.warnings.append(f"{path}: cannot read: {exc.strerror}")
+        return None
 
 
 def _walk(root: str, hosts: Mapping[str, str], cache: dict[str, str | None],
@@ -208,12 +215,8 @@ def _walk(root: str, hosts: Mapping[str, str], cache: dict[str, str | None],
             kind = classify_name(name, parent)
             if kind is None:
                 continue
-            try:
-                st = os.stat(full)
-            except OSError as exc:
-                plan.warnings.append(f"{full}: cannot read: {exc.strerror}")
-                continue
-            if not stat.S_ISREG(st.st_mode):
+            st = _stat(full, plan)
+            if st is None or not stat.S_ISREG(st.st_mode):
                 continue
             if kind == "tar":
                 plan.archives.append(full)
