@@ -37,7 +37,8 @@ from loganalyzer.scan import Columns, FileReport, Origin, ScanResult, scan_strea
 if TYPE_CHECKING:
     import pandas as pd
 
-FOLD_INT_COLUMNS = frozenset({"line", "last_line", "repeats", "last_elapsed_s"})
+# integer columns that are not message fields (line numbers, a folded run's count and end)
+ROW_INT_COLUMNS = frozenset({"line", "last_line", "repeats", "last_elapsed_s"})
 BASE_COLUMNS = ("time", "ts", "host", "host_source", "file", "line", "level", "logger", "pid",
                 "request_id", "global_request_id", "instance", "kind", "message_id")
 
@@ -416,7 +417,7 @@ def _typed(name: str, values: list[Any]) -> Any:
     uses (measured by ``benchmarks/bench.py``)."""
     import pandas as pd
 
-    if name in INT_FIELDS or name in FOLD_INT_COLUMNS:
+    if name in INT_FIELDS or name in ROW_INT_COLUMNS:
         return pd.array(values, dtype="Int64")
     if name in FLOAT_FIELDS:
         return pd.array(values, dtype="Float64")

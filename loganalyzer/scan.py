@@ -391,14 +391,7 @@ class _State:
         run = self.runs.get(key)
         if run is not None and run.signature == signature and continues(run.elapsed_s,
                                                                           elapsed):
-            data = self.result.events.data
-            data["repeats"][run.row] += 1
-            data["last_line"][run.row] = event["line"]
-            data["last_time"][run.row] = event["time"]
-            data["last_ts"][run.row] = event["ts"]
-            data["last_elapsed_s"][run.row] = elapsed
-            run.elapsed_s = elapsed
-            self.result.file.folded += 1
+            self._extend(run, event["line"], event["time"], event["ts"], elapsed)
             return True
         event.update(repeats=1, last_line=event["line"], last_time=event["time"],
                      last_ts=event["ts"], last_elapsed_s=elapsed)
@@ -423,20 +416,23 @@ class _State:
         if run is None or run.logged != (pid, current, steps):
             return False
         elapsed = int(elapsed_text)
-        if not (run.elapsed_s <= elapsed <= run.elapsed_s + FOLD_GAP_S
-                and elapsed < run.until_s):
+        if not (continues(run.elapsed_s, elapsed) and elapsed < run.until_s):
             return False
-        text = stamp.decode()
-        data = self.result.events.data
-        row = run.row
+        text = stamp.decode()  # oslo's own layout: the time as logged is the normalised one
+        self._extend(run, number, text, text, elapsed)
+        return True
+
+    def _extend(self, run: _Run, number: int, time: str | None, ts: str | None,
+                elapsed: int) -> None:
+        """One more line for ``run``: its row's count and end move on."""
+        data, row = self.result.events.data, run.row
         data["repeats"][row] += 1
         data["last_line"][row] = number
-        data["last_time"][row] = text
-        data["last_ts"][row] = text
+        data["last_time"][row] = time
+        data["last_ts"][row] = ts
         data["last_elapsed_s"][row] = elapsed
         run.elapsed_s = elapsed
         self.result.file.folded += 1
-        return True
 
     def _finish(self, event: dict[str, Any], number: int) -> dict[str, Any]:
         origin = self.origin
