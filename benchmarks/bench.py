@@ -92,7 +92,7 @@ def prepare(folder: str, size_mb: int, migrations: int) -> dict[str, str]:
         # the same migrations in 3x the bytes: the 1 GB log, then twice its lines that hold
         # no prefilter anchor (background noise)
         os.makedirs(os.path.dirname(padded), exist_ok=True)
-        from loganalyzer.scan import ANCHORS
+        from loganalyzer.logs.anchors import ANCHORS
 
         with open(padded, "wb") as dst:
             with open(big, "rb") as src:
@@ -150,7 +150,7 @@ def main() -> None:
             timings[name].append(wall)
             rss[name] = max(rss[name], peak)
     grep = statistics.median(timings["grep -F -c"])
-    from loganalyzer.prefilter import tool
+    from loganalyzer.logs.prefilter import tool
 
     found = tool()
     print(f"\nprefilter tool: {found[1] if found else 'none (Python)'}")

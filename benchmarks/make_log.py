@@ -8,12 +8,12 @@ import os
 import random
 from datetime import timedelta
 
-from loganalyzer.narrate import narrate
 from loganalyzer.nova.releases import parse_release
 from loganalyzer.nova.settings import Settings
 from loganalyzer.simulate.fleet import DAY
 from loganalyzer.simulate.logs import noise, render, script_for
 from loganalyzer.simulate.model import Guest, simulate
+from loganalyzer.simulate.narrate import narrate
 
 
 def write_log(path: str, size_mb: int, migrations: int, seed: int = 0) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from loganalyzer import logwriter as lw
+from loganalyzer.logs import writer as lw
 
 INSTANCE = "7b7edae6-f878-4756-a858-86f836d02c33"
 T0 = datetime(2024, 5, 1, 12, 0, 0)

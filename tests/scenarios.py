@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from dataclasses import fields
 from datetime import datetime
 
-from loganalyzer import logwriter as lw
-from loganalyzer.collect import EventSet, gather
-from loganalyzer.migrations import Options, analyse
-from loganalyzer.narrate import Narration, Script, iterations, narrate
+from loganalyzer.analysis.migrations import Options, analyse
+from loganalyzer.logs import writer as lw
+from loganalyzer.logs.read import EventSet, gather
+from loganalyzer.logs.scan import Origin, scan_stream
 from loganalyzer.nova.releases import parse_release
 from loganalyzer.nova.settings import Settings
-from loganalyzer.scan import Origin, scan_stream
+from loganalyzer.simulate.narrate import Narration, Script, iterations, narrate
 
 T0 = datetime(2024, 5, 1, 12, 0, 0)
 VM1 = "7b7edae6-f878-4756-a858-86f836d02c33"

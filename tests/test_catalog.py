@@ -9,10 +9,11 @@ from datetime import datetime
 
 import pytest
 
-from loganalyzer import logwriter as lw
-from loganalyzer.catalog import CATALOG, INT_FIELDS, KINDS, keys
-from loganalyzer.grammar import ALTERNATIVES, RECORDS, parse_text
-from loganalyzer.scan import ANCHORS, Origin, keys_in, scan_stream
+from loganalyzer.logs import writer as lw
+from loganalyzer.logs.anchors import ANCHORS, keys_in
+from loganalyzer.logs.catalog import CATALOG, INT_FIELDS, KINDS, keys
+from loganalyzer.logs.grammar import ALTERNATIVES, RECORDS, parse_text
+from loganalyzer.logs.scan import Origin, scan_stream
 
 WHEN = datetime(2024, 5, 1, 12, 34, 56, 789000)
 INSTANCE = "7b7edae6-f878-4756-a858-86f836d02c33"

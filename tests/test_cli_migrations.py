@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loganalyzer.cli import app
-from loganalyzer.narrate import narrate
+from loganalyzer.simulate.narrate import narrate
 from tests.scenarios import VM1, VM2, host_logs, script
 
 runner = CliRunner()

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
-from loganalyzer import logwriter as lw
 from loganalyzer.cli import app
+from loganalyzer.logs import writer as lw
 from tests.helpers import INSTANCE, T0, noise_line, step_line
 
 runner = CliRunner()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from loganalyzer.config import config_file_order, load_config
+from loganalyzer.config.load import config_file_order, load_config
 from loganalyzer.errors import InputError
 from loganalyzer.nova.releases import parse_release
 

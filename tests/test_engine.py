@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import loganalyzer.engine as engine_mod
+import loganalyzer.logs.engine as engine_mod
 from loganalyzer.cli import app
-from loganalyzer.collect import collect
+from loganalyzer.logs.read import collect
 from tests.conftest import REPO
 from tests.scenarios import host_logs, script
 
@@ -23,7 +23,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def big_log(tmp_path_factory):
     """A few MB of DEBUG log holding several migrations."""
-    from loganalyzer.narrate import narrate
+    from loganalyzer.simulate.narrate import narrate
 
     folder = tmp_path_factory.mktemp("big")
     text = ""
@@ -47,7 +47,7 @@ def test_byte_ranges_in_a_process_pool_match_one_pass(big_log, monkeypatch):
     monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
     reference = collect([big_log], engine="local")
     monkeypatch.setattr(engine_mod, "SPLIT_BYTES", 100_000)
-    from loganalyzer.ingest.discover import plan_inputs
+    from loganalyzer.logs.ingest.discover import plan_inputs
 
     assert len(engine_mod.plan_jobs(plan_inputs([big_log]).files, 2)) > 1
     split = collect([big_log], engine="process")

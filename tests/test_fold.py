@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import loganalyzer.engine as engine_mod
-import loganalyzer.scan as scan_mod
+import loganalyzer.logs.engine as engine_mod
+import loganalyzer.logs.scan as scan_mod
 from loganalyzer.cli import app
-from loganalyzer.collect import collect
+from loganalyzer.logs.read import collect
 from tests.conftest import REPO
 
 INSTANCE = "7b7edae6-f878-4756-a858-86f836d02c33"
@@ -91,13 +91,13 @@ def test_byte_ranges_join_a_run_they_cut(tmp_path, monkeypatch):
     monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
     whole = collect([path], engine="local")
     monkeypatch.setattr(engine_mod, "SPLIT_BYTES", 10_000)
-    from loganalyzer.ingest.discover import plan_inputs
+    from loganalyzer.logs.ingest.discover import plan_inputs
 
     assert len(engine_mod.plan_jobs(plan_inputs([path]).files, 5)) == 5
     with engine_mod.executor("local") as (pool, _):
         jobs = engine_mod.plan_jobs(plan_inputs([path]).files, 5)
         parts = engine_mod.merge_ranges(jobs, engine_mod.run(jobs, pool))
-    from loganalyzer.collect import gather
+    from loganalyzer.logs.read import gather
 
     split = gather(parts)
     same(whole, split)
@@ -163,8 +163,8 @@ def unapplied(text: str, after_s: int) -> str:
 @pytest.mark.parametrize("not_applied", [None, 300])
 def test_scenarios_analyse_the_same_folded_or_not(monkeypatch, stalls, not_applied):
     """Stalled monitors and a step nova failed to apply: the same findings either way."""
-    from loganalyzer.migrations import analyse
-    from loganalyzer.narrate import narrate
+    from loganalyzer.analysis.migrations import analyse
+    from loganalyzer.simulate.narrate import narrate
     from tests.scenarios import events_of, host_logs, script
 
     s = script(duration=1000, converge=900, stalls=stalls)
@@ -175,7 +175,7 @@ def test_scenarios_analyse_the_same_folded_or_not(monkeypatch, stalls, not_appli
     for fold in (True, False):
         monkeypatch.setattr(scan_mod, "FOLD_REPEATS", fold)
         results.append(analyse(events_of(logs).records(), __import__(
-            "loganalyzer.migrations", fromlist=["Options"]).Options()))
+            "loganalyzer.analysis.migrations", fromlist=["Options"]).Options()))
     for row in results:
         row[0].pop("_events", None)
     assert results[0] == results[1]
@@ -186,7 +186,7 @@ def test_scenarios_analyse_the_same_folded_or_not(monkeypatch, stalls, not_appli
 def test_the_fast_fold_agrees_with_the_full_parse(tmp_path, monkeypatch):
     """Plain oslo.log state lines that continue a run skip the grammar; the result is the
     one the grammar gives."""
-    from loganalyzer.narrate import narrate
+    from loganalyzer.simulate.narrate import narrate
     from tests.scenarios import host_logs, script
 
     s = script(duration=1000, converge=900, stalls={290.0: 30.0})
@@ -194,14 +194,14 @@ def test_the_fast_fold_agrees_with_the_full_parse(tmp_path, monkeypatch):
     path = tmp_path / "nova-compute.log"
     path.write_text(text + unapplied(text, 300))
     calls = []
-    original = scan_mod._State._fold_fast
+    original = scan_mod.ScanState._fold_fast
 
     def counted(self, raw, number):
         calls.append(original(self, raw, number))
         return calls[-1]
 
-    monkeypatch.setattr(scan_mod._State, "_fold_fast", counted)
+    monkeypatch.setattr(scan_mod.ScanState, "_fold_fast", counted)
     fast = collect([str(path)], engine="local")
     assert sum(calls) > 1000
-    monkeypatch.setattr(scan_mod._State, "_fold_fast", lambda self, raw, number: False)
+    monkeypatch.setattr(scan_mod.ScanState, "_fold_fast", lambda self, raw, number: False)
     same(fast, collect([str(path)], engine="local"))

@@ -9,9 +9,9 @@ from datetime import datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loganalyzer import logwriter as lw
-from loganalyzer.catalog import CATALOG
-from loganalyzer.scan import Origin, scan_stream
+from loganalyzer.logs import writer as lw
+from loganalyzer.logs.catalog import CATALOG
+from loganalyzer.logs.scan import Origin, scan_stream
 from tests.test_catalog import LAYOUTS, message_fields
 
 SAMPLES = [(m, s) for m in CATALOG for s in m.samples]

@@ -13,10 +13,10 @@ from datetime import timedelta
 
 import pytest
 
-from loganalyzer.collect import collect, parse_host_options
 from loganalyzer.errors import InputError
-from loganalyzer.ingest.discover import classify_name, host_from_path, rotation_key
-from loganalyzer.scan import CHUNK, Origin, scan_stream
+from loganalyzer.logs.ingest.discover import classify_name, host_from_path, rotation_key
+from loganalyzer.logs.read import collect, parse_host_options
+from loganalyzer.logs.scan import CHUNK, Origin, scan_stream
 from tests.helpers import T0, noise_line, step_line
 
 
@@ -97,7 +97,7 @@ def test_sosreport_folder_layouts(tmp_path):
     os.makedirs(root / "sos_commands" / "logs")
     write(root / "var/log/kolla/nova/nova-compute.log", log(step_line(0)))
     write(root / "var/log/containers/nova/nova-compute.log.1", log(step_line(1)))
-    from loganalyzer import logwriter as lw
+    from loganalyzer.logs import writer as lw
 
     journal = lw.syslog_line(step_line(2), T0, "compute-1")
     write(root / "sos_commands/logs/journalctl_--no-pager", log(journal))
@@ -223,7 +223,7 @@ def test_reads_that_split_lines_anywhere():
 
 
 def test_chunk_boundaries(monkeypatch):
-    import loganalyzer.scan as scan_module
+    import loganalyzer.logs.scan as scan_module
 
     lines = [step_line(i % 11, T0 + timedelta(seconds=i)) for i in range(300)]
     data = log(*lines).encode()

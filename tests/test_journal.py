@@ -14,11 +14,11 @@ from datetime import UTC
 import pytest
 from typer.testing import CliRunner
 
-from loganalyzer import logwriter as lw
 from loganalyzer.cli import app
-from loganalyzer.collect import collect
-from loganalyzer.ingest.discover import classify_name
-from loganalyzer.narrate import narrate
+from loganalyzer.logs import writer as lw
+from loganalyzer.logs.ingest.discover import classify_name
+from loganalyzer.logs.read import collect
+from loganalyzer.simulate.narrate import narrate
 from tests.scenarios import host_logs, script
 
 REMOTE = next((p for p in ("/lib/systemd/systemd-journal-remote",
@@ -122,7 +122,7 @@ def test_a_damaged_journal_keeps_what_journalctl_reads(tmp_path, migration):
 
 
 def test_journal_file_names():
-    from loganalyzer.ingest.discover import host_from_path
+    from loganalyzer.logs.ingest.discover import host_from_path
 
     assert host_from_path(f"/var/log/journal/{MACHINE}/system.journal") is None
     assert host_from_path(f"/x/sosreport-cmp7/var/log/journal/{MACHINE}/system.journal") == \

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 
-from loganalyzer.render.common import LONG_LIST, write_json
+from loganalyzer.output.common import LONG_LIST, write_json
 
 
 def written(data) -> str:

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from loganalyzer.migrations import Declared, Options
-from loganalyzer.narrate import narrate, startup
+from loganalyzer.analysis.migrations import Declared, Options
 from loganalyzer.nova.ramp import downtime_steps
 from loganalyzer.nova.releases import parse_release
+from loganalyzer.simulate.narrate import narrate, startup
 from tests.scenarios import T0, VM1, VM2, codes, migrations, script
 
 WORKED = {"live_migration_downtime": 5000, "live_migration_downtime_steps": 7,
@@ -205,8 +205,8 @@ def test_wrong_step_value_is_a_mismatch_with_inference():
 
 def test_destination_events_are_attached_once(real_logs):
     """The Juno destination logs several sync_power moves around one Post operation."""
-    from loganalyzer.collect import collect
-    from loganalyzer.migrations import analyse
+    from loganalyzer.analysis.migrations import analyse
+    from loganalyzer.logs.read import collect
 
     paths = [str(real_logs / f"os-log-merger_juno_hp-ms-01-{h}_nova-compute.log")
              for h in ("c29", "c30")]
@@ -221,7 +221,7 @@ def test_destination_events_are_attached_once(real_logs):
 def test_sync_power_move_after_post_operation_joins_its_arrival_once():
     import pandas as pd
 
-    from loganalyzer.timeline import build
+    from loganalyzer.analysis.timeline import build
 
     def event(kind, seconds, **fields):
         return {"kind": kind, "host": "compute-2", "instance": VM1,

@@ -12,8 +12,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from loganalyzer import prefilter
-from loganalyzer.collect import collect
+from loganalyzer.logs import prefilter
+from loganalyzer.logs.read import collect
 from tests.conftest import REPO
 
 TOOLS = ["rg", "grep"]
@@ -120,7 +120,7 @@ def test_truncated_compressed_logs_keep_what_was_read(tool, suffix, tmp_path, mo
 def test_progress_offsets_while_a_large_file_is_read(tool, tmp_path, monkeypatch):
     """With a progress callback the tool also prints byte offsets: the events are the
     same, and the callback sees the search move through the file."""
-    from loganalyzer.scan import Origin
+    from loganalyzer.logs.scan import Origin
 
     monkeypatch.setenv("LOGANALYZER_PREFILTER", tool)
     if not available(tool):
@@ -145,9 +145,9 @@ def test_the_progress_bar_counts_every_byte_once():
     from rich.console import Console
     from rich.progress import Progress
 
-    from loganalyzer.collect import _Bar
-    from loganalyzer.engine import Job
-    from loganalyzer.ingest.discover import plan_inputs
+    from loganalyzer.logs.engine import Job
+    from loganalyzer.logs.ingest.discover import plan_inputs
+    from loganalyzer.logs.read import _Bar
 
     (item,) = plan_inputs([str(SAMPLE)]).files
     job = Job(item)
@@ -165,8 +165,8 @@ def test_the_progress_bar_counts_every_byte_once():
 
 def test_pool_workers_report_progress_to_the_parent(tmp_path, monkeypatch):
     """A file scanned in a pool worker still moves the bar: offsets come back on a queue."""
-    from loganalyzer import engine as engines
-    from loganalyzer.ingest.discover import plan_inputs
+    from loganalyzer.logs import engine as engines
+    from loganalyzer.logs.ingest.discover import plan_inputs
 
     monkeypatch.setenv("LOGANALYZER_PREFILTER", "auto")
     path = tmp_path / "nova-compute.log"
@@ -192,8 +192,8 @@ def test_inflate_hands_a_damaged_gzip_over_to_the_exact_reader(tmp_path):
     import io
     import queue
 
-    from loganalyzer.ingest import inflate
-    from loganalyzer.ingest.readers import open_bytes
+    from loganalyzer.logs.ingest import inflate
+    from loganalyzer.logs.ingest.readers import open_bytes
 
     data = b"".join(b"%08d some log text that compresses only so well %d\n" % (i, i * 7919)
                     for i in range(200_000))

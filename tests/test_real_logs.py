@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from loganalyzer.collect import collect
+from loganalyzer.logs.read import collect
 
 JUNO_VM = "a18a5824-4215-4e24-bcfc-cb9f89f6bcbd"
 # Read off the files by eye: the two hosts interleave the operation thread differently.
@@ -49,10 +49,11 @@ def test_no_unrecognized_lines_where_lines_are_whole(everything):
 
 
 def test_every_file_is_read(everything, real_logs):
-    read = {f.path.rsplit("/", 1)[-1] for f in everything.files}
+    top = [f for f in everything.files if "/libvirt/" not in f.path]  # libvirt/: QEMU excerpts
+    read = {f.path.rsplit("/", 1)[-1] for f in top}
     on_disk = {p.name for p in real_logs.glob("*.log*")}
     assert read == on_disk - NOT_NOVA_COMPUTE
-    for report in everything.files:
+    for report in top:
         text = (real_logs / report.path.rsplit("/", 1)[-1]).read_bytes()
         assert report.bytes == len(text)
         assert report.lines == text.count(b"\n") + (0 if text.endswith(b"\n") else 1)

@@ -12,10 +12,10 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
+from loganalyzer.analysis.migrations import Declared, Options, analyse
 from loganalyzer.cli import app
-from loganalyzer.collect import collect
-from loganalyzer.migrations import Declared, Options, analyse
-from loganalyzer.render.migrations_out import public
+from loganalyzer.logs.read import collect
+from loganalyzer.output.migrations_out import public
 from loganalyzer.report.data import compact, expand, pack, script_json, unpack
 from loganalyzer.report.render import build_page, write
 from tests.browser import page_for
@@ -65,7 +65,7 @@ def hostile_logs(tmp_path):
     s = script(instance=VM1, converge=None, duration=400, failure=HOSTILE,
                source_host="evil<b>host</b>")
     s.converge_at = 300.0
-    from loganalyzer.narrate import narrate
+    from loganalyzer.simulate.narrate import narrate
 
     for host, text in host_logs([(s, narrate(s))], debug=False).items():
         folder = tmp_path / "logs" / re.sub(r"[^\w-]", "_", host)

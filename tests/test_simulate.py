@@ -10,9 +10,9 @@ from datetime import datetime
 import pytest
 from typer.testing import CliRunner
 
+from loganalyzer.analysis.migrations import Declared, Options, analyse
 from loganalyzer.cli import app
-from loganalyzer.collect import collect
-from loganalyzer.migrations import Declared, Options, analyse
+from loganalyzer.logs.read import collect
 from loganalyzer.nova.ramp import downtime_steps
 from loganalyzer.nova.releases import parse_release
 from loganalyzer.nova.settings import Settings

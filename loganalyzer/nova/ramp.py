@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from loganalyzer.nova.releases import Variant
 
-Step = tuple[int, int]
+
+class Step(NamedTuple):
+    """One step of the ramp: from ``after_s`` seconds of the monitor, ``downtime_ms`` allowed.
+    A plain ``(after_s, downtime_ms)`` tuple compares equal."""
+
+    after_s: int
+    downtime_ms: int
+
+    def __repr__(self) -> str:  # as nova prints its step list: [(0, 50), (150, 95), ...]
+        return f"({self.after_s!r}, {self.downtime_ms!r})"
+
 
 # Liberty–Newton's LIVE_MIGRATION_DOWNTIME_*_MIN, applied silently by the exponential code.
 EXPONENTIAL_CLAMPS = {"downtime": 100, "steps": 3, "delay": 10}
@@ -37,7 +48,7 @@ def downtime_steps(
         raise ValueError("live_migration_downtime_steps must be positive")
     step_delay = int(delay * data_gb)
     value = step_value(downtime, steps, variant)
-    return [(int(step_delay * i), value(i)) for i in range(steps + 1)]
+    return [Step(int(step_delay * i), value(i)) for i in range(steps + 1)]
 
 
 def step_value(downtime: int, steps: int, variant: Variant) -> Callable[[int], int]:

@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from loganalyzer.evidence import host_facts
-from loganalyzer.render.migrations_out import public
+from loganalyzer.analysis.evidence import host_facts
+from loganalyzer.output.migrations_out import public
 
 DRIFT_OPTIONS = ("live_migration_downtime", "live_migration_downtime_steps",
                  "live_migration_downtime_delay", "live_migration_completion_timeout",

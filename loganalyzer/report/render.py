@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
-from loganalyzer import __version__
 from loganalyzer.report.charts import fleet_figures
 from loganalyzer.report.data import compact, drift, pack, script_json, summary
+from loganalyzer.version import __version__
 
 SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from loganalyzer import logwriter as lw
-from loganalyzer.narrate import narrate, startup
+from loganalyzer.logs import writer as lw
 from loganalyzer.nova.releases import Release, parse_release
 from loganalyzer.nova.settings import Settings
 from loganalyzer.simulate.logs import noise, render, script_for, write_rotated
 from loganalyzer.simulate.model import Guest, simulate
+from loganalyzer.simulate.narrate import narrate, startup
 
 VERSIONS = {19: "19.1.0", 20: "20.6.1", 21: "21.2.3", 22: "22.4.0", 23: "23.2.2",
             24: "24.2.1", 25: "25.2.1", 26: "26.2.1", 27: "27.5.1", 28: "28.3.0",

@@ -11,11 +11,11 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from loganalyzer import logwriter as lw
-from loganalyzer.narrate import Narration, Script
+from loganalyzer.logs import writer as lw
 from loganalyzer.nova.releases import Release
 from loganalyzer.nova.settings import Settings
 from loganalyzer.simulate.model import Guest, Result
+from loganalyzer.simulate.narrate import Narration, Script
 
 LAYOUTS = ("plain", "syslog", "journal-json", "oslo-json")
 

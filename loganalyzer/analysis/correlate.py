@@ -1,0 +1,273 @@
+"""Both hosts of a migration: joining the destination's lines to the source's, estimating the
+clock offset between the hosts, and the switchover window.
+
+Orderings that must hold, with θ = destination clock − source clock (facts §2.1):
+the destination's ``VM Started`` follows the source's ``Starting monitoring`` (θ ≤ d − s);
+its ``Post operation of migration started`` follows ``_post_live_migration() is started..``
+(θ ≤ d − s) and precedes ``Migrating instance to … finished successfully.`` (θ ≥ d − s);
+its ``VM Resumed`` precedes ``Migration operation has completed`` (libvirt's Finish before
+Confirm: θ ≥ d − s). Weaker: ``VM Resumed`` follows the source's pause event (used while it
+agrees with the rest). Constraints are pooled per host pair. Nova never logs the guest's real
+downtime: the switchover window is an estimate from log times.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from loganalyzer.analysis.timeline import Arrival, Segment, event_sort_key, iso
+from loganalyzer.findings import Finding
+
+JOIN_SLACK_S = 900.0  # clocks and log delays: how far outside a migration a dest line may be
+NOTE = "estimate from log times; nova never logs the guest's real downtime"
+
+
+def same_host(a: str | None, b: str | None) -> bool:
+    """Host names as logged (FQDN or short) against host names of log files."""
+    if not a or not b:
+        return False
+    a, b = a.lower(), b.lower()
+    return a == b or a.split(".")[0] == b.split(".")[0]
+
+
+def _t(event: dict[str, Any] | None) -> Any:
+    if event is None:
+        return None
+    value = event.get("timestamp")
+    return value if value is not None and value == value else None
+
+
+def _seconds(a: Any, b: Any) -> float:
+    return (a - b).total_seconds()
+
+
+@dataclass
+class Bounds:
+    """θ bounds for one host pair."""
+
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    weak_lower: list[float] = field(default_factory=list)
+    weak_upper: list[float] = field(default_factory=list)
+
+    def add(self, kind: str, value: float, reverse: bool) -> None:
+        """Add ``θ ≥ value`` (kind ``lower``) or ``θ ≤ value`` (``upper``), optionally
+        ``weak_``; ``reverse`` when the pair is stored the other way round (θ → −θ)."""
+        if reverse:
+            value = -value
+            kind = kind.replace("lower", "@").replace("upper", "lower").replace("@", "upper")
+        getattr(self, kind).append(value)
+
+    def estimate(self) -> tuple[float | None, float | None, bool]:
+        """(θ, uncertainty, consistent) for the pair as stored."""
+        low = max(self.lower) if self.lower else -math.inf
+        high = min(self.upper) if self.upper else math.inf
+        if self.weak_upper and low <= min(self.weak_upper) and \
+                (not self.weak_lower or max(self.weak_lower) <= min(self.weak_upper)):
+            high = min(high, min(self.weak_upper))
+        if self.weak_lower and max(self.weak_lower) <= high:
+            low = max(low, max(self.weak_lower))
+        if low > high:
+            return (low + high) / 2, (low - high) / 2, False
+        if math.isinf(low) and math.isinf(high):
+            return None, None, True
+        if math.isinf(low) or math.isinf(high):
+            bound = high if math.isinf(low) else low
+            theta = 0.0 if low <= 0.0 <= high else bound
+            return theta, None, True
+        return (low + high) / 2, (high - low) / 2, True
+
+
+def _source_event(segment: Segment, kind: str, state: str | None = None) -> Any:
+    for event in segment.events:
+        if event["kind"] == kind and (state is None or event.get("state") == state):
+            return _t(event)
+    return None
+
+
+def _pause(segment: Segment) -> Any:
+    for event in segment.events:
+        if event["kind"] == "lifecycle" and event.get("state") in ("Paused",
+                                                                   "Migration completed"):
+            return _t(event)
+    return None
+
+
+def _constraints(segment: Segment, arrival: Arrival, bounds: Bounds, reverse: bool) -> None:
+    started = _t(arrival.first("lifecycle", state="Started"))
+    resumed = _t(arrival.first("lifecycle", state="Resumed"))
+    post = _t(arrival.post_operation)
+    monitor = (_source_event(segment, "monitor_started")
+               or _source_event(segment, "migrate_api_invoked")
+               or _source_event(segment, "pre_live_migration_took"))
+    if started is not None and monitor is not None:
+        bounds.add("upper", _seconds(started, monitor), reverse)
+    post_started = _source_event(segment, "post_live_migration_started")
+    if post is not None and post_started is not None:
+        bounds.add("upper", _seconds(post, post_started), reverse)
+    done = _source_event(segment, "migration_succeeded")
+    if post is not None and done is not None:
+        bounds.add("lower", _seconds(post, done), reverse)
+    completed = _source_event(segment, "operation_completed")
+    if resumed is not None and completed is not None:
+        bounds.add("lower", _seconds(resumed, completed), reverse)
+    pause = _pause(segment)
+    if resumed is not None and pause is not None:
+        bounds.add("weak_upper", _seconds(resumed, pause), reverse)
+
+
+def _compatible(row: dict[str, Any], segment: Segment, arrival: Arrival) -> float | None:
+    """How far the arrival's Post operation lies outside the source migration (None: not
+    this migration)."""
+    if segment.instance != arrival.instance or same_host(segment.host, arrival.host):
+        return None
+    post = _t(arrival.post_operation) or _t(arrival.events[0])
+    if row["outcome"] not in ("completed", "unknown", "failed"):
+        return None
+    start = _t(segment.events[0])
+    end = segment.last_time()
+    if post is None or start is None or end is None:
+        return 0.0 if post is None else None
+    if _seconds(post, start) < -JOIN_SLACK_S or _seconds(post, end) > JOIN_SLACK_S:
+        return None
+    return abs(_seconds(post, end))
+
+
+def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
+         arrivals: Sequence[Arrival]) -> None:
+    """Attach arrivals to source rows (in place), add destination-only rows, and fill in
+    clock offsets and switchover windows. ``rows[i]`` belongs to ``segments[i]``."""
+    pairs: dict[tuple[str, str], Bounds] = {}
+    joined: list[tuple[int, Arrival]] = []
+    taken: set[int] = set()
+    names = nova_names(arrivals)
+    for arrival in arrivals:
+        options = []
+        for index, (row, segment) in enumerate(zip(rows, segments, strict=False)):
+            if index in taken:
+                continue
+            distance = _compatible(row, segment, arrival)
+            if distance is None:
+                continue
+            by_name = same_host(row["dest_host"], arrival.host) or same_host(
+                row["dest_host"], names.get(arrival.host))
+            by_request = _same_request(segment, arrival)
+            if row["dest_host"] and not by_name and not by_request:
+                continue
+            options.append((not by_request, not by_name, distance, index))
+        if not options:
+            rows.append(_destination_only(arrival))
+            continue
+        options.sort()
+        if len(options) > 1 and options[0][:2] == (True, True) and options[1][:2] == (True, True):
+            rows.append(_destination_only(arrival))  # ambiguous without names or request ids
+            continue
+        index = options[0][3]
+        taken.add(index)
+        joined.append((index, arrival))
+        key, reverse = _pair(segments[index].host, arrival.host)
+        _constraints(segments[index], arrival, pairs.setdefault(key, Bounds()), reverse)
+    for index, arrival in joined:
+        row, segment = rows[index], segments[index]
+        row["dest_log_host"] = arrival.host
+        row["dest_host"] = row["dest_host"] or arrival.host
+        row["_events"] = sorted(row["_events"] + arrival.events, key=event_sort_key)
+        key, reverse = _pair(segment.host, arrival.host)
+        theta, uncertainty, consistent = pairs[key].estimate()
+        if reverse and theta is not None:
+            theta = -theta
+        if not consistent:
+            row["findings"].append(Finding(
+                "clock-constraints-inconsistent", "warning",
+                f"the orderings between {segment.host} and {arrival.host} contradict each "
+                "other: a clock jumped, or lines were joined to the wrong migration."
+            ).to_json())
+        row["switchover"] = _switchover(segment, arrival, theta, uncertainty)
+    for row, segment in zip(rows, segments, strict=False):
+        if row.get("switchover") is None and "source_host" in row:
+            row["switchover"] = _source_only_switchover(segment)
+
+
+def nova_names(arrivals: Sequence[Arrival]) -> dict[str, str]:
+    """The name nova uses for a log's host, learnt from ``During the sync_power process the
+    instance has moved from host A to host B`` (B is the host that logged it)."""
+    names: dict[str, str] = {}
+    for arrival in arrivals:
+        moved = arrival.first("sync_power_moved")
+        if moved is not None and moved.get("dest_host"):
+            names.setdefault(arrival.host, str(moved["dest_host"]))
+    return names
+
+
+def _pair(source: str, dest: str) -> tuple[tuple[str, str], bool]:
+    """Pairs are pooled in both directions: (a, b) sorted, and whether θ is reversed."""
+    return ((source, dest), False) if source <= dest else ((dest, source), True)
+
+
+def _same_request(segment: Segment, arrival: Arrival) -> bool:
+    ids = {e.get("request_id") for e in segment.events if e.get("request_id")}
+    return any(e.get("request_id") in ids for e in arrival.events if e.get("request_id"))
+
+
+def _switchover(segment: Segment, arrival: Arrival, theta: float | None,
+                uncertainty: float | None) -> dict[str, Any] | None:
+    pause = _pause(segment)
+    resumed = _t(arrival.first("lifecycle", state="Resumed"))
+    if pause is None or resumed is None:
+        return _source_only_switchover(segment)
+    offset = theta or 0.0
+    end = resumed - timedelta(seconds=offset)  # (timedelta rounds to microseconds)
+    return {"start": iso(pause), "end": iso(end),
+            "seconds": round(_seconds(end, pause), 3),
+            "clock_offset_s": None if theta is None else round(theta, 3),
+            "uncertainty_s": None if uncertainty is None else round(uncertainty, 3),
+            "basis": "source pause to destination VM Resumed, clock offset corrected",
+            "note": NOTE}
+
+
+def _source_only_switchover(segment: Segment) -> dict[str, Any] | None:
+    """Without the destination's log: source pause to ``Migration operation has completed``,
+    an upper bound (the monitor polls every 0.5 s)."""
+    pause = _pause(segment)
+    completed = _source_event(segment, "operation_completed")
+    if pause is None or completed is None or completed < pause:
+        return None
+    return {"start": iso(pause), "end": iso(completed),
+            "seconds": round(_seconds(completed, pause), 3), "clock_offset_s": None,
+            "uncertainty_s": None,
+            "basis": "source only: pause to 'Migration operation has completed' (upper bound)",
+            "note": NOTE}
+
+
+def _destination_only(arrival: Arrival) -> dict[str, Any]:
+    """A migration seen only in the destination's log."""
+    moved = arrival.first("sync_power_moved")
+    first, post = _t(arrival.events[0]), _t(arrival.post_operation)
+    return {
+        "instance": arrival.instance, "migration_uuid": None,
+        "source_host": moved.get("source_host") if moved else None,
+        "dest_host": arrival.host, "dest_log_host": arrival.host,
+        "start": iso(first), "end": iso(post),
+        "duration_s": round(_seconds(post, first), 3) if post is not None and first is not None
+        else None,
+        "outcome": "completed" if arrival.post_operation is not None else "unknown",
+        "error": None, "release": None, "release_source": None,
+        "post_copy": False, "post_copy_at": None, "paused": False,
+        "timeout_hit": False, "timeout_limit_s": None, "observed_steps": [],
+        "predicted_steps": [], "final_downtime_ms": None,
+        "data_gb": {"value": None, "source": None}, "config": {}, "config_source": None,
+        "variant": None, "ramp_verdict": "no_ramp", "ramp_end_s": None,
+        "predicted_timeout_s": None,
+        "inferred": {"downtime": None, "steps": None, "step_interval_s": None, "delay": None,
+                     "variant": None, "downtime_range": None, "alternatives": []},
+        "switchover": None, "progress": None, "progress_series": [], "markers": [],
+        "findings": [Finding("destination-only", "info",
+                             "only the destination's log shows this migration: give the "
+                             "source host's log to see its ramp and outcome.").to_json()],
+        "events": len(arrival.events),
+        "_events": list(arrival.events),
+    }

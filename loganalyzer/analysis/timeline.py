@@ -1,0 +1,253 @@
+"""Events to migration timelines: one *source segment* per live migration a host ran, one
+*arrival* per migration a host received.
+
+The source host logs nearly everything (facts §2.1); its lines are cut into segments per
+instance by the phase each message belongs to: a pre-migration or monitor-start message after
+the previous migration's running phase, a running-phase message after an outcome, or a ramp
+or progress counter starting again at 0 begins a new migration. This works on INFO-only logs,
+with overlapping migrations of different guests, with the same guest migrated again, and with
+logs that start or end in the middle of a migration. The destination logs
+``Post operation of migration started`` and lifecycle events; those form arrivals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# The phase of a source-side message: 0 preparing, 1 monitor start, 2 running, 3 outcome,
+# 4 after the outcome. None: attached to whatever migration is current.
+PHASE: dict[str, int | None] = {
+    "pre_live_migration_took": 0, "live_migration_data": 0, "vif_plug_failed": 0,
+    "pre_live_migration_failed": 3,
+    "monitor_started": 1, "migrate_api_invoked": 1,
+    "downtime_step": 2, "downtime_state": 2, "progress": 2, "data_remaining": 2,
+    "completion_timeout": 2, "progress_timeout": 2, "postcopy_switch": 2,
+    "postcopy_switch_failed": 2, "force_complete_in_postcopy": 2,
+    "force_complete_pause_failed": 2, "downtime_set_failed": 2, "unexpected_job_type": 2,
+    "abort_failed": 2, "job_failed": 2, "postcopy_unset_paused": 1,
+    "operation_completed": 3, "operation_aborted": 3, "operation_cancelled": 3,
+    "live_migration_failure": 3, "monitor_error": 3, "cancel_failed": 3,
+    "abort_after_error_failed": 3, "rollback_resume_failed": 3,
+    "aborted_by_another_process": 3,
+    "post_live_migration_started": 4, "migration_succeeded": 4,
+    "post_live_migration_at_dest_failed": 4, "live_migration_failed": 4, "monitor_done": 4,
+    "operation_thread_finished": None, "operation_thread_notification": None,
+    "migrate_api_completed": None,
+}
+SOURCE_KINDS = frozenset(PHASE)
+UNKNOWN_INSTANCE = ""  # lines without an instance (pasted message text): one timeline per host
+ARRIVAL_KINDS = frozenset({"post_operation_started", "sync_power_moved"})
+SOURCE_LIFECYCLE = frozenset({"Paused", "Migration completed", "Postcopy started", "Stopped",
+                              "Suspended"})
+LIFECYCLE_AFTER_END_S = 60.0  # VM Stopped comes ~15 s after the source QEMU exits
+ARRIVAL_LOOKBACK_S = 6 * 3600.0  # dest VM Started can precede Post operation by hours
+
+
+@dataclass
+class Segment:
+    """The source host's lines of one live migration."""
+
+    host: str
+    instance: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+    max_phase: int = -1
+    closed_by_next: bool = False  # a new migration began before this one logged an outcome
+
+    def add(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+        phase = PHASE.get(event["kind"])
+        if phase is not None:
+            self.max_phase = max(self.max_phase, phase)
+
+    def of(self, *kinds: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["kind"] in kinds]
+
+    def first(self, *kinds: str) -> dict[str, Any] | None:
+        return next((e for e in self.events if e["kind"] in kinds), None)
+
+    @property
+    def has_outcome(self) -> bool:
+        return self.max_phase >= 3
+
+    def last_time(self) -> Any:
+        times = [e["timestamp"] for e in self.events if _has_time(e)]
+        return times[-1] if times else None
+
+
+@dataclass
+class Arrival:
+    """The destination host's lines of one incoming migration."""
+
+    host: str
+    instance: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def first(self, *kinds: str, state: str | None = None) -> dict[str, Any] | None:
+        for event in self.events:
+            if event["kind"] in kinds and (state is None or event.get("state") == state):
+                return event
+        return None
+
+    @property
+    def post_operation(self) -> dict[str, Any] | None:
+        return self.first("post_operation_started")
+
+
+def _has_time(event: Mapping[str, Any]) -> bool:
+    value = event.get("timestamp")
+    return value is not None and value == value  # NaT != NaT
+
+
+def _starts_new(segment: Segment, event: dict[str, Any]) -> bool:
+    """Whether ``event`` begins a migration after ``segment`` (same host and instance)."""
+    kind = event["kind"]
+    phase = PHASE.get(kind)
+    if phase is None:
+        return False
+    if phase <= 1 and phase < segment.max_phase:
+        return True
+    if phase == 2 and segment.has_outcome:
+        return True
+    if kind == "downtime_step" and event.get("after_s") == 0:
+        return any(e["kind"] == "downtime_step" for e in segment.events)
+    if kind == "progress" and event.get("secs") == 0:
+        return any(e["kind"] == "progress" and (e.get("secs") or 0) > 0 for e in segment.events)
+    return phase == 0 and segment.max_phase == 0 and bool(segment.of(kind))
+
+
+@dataclass
+class Timelines:
+    """Source segments and arrivals, plus lifecycle events that belong to neither."""
+
+    segments: list[Segment]
+    arrivals: list[Arrival]
+    loose_lifecycle: dict[tuple[str, str], list[dict[str, Any]]]
+
+
+def build(records: Iterable[dict[str, Any]]) -> Timelines:
+    """Cut events (in log order per host) into segments and arrivals."""
+    by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for record in records:
+        instance = record.get("instance") or UNKNOWN_INSTANCE
+        if instance == UNKNOWN_INSTANCE and record["kind"] not in SOURCE_KINDS:
+            continue
+        by_key.setdefault((record.get("host") or "unknown", instance), []).append(record)
+    segments: list[Segment] = []
+    arrivals: list[Arrival] = []
+    loose: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for (host, instance), unordered in by_key.items():
+        events = in_log_order(unordered)
+        own, lifecycle = _source_segments(host, instance, events)
+        segments.extend(own)
+        found, rest = _arrivals(host, instance, events, lifecycle)
+        arrivals.extend(found)
+        if rest:
+            loose[(host, instance)] = rest
+    return Timelines(segments, arrivals, loose)
+
+
+def _source_segments(host: str, instance: str, events: list[dict[str, Any]]
+                     ) -> tuple[list[Segment], list[dict[str, Any]]]:
+    segments: list[Segment] = []
+    current: Segment | None = None
+    unattached: list[dict[str, Any]] = []
+    for event in events:
+        kind = event["kind"]
+        if kind in SOURCE_KINDS:
+            if current is None or _starts_new(current, event):
+                if current is not None and not current.has_outcome:
+                    current.closed_by_next = True
+                current = Segment(host, instance)
+                segments.append(current)
+            current.add(event)
+        elif kind == "lifecycle":
+            if current is not None and event.get("state") in SOURCE_LIFECYCLE \
+                    and _within(current, event):
+                current.add(event)
+            else:
+                unattached.append(event)
+        elif kind == "downtime_state" and current is not None:
+            current.add(event)
+    return segments, unattached
+
+
+def _within(segment: Segment, event: Mapping[str, Any]) -> bool:
+    """A lifecycle event belongs to a running migration, or one that ended moments ago."""
+    if not segment.has_outcome:
+        return True
+    last = segment.last_time()
+    if last is None or not _has_time(event):
+        return True
+    return (event["timestamp"] - last).total_seconds() <= LIFECYCLE_AFTER_END_S
+
+
+def _arrivals(host: str, instance: str, events: list[dict[str, Any]],
+              lifecycle: list[dict[str, Any]]) -> tuple[list[Arrival], list[dict[str, Any]]]:
+    """One arrival per ``Post operation of migration started`` (or a lone ``sync_power``
+    move), with the lifecycle events that led up to it."""
+    arrivals: list[Arrival] = []
+    used: set[int] = set()
+    markers = [e for e in events if e["kind"] in ARRIVAL_KINDS]
+    previous_end = None
+    for marker in markers:
+        if marker["kind"] == "sync_power_moved" and arrivals and _close(arrivals[-1], marker):
+            if not any(e is marker for e in arrivals[-1].events):  # not attached already
+                arrivals[-1].events.append(marker)
+            continue
+        if marker["kind"] == "sync_power_moved" and any(
+                m["kind"] == "post_operation_started" and _close_events(m, marker)
+                for m in markers):
+            continue  # attached to that Post operation's arrival below
+        arrival = Arrival(host, instance, [marker])
+        at = marker.get("timestamp") if _has_time(marker) else None
+        for index, event in enumerate(lifecycle):
+            if index in used or event.get("state") not in ("Started", "Resumed"):
+                continue
+            if at is None or not _has_time(event):
+                continue
+            delta = (at - event["timestamp"]).total_seconds()
+            if 0 <= delta <= ARRIVAL_LOOKBACK_S and (
+                    previous_end is None or event["timestamp"] > previous_end):
+                arrival.events.append(event)
+                used.add(index)
+        for other in markers:
+            if other["kind"] == "sync_power_moved" and _close_events(marker, other):
+                arrival.events.append(other)
+        arrival.events.sort(key=event_sort_key)
+        arrivals.append(arrival)
+        previous_end = at
+    rest = [e for i, e in enumerate(lifecycle) if i not in used]
+    return arrivals, rest
+
+
+def _close_events(a: Mapping[str, Any], b: Mapping[str, Any], seconds: float = 600.0) -> bool:
+    if not (_has_time(a) and _has_time(b)):
+        return False
+    return abs((a["timestamp"] - b["timestamp"]).total_seconds()) <= seconds
+
+
+def _close(arrival: Arrival, event: Mapping[str, Any]) -> bool:
+    return any(_close_events(e, event) for e in arrival.events)
+
+
+def event_sort_key(event: Mapping[str, Any]) -> Any:
+    return event["timestamp"] if _has_time(event) else datetime.max
+
+
+def in_log_order(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One host's events for one instance in the order they happened: by timestamp when
+    every event has one (files of one host may overlap), else as read."""
+    if all(_has_time(e) for e in events):
+        return sorted(events, key=lambda e: e["timestamp"])
+    return events
+
+
+def iso(value: Any) -> str | None:
+    """A timestamp as the contract writes it: ``2024-05-01 12:00:00.123`` (oslo.log logs
+    milliseconds)."""
+    if value is None or value != value:  # NaN guard kept from the pandas era
+        return None
+    return value.isoformat(sep=" ", timespec="milliseconds") if value is not None else None

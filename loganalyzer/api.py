@@ -1,0 +1,286 @@
+"""The public Python API: what the command line is built on.
+
+Each function takes plain Python values and raises :class:`loganalyzer.errors.InputError`
+(or a subclass) for bad input; the CLI turns those into one-line messages and exit codes.
+
+    >>> import loganalyzer
+    >>> events = loganalyzer.read(["sample_logs"])                       # doctest: +SKIP
+    >>> rows = loganalyzer.migrations(events, config=["sample_logs/nova.conf"])  # doctest: +SKIP
+
+Heavy libraries (pandas, plotly, oslo.config) are imported only by the calls that need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from loganalyzer.errors import InputError
+
+if TYPE_CHECKING:
+    from loganalyzer.config.prediction import Prediction
+    from loganalyzer.findings import Finding
+    from loganalyzer.logs.read import EventSet
+
+RAMP_FLAGS = {
+    "downtime": "live_migration_downtime",
+    "steps": "live_migration_downtime_steps",
+    "delay": "live_migration_downtime_delay",
+    "completion_timeout": "live_migration_completion_timeout",
+    "timeout_action": "live_migration_timeout_action",
+    "post_copy": "live_migration_permit_post_copy",
+    "auto_converge": "live_migration_permit_auto_converge",
+}
+
+
+def overrides(**given: Any) -> dict[str, Any]:
+    """``[libvirt]`` option values from short names (``downtime=5000``); None is left out."""
+    unknown = set(given) - set(RAMP_FLAGS)
+    if unknown:
+        raise InputError(f"unknown option(s): {', '.join(sorted(unknown))}")
+    return {RAMP_FLAGS[k]: v for k, v in given.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How logs are read: engine (auto | local | process | dask), scheduler, cache, progress."""
+
+    engine: str = "auto"
+    scheduler: str | None = None
+    cache: str | None = None
+    progress: bool = False
+
+    def read(self, paths: Sequence[str], hosts: Mapping[str, str] | None = None) -> EventSet:
+        from loganalyzer.logs.read import collect
+
+        if self.scheduler and self.engine != "dask":
+            raise InputError("--scheduler goes with --engine dask")
+        return collect(list(paths), dict(hosts or {}), self.engine, self.scheduler,
+                       self.progress, self.cache)
+
+
+def read(paths: Sequence[str] | str, *, hosts: Mapping[str, str] | None = None,
+         engine: str = "auto", scheduler: str | None = None, cache: str | None = None,
+         progress: bool = False) -> EventSet:
+    """Read logs (files, folders, sosreports, tarballs, URLs, ``-``) into an event set.
+
+    The same inputs, engines and cache as ``loganalyzer scan``. ``hosts`` maps a path (file
+    or folder) to the host that wrote it. The result carries ``files``, ``unrecognized``,
+    ``warnings``; ``to_pandas()`` is the event table ``scan --format parquet`` writes.
+    """
+    if isinstance(paths, str):
+        paths = [paths]
+    return Reading(engine, scheduler, cache, progress).read(paths, hosts)
+
+
+def migrations(paths_or_events: Sequence[str] | str | EventSet, *,
+               config: Sequence[str] = (), config_dir: Sequence[str] = (),
+               release: str | None = None, python: int | None = None,
+               memory_mb: int | None = None, disk_gb: Sequence[float] = (),
+               late_threshold_s: float = 10.0, instance: Sequence[str] = (),
+               host: Sequence[str] = (), since: datetime | str | None = None,
+               until: datetime | str | None = None,
+               hosts: Mapping[str, str] | None = None, reading: Reading | None = None,
+               **options: Any) -> list[dict[str, Any]]:
+    """One element per live migration, exactly as ``migrations --format json`` writes it.
+
+    ``options`` are ``[libvirt]`` values by short name (``downtime=5000, steps=7``), which win
+    over ``config`` files. ``instance`` (prefixes), ``host`` (source or destination) and
+    ``since``/``until`` select migrations.
+    """
+    from loganalyzer.output.migrations_out import public
+
+    rows, _ = analyse(paths_or_events, config=config, config_dir=config_dir, release=release,
+                      python=python, memory_mb=memory_mb, disk_gb=disk_gb,
+                      late_threshold_s=late_threshold_s, instance=instance, host=host,
+                      since=since, until=until, hosts=hosts, reading=reading,
+                      flags=overrides(**options))
+    return [public(r) for r in rows]
+
+
+def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
+            config: Sequence[str] = (), config_dir: Sequence[str] = (),
+            release: str | None = None, python: int | None = None,
+            memory_mb: int | None = None, disk_gb: Sequence[float] = (),
+            late_threshold_s: float = 10.0, instance: Sequence[str] = (),
+            host: Sequence[str] = (), since: datetime | str | None = None,
+            until: datetime | str | None = None, hosts: Mapping[str, str] | None = None,
+            reading: Reading | None = None, flags: Mapping[str, Any] | None = None
+            ) -> tuple[list[dict[str, Any]], EventSet]:
+    """Internal rows (with their events) and the event set: what migrations, show, verify and
+    report share. Bad configuration fails before any log is read."""
+    from loganalyzer.analysis.migrations import Declared, Options
+    from loganalyzer.analysis.migrations import analyse as analyse_records
+    from loganalyzer.config.prediction import resolve_model
+    from loganalyzer.logs.read import EventSet
+
+    window = _moment("--since", since), _moment("--until", until)
+    model = resolve_model(release, None, python)
+    declared = Declared(list(config), list(config_dir), dict(flags or {}))
+    if declared.given:
+        declared.for_release(model.release)  # bad files and values fail before any scan
+    if memory_mb is not None and memory_mb <= 0:
+        raise InputError(f"--memory-mb {memory_mb}: must be positive")
+    if isinstance(paths_or_events, EventSet):
+        events = paths_or_events
+    else:
+        paths = [paths_or_events] if isinstance(paths_or_events, str) else paths_or_events
+        events = (reading or Reading()).read(paths, hosts)
+    if not events.read_anything:
+        raise InputError("no input could be read")
+    options = Options(declared=declared, release=release, python=python, memory_mb=memory_mb,
+                      disk_gb=list(disk_gb), late_threshold_s=late_threshold_s)
+    rows = analyse_records(events.records(), options)
+    rows = [r for r in rows if selected(r, list(instance), list(host), *window)]
+    return rows, events
+
+
+def _moment(flag: str, value: datetime | str | None) -> datetime | None:
+    from loganalyzer.logs.select import parse_time
+
+    if value is None or isinstance(value, datetime):
+        return value
+    return parse_time(flag, value)
+
+
+def selected(row: Mapping[str, Any], instances: list[str], hosts: list[str],
+             since: datetime | None, until: datetime | None) -> bool:
+    """Whether a migration row passes the instance, host and time selection."""
+    if instances and not any((row.get("instance") or "").startswith(i) for i in instances):
+        return False
+    if hosts and not ({row.get("source_host"), row.get("dest_host")} & set(hosts)):
+        return False
+    start = row.get("start")
+    if (since or until) and start is None:
+        return False
+    moment = datetime.fromisoformat(start) if start else None
+    if since and moment and moment < since:
+        return False
+    return not (until and moment and moment > until)
+
+
+def failing(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The migrations ``verify`` fails: a ramp that does not match the declared configuration,
+    an unknown configuration, or a host running another configuration."""
+    return [r for r in rows if r["ramp_verdict"] in ("mismatch", "unknown_config")
+            or any(f["code"] in ("running-config-differs", "timeout-limit-mismatch")
+                   for f in r["findings"])]
+
+
+def verify(paths_or_events: Sequence[str] | str | EventSet, **kwargs: Any
+           ) -> tuple[bool, list[dict[str, Any]]]:
+    """(passed, the failing migrations) for the declared configuration; same arguments as
+    :func:`migrations`."""
+    rows = migrations(paths_or_events, **kwargs)
+    bad = failing(rows)
+    return not bad, [dict(r) for r in bad]
+
+
+def predict(*, memory_mb: int | None = None, data_gb: float | None = None,
+            disk_gb: Sequence[float] = (), config: Sequence[str] = (),
+            config_dir: Sequence[str] = (), release: str | None = None,
+            variant: str | None = None, python: int | None = None,
+            **options: Any) -> Prediction:
+    """The ramp and timeout nova computes for a guest (``steps`` give ``after_s`` and
+    ``downtime_ms``). ``options`` as for :func:`migrations`."""
+    from loganalyzer.config.load import load_config
+    from loganalyzer.config.prediction import guest_size, resolve_model
+    from loganalyzer.config.prediction import predict as run_predict
+
+    model = resolve_model(release, variant, python)
+    conf = load_config(model.release, list(config), list(config_dir), overrides(**options))
+    py = model.variant.python if model.variant else model.release.default_python
+    return run_predict(model, conf, guest_size(memory_mb, data_gb, list(disk_gb), py))
+
+
+def lint(*, memory_mb: Sequence[int] = (2048, 4096, 8192, 16384, 32768, 65536),
+         data_gb: Sequence[float] = (), disk_gb: Sequence[float] = (),
+         config: Sequence[str] = (), config_dir: Sequence[str] = (),
+         release: str | None = None, variant: str | None = None, python: int | None = None,
+         **options: Any) -> list[Finding]:
+    """Configuration findings for guests of the given sizes."""
+    from loganalyzer.config.lint import lint as run_lint
+    from loganalyzer.config.load import load_config
+    from loganalyzer.config.prediction import guest_size, resolve_model
+
+    model = resolve_model(release, variant, python)
+    conf = load_config(model.release, list(config), list(config_dir), overrides(**options))
+    py = model.variant.python if model.variant else model.release.default_python
+    guests = [guest_size(None, gb, [], py) for gb in data_gb]
+    guests += [guest_size(mb, None, list(disk_gb), py) for mb in memory_mb if not data_gb]
+    return run_lint(model, conf, guests)
+
+
+def simulate(*, memory_mb: int = 4096, disk_gb: Sequence[float] = (),
+             dirty_rate: float = 50.0, working_set_mb: int | None = None,
+             bandwidth: float = 1000.0, release: str | None = None, python: int | None = None,
+             seed: int = 0, stalls: Mapping[float, float] | None = None,
+             migration_bandwidth: int | None = None, **options: Any) -> Any:
+    """One pre-copy migration driven the way nova's monitor drives it (a ``SimResult``)."""
+    from loganalyzer.config.load import load_config
+    from loganalyzer.config.prediction import resolve_model
+    from loganalyzer.simulate.model import Guest
+    from loganalyzer.simulate.model import simulate as run
+
+    model = resolve_model(release, None, python)
+    flags = overrides(**options)
+    if migration_bandwidth is not None:
+        flags["live_migration_bandwidth"] = migration_bandwidth
+    settings = settings_from(load_config(model.release, [], [], flags))
+    if memory_mb <= 0 or bandwidth <= 0 or dirty_rate < 0:
+        raise InputError("--memory-mb and --bandwidth must be positive, --dirty-rate >= 0")
+    guest = Guest(memory_mb, tuple(disk_gb), dirty_rate, working_set_mb)
+    py = model.variant.python if model.variant else model.release.default_python
+    return run(guest, bandwidth, settings, model.release, py, seed, stalls=dict(stalls or {}))
+
+
+def settings_from(conf: Any) -> Any:
+    """The simulator's :class:`Settings` from an effective configuration (nova's defaults
+    where a value is unset)."""
+    from loganalyzer.nova.settings import Settings
+
+    return Settings(
+        downtime=conf.value("live_migration_downtime") or 500,
+        steps=conf.value("live_migration_downtime_steps") or 10,
+        delay=conf.value("live_migration_downtime_delay") or 75,
+        completion_timeout=conf.value("live_migration_completion_timeout") or 0,
+        timeout_action=conf.value("live_migration_timeout_action") or "abort",
+        post_copy=bool(conf.value("live_migration_permit_post_copy")),
+        auto_converge=bool(conf.value("live_migration_permit_auto_converge")),
+        bandwidth_mibs=conf.value("live_migration_bandwidth") or 0)
+
+
+def report(paths_or_events: Sequence[str] | str | EventSet, *, out: str,
+           title: str = "nova live migrations", config: Sequence[str] = (),
+           config_dir: Sequence[str] = (), release: str | None = None,
+           python: int | None = None, **kwargs: Any) -> dict[str, Any]:
+    """Write the self-contained HTML report to ``out``; returns a summary (path, counts)."""
+    from loganalyzer.report.render import build_page, write
+
+    flags = overrides(**{k: kwargs.pop(k) for k in list(kwargs) if k in RAMP_FLAGS})
+    rows, events = analyse(paths_or_events, config=config, config_dir=config_dir,
+                           release=release, python=python, flags=flags, **kwargs)
+    declared, sources = declared_for_report(config, config_dir, flags, release, python)
+    html, _ = build_page(rows, events, title, declared, sources)
+    write(out, html)
+    return {"path": out, "migrations": len(rows),
+            "mismatches": sum(1 for r in rows if r["ramp_verdict"] == "mismatch"),
+            "unrecognized": len(events.unrecognized), "warnings": len(events.warnings)}
+
+
+def declared_for_report(config: Sequence[str], config_dir: Sequence[str],
+                        flags: Mapping[str, Any], release: str | None, python: int | None
+                        ) -> tuple[dict[str, Any] | None, str]:
+    """The declared configuration as the report shows it, and a sentence on its source."""
+    if not (config or config_dir or flags):
+        return None, "start-up dumps in the logs, else release defaults"
+    from loganalyzer.analysis.migrations import Declared
+    from loganalyzer.config.prediction import resolve_model
+
+    model = resolve_model(release, None, python)
+    conf = Declared(list(config), list(config_dir), dict(flags)).for_release(model.release)
+    declared = {name: setting.value for name, setting in conf.settings.items()}
+    given = [*config, *config_dir, *(f"--{k}" for k in flags)]
+    return declared, "declared: " + ", ".join(given)

@@ -1,0 +1,49 @@
+"""The ``cache`` commands: inspect or empty a --cache folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from loganalyzer.cli.options import (
+    CacheDir,
+    check_format,
+    reports_input_errors,
+)
+from loganalyzer.errors import InputError
+
+cache_app = typer.Typer(help="Inspect or empty a --cache folder.", no_args_is_help=True)
+
+
+@cache_app.command("info")
+@reports_input_errors
+def cache_info(cache: CacheDir, fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="table | json")] = "table") -> None:
+    """List the files a cache holds: path, bytes and lines scanned, events, cache size."""
+    from loganalyzer.logs import cache as cache_mod
+    from loganalyzer.output.common import console, write_json
+
+    check_format(fmt, ("table", "json"))
+    if not os.path.isdir(cache):
+        raise InputError(f"--cache {cache}: no such folder")
+    entries = cache_mod.info(cache)
+    if fmt == "json":
+        write_json(entries, sys.stdout)
+        return
+    out = console(sys.stdout)
+    for entry in entries:
+        out.print(f"{entry['path']}: {entry['bytes_scanned']} bytes, {entry['lines']} lines, "
+                  f"{entry['events']} events ({entry['cache_bytes']} bytes cached)")
+    out.print(f"{len(entries)} file(s) in {cache}")
+
+
+@cache_app.command("clear")
+@reports_input_errors
+def cache_clear(cache: CacheDir) -> None:
+    """Remove every entry of a cache."""
+    from loganalyzer.logs import cache as cache_mod
+
+    typer.echo(f"removed {cache_mod.clear(cache)} cached file(s) from {cache}")

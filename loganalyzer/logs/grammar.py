@@ -1,0 +1,393 @@
+"""The pyparsing grammar of nova-compute log lines, built from the message catalogue.
+
+A line is an optional *envelope* (syslog / journald / grep / dataset prefix), an optional
+coarse oslo.log *header* (timestamp, pid, level, logger, request context, instance), and a
+*message*: one alternative per catalogue entry, each containing its literal key. DEBUG lines
+carry a ``func path:line`` suffix (or devstack's ``{{(pid=N) func path:line}}``), removed
+before the message is parsed. Facts §1 (oslo.log formats) and real_logs/INDEX.md (layouts).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+import pyparsing as pp
+
+from loganalyzer.logs.catalog import (
+    BY_ID,
+    CATALOG,
+    FLOAT_FIELDS,
+    INT_FIELDS,
+    LIFECYCLE_CODES,
+    Message,
+)
+
+LEVELS = r"DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|AUDIT|TRACE"
+_TS = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?"
+_AFTER_TS = (
+    r"(?:\[(?P<tag>[^\]\s]+)\] )?(?:(?P<pid>\d+) )?"
+    rf"(?P<level>{LEVELS}) (?P<logger>[A-Za-z_][\w.]*)(?: |$)"
+    r"(?:\[(?!instance: )(?P<ctx>[^\]]*)\] ?)?"
+    r"(?:\[instance: (?P<instance>[^\]\s]+)\] ?)?"
+)
+# The coarse oslo.log header; the timestamp is optional (vendor KBs and devstack's journald
+# format leave it out). Used by pyparsing at the start of the de-enveloped line.
+HEADER_PATTERN = rf"(?:(?P<ts>{_TS}) )?" + _AFTER_TS
+# The same with a timestamp required: searched for to find where an envelope ends.
+HEADER_SEARCH = re.compile(rf"(?P<ts>{_TS}) " + _AFTER_TS)
+_ENVELOPE_MAX = 600  # a header further into the line than this is message text
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+SYSLOG = re.compile(
+    r"(?:(?P<grep_path>[^\s:]+):)?"
+    r"(?:(?P<syslog_ts>(?:" + "|".join(MONTHS) + r") [ \d]\d \d\d:\d\d:\d\d)"
+    r"|(?P<iso_ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:?\d\d|Z)?))"
+    r" (?P<host>\S+) (?P<ident>[^\s\[:]+)(?:\[(?P<spid>\d+)\])?: "
+)
+DEBUG_SUFFIX = re.compile(
+    r"(?: \{\{\(pid=\d+\) (?P<func>\S+) (?P<path>\S+):(?P<lineno>\d+)\}\}"
+    r"| (?:from \(pid=\d+\) )?(?P<func2>[\w<>.]+) (?P<path2>/\S+\.py):(?P<lineno2>\d+))$"
+)
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|#033\[[0-9;]*m")
+_SUMMARY = pp.Regex(r": .*")("error_summary")
+
+
+def _alternative(message: Message) -> pp.ParserElement:
+    parts: list[pp.ParserElement] = []
+    if message.prefix:
+        parts.append(pp.Regex(message.prefix))
+    parts.append(pp.Literal(message.key))
+    if message.rest:
+        # A fixed message ends at the end of the line or where oslo.log's ": Exc: text"
+        # error summary starts, so lazy host patterns stretch to their real end.
+        end = "" if message.free_text else r"(?=: |\Z)"
+        parts.append(pp.Regex(message.rest + end))
+    expr = pp.And(parts)
+    if not message.free_text:
+        expr = expr + pp.Opt(_SUMMARY)
+    expr = expr.leave_whitespace().set_name(message.id)
+    return expr.add_parse_action(_tag(message.id))
+
+
+def _tag(message_id: str) -> Any:
+    """A parse action naming the catalogue entry that matched."""
+
+    def action(_text: str, _loc: int, toks: pp.ParseResults) -> None:
+        toks["message_id"] = message_id
+
+    return action
+
+
+HEADER = pp.Regex(HEADER_PATTERN).leave_whitespace().set_name("oslo header")
+ALTERNATIVES: dict[str, list[pp.ParserElement]] = {}
+for _m in CATALOG:
+    ALTERNATIVES.setdefault(_m.key, []).append(_alternative(_m))
+RECORDS: dict[str, pp.ParserElement] = {
+    key: (pp.Opt(HEADER) + pp.MatchFirst(alts).leave_whitespace())
+    .leave_whitespace()
+    .parse_with_tabs()
+    .set_name(f"record[{key}]")
+    for key, alts in ALTERNATIVES.items()
+}
+
+
+def to_regex(expr: pp.ParserElement) -> str:
+    """The Python regex equivalent of a grammar expression built here (And, Opt, Regex,
+    Literal; results names become named groups). pyparsing defines the grammar; the compiled
+    form runs it at regex speed on the hot path, and a test checks that the two agree."""
+    if isinstance(expr, pp.And):
+        text = "".join(to_regex(e) for e in expr.exprs)
+    elif isinstance(expr, pp.Opt):
+        text = f"(?:{to_regex(expr.expr)})?"
+    elif isinstance(expr, pp.Regex):
+        text = f"(?:{expr.pattern})"
+    elif isinstance(expr, pp.Literal):
+        text = re.escape(expr.match)
+    else:
+        raise TypeError(f"cannot compile {type(expr).__name__} {expr}")
+    if expr.resultsName:
+        text = f"(?P<{expr.resultsName}>{text})"
+    return text
+
+
+# Per key: the message alternatives, each compiled with the optional header in front.
+COMPILED: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    key: [(m.id, re.compile(to_regex(pp.Opt(HEADER)) + to_regex(alt) + r"\Z"))
+          for m, alt in zip([x for x in CATALOG if x.key == key], alts, strict=True)]
+    for key, alts in ALTERNATIVES.items()
+}
+
+_STEP = re.compile(r"\((\d+), (\d+)\)")
+_MIGRATION_REPR = re.compile(r"migration=Migration\((?P<body>[^()]*(?:\([^()]*\)[^()]*)*)\)")
+
+
+def clean(text: str) -> str:
+    """Remove ANSI colour escapes (real ESC and syslog's ``#033[``), CR and NUL."""
+    if "\x1b" in text or "#033[" in text:
+        text = ANSI.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r", "")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text
+
+
+def split_envelope(text: str) -> tuple[dict[str, str], str]:
+    """Split a line into its envelope fields (syslog host, time, grep path) and the rest."""
+    env: dict[str, str] = {}
+    match = HEADER_SEARCH.search(text, 0, _ENVELOPE_MAX + 200)
+    if match and match.start() <= _ENVELOPE_MAX:
+        prefix, rest = text[: match.start()], text[match.start():]
+        if prefix:
+            sys_match = SYSLOG.search(prefix)
+            if sys_match and sys_match.end() == len(prefix):
+                env.update({k: v for k, v in sys_match.groupdict().items() if v})
+            else:
+                env["prefix"] = prefix.strip()
+        return env, rest
+    sys_match = SYSLOG.match(text)
+    if sys_match:
+        env.update({k: v for k, v in sys_match.groupdict().items() if v})
+        return env, text[sys_match.end():]
+    return env, text
+
+
+def parse_text(text: str, keys: Iterable[str], reference: bool = False
+               ) -> dict[str, Any] | None:
+    """Parse one text line that contains the literal ``keys``; None when no catalogue
+    message matches (the caller records it as unrecognized). ``reference`` parses with the
+    pyparsing grammar itself instead of its compiled form (for tests)."""
+    text = clean(text).rstrip("\n")
+    env, rest = split_envelope(text)
+    result = (_parse_with_pyparsing if reference else _parse_record)(rest, keys)
+    if result is None:
+        return None
+    for name in ("host", "syslog_ts", "iso_ts", "grep_path", "prefix", "ident"):
+        if name in env:
+            result[f"env_{name}"] = env[name]
+    return result
+
+
+def _strip_debug_suffix(rest: str) -> str:
+    if " DEBUG " not in rest[:400] and not rest.startswith("DEBUG "):
+        return rest
+    match = DEBUG_SUFFIX.search(rest)
+    return rest[: match.start()] if match else rest
+
+
+def _parse_record(rest: str, keys: Iterable[str]) -> dict[str, Any] | None:
+    body = _strip_debug_suffix(rest)
+    ordered = sorted(keys, key=lambda k: (body.find(k), -len(k))) if len(keys) > 1 \
+        else keys  # type: ignore[arg-type]
+    for key in ordered:
+        for message_id, pattern in COMPILED.get(key, ()):
+            match = pattern.match(body)
+            if match:
+                found = {k: v for k, v in match.groupdict().items() if v is not None}
+                found["message_id"] = message_id
+                return _fields(found)
+    return None
+
+
+def _parse_with_pyparsing(rest: str, keys: Iterable[str]) -> dict[str, Any] | None:
+    """:func:`_parse_record` through the pyparsing grammar itself: the reference the
+    compiled form is tested against."""
+    body = _strip_debug_suffix(rest)
+    for key in sorted(keys, key=lambda k: (body.find(k), -len(k))):
+        try:
+            tokens = RECORDS[key].parse_string(body, parse_all=True)
+        except pp.ParseException:
+            continue
+        return _fields(tokens.as_dict())
+    return None
+
+
+# Fields whose values repeat from line to line: kept once in memory (sys.intern).
+REPEATED = frozenset({"level", "logger", "pid", "instance", "ctx", "tag", "dest_host",
+                      "source_host", "state", "option"})
+
+
+def _fields(raw: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in raw.items():
+        if value is None or value == "":
+            continue
+        if name in INT_FIELDS:
+            out[name] = int(value)
+        elif name in FLOAT_FIELDS:
+            out[name] = float(value)
+        elif name in REPEATED:
+            out[name] = sys.intern(value)
+        else:
+            out[name] = value
+    message = BY_ID[out["message_id"]]
+    out["kind"] = message.kind
+    _derive(message, out)
+    return out
+
+
+def _derive(message: Message, out: dict[str, Any]) -> None:
+    """Fields that are implied by the message form rather than captured."""
+    if message.kind == "lifecycle":
+        if "lifecycle_code" in out:
+            out["state"] = LIFECYCLE_CODES.get(out["lifecycle_code"], "Unknown")
+        else:
+            out["state"] = message.key[3: -len(" (Lifecycle Event)")]
+    elif message.id == "config_option":
+        out["option"] = "live_migration_" + out["option"]
+    elif message.id == "config_block_migration_flag":
+        out["option"] = "block_migration_flag"
+    elif message.id == "config_option_default":
+        out["option"] = "max_concurrent_live_migrations"
+    elif message.kind == "config_clamped":
+        out["option"] = "live_migration_" + out["option"]
+    elif message.kind == "downtime_state":
+        out["steps"] = _steps(out["steps"])  # one shared tuple per distinct list
+        current = out.pop("current_ms")
+        if current != "None":
+            out["current_ms"] = int(current)
+    elif message.kind == "live_migration_data":
+        _migration_fields(out)
+    if "event_instance" in out and "instance" not in out:
+        out["instance"] = out["event_instance"]
+    out.pop("event_instance", None)
+    if "error" in out and isinstance(out["error"], str) and out["error"].startswith(": "):
+        out["error"] = out["error"][2:]
+    if "ctx" in out:
+        _context(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _steps(text: str) -> tuple[tuple[int, int], ...]:
+    """The step list of a ``Current … steps […]`` line (the same text every 0.5 s)."""
+    return tuple((int(a), int(b)) for a, b in _STEP.findall(text))
+
+
+def _migration_fields(out: dict[str, Any]) -> None:
+    data = out.get("data", "")
+    match = _MIGRATION_REPR.search(data)
+    if match:
+        body = match.group("body")
+        for name, pattern in (("migration_uuid", r"(?:^|,)uuid=([0-9a-f-]{36})"),
+                              ("migration_id", r"(?:^|,)id=(\d+)"),
+                              ("migration_status", r"(?:^|,)status='?([\w ()-]+?)'?(?:,|$)"),
+                              ("dest_host", r"(?:^|,)dest_compute='?([^',]+)'?"),
+                              ("source_host", r"(?:^|,)source_compute='?([^',]+)'?")):
+            found = re.search(pattern, body)
+            if found:
+                out[name] = int(found.group(1)) if name == "migration_id" else found.group(1)
+    block = re.search(r"block_migration=(True|False)", data)
+    if block:
+        out["block_migration"] = block.group(1) == "True"
+
+
+def _context(out: dict[str, Any]) -> None:
+    """Request ids from the context brackets of every era (facts §1.1)."""
+    parts = out.pop("ctx").split()
+    if not parts or parts == ["-"]:
+        return
+    if len(parts) >= 2 and parts[1].startswith("req-") and (
+        parts[0] == "None" or parts[0].startswith("req-")
+    ):
+        out["context_style"] = "global"
+        if parts[0] != "None":
+            out["global_request_id"] = sys.intern(parts[0])
+        out["request_id"] = sys.intern(parts[1])
+    elif parts[0].startswith("req-"):
+        out["request_id"] = sys.intern(parts[0])
+
+
+def parse_json(text: str, keys_of: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """Parse a JSON line: a journald export record (``MESSAGE`` as text or byte list,
+    which wraps an oslo or devstack line) or an oslo.log JSONFormatter record.
+
+    Returns ``(event fields or None, message text or None)``; ``keys_of(text)`` gives the
+    catalogue keys in a text. The text is None when the line is not a log record at all.
+    """
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return None, None
+    if not isinstance(obj, dict):
+        return None, None
+    if "MESSAGE" in obj:
+        message = obj["MESSAGE"]
+        if isinstance(message, list):
+            try:
+                message = bytes(message).decode("utf-8", "replace")
+            except (TypeError, ValueError):
+                return None, None
+        if not isinstance(message, str):
+            return None, None
+        keys = keys_of(message)
+        if not keys:
+            return None, message
+        result = parse_text(message, keys)
+        if result is not None:
+            if obj.get("_HOSTNAME"):
+                result.setdefault("env_host", str(obj["_HOSTNAME"]))
+            stamp = obj.get("__REALTIME_TIMESTAMP")
+            if stamp and str(stamp).isdigit():
+                result["env_epoch_us"] = int(stamp)
+        return result, message
+    if "message" in obj and ("levelname" in obj or "asctime" in obj):
+        message = str(obj["message"])
+        keys = keys_of(message)
+        if not keys:
+            return None, message
+        body = message.split("\n", 1)[0]
+        result = _parse_message_only(body, keys)
+        if result is None:
+            return None, message
+        _json_header(obj, result)
+        return result, message
+    return None, None
+
+
+def _parse_message_only(body: str, keys: Iterable[str]) -> dict[str, Any] | None:
+    for key in sorted(keys, key=lambda k: (body.find(k), -len(k))):
+        alts = ALTERNATIVES.get(key, [])
+        for alt in alts:
+            try:
+                tokens = alt.parse_string(body, parse_all=True)
+            except pp.ParseException:
+                continue
+            return _fields(tokens.as_dict())
+    return None
+
+
+def _json_header(obj: dict[str, Any], result: dict[str, Any]) -> None:
+    """Header fields of an oslo.log JSONFormatter record (facts §1.2)."""
+    asctime = obj.get("asctime")
+    if asctime:
+        msecs = obj.get("msecs")
+        result["ts"] = f"{asctime}.{int(msecs):03d}" if isinstance(msecs, int | float) else asctime
+    elif isinstance(obj.get("created"), int | float):
+        result["env_epoch_us"] = int(obj["created"] * 1_000_000)
+    if obj.get("levelname"):
+        result["level"] = str(obj["levelname"])
+    if obj.get("name"):
+        result["logger"] = str(obj["name"])
+    if obj.get("process") is not None:
+        result["pid"] = str(obj["process"])
+    if obj.get("hostname"):
+        result["env_host"] = str(obj["hostname"])
+    context = obj.get("context") if isinstance(obj.get("context"), dict) else {}
+    extra = obj.get("extra") if isinstance(obj.get("extra"), dict) else {}
+    for source in (context, extra):
+        if source.get("request_id"):
+            result["request_id"] = str(source["request_id"])
+        if source.get("global_request_id"):
+            result["global_request_id"] = str(source["global_request_id"])
+    instance = extra.get("instance")
+    if isinstance(instance, dict) and instance.get("uuid"):
+        result.setdefault("instance", str(instance["uuid"]))
+    for name in ("instance_uuid", "resource_uuid"):
+        value = extra.get(name) or context.get(name)
+        if value:
+            result.setdefault("instance", str(value))

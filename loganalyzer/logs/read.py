@@ -1,0 +1,281 @@
+"""Read every input of a plan through the scanner and gather the results into one table.
+
+Files, tarball members (streamed, never extracted), binary journals and stdin each become a
+:class:`~loganalyzer.logs.scan.ScanResult`; :func:`collect` joins them into an :class:`EventSet`:
+Python columns with timestamps parsed once, which the analysis reads through
+:class:`Event` views, and a pandas frame built for the commands that show the table.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from loganalyzer.logs.catalog import FLOAT_FIELDS, INT_FIELDS
+from loganalyzer.logs.ingest.discover import (
+    Input,
+    Plan,
+    order_inputs,
+    plan_inputs,
+)
+from loganalyzer.logs.scan import Columns, FileReport, ScanResult
+from loganalyzer.logs.sources import scan_archive, scan_input
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# integer columns that are not message fields (line numbers, a folded run's count and end)
+ROW_INT_COLUMNS = frozenset({"line", "last_line", "repeats", "last_elapsed_s"})
+BASE_COLUMNS = ("time", "ts", "host", "host_source", "file", "line", "level", "logger", "pid",
+                "request_id", "global_request_id", "instance", "kind", "message_id")
+
+
+class Event(Mapping[str, Any]):
+    """One event: a read-only view of row ``row`` of the event table's columns. A field the
+    line did not have reads as None and is not among its keys. A view costs a few dozen
+    bytes where a dict of the row cost a kilobyte (the analysis holds every event)."""
+
+    __slots__ = ("_columns", "_row")
+
+    def __init__(self, columns: dict[str, Any], row: int) -> None:
+        self._columns = columns
+        self._row = row
+
+    def __getitem__(self, key: str) -> Any:
+        column = self._columns.get(key)
+        return None if column is None else column[self._row]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self[key]
+        return default if value is None else value
+
+    def __contains__(self, key: object) -> bool:
+        return self[key] is not None  # type: ignore[index]
+
+    def __iter__(self) -> Iterator[str]:
+        row = self._row
+        return (name for name, column in self._columns.items() if column[row] is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"Event({dict(self)!r})"
+
+
+@dataclass
+class EventSet:
+    """Everything read: the events (Python-object columns, and as a pandas frame when a
+    command asks for one), unrecognized rows, warnings, per-file stats."""
+
+    columns: dict[str, list[Any]]  # BASE_COLUMNS first; "timestamp" parsed from "ts"
+    rows: int
+    unrecognized: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
+    _frame: Any = field(default=None, repr=False)
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The events as a pandas frame: typed columns (nullable ints, timestamps), built on
+        first use (the analysis itself works on :meth:`records` and never needs pandas)."""
+        if self._frame is None:
+            self._frame = _frame(self.columns, self.rows)
+        return self._frame
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The event table ``scan --format parquet`` writes (a pandas frame)."""
+        return self.events
+
+    def records(self) -> list[Event]:
+        """The events in log order, as :class:`Event` views of the columns (None for every
+        missing value)."""
+        present = {name: values for name, values in self.columns.items()
+                   if any(v is not None for v in values)}
+        return [Event(present, row) for row in range(self.rows)]
+
+    @property
+    def read_anything(self) -> bool:
+        """False when no input could be opened at all (the commands then exit 2)."""
+        return any(f.readable for f in self.files)
+
+
+def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
+            engine: str = "auto", scheduler: str | None = None,
+            show_progress: bool = False, cache_dir: str | None = None) -> EventSet:
+    """Plan, scan and gather: the one call every log-reading command makes.
+
+    ``engine`` ``local`` scans in this process, ``process`` in a pool of processes, ``dask``
+    on a Dask cluster (``scheduler`` address, or a LocalCluster), ``auto`` picks local or
+    process by the input's size; results are identical.
+    """
+    from loganalyzer.logs import engine as engines
+
+    plan: Plan = plan_inputs(paths, hosts)
+    warnings = list(plan.warnings)
+    items = order_inputs(plan.files)
+    with engines.executor(engines.choose(engine, items), scheduler) as (pool, workers):
+        jobs = engines.plan_jobs(items, workers, cache_dir)
+        total = sum((j.end or _size(j.item)) - j.start for j in jobs)
+        with _progress(show_progress, total, len(jobs) + len(plan.archives)) as bar:
+            results = engines.merge_ranges(jobs, engines.run(
+                jobs, pool, bar.done if bar else None, bar.within if bar else None))
+            archives = (pool.map(_archive_job, plan.archives, [dict(hosts or {})] *
+                                 len(plan.archives)) if pool is not None else
+                        (_archive_job(a, dict(hosts or {})) for a in plan.archives))
+            for found, problems in archives:
+                results.extend(found)
+                warnings.extend(problems)
+                if bar:
+                    bar.done(None)
+    if plan.stdin is not None:
+        results.append(scan_input(plan.stdin))
+    return gather(results, warnings)
+
+
+def _archive_job(path: str, hosts: dict[str, str]) -> tuple[list[ScanResult], list[str]]:
+    return scan_archive(path, hosts)
+
+
+def _size(item: Input) -> int:
+    try:
+        return os.path.getsize(item.path or "")
+    except OSError:
+        return 0
+
+
+class _Bar:
+    """The scan's progress on a terminal: inputs done and bytes read, including the bytes
+    of a large file read so far."""
+
+    def __init__(self, bar: Any, task: Any) -> None:
+        self.bar, self.task = bar, task
+        self.shown: dict[int, int] = {}  # bytes already shown per job
+
+    def done(self, job: Any) -> None:
+        size = ((job.end or _size(job.item)) - job.start) if job is not None else 0
+        shown = self.shown.pop(id(job), 0)
+        self.bar.update(self.task, advance=max(size - shown, 0),
+                        done=self.bar.tasks[0].fields["done"] + 1)
+
+    def within(self, job: Any) -> Callable[[int], None]:
+        def reached(offset: int) -> None:
+            step = offset - self.shown.get(id(job), 0)
+            if step > 0:
+                self.shown[id(job)] = offset
+                self.bar.update(self.task, advance=step)
+
+        return reached
+
+
+@contextmanager
+def _progress(enabled: bool, total_bytes: int, jobs: int) -> Iterator[_Bar | None]:
+    """A progress bar on stderr (files and bytes done), only on a terminal; None else."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    with Progress(TextColumn("scanning {task.fields[done]}/{task.fields[jobs]} inputs"),
+                  BarColumn(), DownloadColumn(), transient=True,
+                  console=_stderr_console()) as bar:
+        yield _Bar(bar, bar.add_task("scan", total=max(total_bytes, 1), done=0, jobs=jobs))
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> EventSet:
+    """Join per-input results into one :class:`EventSet`. The results' event columns are
+    handed over (emptied), so that no event is held twice."""
+    columns = Columns()
+    unrecognized: list[dict[str, Any]] = []
+    all_warnings = list(warnings)
+    for result in results:
+        if columns.rows == 0:
+            columns = result.events  # the first input's columns become the table's
+        else:
+            columns.extend(result.events)
+        result.events = Columns()
+        unrecognized.extend(result.unrecognized)
+        all_warnings.extend(result.warnings)
+    data = columns.finish()
+    rows = columns.rows
+    ordered = {name: data.pop(name, None) or [None] * rows for name in BASE_COLUMNS}
+    ordered.update(data)
+    ordered["timestamp"] = _timestamps(ordered["ts"])
+    if "last_ts" in ordered:  # the last line of a folded run of monitor lines
+        ordered["last_timestamp"] = _timestamps(ordered["last_ts"])
+    return EventSet(ordered, rows, unrecognized, all_warnings, [r.file for r in results])
+
+
+def _timestamps(texts: list[str | None]) -> list[datetime | None]:
+    """``YYYY-MM-DD HH:MM:SS[.ffffff]`` texts as datetimes (None where missing or invalid;
+    digits past microseconds are dropped). Consecutive lines often share a text."""
+    out: list[datetime | None] = []
+    last_text, last_value = None, None
+    for text in texts:
+        if text != last_text:
+            last_text, last_value = text, _timestamp(text)
+        out.append(last_value)
+    return out
+
+
+def _timestamp(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _frame(columns: dict[str, list[Any]], rows: int) -> pd.DataFrame:
+    """The event columns as a typed pandas frame (timestamps as ``datetime64[us]``)."""
+    import pandas as pd
+
+    typed = {name: _typed(name, values) for name, values in columns.items()}
+    for name in ("timestamp", "last_timestamp"):
+        if name in typed:
+            typed[name] = pd.Series(pd.to_datetime(pd.Series(columns[name], dtype=object)),
+                                    dtype="datetime64[us]")
+    frame = pd.DataFrame(typed, copy=False)
+    assert len(frame) == rows
+    return frame
+
+
+def _typed(name: str, values: list[Any]) -> Any:
+    """Nullable integer and float columns for numeric fields (pandas would make ints with
+    gaps floats); everything else as Python objects: pandas 3's Arrow-backed ``str`` columns
+    cost a few MB per 10,000 events in memory the Arrow pool keeps, for nothing the analysis
+    uses (measured by ``benchmarks/bench.py``)."""
+    import pandas as pd
+
+    if name in INT_FIELDS or name in ROW_INT_COLUMNS:
+        return pd.array(values, dtype="Int64")
+    if name in FLOAT_FIELDS:
+        return pd.array(values, dtype="Float64")
+    if name == "block_migration":
+        return pd.array(values, dtype="boolean")
+    return pd.Series(values, dtype=object)
+
+
+def parse_host_options(values: Sequence[str]) -> dict[str, str]:
+    """``--host PATH=HOST`` options into a mapping (paths normalised)."""
+    from loganalyzer.errors import InputError
+
+    hosts: dict[str, str] = {}
+    for value in values:
+        path, sep, host = value.rpartition("=")
+        if not sep or not path or not host:
+            raise InputError(f"--host {value}: expected PATH=HOST")
+        hosts[path if path == "-" else os.path.normpath(path)] = host
+    return hosts

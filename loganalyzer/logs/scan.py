@@ -1,0 +1,461 @@
+"""Bytes to events: the byte-level prefilter, then the grammar on candidate lines only.
+
+``scan_stream`` reads a binary stream in large chunks, finds the catalogue's literal keys with
+``bytes.find``, and parses only the lines that hold one. Every such line becomes an event or
+an *unrecognized* row (file and line number); every unreadable byte range is a warning naming
+the file, and what was read before it is kept. Pure per input, so it can run anywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from loganalyzer.logs.anchors import ANCHORS, keys_in
+from loganalyzer.logs.grammar import MONTHS, parse_json, parse_text
+from loganalyzer.logs.ingest.readers import READ_ERRORS, describe_read_error
+
+CHUNK = 4 << 20
+MAX_LINE = 64 << 20  # a "line" longer than this is cut, with a warning
+MAX_TEXT = 2000  # characters of an unrecognized line kept for the report
+FOLD_REPEATS = True  # False keeps every line as its own event (tests compare both)
+NEAR_DUE_S = 6  # seconds after a step's due time kept at one-second resolution
+FOLD_GAP_S = 2  # a monitor silent for longer than this ends a run of repeated lines
+_MONTH = {m: i for i, m in enumerate(MONTHS, start=1)}
+_ISO = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d(?:\.\d+)?)")
+
+
+@dataclass
+class FileReport:
+    """What was read from one input."""
+
+    path: str
+    host: str | None
+    host_source: str
+    compression: str | None = None
+    lines: int = 0
+    bytes: int = 0
+    events: int = 0
+    unrecognized: int = 0
+    folded: int = 0  # repeated monitor lines folded into the row of their run
+    readable: bool = True  # False when the input could not be opened at all
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "host": self.host, "host_source": self.host_source,
+                "compression": self.compression, "lines": self.lines, "bytes": self.bytes,
+                "events": self.events, "unrecognized": self.unrecognized,
+                "folded": self.folded, "readable": self.readable}
+
+
+@dataclass
+class Columns:
+    """Events collected column by column; a column appears when a field first does."""
+
+    data: dict[str, list[Any]] = field(default_factory=dict)
+    rows: int = 0
+
+    def append(self, event: dict[str, Any]) -> None:
+        n = self.rows
+        for name, value in event.items():
+            column = self.data.get(name)
+            if column is None:
+                column = self.data[name] = [None] * n
+            elif len(column) < n:
+                column.extend([None] * (n - len(column)))
+            column.append(value)
+        self.rows = n + 1
+
+    def finish(self) -> dict[str, list[Any]]:
+        for column in self.data.values():
+            if len(column) < self.rows:
+                column.extend([None] * (self.rows - len(column)))
+        return self.data
+
+    def extend(self, other: Columns) -> None:
+        other.finish()
+        n = self.rows
+        for name, values in other.data.items():
+            column = self.data.get(name)
+            if column is None:
+                column = self.data[name] = [None] * n
+            elif len(column) < n:
+                column.extend([None] * (n - len(column)))
+            column.extend(values)
+        self.rows = n + other.rows
+
+
+@dataclass
+class ScanResult:
+    """Events, unrecognized rows and warnings of one input."""
+
+    file: FileReport
+    events: Columns = field(default_factory=Columns)
+    unrecognized: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who wrote a stream, for the events read from it."""
+
+    display: str
+    host: str | None
+    host_source: str
+    year: int | None = None
+
+
+def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = None) -> ScanResult:
+    """Scan one decompressed binary stream."""
+    result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, compression))
+    state = ScanState(origin, result)
+    carry = b""
+    while True:
+        chunk, error = _read_chunk(stream)
+        if chunk:
+            result.file.bytes += len(chunk)
+            buf = carry + chunk if carry else chunk
+            cut = buf.rfind(b"\n") + 1
+            if cut == 0:
+                if len(buf) > MAX_LINE:
+                    result.warnings.append(
+                        f"{origin.display}: line {state.line_base + 1} is longer than "
+                        f"{MAX_LINE >> 20} MiB; it was cut there")
+                    state.block(buf + b"\n")
+                    buf = b""
+                carry = buf
+            else:
+                state.block(buf[:cut])
+                carry = buf[cut:]
+        if error is not None:
+            result.warnings.append(
+                f"{origin.display}: unreadable after {result.file.bytes} bytes of log "
+                f"({describe_read_error(error)}); everything before that was read")
+            break
+        if not chunk:
+            break
+    if carry:
+        state.block(carry + b"\n")
+    result.file.lines = state.line_base
+    return finish(result, state.nul_bytes)
+
+
+def finish(result: ScanResult, nul_bytes: int) -> ScanResult:
+    """The closing warnings and counts every way of scanning shares."""
+    display = result.file.path
+    if nul_bytes:
+        result.warnings.append(f"{display}: {nul_bytes} NUL bytes (binary data or a "
+                               "crash-padded region) were skipped")
+    if result.file.bytes == 0 and not result.warnings:
+        result.warnings.append(f"{display}: empty file")
+    result.file.events = result.events.rows
+    result.file.unrecognized = len(result.unrecognized)
+    return result
+
+
+def append(whole: ScanResult, part: ScanResult) -> ScanResult:
+    """``part`` (the bytes after ``whole``'s) appended to ``whole``, line numbers made
+    continuous: byte ranges of one file, or a cached file and its new tail."""
+    offset = whole.file.lines
+    columns = part.events.finish()
+    for name in ("line", "last_line"):
+        if name in columns:
+            columns[name] = [n + offset if n is not None else None for n in columns[name]]
+    for row in part.unrecognized:
+        row["line"] += offset
+    _join_runs(whole, part)
+    whole.events.extend(part.events)
+    whole.unrecognized.extend(part.unrecognized)
+    whole.warnings = [w for w in whole.warnings if not w.endswith(": empty file")]
+    whole.warnings.extend(w for w in part.warnings if not w.endswith(": empty file"))
+    whole.file.lines += part.file.lines
+    whole.file.bytes += part.file.bytes
+    whole.file.folded += part.file.folded
+    if whole.file.bytes == 0:
+        whole.warnings.append(f"{whole.file.path}: empty file")
+    whole.file.events = whole.events.rows
+    whole.file.unrecognized = len(whole.unrecognized)
+    return whole
+
+
+RUN_ENDS = ("repeats", "last_line", "last_time", "last_ts", "last_elapsed_s")
+
+
+def _join_runs(whole: ScanResult, part: ScanResult) -> None:
+    """A run of repeated monitor lines cut by the boundary between ``whole`` and ``part``
+    (two byte ranges, a cached file and its tail) folded into one row, as one pass would."""
+    ahead, behind = whole.events.finish(), part.events.finish()
+    if not FOLD_REPEATS or "repeats" not in ahead or "repeats" not in behind:
+        return
+    last: dict[tuple[Any, Any], int] = {}  # per migration, the open run at the end of whole
+    for i, kind in enumerate(ahead["kind"]):
+        if kind == "downtime_state" and ahead["repeats"][i] is not None:
+            last[(ahead["host"][i], ahead["instance"][i])] = i
+    first: dict[tuple[Any, Any], int] = {}
+    for j, kind in enumerate(behind["kind"]):
+        key = (behind["host"][j], behind["instance"][j])
+        if kind == "downtime_state" and behind["repeats"][j] is not None and key not in first:
+            first[key] = j
+    joined = set()
+    for key, j in first.items():
+        i = last.get(key)
+        if i is None or not continues(ahead["last_elapsed_s"][i], behind["elapsed_s"][j]):
+            continue
+        if _row_signature(ahead, i) != _row_signature(behind, j):
+            continue
+        ahead["repeats"][i] += behind["repeats"][j]
+        for name in RUN_ENDS[1:]:
+            ahead[name][i] = behind[name][j]
+        joined.add(j)
+    if joined:
+        for name, values in behind.items():
+            behind[name] = [v for j, v in enumerate(values) if j not in joined]
+        part.events.rows -= len(joined)
+        part.file.folded += len(joined)
+
+
+def _row_signature(columns: dict[str, list[Any]], row: int) -> tuple[Any, ...]:
+    current = columns["current_ms"][row] if "current_ms" in columns else None
+    return run_signature(current, columns["steps"][row], columns["pid"][row],
+                         columns["elapsed_s"][row])
+
+
+def _read_chunk(stream: IO[bytes]) -> tuple[bytes, BaseException | None]:
+    """About ``CHUNK`` bytes, gathered from ``read1`` calls where the stream has them, so
+    that a decompression error late in a chunk still returns the bytes before it."""
+    read1 = getattr(stream, "read1", None)
+    if read1 is None:
+        try:
+            return stream.read(CHUNK), None
+        except READ_ERRORS as exc:
+            return b"", exc
+    pieces: list[bytes] = []
+    size = 0
+    while size < CHUNK:
+        try:
+            piece = read1(CHUNK - size)
+        except READ_ERRORS as exc:
+            return b"".join(pieces), exc
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces), None
+
+
+@dataclass
+class _Run:
+    """Consecutive ``Current … steps`` lines of one migration that say the same thing."""
+
+    row: int  # the event row that stands for the run
+    signature: tuple[Any, ...]  # see run_signature
+    elapsed_s: int  # at the run's last line
+    # For the fast path (State._fold_fast): the run's fields as logged, and the elapsed
+    # seconds it may reach before its signature can change.
+    logged: tuple[bytes, bytes, bytes] = (b"", b"", b"")  # (pid, current, step list)
+    until_s: float = 0.0
+
+
+def _fast_limits(signature: tuple[Any, ...], elapsed_s: int) -> float:
+    """Below which elapsed second a run begun at ``elapsed_s`` keeps ``signature``: the next
+    due time, or this very second when the run is near one (see run_signature)."""
+    if signature[4] is not None:
+        return elapsed_s + 1
+    return min((at for at, _ in signature[1] if at > elapsed_s), default=math.inf)
+
+
+def run_signature(current_ms: Any, steps: Any, pid: Any, elapsed_s: int) -> tuple[Any, ...]:
+    """What consecutive ``Current … steps`` lines must share to fold into one run: the
+    current downtime, the step list, the process and how many steps had fallen due. In the
+    first seconds after a step falls due each elapsed second is a run of its own, so the
+    ramp comparison still sees the first iteration past a step's due time (its tolerance is
+    at most 5 s, see ``migrations._starts``) to the second."""
+    ramp = tuple(tuple(step) for step in steps)
+    due = sum(1 for at, _ in ramp if at <= elapsed_s)
+    near_due = any(at <= elapsed_s <= at + NEAR_DUE_S for at, _ in ramp)
+    return (current_ms, ramp, pid, due, elapsed_s if near_due else None)
+
+
+def _steps_text(steps: tuple[tuple[int, int], ...]) -> bytes:
+    """The step list as nova logs it (``str`` of a list of tuples)."""
+    return str(list(steps)).encode()
+
+
+# ``2024-05-01 12:00:00.500 4242 DEBUG nova.virt.libvirt.migration [ctx] [instance: U]
+# Current 50 elapsed 7 steps [(0, 50), …]``: oslo.log's default layout, nothing around it.
+_PLAIN_STATE = re.compile(
+    rb"(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) (?P<pid>\d+) DEBUG "
+    rb"nova\.virt\.libvirt\.migration \[[^\]]*\] \[instance: (?P<instance>[0-9a-f-]{36})\] "
+    rb"Current (?P<current>None|\d+) elapsed (?P<elapsed>\d+) steps (?P<steps>\[[^\]]*\])"
+    rb"(?: update_downtime \S+)?\s*\Z")
+
+
+def continues(last_elapsed_s: int, elapsed_s: int) -> bool:
+    """Whether a line ``elapsed_s`` can continue a run whose last line was at
+    ``last_elapsed_s``: time neither goes back (a new migration) nor jumps (a stall)."""
+    return 0 <= elapsed_s - last_elapsed_s <= FOLD_GAP_S
+
+
+class ScanState:
+    """Per-stream scanning state: line numbering, the collected results and the open runs of
+    repeated monitor lines."""
+
+    def __init__(self, origin: Origin, result: ScanResult) -> None:
+        self.origin = origin
+        self.result = result
+        self.line_base = 0  # lines before the current block
+        self.nul_bytes = 0
+        self.runs: dict[tuple[str | None, str | None], _Run] = {}
+        self.fast_runs: dict[bytes, _Run] = {}  # this file's own host's runs by instance
+
+    def block(self, block: bytes) -> None:
+        """Scan a block that ends with a newline."""
+        candidates: dict[int, int] = {}
+        for key in ANCHORS:
+            pos = block.find(key)
+            while pos != -1:
+                start = block.rfind(b"\n", 0, pos) + 1
+                end = block.find(b"\n", pos)
+                candidates[start] = end
+                pos = block.find(key, end)
+        if b"\x00" in block:
+            self.nul_bytes += block.count(b"\x00")
+        line = self.line_base
+        previous = 0
+        for start in sorted(candidates):
+            line += block.count(b"\n", previous, start)
+            previous = start
+            self.line_text(block[start:candidates[start]], line + 1)
+        self.line_base += block.count(b"\n")
+
+    def line_text(self, raw: bytes, number: int) -> None:
+        """Parse one candidate line (its bytes, without the newline)."""
+        if self.fast_runs and b" Current " in raw and self._fold_fast(raw, number):
+            return
+        text = raw.decode("utf-8", "replace")
+        stripped = text.lstrip("\x00 \t")
+        if stripped.startswith("{"):
+            event, message = parse_json(stripped, keys_in)
+            found = keys_in(message) if message is not None else keys_in(text)
+        else:
+            found = keys_in(text)
+            event = parse_text(text, found) if found else None
+        if event is None:
+            if found:
+                self.result.unrecognized.append(
+                    {"file": self.origin.display, "line": number, "text": text[:MAX_TEXT]})
+            return
+        finished = self._finish(event, number)
+        if FOLD_REPEATS and finished["kind"] == "downtime_state" and self._fold(finished):
+            return
+        self.result.events.append(finished)
+
+    def _fold(self, event: dict[str, Any]) -> bool:
+        """Fold a DEBUG ``Current X elapsed Y steps […]`` line into the run it continues.
+
+        nova's ``update_downtime`` logs that line on every monitor iteration (every 0.5 s,
+        Newton and later), so a long migration writes thousands of identical ones. A run goes
+        on while :func:`run_signature` stays the same and :func:`continues` holds; its first
+        line's row keeps the run's last line, time and elapsed seconds and a ``repeats``
+        count. The iterations at a run's two ends tell the ramp comparison what all its middle
+        ones could (a test checks that analyses agree with and without folding). True when
+        folded."""
+        steps = event.get("steps")
+        elapsed = event.get("elapsed_s")
+        if not steps or elapsed is None:
+            return False
+        key = (event.get("host"), event.get("instance"))
+        signature = run_signature(event.get("current_ms"), steps, event.get("pid"), elapsed)
+        run = self.runs.get(key)
+        if run is not None and run.signature == signature and continues(run.elapsed_s,
+                                                                          elapsed):
+            self._extend(run, event["line"], event["time"], event["ts"], elapsed)
+            return True
+        event.update(repeats=1, last_line=event["line"], last_time=event["time"],
+                     last_ts=event["ts"], last_elapsed_s=elapsed)
+        current = event.get("current_ms")
+        run = self.runs[key] = _Run(
+            self.result.events.rows, signature, elapsed,
+            (str(event.get("pid")).encode(), str(current).encode(), _steps_text(steps)),
+            _fast_limits(signature, elapsed))
+        if key[0] == self.origin.host and event.get("instance"):
+            self.fast_runs[event["instance"].encode()] = run
+        return False
+
+    def _fold_fast(self, raw: bytes, number: int) -> bool:
+        """A plain oslo.log ``Current … steps`` line that continues an open run, folded
+        without the grammar: the same fields the full parse would compare (checked by a
+        test against the full parse). False: the line takes the full path."""
+        match = _PLAIN_STATE.match(raw)
+        if match is None:
+            return False
+        stamp, pid, instance, current, elapsed_text, steps = match.groups()
+        run = self.fast_runs.get(instance)
+        if run is None or run.logged != (pid, current, steps):
+            return False
+        elapsed = int(elapsed_text)
+        if not (continues(run.elapsed_s, elapsed) and elapsed < run.until_s):
+            return False
+        text = stamp.decode()  # oslo's own layout: the time as logged is the normalised one
+        self._extend(run, number, text, text, elapsed)
+        return True
+
+    def _extend(self, run: _Run, number: int, time: str | None, ts: str | None,
+                elapsed: int) -> None:
+        """One more line for ``run``: its row's count and end move on."""
+        data, row = self.result.events.data, run.row
+        data["repeats"][row] += 1
+        data["last_line"][row] = number
+        data["last_time"][row] = time
+        data["last_ts"][row] = ts
+        data["last_elapsed_s"][row] = elapsed
+        run.elapsed_s = elapsed
+        self.result.file.folded += 1
+
+    def _finish(self, event: dict[str, Any], number: int) -> dict[str, Any]:
+        origin = self.origin
+        out: dict[str, Any] = {"time": None, "ts": None}
+        raw_ts = event.pop("ts", None)
+        syslog_ts = event.pop("env_syslog_ts", None)
+        iso_ts = event.pop("env_iso_ts", None)
+        epoch = event.pop("env_epoch_us", None)
+        if raw_ts:
+            out["time"] = raw_ts
+            out["ts"] = raw_ts.replace("T", " ").replace(",", ".")
+        elif iso_ts:
+            out["time"] = iso_ts
+            match = _ISO.match(iso_ts)
+            out["ts"] = f"{match.group(1)} {match.group(2)}" if match else None
+        elif syslog_ts:
+            out["time"] = syslog_ts
+            out["ts"] = _syslog_ts(syslog_ts, origin.year)
+        elif epoch is not None:
+            moment = datetime.fromtimestamp(epoch / 1_000_000, tz=UTC).replace(tzinfo=None)
+            out["time"] = out["ts"] = moment.isoformat(sep=" ")
+        env_host = event.pop("env_host", None)
+        tag = event.pop("tag", None)
+        if env_host:
+            out["host"], out["host_source"] = env_host, "syslog"
+        elif tag:
+            out["host"], out["host_source"] = tag, "merged-log tag"
+        else:
+            out["host"], out["host_source"] = origin.host, origin.host_source
+        out["file"] = origin.display
+        out["line"] = number
+        if out.get("host") is not None:
+            out["host"] = sys.intern(out["host"])
+        for name in ("env_grep_path", "env_prefix", "env_ident"):
+            event.pop(name, None)
+        out.update(event)
+        return out
+
+
+def _syslog_ts(text: str, year: int | None) -> str | None:
+    """``Jul 11 18:10:59`` in ``year`` (syslog carries no year: the file's mtime gives it)."""
+    if year is None:
+        return None
+    month, day, hms = text.split()
+    return f"{year:04d}-{_MONTH[month]:02d}-{int(day):02d} {hms}"

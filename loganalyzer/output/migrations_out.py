@@ -1,0 +1,202 @@
+"""Rendering of ``migrations``, ``show`` and ``verify``."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import IO, Any
+
+from rich.table import Table
+from rich.text import Text
+
+from loganalyzer.output.common import console, write_csv, write_json
+from loganalyzer.output.scan_out import details
+
+SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "error": "red"}
+OUTCOME_STYLE = {"completed": "green", "cancelled": "yellow", "failed": "red", "unknown": "dim"}
+VERDICT_STYLE = {"match": "green", "mismatch": "red", "no_ramp": "dim", "unknown_config": "dim"}
+SCALARS = ("instance", "migration_uuid", "source_host", "dest_host", "start", "end",
+           "duration_s", "outcome", "error", "release", "release_source", "timeout_hit",
+           "timeout_limit_s", "predicted_timeout_s", "post_copy", "post_copy_at", "paused",
+           "final_downtime_ms", "variant", "ramp_verdict", "ramp_end_s", "config_source")
+NESTED = ("data_gb", "config", "observed_steps", "predicted_steps", "inferred", "switchover",
+          "progress", "findings")
+
+
+def public(row: dict[str, Any]) -> dict[str, Any]:
+    """A row without its internal ``_`` keys (the JSON contract)."""
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+def flat(row: dict[str, Any]) -> dict[str, Any]:
+    """One flat record for CSV and Parquet: nested parts as JSON text."""
+    out = {name: row.get(name) for name in SCALARS}
+    out["data_gb"] = (row.get("data_gb") or {}).get("value")
+    out["data_gb_source"] = (row.get("data_gb") or {}).get("source")
+    out["observed_steps"] = len(row.get("observed_steps") or [])
+    out["predicted_steps"] = len(row.get("predicted_steps") or [])
+    switchover = row.get("switchover") or {}
+    out["switchover_s"] = switchover.get("seconds")
+    out["clock_offset_s"] = switchover.get("clock_offset_s")
+    out["findings"] = "; ".join(f"{f['severity']}:{f['code']}" for f in row.get("findings", []))
+    for name in ("observed_steps", "predicted_steps", "inferred", "config"):
+        out[f"{name}_json"] = json.dumps(row.get(name), default=str)
+    return out
+
+
+def _flags(row: dict[str, Any]) -> str:
+    flags = []
+    if row.get("timeout_hit"):
+        flags.append("timeout")
+    if row.get("post_copy"):
+        flags.append("post-copy")
+    if row.get("paused"):
+        flags.append("paused")
+    return ",".join(flags) or "-"
+
+
+def write(rows: Sequence[dict[str, Any]], warnings: Sequence[str], fmt: str,
+          stream: IO[str]) -> None:
+    """The ``migrations`` output in ``fmt`` (table | json | csv)."""
+    if fmt == "json":
+        write_json({"migrations": [public(r) for r in rows], "warnings": list(warnings)},
+                   stream)
+        return
+    if fmt == "csv":
+        records = [flat(r) for r in rows]
+        header = list(records[0]) if records else [*SCALARS, "data_gb"]
+        write_csv(header, ([rec.get(h) for h in header] for rec in records), stream)
+        return
+    out = console(stream)
+    table = Table()
+    for name in ("instance", "source", "dest", "start", "duration", "outcome", "flags",
+                 "steps obs/pred", "final ms", "verdict"):
+        if name in ("source", "dest"):
+            table.add_column(name, no_wrap=True, max_width=20, overflow="ellipsis")
+        else:
+            table.add_column(name, no_wrap=True)
+    for row in rows:
+        instance = row.get("instance") or "-"
+        duration = row.get("duration_s")
+        table.add_row(
+            instance[:8], row.get("source_host") or "?", row.get("dest_host") or "?",
+            str(row.get("start") or "-")[:19],
+            f"{duration:.1f} s" if duration is not None else "-",
+            Text(row["outcome"], style=OUTCOME_STYLE[row["outcome"]]), _flags(row),
+            f"{len(row.get('observed_steps') or [])}/{len(row.get('predicted_steps') or [])}",
+            str(row.get("final_downtime_ms") or "-"),
+            Text(row["ramp_verdict"], style=VERDICT_STYLE[row["ramp_verdict"]]))
+    out.print(table)
+    summary(out, rows)
+
+
+def summary(out: Any, rows: Sequence[dict[str, Any]]) -> None:
+    outcomes = Counter(r["outcome"] for r in rows)
+    verdicts = Counter(r["ramp_verdict"] for r in rows)
+    out.print(f"migrations: {len(rows)}  outcomes: " + ", ".join(
+        f"{k} {v}" for k, v in outcomes.most_common()) + "  verdicts: " + ", ".join(
+        f"{k} {v}" for k, v in verdicts.most_common()))
+
+
+def write_parquet(rows: Sequence[dict[str, Any]], target: Any) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist([flat(r) for r in rows]), target)
+
+
+def show(row: dict[str, Any], position: int, total: int, stream: IO[str]) -> None:
+    """One migration in full: events of both hosts, steps side by side, findings."""
+    out = console(stream)
+    out.print(f"migration {position} of {total} of instance {row.get('instance')}: "
+              f"{row.get('source_host') or '?'} → {row.get('dest_host') or '?'}, "
+              f"{row['outcome']}"
+              + (f" ({row['error']})" if row.get("error") else ""))
+    out.print(f"start {row.get('start')}  end {row.get('end')}  duration "
+              f"{row.get('duration_s')} s  release {row.get('release')} "
+              f"[{row.get('release_source')}]  variant {row.get('variant')}")
+    size = row.get("data_gb") or {}
+    out.print(f"data_gb {size.get('value')} [{size.get('source')}]  config from "
+              f"{row.get('config_source')}  verdict {row['ramp_verdict']}")
+    events = Table(title="events (both hosts, in time order)")
+    events.add_column("time", no_wrap=True)
+    events.add_column("host", no_wrap=True, max_width=16, overflow="ellipsis")
+    events.add_column("level", no_wrap=True)
+    events.add_column("kind", no_wrap=True)
+    events.add_column("details", overflow="fold", min_width=30)
+    for event in row.get("_events", []):
+        events.add_row(str(event.get("time") or "-"), str(event.get("host") or "-"),
+                       str(event.get("level") or "-"), str(event["kind"]), details(event))
+    out.print(events)
+    steps = Table(title="downtime steps: observed vs predicted")
+    for name in ("step", "after (s)", "predicted ms", "observed ms", "logged at", "lag (s)"):
+        steps.add_column(name, justify="right")
+    observed = {s["after_s"]: s for s in row.get("observed_steps", [])}
+    predicted = row.get("predicted_steps") or []
+    for index, step in enumerate(predicted):
+        seen = observed.pop(step["after_s"], None)
+        mark = "" if seen is None or seen["downtime_ms"] == step["downtime_ms"] else " ≠"
+        steps.add_row(str(index), str(step["after_s"]), str(step["downtime_ms"]),
+                      (str(seen["downtime_ms"]) + mark) if seen else "-",
+                      str(seen["time"] or "-") if seen else "-",
+                      str(seen["lag_s"]) if seen and seen["lag_s"] is not None else "-")
+    for after, seen in sorted(observed.items()):
+        steps.add_row("?", str(after), "-", f"{seen['downtime_ms']} (unexpected)",
+                      str(seen["time"] or "-"), str(seen["lag_s"]))
+    out.print(steps)
+    progress = row.get("progress")
+    if progress:
+        out.print(f"progress: {progress['lines']} lines, last at {progress['last_secs']} secs "
+                  f"with {progress['last_remaining_pct']}% of "
+                  f"{progress['memory_total_bytes']} bytes remaining")
+    if row.get("switchover"):
+        sw = row["switchover"]
+        out.print(f"switchover: {sw['seconds']} s from {sw['start']} to {sw['end']} "
+                  f"(clock offset {sw['clock_offset_s']} ± {sw['uncertainty_s']} s; "
+                  f"{sw['basis']}; {sw['note']})")
+    inferred = row.get("inferred") or {}
+    if inferred.get("downtime") is not None:
+        out.print(f"inferred from the logged ramp: downtime {inferred['downtime']} "
+                  f"(range {inferred.get('downtime_range')}), steps {inferred['steps']}, "
+                  f"a step every {inferred['step_interval_s']} s, delay {inferred['delay']}, "
+                  f"{inferred['variant']}")
+    findings(out, row.get("findings", []))
+
+
+def findings(out: Any, items: Sequence[dict[str, Any]]) -> None:
+    for finding in items:
+        line = Text(f"  {finding['severity']:<8}", style=SEVERITY_STYLE[finding["severity"]])
+        line.append(f"{finding['code']}: {finding['message']}")
+        out.print(line)
+
+
+def verify(rows: Sequence[dict[str, Any]], failing: Sequence[dict[str, Any]],
+           stream: IO[str], fmt: str) -> None:
+    """``verify``: the migrations that do not match, and a summary per host."""
+    per_host: dict[str, Counter[str]] = {}
+    for row in rows:
+        counter = per_host.setdefault(row.get("source_host") or "?", Counter())
+        counter[row["ramp_verdict"]] += 1
+        counter["config differs"] += any(f["code"] == "running-config-differs"
+                                         for f in row["findings"])
+    if fmt == "json":
+        write_json({"ok": not failing, "failing": [public(r) for r in failing],
+                    "hosts": {h: dict(c) for h, c in per_host.items()},
+                    "migrations": len(rows)}, stream)
+        return
+    out = console(stream)
+    for row in failing:
+        out.print(f"{row.get('instance')} on {row.get('source_host')} at {row.get('start')}: "
+                  f"verdict {row['ramp_verdict']}")
+        findings(out, [f for f in row["findings"] if f["severity"] != "info"
+                       or f["code"] == "config-inferred"])
+    table = Table(title="per host")
+    for name in ("host", "match", "mismatch", "no_ramp", "unknown_config", "config differs"):
+        table.add_column(name, justify="right" if name != "host" else "left")
+    for host, counter in sorted(per_host.items()):
+        table.add_row(host, *(str(counter.get(k, 0)) for k in (
+            "match", "mismatch", "no_ramp", "unknown_config", "config differs")))
+    out.print(table)
+    out.print("OK: every migration with a ramp matches" if not failing else
+              f"FAILED: {len(failing)} of {len(rows)} migrations do not match")

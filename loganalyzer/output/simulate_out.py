@@ -1,0 +1,43 @@
+"""Rendering of ``simulate``: one migration's result, or the what-if table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import IO, Any
+
+from rich.table import Table
+
+from loganalyzer.output.common import console, write_json
+
+
+def result(summary: dict[str, Any], fmt: str, stream: IO[str]) -> None:
+    if fmt == "json":
+        write_json(summary, stream)
+        return
+    out = console(stream)
+    for key, value in summary.items():
+        if key != "written":
+            out.print(f"{key}: {value}")
+    for path in summary.get("written", []):
+        out.print(f"wrote {path}")
+
+
+def what_if(rows: Sequence[dict[str, Any]], budget: float | None, fmt: str,
+            stream: IO[str]) -> None:
+    if fmt == "json":
+        write_json({"budget_s": budget, "variations": list(rows)}, stream)
+        return
+    out = console(stream)
+    table = Table(title="what-if (best first)")
+    for name in ("variation", "outcome", "finished by", "duration (s)", "final max ms",
+                 "guest downtime ms", "within budget"):
+        table.add_column(name, no_wrap=True)
+    for row in rows:
+        table.add_row(row["variation"], row["outcome"], row["mechanism"],
+                      f"{row['duration_s']:.0f}" if row["duration_s"] is not None else "-",
+                      str(row["final_max_downtime_ms"] or "-"),
+                      f"{row['actual_downtime_ms']:.0f}" if row["actual_downtime_ms"]
+                      is not None else "-", "yes" if row["within_budget"] else "no")
+    out.print(table)
+    out.print("guest downtime: the simulated stop-and-copy (or pause) time; final max: nova's "
+              "max downtime in force at the end")

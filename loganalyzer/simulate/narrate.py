@@ -1,0 +1,260 @@
+"""The log lines one live migration produces on both hosts, as a given nova release writes them.
+
+Given *when* things happen (the monitor's iteration times, when the job converges, stalls), it
+replays nova's monitor loop (facts §2.1, §3.3, §6): pre-migration lines, the ramp through
+``update_downtime`` (Newton+) or one pop per iteration (Liberty/Mitaka), the DEBUG step list,
+progress lines every 10th iteration (INFO every 60th, ``secs`` = iterations / 2 before
+Wallaby), the completion timeout and its action, the switch-over lifecycle events, the outcome
+and the post-migration lines. The simulator decides the timing; this module only narrates.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from loganalyzer.logs.catalog import BY_ID
+from loganalyzer.logs.writer import Record, render_message
+from loganalyzer.nova.ramp import downtime_steps, update_downtime
+from loganalyzer.nova.releases import Release
+from loganalyzer.nova.settings import Settings
+from loganalyzer.nova.sizing import completion_timeout_s
+
+CANCEL_ERROR = ("operation aborted: migration job: canceled by client: libvirtError: "
+                "operation aborted: migration job: canceled by client")
+
+
+@dataclass
+class Script:
+    """Everything about one migration that shows in the logs."""
+
+    release: Release
+    start: datetime  # the monitor's start, source clock
+    iterations: list[float]  # elapsed times of the monitor's UNBOUNDED iterations
+    converge_at: float | None  # elapsed when the job completes (None: it does not)
+    data_gb: float
+    settings: Settings = field(default_factory=Settings)  # the [libvirt] options in force
+    python: int = 3
+    minor: int = 0
+    instance: str = field(default_factory=lambda: str(uuid.uuid4()))
+    source_host: str = "compute-1"
+    dest_host: str = "compute-2"
+    request_id: str = field(default_factory=lambda: f"req-{uuid.uuid4()}")
+    user: str = "3de117d20e5b45c1ba86c8136c841ef3"
+    project: str = "eab438b17a2a4575a3abff1f78afc4ff"
+    memory_bytes: int = 4 * 1073741824
+    dest_clock_offset_s: float = 0.0
+    failure: str | None = None  # a "Live Migration failure" error text: the job fails
+    postcopy_duration_s: float = 3.0
+    pause_duration_s: float = 8.0
+    auto_postcopy_at: float | None = None  # Newton–Rocky's automatic switch (elapsed)
+    # (elapsed) -> (processed, remaining) memory bytes, for the progress lines
+    memory_at: Callable[[float], tuple[int, int]] | None = None
+    source_pid: int = 4242
+    dest_pid: int = 5151
+
+    @property
+    def ramp(self) -> list[tuple[int, int]]:
+        variant = self.release.variant(self.python)
+        if variant is None:
+            return []
+        o = self.settings
+        return downtime_steps(o.downtime, o.steps, o.delay, self.data_gb, variant)
+
+
+@dataclass
+class Narration:
+    """Records per host, in time order."""
+
+    source: list[Record] = field(default_factory=list)
+    dest: list[Record] = field(default_factory=list)
+    outcome: str = "unknown"
+    end_elapsed: float | None = None
+
+
+class _Writer:
+    def __init__(self, script: Script) -> None:
+        self.s = script
+        self.n = Narration()
+
+    def at(self, elapsed: float, side: str = "source") -> datetime:
+        when = self.s.start + timedelta(seconds=elapsed)
+        if side == "dest":
+            when += timedelta(seconds=self.s.dest_clock_offset_s)
+        return when
+
+    def log(self, elapsed: float, message_id: str, fields: dict[str, Any] | None = None,
+            side: str = "source", level: str | None = None, context: bool = True) -> None:
+        message = BY_ID[message_id]
+        text = render_message(message, fields or {})
+        s = self.s
+        lost = side == "source" and s.release.source_context_lost
+        record = Record(
+            when=self.at(elapsed, side), level=level or message.levels[0],
+            logger=message.logger, message=text,
+            pid=s.source_pid if side == "source" else s.dest_pid,
+            instance=s.instance if message.instance_tag else None,
+            request_id=s.request_id if context and not lost else None,
+            user=s.user, project=s.project, major=s.release.major,
+            site_packages="/usr/lib/python2.7/site-packages" if s.python == 2
+            else "/usr/lib/python3/dist-packages")
+        (self.n.source if side == "source" else self.n.dest).append(record)
+
+    def lifecycle(self, elapsed: float, state: str, side: str) -> None:
+        key = f"lifecycle_{state.lower().replace(' ', '_')}"
+        self.log(elapsed, key, side=side, context=False)
+
+
+def narrate(script: Script) -> Narration:
+    """The lines of one migration on both hosts."""
+    w = _Writer(script)
+    s, release = script, script.release
+    if release.logs_pre_live_migration_time:
+        w.log(-0.25, "pre_live_migration_took", {"took_s": 1.37, "dest_host": s.dest_host})
+    w.log(-0.05, "monitor_started")
+    if release.major >= 18:
+        w.log(-0.04, "migrate_api_invoked")
+    w.lifecycle(0.2, "Started", "dest")
+    ramp = script.ramp
+    limit = completion_timeout_s(s.settings.completion_timeout, s.data_gb)
+    current: int | None = None
+    pending = list(ramp)
+    postcopy = paused = False
+    converge = s.converge_at
+    outcome, end = "unknown", None
+    for count, elapsed in enumerate(s.iterations):
+        if converge is not None and elapsed >= converge:
+            outcome, end = ("failed" if s.failure else "completed"), converge
+            break
+        aborting = False
+        if limit and not postcopy and elapsed > limit and release.major >= 12:
+            w.log(elapsed, "completion_timeout", {"limit_s": limit})
+            action = s.settings.timeout_action if release.has_timeout_action else "abort"
+            if action == "abort":
+                aborting = True  # abort_job(); update_downtime still runs this iteration
+            elif s.settings.post_copy and release.has_post_copy:
+                w.log(elapsed + 0.5, "postcopy_switch")
+                if release.major >= 18:
+                    w.lifecycle(elapsed + 0.6, "Postcopy started", "source")
+                postcopy = True
+                converge = min(converge or float("inf"), elapsed + s.postcopy_duration_s)
+            elif not paused:
+                w.lifecycle(elapsed + 0.1, "Paused", "source")
+                paused = True
+                converge = min(converge or float("inf"), elapsed + s.pause_duration_s)
+        if s.auto_postcopy_at is not None and not postcopy and elapsed >= s.auto_postcopy_at \
+                and release.has_auto_post_copy_switch:
+            w.log(elapsed, "postcopy_switch")
+            if release.major >= 18:
+                w.lifecycle(elapsed + 0.1, "Postcopy started", "source")
+            postcopy = True
+            converge = min(converge or float("inf"), elapsed + s.postcopy_duration_s)
+        if release.step_application == "update_downtime":
+            w.log(elapsed, "downtime_state", {"current_ms": str(current), "elapsed_s": elapsed,
+                                              "steps": str([tuple(s) for s in ramp])},
+                  level="DEBUG")
+            new = update_downtime(current, ramp, elapsed)
+            if new is not None and new != current:
+                due = [t for t, v in ramp if elapsed > t and v == new][-1]
+                w.log(elapsed, "downtime_step", {"downtime_ms": new, "after_s": due})
+                current = new
+        elif release.step_application == "pop" and pending and elapsed > pending[0][0]:
+            after, value = pending.pop(0)
+            form = "downtime_step_compact" if not release.downtime_message_has_space \
+                else "downtime_step"
+            w.log(elapsed, form, {"downtime_ms": value, "after_s": after})
+        if count % 10 == 0:
+            _progress(w, elapsed, count, converge)
+        if aborting:
+            outcome, end = "cancelled", elapsed + 0.5
+            break
+    w.n.outcome, w.n.end_elapsed = outcome, end
+    _finish(w, outcome, end, postcopy or paused)
+    w.n.source.sort(key=lambda r: r.when)
+    w.n.dest.sort(key=lambda r: r.when)
+    return w.n
+
+
+def _progress(w: _Writer, elapsed: float, count: int, converge: float | None) -> None:
+    s = w.s
+    secs = int(elapsed) if s.release.progress_secs_is_elapsed else count // 2
+    total = s.memory_bytes
+    if s.memory_at is not None:
+        processed, remaining = s.memory_at(elapsed)
+    else:
+        horizon = converge if converge else max(elapsed * 2, 60.0)
+        remaining = int(total * max(0.01, 1 - min(elapsed / horizon, 0.99)))
+        processed = total - remaining + int(elapsed) * 1048576
+    # nova: round(remaining * 100 / total): floor division first under Python 2
+    remaining_pct = (remaining * 100 // total if s.python == 2
+                     else round(remaining * 100 / total)) if total else 100
+    fields = {"secs": secs, "remaining_pct": remaining_pct, "processed_bytes": processed,
+              "remaining_bytes": remaining, "total_bytes": total,
+              "disk_remaining_pct": 100, "disk_processed_bytes": 0, "disk_remaining_bytes": 0,
+              "disk_total_bytes": 0}
+    message = "progress_disk" if s.release.progress_has_disk else "progress"
+    w.log(elapsed + 0.001, message, fields, level="INFO" if count % 60 == 0 else "DEBUG")
+
+
+def _finish(w: _Writer, outcome: str, end: float | None, forced: bool) -> None:
+    s, release = w.s, w.s.release
+    if end is None:
+        return
+    if outcome == "completed":
+        if not forced:
+            state = "Migration completed" if release.migration_completed_event(s.minor) \
+                else "Paused"
+            w.lifecycle(end - 0.4, state, "source")
+        w.lifecycle(end - 0.3, "Resumed", "dest")
+        w.log(end, "operation_completed")
+        w.log(end + 0.01, "post_live_migration_started")
+        w.log(end + 0.6, "post_operation_started", side="dest")
+        w.log(end + 2.0, "migration_succeeded", {"dest_host": s.dest_host})
+        w.log(end + 2.01, "monitor_done")
+        w.lifecycle(end + 15.1, "Stopped", "source")
+    elif outcome == "cancelled":
+        w.log(end, "operation_cancelled")
+        w.log(end + 0.2, "live_migration_failure", {"error": CANCEL_ERROR})
+        w.log(end + 0.5, "monitor_done")
+    elif outcome == "failed":
+        w.log(end - 0.2, "live_migration_failure", {"error": s.failure})
+        w.log(end, "operation_aborted")
+        w.log(end + 0.5, "monitor_done")
+
+
+def iterations(duration_s: float, stalls: dict[float, float] | None = None,
+               interval_s: float = 0.5, first_s: float = 0.6) -> list[float]:
+    """Elapsed times of a monitor loop: every ``interval_s`` from ``first_s``; ``stalls``
+    maps an elapsed time to a pause (seconds) the loop took there (slow DB save, eventlet
+    starvation)."""
+    times, now = [], first_s
+    pending = sorted((stalls or {}).items())
+    while now <= duration_s:
+        times.append(round(now, 3))
+        now += interval_s
+        while pending and now >= pending[0][0]:
+            now += pending.pop(0)[1]
+    return times
+
+
+def startup(release: Release, when: datetime, values: dict[str, object], version: str,
+            config_files: str = "['/etc/nova/nova.conf']", pid: int = 4242) -> list[Record]:
+    """What nova-compute logs when it starts with ``debug = True``: the oslo.config dump of
+    every option (facts §1.3, names padded to 30 columns) and ``Starting compute node``."""
+    def record(offset: float, message_id: str, text: str, level: str = "DEBUG") -> Record:
+        message = BY_ID[message_id]
+        return Record(when + timedelta(seconds=offset), level, message.logger, text, pid=pid,
+                      major=release.major)
+
+    out = [record(0.0, "config_files", f"config files: {config_files}")]
+    for i, (name, value) in enumerate(sorted(values.items())):
+        label = name if name == "max_concurrent_live_migrations" else f"libvirt.{name}"
+        message_id = "config_option_default" if name == "max_concurrent_live_migrations" \
+            else "config_option"
+        out.append(record(0.001 * (i + 1), message_id, f"{label:<30} = {value}"))
+    level = "AUDIT" if release.major <= 10 else "INFO"
+    out.append(record(0.5, "compute_start", f"Starting compute node (version {version})", level))
+    return out
