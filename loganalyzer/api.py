@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from loganalyzer.errors import InputError
 
 if TYPE_CHECKING:
+    from loganalyzer.analysis.contract import Migration
     from loganalyzer.config.prediction import Prediction
     from loganalyzer.findings import Finding
     from loganalyzer.logs.read import EventSet
@@ -83,13 +84,15 @@ def migrations(paths_or_events: Sequence[str] | str | EventSet, *,
                host: Sequence[str] = (), since: datetime | str | None = None,
                until: datetime | str | None = None,
                hosts: Mapping[str, str] | None = None, reading: Reading | None = None,
-               **options: Any) -> list[dict[str, Any]]:
-    """One element per live migration, exactly as ``migrations --format json`` writes it.
+               **options: Any) -> list[Migration]:
+    """One :class:`Migration` per live migration; ``to_json()`` is exactly the element
+    ``migrations --format json`` writes.
 
     ``options`` are ``[libvirt]`` values by short name (``downtime=5000, steps=7``), which win
     over ``config`` files. ``instance`` (prefixes), ``host`` (source or destination) and
     ``since``/``until`` select migrations.
     """
+    from loganalyzer.analysis.contract import Migration
     from loganalyzer.output.migrations_out import public
 
     rows, _ = analyse(paths_or_events, config=config, config_dir=config_dir, release=release,
@@ -97,7 +100,7 @@ def migrations(paths_or_events: Sequence[str] | str | EventSet, *,
                       late_threshold_s=late_threshold_s, instance=instance, host=host,
                       since=since, until=until, hosts=hosts, reading=reading,
                       flags=overrides(**options))
-    return [public(r) for r in rows]
+    return [Migration.from_json(public(r)) for r in rows]
 
 
 def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
@@ -170,12 +173,14 @@ def failing(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 
 
 def verify(paths_or_events: Sequence[str] | str | EventSet, **kwargs: Any
-           ) -> tuple[bool, list[dict[str, Any]]]:
+           ) -> tuple[bool, list[Migration]]:
     """(passed, the failing migrations) for the declared configuration; same arguments as
     :func:`migrations`."""
     rows = migrations(paths_or_events, **kwargs)
-    bad = failing(rows)
-    return not bad, [dict(r) for r in bad]
+    elements = [m.to_json() for m in rows]
+    failed = {id(j) for j in failing(elements)}
+    bad_rows = [m for m, j in zip(rows, elements, strict=True) if id(j) in failed]
+    return not bad_rows, bad_rows
 
 
 def predict(*, memory_mb: int | None = None, data_gb: float | None = None,
