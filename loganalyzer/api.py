@@ -112,7 +112,7 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
     """Internal rows (with their events) and the event set: what migrations, show, verify and
     report share. Bad configuration fails before any log is read."""
     from loganalyzer.analysis.migrations import Declared, Options
-    from loganalyzer.analysis.migrations import analyse as analyse_records
+    from loganalyzer.analysis.migrations import analyse_all as analyse_records
     from loganalyzer.config.prediction import resolve_model
     from loganalyzer.logs.read import EventSet
 
@@ -132,8 +132,12 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
         raise InputError("no input could be read")
     options = Options(declared=declared, release=release, python=python, memory_mb=memory_mb,
                       disk_gb=list(disk_gb), late_threshold_s=late_threshold_s)
-    rows = analyse_records(events.records(), options)
-    rows = [r for r in rows if selected(r, list(instance), list(host), *window)]
+    analysis = analyse_records(events.records(), options)
+    events.host_aliases = analysis.host_aliases
+    events.duplicates_dropped = analysis.duplicates_dropped
+    events.analysis_warnings = analysis.warnings
+    names = [n for h in host for n in (h, analysis.identity.name(h) or h)]
+    rows = [r for r in analysis.rows if selected(r, list(instance), names, *window)]
     return rows, events
 
 
@@ -162,20 +166,24 @@ def selected(row: Mapping[str, Any], instances: list[str], hosts: list[str],
 
 
 def failing(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The migrations ``verify`` fails: a ramp that does not match the declared configuration,
-    an unknown configuration, or a host running another configuration."""
-    return [r for r in rows if r["ramp_verdict"] in ("mismatch", "unknown_config")
-            or any(f["code"] in ("running-config-differs", "timeout-limit-mismatch")
-                   for f in r["findings"])]
+    """The migrations ``verify`` fails, for a reason of
+    :data:`loganalyzer.analysis.verify.REASONS` (a ramp that does not match, an unknown
+    configuration, a host running another configuration, behaviour the configuration cannot
+    produce, a timeout limit it cannot produce)."""
+    from loganalyzer.analysis.verify import verify as run_verify
+
+    return [f.migration for f in run_verify(rows).failures]
 
 
-def verify(paths_or_events: Sequence[str] | str | EventSet, **kwargs: Any
-           ) -> tuple[bool, list[dict[str, Any]]]:
+def verify(paths_or_events: Sequence[str] | str | EventSet, *, allow_empty: bool = False,
+           **kwargs: Any) -> tuple[bool, list[dict[str, Any]]]:
     """(passed, the failing migrations) for the declared configuration; same arguments as
-    :func:`migrations`."""
-    rows = migrations(paths_or_events, **kwargs)
-    bad = failing(rows)
-    return not bad, [dict(r) for r in bad]
+    :func:`migrations`. A check that verified nothing (no migration with a downtime ramp
+    selected) does not pass unless ``allow_empty``."""
+    from loganalyzer.analysis.verify import verify as run_verify
+
+    verdict = run_verify(migrations(paths_or_events, **kwargs), allow_empty)
+    return verdict.ok, [dict(f.migration) for f in verdict.failures]
 
 
 def predict(*, memory_mb: int | None = None, data_gb: float | None = None,
