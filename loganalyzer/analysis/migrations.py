@@ -9,6 +9,7 @@ The row layout is the ``migrations`` JSON contract.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -741,7 +742,7 @@ def _outcome_findings(segment: Segment, row: dict[str, Any], config: EffectiveCo
                     for e in segment.events):
         out.append(Finding("log-starts-mid-migration", "info",
                            "the log starts after this migration began: its start is the first "
-                           "line seen" + (f"; it lasted at least {row['duration_min_s']:.0f} s "
+                           "line seen" + (f"; it lasted at least {math.floor(row['duration_min_s'])} s "
                                           f"({basis})." if row["duration_min_s"] is not None
                                           and basis else ".")))
     return out
