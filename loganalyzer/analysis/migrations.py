@@ -213,9 +213,8 @@ def _release(segment: Segment, facts: HostFacts, options: Options, start: Any
     label = release.label if low == high else \
         f"{BY_MAJOR[low].label} – {BY_MAJOR[high].label}"
     if low != high:
-        notes.append(f"release {label} from the log's clues: where they differ, the rules "
-                     f"and defaults of {release.label}, the newest of them, apply")
-    notes.append("release from the log's clues: " + "; ".join(found.reasons))
+        notes.append(f"where the releases of {label} differ, the rules and defaults of "
+                     f"{release.label} apply")
     return release, variants, label, "log clues: " + "; ".join(found.reasons), notes
 
 
@@ -230,7 +229,8 @@ def _variants(release: Release, python: int | None) -> list[Variant]:
 
 
 def _config(segment: Segment, facts: HostFacts, release: Release, options: Options,
-            start: Any) -> tuple[EffectiveConfig, list[Finding], EffectiveConfig | None]:
+            start: Any, release_known: bool = True
+            ) -> tuple[EffectiveConfig, list[Finding], EffectiveConfig | None]:
     """The configuration the migration ran with, and findings about it."""
     findings: list[Finding] = []
     dump = facts.dump_before(start)
@@ -255,10 +255,11 @@ def _config(segment: Segment, facts: HostFacts, release: Release, options: Optio
         return declared, findings, running
     if running is not None:
         return running, findings, running
-    findings.append(Finding(
-        "config-from-defaults", "info",
-        f"no configuration was given and no start-up dump precedes this migration: nova's "
-        f"defaults of {release.label} were used (the release's source says why)."))
+    if not release_known:  # the defaults of a release the log does not name: say which
+        findings.append(Finding(
+            "config-from-defaults", "info",
+            f"no configuration given and no start-up dump before this migration: nova's "
+            f"defaults of {release.label} were used."))
     return _defaults(release), findings, None
 
 
@@ -345,7 +346,9 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
     duration, duration_min, basis = _duration(segment, start, end, start_seen, end_seen)
     release, variants, release_label, release_source, notes = _release(segment, facts, options,
                                                                         start)
-    config, findings, running = _config(segment, facts, release, options, start)
+    config, findings, running = _config(
+        segment, facts, release, options, start,
+        release_source == "--release" or release_source.startswith("Starting compute node"))
     observed = _observed(segment, monitor)
     state = segment.first("downtime_state")
     state_ramp = infer.observed_ramp_from_state(state["steps"]) if state is not None and \
@@ -401,9 +404,8 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
     row["inferred"] = _inferred(observed, state_ramp, variants, config, size)
     proved = behaviour.implied(segment.events, facts.startup_before(start),
                                release.has_timeout_action, size, size_source, row["paused"])
-    for item in proved:
+    for item in proved:  # the evidence is in the config-implied-by-behaviour finding
         row["inferred"][item.option] = item.value
-    row["inferred"]["evidence"] = {item.option: item.evidence for item in proved}
     findings += behaviour.contradictions(proved, config, size)
     row["switchover"] = None
     row["progress"] = _progress(segment)
