@@ -71,7 +71,7 @@ def one_migration(tmp_path):
 
 
 def test_the_same_file_twice_is_one_migration(tmp_path):
-    path, text = one_migration(tmp_path)
+    path, _ = one_migration(tmp_path)
     once = migrations_json(str(path))
     twice = migrations_json(str(path), str(path))
     assert len(twice["migrations"]) == 1

@@ -742,9 +742,10 @@ def _outcome_findings(segment: Segment, row: dict[str, Any], config: EffectiveCo
                                                  and e.get("after_s") == 0)
                     or (e["kind"] == "progress" and e.get("secs") == 0)
                     for e in segment.events):
+        bound = row["duration_min_s"]
         out.append(Finding("log-starts-mid-migration", "info",
                            "the log starts after this migration began: its start is the first "
-                           "line seen" + (f"; it lasted at least {math.floor(row['duration_min_s'])} s "
-                                          f"({basis})." if row["duration_min_s"] is not None
-                                          and basis else ".")))
+                           "line seen" + (f"; it lasted at least {math.floor(bound)} s "
+                                          f"({basis})." if bound is not None and basis
+                                          else ".")))
     return out
