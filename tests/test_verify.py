@@ -127,3 +127,12 @@ def test_verdict_rule():
                                            "verified (no downtime ramp)")
     behaviour = verify([row("no_ramp", "config-implied-by-behaviour")])
     assert behaviour.failures[0].reasons == ("behaviour contradicts configuration",)
+
+
+def test_the_api_never_passes_on_nothing(tmp_path):
+    import loganalyzer
+
+    log = tmp_path / "nova-compute.log"
+    log.write_text(noise_line(T0))
+    assert loganalyzer.verify(str(log), downtime=500) == (False, [])
+    assert loganalyzer.verify(str(log), downtime=500, allow_empty=True) == (True, [])
