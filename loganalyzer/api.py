@@ -115,7 +115,7 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
     """Internal rows (with their events) and the event set: what migrations, show, verify and
     report share. Bad configuration fails before any log is read."""
     from loganalyzer.analysis.migrations import Declared, Options
-    from loganalyzer.analysis.migrations import analyse as analyse_records
+    from loganalyzer.analysis.migrations import analyse_all as analyse_records
     from loganalyzer.config.prediction import resolve_model
     from loganalyzer.logs.read import EventSet
 
@@ -135,8 +135,12 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
         raise InputError("no input could be read")
     options = Options(declared=declared, release=release, python=python, memory_mb=memory_mb,
                       disk_gb=list(disk_gb), late_threshold_s=late_threshold_s)
-    rows = analyse_records(events.records(), options)
-    rows = [r for r in rows if selected(r, list(instance), list(host), *window)]
+    analysis = analyse_records(events.records(), options)
+    events.host_aliases = analysis.host_aliases
+    events.duplicates_dropped = analysis.duplicates_dropped
+    events.analysis_warnings = analysis.warnings
+    names = [n for h in host for n in (h, analysis.identity.name(h) or h)]
+    rows = [r for r in analysis.rows if selected(r, list(instance), names, *window)]
     return rows, events
 
 
@@ -165,22 +169,27 @@ def selected(row: Mapping[str, Any], instances: list[str], hosts: list[str],
 
 
 def failing(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The migrations ``verify`` fails: a ramp that does not match the declared configuration,
-    an unknown configuration, or a host running another configuration."""
-    return [r for r in rows if r["ramp_verdict"] in ("mismatch", "unknown_config")
-            or any(f["code"] in ("running-config-differs", "timeout-limit-mismatch")
-                   for f in r["findings"])]
+    """The migrations ``verify`` fails, for a reason of
+    :data:`loganalyzer.analysis.verify.REASONS` (a ramp that does not match, an unknown
+    configuration, a host running another configuration, behaviour the configuration cannot
+    produce, a timeout limit it cannot produce)."""
+    from loganalyzer.analysis.verify import verify as run_verify
+
+    return [f.migration for f in run_verify(rows).failures]
 
 
-def verify(paths_or_events: Sequence[str] | str | EventSet, **kwargs: Any
-           ) -> tuple[bool, list[Migration]]:
+def verify(paths_or_events: Sequence[str] | str | EventSet, *, allow_empty: bool = False,
+           **kwargs: Any) -> tuple[bool, list[Migration]]:
     """(passed, the failing migrations) for the declared configuration; same arguments as
-    :func:`migrations`."""
+    :func:`migrations`. A check that verified nothing (no migration with a downtime ramp
+    selected) does not pass unless ``allow_empty``."""
+    from loganalyzer.analysis.verify import verify as run_verify
+
     rows = migrations(paths_or_events, **kwargs)
     elements = [m.to_json() for m in rows]
-    failed = {id(j) for j in failing(elements)}
-    bad_rows = [m for m, j in zip(rows, elements, strict=True) if id(j) in failed]
-    return not bad_rows, bad_rows
+    verdict = run_verify(elements, allow_empty)
+    failed = {id(f.migration) for f in verdict.failures}
+    return verdict.ok, [m for m, j in zip(rows, elements, strict=True) if id(j) in failed]
 
 
 def predict(*, memory_mb: int | None = None, data_gb: float | None = None,

@@ -56,6 +56,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("running-config-differs", "warning", "the host runs another configuration than declared"),
     Code("dump-value-invalid", "warning", "a start-up dump value that nova would not accept"),
     Code("data-gb-sources-disagree", "warning", "the guest-size evidence disagrees"),
+    Code("config-from-defaults", "info",
+         "no configuration given or dumped: the release's defaults were used (named)"),
     Code("timeout-limit-mismatch", "error",
          "nova's printed completion-timeout limit differs from the configuration's"),
     Code("completion-timeout-hit", "warning", "the completion timeout was reached"),
@@ -92,6 +94,12 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def markdown_table() -> str:
+    """The README's table of finding codes (a test checks the README holds exactly this)."""
+    rows = [f"| `{c.code}` | {c.severity} | {c.meaning} |" for c in CODES.values()]
+    return "\n".join(["| code | severity | meaning |", "|---|---|---|", *rows])
 
 
 def worst(findings: Iterable[Finding]) -> str | None:

@@ -166,9 +166,13 @@ class Migration(Record):
     dest_log_host: str | None = None
     start: str | None = None
     end: str | None = None
-    duration_s: float | None = None
+    duration_s: float | None = None  # None unless both ends are in the log
+    start_seen: bool = ABSENT  # the migration's first line is in the log
+    end_seen: bool = ABSENT  # its last line is
+    duration_min_s: float | None = ABSENT  # a lower bound from nova's lines when an end is not
     outcome: str = "unknown"  # completed | cancelled | failed | unknown
     error: str | None = None
+    error_class: str | None = ABSENT  # a short class of ``error`` for grouping
     release: str | None = None
     release_source: str | None = None
     post_copy: bool = False

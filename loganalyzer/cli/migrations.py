@@ -99,7 +99,8 @@ def migrations(
         migrations_out.write_parquet(rows, output or sys.stdout.buffer)
         return
     with output_stream(output) as stream:
-        migrations_out.write(rows, events.warnings, fmt, stream)
+        migrations_out.write(rows, [*events.warnings, *events.analysis_warnings], fmt, stream,
+                             events.host_aliases, events.duplicates_dropped)
 
 
 @reports_input_errors
@@ -189,10 +190,16 @@ def verify(
     scheduler: SchedulerOpt = None,
     cache: CacheOpt = None,
     quiet: QuietOpt = False,
+    allow_empty: Annotated[bool, typer.Option(
+        "--allow-empty", help="Pass (exit 0) when nothing could be verified: no migration "
+        "selected, or none with a downtime ramp.")] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table | json.")] = "table",
 ) -> None:
-    """After a config rollout: exit 0 when every migration with a ramp matches the declared
-    configuration (and no host runs something else), 1 when any does not, 2 on bad input.
+    """After a config rollout: exit 0 when at least one migration was verified and every
+    verified migration passed; 1 when any failed (its ramp does not match, the host runs
+    another configuration, its behaviour or timeout limit contradicts the configuration, the
+    configuration is unknown) or when nothing was verified (no migration selected, or none
+    with a downtime ramp: 'nothing verified: …'), unless --allow-empty; 2 on bad input.
 
     [b]Examples[/b]
 
@@ -209,8 +216,8 @@ def verify(
     rows, _ = analyse_paths(
         paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
         instance, since, until, late_threshold, reading(engine, scheduler, cache, quiet))
-    from loganalyzer.api import failing as failing_rows
+    from loganalyzer.analysis.verify import verify as run_verify
 
-    failing = failing_rows(rows)
-    migrations_out.verify(rows, failing, sys.stdout, fmt)
-    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+    verdict = run_verify(rows, allow_empty)
+    migrations_out.verify(verdict, sys.stdout, fmt)
+    raise typer.Exit(EXIT_OK if verdict.ok else EXIT_FINDINGS)

@@ -220,7 +220,9 @@ def analyse_paths(paths: list[str], host: list[str] | None, config: list[str] | 
         declared.for_release(resolve_model(release, None, python).release)
     events = how.read(paths, parse_host_options(mappings))
     emit_warnings(events.warnings)
-    return analyse(events, **kwargs)
+    rows, events = analyse(events, **kwargs)
+    emit_warnings(events.analysis_warnings)
+    return rows, events
 
 
 HostFilterOpt = Annotated[list[str] | None, typer.Option(

@@ -505,6 +505,17 @@ CATALOG: tuple[Message, ...] = (
         ("max_concurrent_live_migrations = 1",),
         instance_tag=False, free_text=True,
     ),
+    Message(  # CONF.host and my_ip: who the host is, in nova's own words (log_opt_values
+        # pads names to 30 characters: "%-30s = %s")
+        "conf_host", "conf_host", "host" + " " * 27 + "= ", r"(?P<value>\S+)",
+        "host                           = %(value)s", ("DEBUG",), "host", 6, None, SVC,
+        ("host                           = compute-1.example.org",), instance_tag=False,
+    ),
+    Message(
+        "conf_my_ip", "conf_my_ip", "my_ip" + " " * 26 + "= ", r"(?P<value>\S+)",
+        "my_ip                          = %(value)s", ("DEBUG",), "host", 6, None, SVC,
+        ("my_ip                          = 192.0.2.11",), instance_tag=False,
+    ),
     Message(
         "config_files", "config_files", "config files: ", r"(?P<files>\[.*\])",
         "config files: %(files)s", ("DEBUG",), "host", 6, None, SVC,

@@ -300,6 +300,8 @@ def _context(out: dict[str, Any]) -> None:
         out["request_id"] = sys.intern(parts[1])
     elif parts[0].startswith("req-"):
         out["request_id"] = sys.intern(parts[0])
+        if len(parts) == 6:  # user project domain user-domain project-domain: Kilo–Yoga
+            out["context_style"] = "fields5"
 
 
 def parse_json(text: str, keys_of: Any) -> tuple[dict[str, Any] | None, str | None]:

@@ -79,6 +79,11 @@ class EventSet:
     warnings: list[str] = field(default_factory=list)
     files: list[FileReport] = field(default_factory=list)
     _frame: Any = field(default=None, repr=False)
+    # filled by the migration analysis (analysis.dedup): each host's other names, the
+    # duplicate lines it dropped, its own warnings (lines out of time order, ...)
+    host_aliases: dict[str, list[str]] = field(default_factory=dict)
+    duplicates_dropped: int = 0
+    analysis_warnings: list[str] = field(default_factory=list)
 
     @property
     def events(self) -> pd.DataFrame:
