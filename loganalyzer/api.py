@@ -196,35 +196,60 @@ def predict(*, memory_mb: int | None = None, data_gb: float | None = None,
             disk_gb: Sequence[float] = (), config: Sequence[str] = (),
             config_dir: Sequence[str] = (), release: str | None = None,
             variant: str | None = None, python: int | None = None,
-            **options: Any) -> Prediction:
+            flags: Mapping[str, Any] | None = None, **options: Any) -> Prediction:
     """The ramp and timeout nova computes for a guest (``steps`` give ``after_s`` and
-    ``downtime_ms``). ``options`` as for :func:`migrations`."""
-    from loganalyzer.config.load import load_config
-    from loganalyzer.config.prediction import guest_size, resolve_model
+    ``downtime_ms``). ``options`` as for :func:`migrations`; ``flags`` by nova's option names."""
+    from loganalyzer.config.prediction import guest_size
     from loganalyzer.config.prediction import predict as run_predict
 
-    model = resolve_model(release, variant, python)
-    conf = load_config(model.release, list(config), list(config_dir), overrides(**options))
+    model, conf = _configured(config, config_dir, release, variant, python, flags, options)
     py = model.variant.python if model.variant else model.release.default_python
     return run_predict(model, conf, guest_size(memory_mb, data_gb, list(disk_gb), py))
 
 
-def lint(*, memory_mb: Sequence[int] = (2048, 4096, 8192, 16384, 32768, 65536),
+def _configured(config: Sequence[str], config_dir: Sequence[str], release: str | None,
+                variant: str | None, python: int | None, flags: Mapping[str, Any] | None,
+                options: dict[str, Any]) -> tuple[Any, Any]:
+    """(model, effective configuration): release and arithmetic resolved, files read by
+    oslo.config, flags (nova names) and short-named options applied last."""
+    from loganalyzer.config.load import load_config
+    from loganalyzer.config.prediction import resolve_model
+
+    model = resolve_model(release, variant, python)
+    values = {**dict(flags or {}), **overrides(**options)}
+    return model, load_config(model.release, list(config), list(config_dir), values)
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """What ``lint`` checked and found: the model, the effective configuration, the guest
+    sizes and the findings."""
+
+    model: Any
+    config: Any
+    guests: list[Any]
+    findings: list[Finding]
+
+
+LINT_SIZES_MB = (2048, 4096, 8192, 16384, 32768, 65536)
+
+
+def lint(*, memory_mb: Sequence[int] | None = None,
          data_gb: Sequence[float] = (), disk_gb: Sequence[float] = (),
          config: Sequence[str] = (), config_dir: Sequence[str] = (),
          release: str | None = None, variant: str | None = None, python: int | None = None,
-         **options: Any) -> list[Finding]:
-    """Configuration findings for guests of the given sizes."""
+         flags: Mapping[str, Any] | None = None, **options: Any) -> LintResult:
+    """Configuration findings for guests of the given sizes: ``data_gb`` sizes and
+    ``memory_mb`` ones (2–64 GiB when neither is given)."""
     from loganalyzer.config.lint import lint as run_lint
-    from loganalyzer.config.load import load_config
-    from loganalyzer.config.prediction import guest_size, resolve_model
+    from loganalyzer.config.prediction import guest_size
 
-    model = resolve_model(release, variant, python)
-    conf = load_config(model.release, list(config), list(config_dir), overrides(**options))
+    model, conf = _configured(config, config_dir, release, variant, python, flags, options)
     py = model.variant.python if model.variant else model.release.default_python
     guests = [guest_size(None, gb, [], py) for gb in data_gb]
-    guests += [guest_size(mb, None, list(disk_gb), py) for mb in memory_mb if not data_gb]
-    return run_lint(model, conf, guests)
+    sizes = memory_mb if memory_mb is not None else (() if data_gb else LINT_SIZES_MB)
+    guests += [guest_size(mb, None, list(disk_gb), py) for mb in sizes]
+    return LintResult(model, conf, guests, run_lint(model, conf, guests))
 
 
 def simulate(*, memory_mb: int = 4096, disk_gb: Sequence[float] = (),
