@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from loganalyzer.atomic import is_stdout
 from loganalyzer.cli.options import (
     AutoConverge,
     CacheOpt,
@@ -87,7 +88,7 @@ def migrations(
     from loganalyzer.output import migrations_out
 
     check_format(fmt, ("table", "json", "csv", "parquet"))
-    if fmt == "parquet" and output is None and sys.stdout.isatty():
+    if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
         raise InputError("--format parquet writes binary data: give --output FILE or redirect")
     flags = config_flags(downtime=downtime, steps=steps, delay=delay,
                    completion_timeout=completion_timeout, timeout_action=timeout_action,
@@ -96,7 +97,7 @@ def migrations(
         paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
         instance, since, until, late_threshold, reading(engine, scheduler, cache, quiet))
     if fmt == "parquet":
-        migrations_out.write_parquet(rows, output or sys.stdout.buffer)
+        migrations_out.write_parquet(rows, output)
         return
     with output_stream(output) as stream:
         migrations_out.write(rows, events.warnings, fmt, stream)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from loganalyzer.atomic import is_stdout
 from loganalyzer.cli.options import (
     CacheOpt,
     EngineOpt,
@@ -71,7 +72,7 @@ def scan(
     check_format(fmt, ("table", "json", "csv", "parquet"))
     check_kinds(kind or [])
     window = parse_time("--since", since), parse_time("--until", until)
-    if fmt == "parquet" and output is None and sys.stdout.isatty():
+    if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
         raise InputError("--format parquet writes binary data: give --output FILE or redirect")
     events = reading(engine, scheduler, cache, quiet).read(paths,
                                                               parse_host_options(host or []))
@@ -80,7 +81,7 @@ def scan(
         raise InputError("no input could be read")
     frame = select_events(events.events, kind or [], instance or [], (), *window)
     if fmt == "parquet":
-        scan_out.write_parquet(frame, output or sys.stdout.buffer)
+        scan_out.write_parquet(frame, output)
         return
     with output_stream(output) as stream:
         scan_out.write(events, frame, fmt, stream, unrecognized, limit)
