@@ -6,6 +6,7 @@ file also uses every core; each range is a pure, picklable job.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -215,8 +216,13 @@ def executor(engine: str, scheduler: str | None = None, workers: int | None = No
         return
     if engine == "process":
         count = workers or os.cpu_count() or 1
-        with ReportingPool(count) as pool:
+        pool = ReportingPool(count)
+        try:
             yield pool, count
+        except BaseException:  # Ctrl-C, SIGTERM, an error: the workers go now
+            stop(pool)
+            raise
+        pool.shutdown()
         return
     try:
         from distributed import Client, LocalCluster
@@ -249,12 +255,36 @@ class ReportingPool(ProcessPoolExecutor):
         super().__init__(max_workers=workers, initializer=_serve, initargs=(self.reports,))
 
 
+def stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool at once: queued jobs cancelled, running workers terminated and reaped (an
+    interrupted run must not wait for their scans to finish)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython's record
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+
+
 _REPORTS: Any = None  # in a ReportingPool worker: where offsets go
 
 
 def _serve(reports: Any) -> None:
+    """A worker's start: where progress goes; Ctrl-C (which the terminal sends to the whole
+    process group) ends it quietly, the parent reports the interrupt; SIGTERM is the
+    default again (a forked worker inherits the parent's handler)."""
     global _REPORTS
     _REPORTS = reports
+    signal.signal(signal.SIGINT, _quit)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _quit(signum: int, frame: Any) -> None:
+    os._exit(128 + signum)
 
 
 def _pooled_job(indexed: tuple[int, Job]) -> ScanResult:
