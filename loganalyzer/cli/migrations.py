@@ -12,6 +12,7 @@ from loganalyzer.atomic import is_stdout
 from loganalyzer.cli.options import (
     AutoConverge,
     CacheOpt,
+    CacheVerifyOpt,
     CompletionTimeout,
     ConfigDirs,
     ConfigFiles,
@@ -68,6 +69,7 @@ def migrations(
     engine: EngineOpt = "auto",
     scheduler: SchedulerOpt = None,
     cache: CacheOpt = None,
+    cache_verify: CacheVerifyOpt = False,
     quiet: QuietOpt = False,
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help="Output: table | json | csv | parquet.")] = "table",
@@ -95,7 +97,8 @@ def migrations(
                    post_copy=post_copy, auto_converge=auto_converge)
     rows, events = analyse_paths(
         paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
-        instance, since, until, late_threshold, reading(engine, scheduler, cache, quiet))
+        instance, since, until, late_threshold,
+        reading(engine, scheduler, cache, quiet, cache_verify))
     if fmt == "parquet":
         migrations_out.write_parquet(rows, output)
         return
@@ -129,6 +132,7 @@ def show(
     engine: EngineOpt = "auto",
     scheduler: SchedulerOpt = None,
     cache: CacheOpt = None,
+    cache_verify: CacheVerifyOpt = False,
     quiet: QuietOpt = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table | json.")] = "table",
 ) -> None:
@@ -149,7 +153,8 @@ def show(
                    post_copy=post_copy, auto_converge=auto_converge)
     rows, _ = analyse_paths(
         paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
-        [instance], None, None, late_threshold, reading(engine, scheduler, cache, quiet))
+        [instance], None, None, late_threshold,
+        reading(engine, scheduler, cache, quiet, cache_verify))
     if not rows:
         raise InputError(f"--instance {instance}: no migration of that instance in the input")
     position = n if n is not None else len(rows)
@@ -189,6 +194,7 @@ def verify(
     engine: EngineOpt = "auto",
     scheduler: SchedulerOpt = None,
     cache: CacheOpt = None,
+    cache_verify: CacheVerifyOpt = False,
     quiet: QuietOpt = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table | json.")] = "table",
 ) -> None:
@@ -209,7 +215,8 @@ def verify(
                    post_copy=post_copy, auto_converge=auto_converge)
     rows, _ = analyse_paths(
         paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
-        instance, since, until, late_threshold, reading(engine, scheduler, cache, quiet))
+        instance, since, until, late_threshold,
+        reading(engine, scheduler, cache, quiet, cache_verify))
     from loganalyzer.api import failing as failing_rows
 
     failing = failing_rows(rows)

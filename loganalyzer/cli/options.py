@@ -187,11 +187,17 @@ QuietOpt = Annotated[bool, typer.Option(
     "--quiet", "-q", help="No progress bar.", rich_help_panel="Performance")]
 
 
-def reading(engine: str, scheduler: str | None, cache: str | None, quiet: bool) -> Any:
+CacheVerifyOpt = Annotated[bool, typer.Option(
+    "--cache-verify", help="Reuse a --cache entry only when a SHA-256 of the whole file "
+    "matches (one more read of each file; notices any edit).", rich_help_panel="Performance")]
+
+
+def reading(engine: str, scheduler: str | None, cache: str | None, quiet: bool,
+            cache_verify: bool = False) -> Any:
     """How the command reads logs (:class:`loganalyzer.api.Reading`)."""
     from loganalyzer.api import Reading
 
-    return Reading(engine, scheduler, cache, progress=not quiet)
+    return Reading(engine, scheduler, cache, progress=not quiet, cache_verify=cache_verify)
 
 
 def analyse_paths(paths: list[str], host: list[str] | None, config: list[str] | None,

@@ -11,6 +11,7 @@ import typer
 from loganalyzer.cli.options import (
     AutoConverge,
     CacheOpt,
+    CacheVerifyOpt,
     CompletionTimeout,
     ConfigDirs,
     ConfigFiles,
@@ -64,6 +65,7 @@ def report(
     engine: EngineOpt = "auto",
     scheduler: SchedulerOpt = None,
     cache: CacheOpt = None,
+    cache_verify: CacheVerifyOpt = False,
     quiet: QuietOpt = False,
     title: Annotated[str, typer.Option("--title", help="The report's title.")
                      ] = "nova live migrations",
@@ -96,7 +98,8 @@ def report(
                    post_copy=post_copy, auto_converge=auto_converge)
     rows, events = analyse_paths(
         paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
-        instance, since, until, late_threshold, reading(engine, scheduler, cache, quiet))
+        instance, since, until, late_threshold,
+        reading(engine, scheduler, cache, quiet, cache_verify))
     from loganalyzer.api import declared_for_report
 
     declared, sources = declared_for_report(config or [], config_dir or [], flags, release,

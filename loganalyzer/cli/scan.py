@@ -10,6 +10,7 @@ import typer
 from loganalyzer.atomic import is_stdout
 from loganalyzer.cli.options import (
     CacheOpt,
+    CacheVerifyOpt,
     EngineOpt,
     HostOpt,
     InstanceOpt,
@@ -44,6 +45,7 @@ def scan(
     engine: EngineOpt = "auto",
     scheduler: SchedulerOpt = None,
     cache: CacheOpt = None,
+    cache_verify: CacheVerifyOpt = False,
     quiet: QuietOpt = False,
     limit: Annotated[int, typer.Option(
         "--limit", help="Rows in the table view (0: all).")] = 500,
@@ -74,7 +76,7 @@ def scan(
     window = parse_time("--since", since), parse_time("--until", until)
     if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
         raise InputError("--format parquet writes binary data: give --output FILE or redirect")
-    events = reading(engine, scheduler, cache, quiet).read(paths,
+    events = reading(engine, scheduler, cache, quiet, cache_verify).read(paths,
                                                               parse_host_options(host or []))
     emit_warnings(events.warnings)
     if not events.read_anything:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loganalyzer.errors import InputError
+from loganalyzer.logs.cache import CacheUse
 from loganalyzer.logs.ingest.discover import Input
 from loganalyzer.logs.scan import FileReport, Origin, ScanResult, append
 
@@ -32,10 +33,11 @@ class Job:
     end: int | None = None
     part: int = 0
     parts: int = 1
-    cache_dir: str | None = None
+    cache: CacheUse | None = None
 
 
-def plan_jobs(items: Sequence[Input], workers: int, cache_dir: str | None = None) -> list[Job]:
+def plan_jobs(items: Sequence[Input], workers: int, cache: CacheUse | None = None
+              ) -> list[Job]:
     """Whole inputs, except large plain files, which become ``workers`` ranges each when no
     prefilter tool is there to search them on its own core."""
     from loganalyzer.logs.prefilter import tool
@@ -43,8 +45,8 @@ def plan_jobs(items: Sequence[Input], workers: int, cache_dir: str | None = None
     jobs: list[Job] = []
     for item in items:
         size = _plain_size(item)
-        if size is None or size <= SPLIT_BYTES or workers < 2 or tool() or cache_dir:
-            jobs.append(Job(item, cache_dir=cache_dir))
+        if size is None or size <= SPLIT_BYTES or workers < 2 or tool() or cache:
+            jobs.append(Job(item, cache=cache))
             continue
         cuts = _line_cuts(item.path or "", size, max(workers, size // (256 << 20) + 1))
         for part, (start, end) in enumerate(cuts):
@@ -102,7 +104,7 @@ def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResul
     from loganalyzer.logs.scan import scan_stream
 
     if job.parts == 1:
-        if job.cache_dir and job.item.path and job.item.display != "-":
+        if job.cache and job.item.path and job.item.display != "-" and job.item.url is None:
             return _cached(job)
         return _whole(job.item, reached)
     item = job.item
@@ -148,28 +150,61 @@ def _compression(path: str) -> str | None:
 
 
 def _cached(job: Job) -> ScanResult:
-    """A whole input through ``--cache``: reuse, extend by the appended tail, or rescan."""
+    """A whole input through ``--cache``: reuse, extend by the appended tail, or rescan;
+    what is kept describes exactly the bytes scanned."""
     from loganalyzer.logs import cache
     from loganalyzer.logs.scan import scan_stream
 
-    item = job.item
+    item, use = job.item, job.cache
+    assert use is not None
     path = item.path or ""
     origin = Origin(item.display, item.host, item.host_source, item.year)
     try:
-        cached, covered, fingerprint = cache.load(job.cache_dir or "", path, origin)
+        cached, covered, now, problem = cache.load(use, path, origin)
     except OSError:
         return _whole(item)
-    if cached is not None and covered == fingerprint["size"]:
-        return cached
-    if cached is not None and covered:
+    keep = True
+    if cached is not None and covered == now["size"]:
+        result, keep = cached, False
+    elif cached is not None:
         with open(path, "rb") as fh:
-            tail = scan_stream(_Range(fh, covered, fingerprint["size"]), origin)  # type: ignore[arg-type]
+            tail = scan_stream(_Range(fh, covered, now["size"]), origin)  # type: ignore[arg-type]
         result = append(cached, tail)
     else:
-        result = _whole(item)
-    if result.file.readable:
-        cache.store(job.cache_dir or "", path, origin, result, fingerprint)
+        result, keep = _scanned_to(item, origin, now)
+    if keep and use.writable and result.file.readable:
+        try:
+            if use.verify and now["sha256"] is None:
+                now["sha256"] = cache.full_hashes(path, (now["size"],))[0]
+            trouble = cache.store(use, path, origin, result, now)
+        except OSError as exc:
+            trouble = f"{path}: not kept in --cache {use.folder} ({exc.strerror or exc})"
+        if trouble:
+            result.warnings.append(trouble)
+    if problem:
+        result.warnings.append(problem)
     return result
+
+
+def _scanned_to(item: Input, origin: Origin, now: dict[str, Any]) -> tuple[ScanResult, bool]:
+    """(a scan of exactly the ``now["size"]`` bytes fingerprinted, whether it may be
+    cached). The fast whole-file scan reads to the end of the file: when the file changed
+    meanwhile (a log still being written), a plain file is scanned again up to that size,
+    anything else is returned as read and not cached."""
+    from loganalyzer.logs import cache
+    from loganalyzer.logs.scan import scan_stream
+
+    result = _whole(item)
+    path = item.path or ""
+    try:
+        if cache.unchanged_since(path, now):
+            return result, True
+        if now["compressed"]:
+            return result, False
+        with open(path, "rb") as fh:
+            return scan_stream(_Range(fh, 0, now["size"]), origin), True  # type: ignore[arg-type]
+    except OSError:
+        return result, False
 
 
 def merge_ranges(jobs: Sequence[Job], results: Sequence[ScanResult]) -> list[ScanResult]:
