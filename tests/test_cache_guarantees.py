@@ -145,7 +145,6 @@ def truncate_parquet(entry: str) -> None:
 
 def other_runs_parquet(entry: str) -> None:
     """events.parquet replaced by another run's (a different token)."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     path = os.path.join(entry, "events.parquet")
