@@ -171,7 +171,7 @@ def _reason(spec: OptionSpec, release: Release, raw: str, exc: Exception) -> str
         return ("interpolation failed: %(name)s is Python configparser syntax, which "
                 "oslo.config does not expand (nova reads the text as it is; oslo.config "
                 "replaces $name and ${group.name})")
-    if spec.kind == "int" and "invalid literal" in text or (
+    if (spec.kind == "int" and "invalid literal" in text) or (
             "Exceeds the limit" in text and not raw.strip().lstrip("+-").isdigit()):
         return "not an integer"
     if "Exceeds the limit" in text:
