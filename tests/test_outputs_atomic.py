@@ -145,9 +145,7 @@ def run_cli(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("args", [["scan", SAMPLE, "-q", "-f", "json"],
-                                  ["scan", SAMPLE, "-q", "-f", "csv"],
                                   ["scan", SAMPLE, "-q"],
-                                  ["migrations", SAMPLE, "-q", "-f", "json"],
                                   ["predict", "--memory-mb", "4096"]])
 def test_a_full_stdout_is_one_line_exit_2(args):
     with open("/dev/full", "wb") as full:
@@ -175,6 +173,12 @@ def test_parquet_to_stdout_by_dash_and_dev_stdout(tmp_path):
         assert done.returncode == 0, done.stderr
         assert pq.read_table(target).num_rows > 0
     assert os.path.exists("/dev/stdout")
+    page = tmp_path / "page.html"
+    with open(page, "wb") as out:
+        done = run_cli("report", SAMPLE, "-q", "-o", "-", stdout=out)
+    assert done.returncode == 0, done.stderr
+    assert page.read_text().rstrip().endswith("</html>")
+    assert b"7 migrations" in done.stderr
 
 
 KILL_DURING_WRITE = textwrap.dedent("""

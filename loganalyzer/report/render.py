@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
@@ -65,7 +66,11 @@ def build_page(rows: Sequence[dict[str, Any]], events: Any, title: str,
 
 def write(path: str, html: str) -> None:
     """The page to ``path`` (its folder made when missing), replaced whole: a failed or
-    interrupted write leaves the previous report as it was (:mod:`loganalyzer.atomic`)."""
-    from loganalyzer.atomic import write_text
+    interrupted write leaves the previous report as it was (:mod:`loganalyzer.atomic`);
+    ``-`` or ``/dev/stdout`` writes it to stdout."""
+    from loganalyzer.atomic import is_stdout, write_text
 
+    if is_stdout(path):  # -o - or /dev/stdout: the stream, never a file renamed over it
+        sys.stdout.write(html)
+        return
     write_text(path, html, make_folder=True)
