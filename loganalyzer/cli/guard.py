@@ -19,8 +19,9 @@ import typer
 
 from loganalyzer.errors import EXIT_USAGE
 
-# write errors of a full or failing disk (a closed pipe, EPIPE, is the SIGPIPE rule's)
-WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EROFS})
+# errors only a write gives (a closed pipe, EPIPE, is the SIGPIPE rule's); EIO, which a read
+# can give too, counts only when flushing stdout
+WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
 
 
 class Stopped(KeyboardInterrupt):
@@ -67,7 +68,7 @@ def _flush_stdout() -> None:
     try:
         sys.stdout.flush()
     except OSError as exc:
-        if exc.errno not in WRITE_ERRORS:
+        if exc.errno not in WRITE_ERRORS | {errno.EIO}:
             raise
         _give_up_stdout()
         typer.echo(f"loganalyzer: cannot write to stdout: {exc.strerror}", err=True)
