@@ -227,3 +227,17 @@ def test_a_read_only_cache_folder_is_one_warning_and_still_read(tmp_path, log_te
         same(third, collect([str(log)]))
     finally:
         subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_cache_verify_on_the_command_line(tmp_path):
+    sample = str(REPO / "sample_logs")
+    cache = str(tmp_path / "cache")
+    for _ in range(2):
+        result = runner.invoke(app, ["migrations", sample, "-q", "-f", "json", "--cache", cache,
+                                     "--cache-verify"])
+        assert result.exit_code == 0, result.output
+    metas = []
+    for name in os.listdir(cache):
+        with open(os.path.join(cache, name, "meta.json"), encoding="utf-8") as fh:
+            metas.append(json.load(fh))
+    assert metas and all(len(m["fingerprint"]["sha256"]) == 64 for m in metas)
