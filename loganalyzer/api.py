@@ -52,6 +52,7 @@ class Reading:
     scheduler: str | None = None
     cache: str | None = None
     progress: bool = False
+    cache_verify: bool = False  # reuse a cache entry only when the whole file's hash matches
 
     def read(self, paths: Sequence[str], hosts: Mapping[str, str] | None = None) -> EventSet:
         from loganalyzer.logs.read import collect
@@ -59,12 +60,12 @@ class Reading:
         if self.scheduler and self.engine != "dask":
             raise InputError("--scheduler goes with --engine dask")
         return collect(list(paths), dict(hosts or {}), self.engine, self.scheduler,
-                       self.progress, self.cache)
+                       self.progress, self.cache, self.cache_verify)
 
 
 def read(paths: Sequence[str] | str, *, hosts: Mapping[str, str] | None = None,
          engine: str = "auto", scheduler: str | None = None, cache: str | None = None,
-         progress: bool = False) -> EventSet:
+         progress: bool = False, cache_verify: bool = False) -> EventSet:
     """Read logs (files, folders, sosreports, tarballs, URLs, ``-``) into an event set.
 
     The same inputs, engines and cache as ``loganalyzer scan``. ``hosts`` maps a path (file
@@ -73,7 +74,7 @@ def read(paths: Sequence[str] | str, *, hosts: Mapping[str, str] | None = None,
     """
     if isinstance(paths, str):
         paths = [paths]
-    return Reading(engine, scheduler, cache, progress).read(paths, hosts)
+    return Reading(engine, scheduler, cache, progress, cache_verify).read(paths, hosts)
 
 
 def migrations(paths_or_events: Sequence[str] | str | EventSet, *,

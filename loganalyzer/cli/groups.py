@@ -151,7 +151,7 @@ def _input(values: dict[str, Any]) -> Input:
 
     given = values["host"] or []
     return Input(Reading(values["engine"], values["scheduler"], values["cache"],
-                         progress=not values["quiet"]),
+                         progress=not values["quiet"], cache_verify=values["cache_verify"]),
                  parse_host_options([h for h in given if "=" in h]),
                  [h for h in given if "=" not in h])
 
@@ -171,6 +171,10 @@ READING = Group("source", (
     _option("cache", Annotated[str | None, typer.Option(
         "--cache", help="Keep each file's events here; re-runs read only new or grown files.",
         rich_help_panel="Performance")]),
+    _option("cache_verify", Annotated[bool, typer.Option(
+        "--cache-verify", help="Reuse a --cache entry only when a SHA-256 of the whole file "
+        "matches (one more read of each file; notices any edit).",
+        rich_help_panel="Performance")], False),
     _option("quiet", Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress bar.", rich_help_panel="Performance")], False),
 ), _input)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from loganalyzer.atomic import is_stdout
 from loganalyzer.cli.groups import (
     ANALYSIS,
     ANALYSIS_ONE,
@@ -58,11 +59,11 @@ def migrations(
     from loganalyzer.output import migrations_out
 
     check_format(fmt, ("table", "json", "csv", "parquet"))
-    if fmt == "parquet" and output is None and sys.stdout.isatty():
+    if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
         raise InputError("--format parquet writes binary data: give --output FILE or redirect")
     rows, events = analyse_paths(paths, configuration, model, source, analysis)
     if fmt == "parquet":
-        migrations_out.write_parquet(rows, output or sys.stdout.buffer)
+        migrations_out.write_parquet(rows, output)
         return
     with output_stream(output) as stream:
         migrations_out.write(rows, [*events.warnings, *events.analysis_warnings], fmt, stream,

@@ -3,7 +3,6 @@ hook, a few single options, format checks, output streams, and reading + analysi
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import wraps
@@ -23,8 +22,11 @@ def reports_input_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from loganalyzer.cli.guard import guarded  # interrupts, failed writes to stdout
+
         try:
-            return func(*args, **kwargs)
+            with guarded():
+                return func(*args, **kwargs)
         except InputError as exc:
             typer.echo(f"loganalyzer: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
@@ -76,15 +78,11 @@ def emit_warnings(warnings: Sequence[str]) -> None:
 
 
 def output_stream(path: str | None) -> Any:
-    """A context manager yielding stdout or the ``--output`` file."""
-    from contextlib import nullcontext
+    """A context manager yielding stdout or the ``--output`` file (replaced whole when the
+    command succeeds: :func:`loganalyzer.output.common.output_file`)."""
+    from loganalyzer.output.common import output_file
 
-    if path is None:
-        return nullcontext(sys.stdout)
-    try:
-        return open(path, "w", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"--output {path}: cannot write: {exc.strerror}") from None
+    return output_file(path)
 
 
 def effective(configuration: Configuration, model: Model) -> Any:

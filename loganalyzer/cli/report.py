@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from loganalyzer.atomic import is_stdout
 from loganalyzer.cli.groups import (
     ANALYSIS,
     CONFIG,
@@ -71,7 +72,7 @@ def report(
     mismatches = sum(1 for r in rows if r["ramp_verdict"] == "mismatch")
     typer.echo(f"{target}: {len(rows)} migrations ({outcomes or 'none'}), {mismatches} ramp "
                f"mismatches, {len(events.unrecognized)} unrecognized lines, "
-               f"{len(events.warnings)} warnings")
+               f"{len(events.warnings)} warnings", err=is_stdout(target))  # -o -: page alone
     if png:
         for path in write_pngs(figures, png):
             typer.echo(path)

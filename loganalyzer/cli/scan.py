@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from loganalyzer.atomic import is_stdout
 from loganalyzer.cli.groups import READING, SELECTION, Group, Input, uses
 from loganalyzer.cli.options import (
     OutputOpt,
@@ -60,7 +61,7 @@ def scan(
     check_kinds(kind or [])
     window = (parse_time("--since", selection["since"]),
               parse_time("--until", selection["until"]))
-    if fmt == "parquet" and output is None and sys.stdout.isatty():
+    if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
         raise InputError("--format parquet writes binary data: give --output FILE or redirect")
     events = source.reading.read(paths, source.hosts)
     emit_warnings(events.warnings)
@@ -69,7 +70,7 @@ def scan(
     frame = select_events(events.events, kind or [], selection["instance"] or [],
                           source.host_filter, *window)
     if fmt == "parquet":
-        scan_out.write_parquet(frame, output or sys.stdout.buffer)
+        scan_out.write_parquet(frame, output)
         return
     with output_stream(output) as stream:
         scan_out.write(events, frame, fmt, stream, unrecognized, limit)
