@@ -19,7 +19,7 @@ from typing import Any
 from loganalyzer.logs.scan import Columns, FileReport, Origin, ScanResult
 
 BLOCK = 65536
-VERSION = 2  # 2: repeated monitor lines folded (scan.ScanState._fold)
+VERSION = 3  # 2: repeated monitor lines folded (scan.ScanState._fold); 3: catalogue of issue 14
 
 
 def _key(path: str, origin: Origin) -> str:
