@@ -340,6 +340,10 @@ def test_broken_abort_call_as_oslo_log_rewrites_it():
                 f"trying to abort live ' err={err}\n")
         event = only_event(line)
         assert (event["kind"], event["error"]) == ("abort_after_error_failed", err)
+    # within nova's ``except libvirtError``, oslo.log appends the handled error's summary
+    summary = ": libvirt.libvirtError: Requested operation is not valid: no job is active"
+    event = only_event(line.rstrip("\n") + summary + "\n")
+    assert (event["error"], event["error_summary"]) == (err, summary)
 
 
 def test_live_migration_data_repr_gives_migration_ids():

@@ -466,7 +466,8 @@ CATALOG: tuple[Message, ...] = (
                         "formatting')"),),
         evidence="the broken 'Error occured … abort live' call is Wallaby 23.2.1–Bobcat",
         note="nova passed the message's second half as an argument; oslo.log's "
-        "ContextFormatter logs its formatting error instead (TypeError(…,) on Python 3.6)",
+        "ContextFormatter logs its formatting error instead (TypeError(…,) on Python 3.6), "
+        "followed by the summary of the libvirtError being handled",
     ),
     Message(
         id="abort_after_error_failed_broken", kind=Kind.ABORT_AFTER_ERROR_FAILED,
