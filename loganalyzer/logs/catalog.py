@@ -24,6 +24,7 @@ from typing import Any
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 HOST = r"[^\s]+?"
 NEWEST = 34  # master
+OLDEST_ANALYSED = 11  # Kilo: release evidence is about Kilo and later (analysis.evidence)
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "AUDIT")
 SIDES = ("source", "dest", "both", "host")
 
@@ -791,7 +792,7 @@ CATALOG: tuple[Message, ...] = (
         template="Pre live migration failed at  %(dest_host)s", levels=("ERROR",),
         side="source", first=6, last=7, logger=MGR, phase=Phase.OUTCOME, role=Role.FAILED,
         samples=(Sample("Pre live migration failed at  nova1", dest_host="nova1"),),
-        evidence="'Pre live migration failed at  X' (two spaces) is Folsom–Grizzly",
+        note="Folsom–Grizzly; no release evidence: the analysis starts at Kilo",
     ),
     Message(
         id="pre_live_migration_failed", kind=Kind.PRE_LIVE_MIGRATION_FAILED,
@@ -1024,8 +1025,8 @@ CATALOG: tuple[Message, ...] = (
         role=Role.LIFECYCLE, instance_tag=False,
         samples=(Sample("Lifecycle event 1 on VM 6f5a7c59-3e1c-4a9a-8a8c-1f0d2b9e4c11",
                         state="Stopped", instance="6f5a7c59-3e1c-4a9a-8a8c-1f0d2b9e4c11"),),
-        evidence="the numeric 'Lifecycle event N on VM' is Grizzly–Icehouse",
-        note="Icehouse 2014.1.3 switched to 'VM <state> (Lifecycle Event)' (79c8bee9be)",
+        note="Icehouse 2014.1.3 switched to 'VM <state> (Lifecycle Event)' (79c8bee9be); no "
+        "release evidence: the analysis starts at Kilo",
     ),
     Message(
         id="lifecycle_emitted", kind=Kind.LIFECYCLE_EMITTED, key="Emitting event <LifecycleEvent: ",
@@ -1211,6 +1212,8 @@ def validate(catalog: tuple[Message, ...] = CATALOG,
             problems.append(f"{where}: levels {message.levels} or side {message.side!r}")
         if message.last is not None and message.last < message.first:
             problems.append(f"{where}: releases {message.first}–{message.last}")
+        if message.evidence and message.bounds[1] < OLDEST_ANALYSED:
+            problems.append(f"{where}: release evidence for a form older than Kilo")
         if message.side == "source" and message.phase is None:
             problems.append(f"{where}: source-side message without a phase")
         if message.side == "source" and not message.instance_tag and \
