@@ -181,7 +181,7 @@ class Message:
     phase: Phase | None = None  # source-side messages: where in a migration
     role: Role = Role.MONITOR
     constants: Mapping[str, Any] = field(default_factory=dict)  # fields the form implies
-    samples: tuple[Sample, ...] = ()
+    samples: tuple[Sample | str, ...] = ()  # plain texts become Samples without fields
     instance_tag: bool = True  # logged with [instance: UUID]
     # A source-side message without an instance tag belongs to the migration whose line
     # comes "next" (logged as it starts) or came "previous" (logged after it) on its host.
@@ -1195,7 +1195,9 @@ def validate(catalog: tuple[Message, ...] = CATALOG,
     source-side kind has a phase and every instance-less one says where its instance comes
     from; every message holds one of the prefilter's ``anchors``. Empty when all is well."""
     if anchors is None:
-        from loganalyzer.logs.anchors import ANCHORS as anchors  # late: anchors imports us
+        from loganalyzer.logs.anchors import ANCHORS  # late: anchors imports this module
+
+        anchors = ANCHORS
     texts = [a.decode() for a in anchors]
     problems: list[str] = []
     compiled = [(m, re.compile(m.pattern)) for m in catalog]

@@ -242,8 +242,8 @@ def _join_repeats(whole: ScanResult, part: ScanResult) -> None:
             continue
         if key in ended:
             continue
-        i = open_runs.get(key, {}).pop((behind["message_id"][j], behind["pid"][j]), None)
-        if i is None:
+        i = open_runs.get(key, {}).pop((behind["message_id"][j], behind["pid"][j]), -1)
+        if i < 0:
             continue
         ahead["repeats"][i] += behind["repeats"][j]
         for name in ("last_line", "last_time", "last_ts"):

@@ -23,7 +23,7 @@ from typing import Any
 
 from loganalyzer.logs.catalog import BY_ID
 from loganalyzer.logs.writer import Record, render_message
-from loganalyzer.nova.ramp import downtime_steps, update_downtime
+from loganalyzer.nova.ramp import Step, downtime_steps, update_downtime
 from loganalyzer.nova.releases import Release
 from loganalyzer.nova.settings import Settings
 from loganalyzer.nova.sizing import completion_timeout_s
@@ -77,7 +77,7 @@ class Script:
         return self.release.default_progress_timeout_s
 
     @property
-    def ramp(self) -> list[tuple[int, int]]:
+    def ramp(self) -> list[Step]:
         variant = self.release.variant(self.python)
         if variant is None:
             return []
