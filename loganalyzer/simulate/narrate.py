@@ -170,6 +170,7 @@ def narrate(script: Script) -> Narration:
             elif s.settings.post_copy and release.has_post_copy:
                 w.log(elapsed + 0.5, "postcopy_switch")
                 w.lifecycle(elapsed + 0.6, _postcopy_state(release), "source")
+                w.lifecycle(elapsed + 0.7, "Resumed", "dest")
                 postcopy = True
                 converge = min(converge or float("inf"), elapsed + s.postcopy_duration_s)
             elif not paused:
@@ -180,6 +181,7 @@ def narrate(script: Script) -> Narration:
                 and release.has_auto_post_copy_switch and not aborting:
             w.log(elapsed, "postcopy_switch")
             w.lifecycle(elapsed + 0.1, _postcopy_state(release), "source")
+            w.lifecycle(elapsed + 0.2, "Resumed", "dest")
             postcopy = True
             converge = min(converge or float("inf"), elapsed + s.postcopy_duration_s)
         if release.step_application == "update_downtime":
@@ -203,7 +205,7 @@ def narrate(script: Script) -> Narration:
             outcome, end = "cancelled", elapsed + 0.5
             break
     w.n.outcome, w.n.end_elapsed = outcome, end
-    _finish(w, outcome, end, postcopy or paused)
+    _finish(w, outcome, end, postcopy or paused, resumed=postcopy)
     w.n.source.sort(key=lambda r: r.when)
     w.n.dest.sort(key=lambda r: r.when)
     return w.n
@@ -288,7 +290,10 @@ def _progress(w: _Writer, elapsed: float, count: int, converge: float | None, le
                "secs": int(elapsed - watch.since)}, level=level)
 
 
-def _finish(w: _Writer, outcome: str, end: float | None, forced: bool) -> None:
+def _finish(w: _Writer, outcome: str, end: float | None, forced: bool,
+            resumed: bool = False) -> None:
+    """The outcome's lines; ``resumed``: the destination guest already runs (post-copy:
+    libvirt's RESUMED/POSTCOPY event came at the switch)."""
     s, release = w.s, w.s.release
     if end is None:
         return
@@ -297,7 +302,8 @@ def _finish(w: _Writer, outcome: str, end: float | None, forced: bool) -> None:
             state = "Migration completed" if release.migration_completed_event(s.minor) \
                 else "Paused"
             w.lifecycle(end - 0.4, state, "source")
-        w.lifecycle(end - 0.3, "Resumed", "dest")
+        if not resumed:
+            w.lifecycle(end - 0.3, "Resumed", "dest")
         w.log(end, "operation_completed")
         w.log(end + 0.01, "post_live_migration_started")
         w.log(end + 0.6, "post_operation_started", side="dest")
