@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from loganalyzer.logs.catalog import FORM_BOUNDS as CATALOGUE_BOUNDS
 from loganalyzer.nova.releases import (
     BY_MAJOR,
     RELEASES,
@@ -128,25 +129,8 @@ def _new_dump(facts: HostFacts, record: Mapping[str, Any]) -> dict[str, Any]:
 
 # --- release bounds from message forms (facts §2) ----------------------------------------
 
-FORM_BOUNDS: dict[str, tuple[int, int, str]] = {
-    # message_id: (first major, last major, why)
-    "downtime_step_compact": (12, 12, "'Increasing downtime to NNNms' (no space) is Liberty"),
-    "downtime_step": (13, NEWEST, "'Increasing downtime to NNN ms' is Mitaka or later"),
-    "downtime_state": (14, NEWEST, "'Current … steps […]' is Newton or later"),
-    "progress_disk": (20, NEWEST, "the progress line with a disk part is Train or later"),
-    "progress": (11, 19, "the progress line without a disk part is Stein or earlier"),
-    "data_remaining": (12, 18, "'Data remaining … low watermark' is Liberty–Rocky"),
-    "progress_timeout": (12, 18, "'Live migration stuck' is Liberty–Rocky"),
-    "pre_live_migration_took": (18, NEWEST, "'Took N seconds for pre_live_migration' is Rocky+"),
-    "migrate_api_invoked": (18, NEWEST, "'About to invoke the migrate API' is Rocky or later"),
-    "lifecycle_migration_completed": (19, NEWEST,
-                                      "'VM Migration completed' is Stein 19.1 or later"),
-    "lifecycle_postcopy_started": (18, NEWEST, "'VM Postcopy started' is Rocky or later"),
-    "operation_thread_notification": (11, 32, "'Migration operation thread notification' "
-                                      "was removed in 33.0.0"),
-    "postcopy_switch": (14, NEWEST, "post-copy is Newton or later"),
-    "clamp_warning": (15, 15, "the clamp WARNING is Ocata"),
-}
+# message_id: (first major, last major, why) — the catalogue's release evidence
+FORM_BOUNDS: dict[str, tuple[int, int, str]] = CATALOGUE_BOUNDS
 
 
 # option names in a start-up dump (as host_facts keys them): the releases that have them

@@ -34,6 +34,7 @@ from loganalyzer.analysis.hosts import HostIdentity
 from loganalyzer.analysis.timeline import Segment, build, iso
 from loganalyzer.config.load import EffectiveConfig, config_from_values, load_config
 from loganalyzer.findings import Finding
+from loganalyzer.logs.catalog import Role, kinds_with
 from loganalyzer.nova.options import RAMP_OPTIONS
 from loganalyzer.nova.ramp import downtime_steps, ramp_end_s
 from loganalyzer.nova.releases import BY_MAJOR, Release, Variant, parse_release
@@ -117,7 +118,8 @@ def _time(value: Any) -> Any:
 
 # --- one source segment -----------------------------------------------------------------
 
-START_KINDS = ("monitor_started", "migrate_api_invoked", "pre_live_migration_took")
+START_KINDS = kinds_with(Role.START)
+FAILED_KINDS = kinds_with(Role.FAILED, side="source")
 
 
 def _starts(segment: Segment) -> tuple[Any, Any, float]:
@@ -151,9 +153,7 @@ def _outcome(segment: Segment) -> tuple[str, Any, str | None]:
             return "cancelled", event.get("timestamp"), error
     if error and any(marker in error for marker in CANCEL_MARKERS):
         return "cancelled", failure.get("timestamp"), error
-    failed = segment.first("operation_aborted", "live_migration_failure", "live_migration_failed",
-                           "pre_live_migration_failed", "post_live_migration_at_dest_failed",
-                           "monitor_error", "vif_plug_failed", "aborted_by_another_process")
+    failed = segment.first(*FAILED_KINDS)
     if failed is not None:
         text = error or failed.get("error")
         if failed["kind"] == "post_live_migration_at_dest_failed":

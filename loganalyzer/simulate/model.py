@@ -59,6 +59,7 @@ class Result:
     postcopy_at: float | None = None
     auto_postcopy_at: float | None = None
     paused_at: float | None = None
+    stuck_at: float | None = None  # Liberty–Rocky's progress timeout aborted the job here
     samples: list[tuple[float, int, int]] = field(default_factory=list)  # t, processed, remaining
     _sample_times: list[float] = field(default_factory=list, repr=False, compare=False)
 
@@ -140,6 +141,8 @@ def simulate(guest: Guest, link_mibs: float, settings: Settings, release: Releas
     state = _State(pass_left=float(total), dirty=0.0, processed=0.0)
     result = Result("running", "running", None, None, None, iterations=times, data_gb=size)
     previous_pass: float | None = None
+    low: int | None = None  # the progress watermark: lowest data remaining, and when
+    low_at = 0.0
 
     def max_downtime(t: float) -> int:
         reach(t)
@@ -195,6 +198,18 @@ def simulate(guest: Guest, link_mibs: float, settings: Settings, release: Releas
         if result.end_s is not None:
             break
         state.sample(result, it_time, total)
+        remaining = result.samples[-1][2]
+        if low is None or remaining < low:
+            low, low_at = remaining, it_time
+        elif release.has_stuck_timeout and release.default_progress_timeout_s and \
+                it_time - low_at > release.default_progress_timeout_s:
+            # 12.0.0 driver.py / 14.0.0 migration.should_abort: "Live migration stuck"
+            result.stuck_at = result.timeout_at = it_time
+            result.outcome, result.mechanism = "cancelled", "cancelled"
+            result.end_s = it_time + 0.5
+            result.final_max_downtime_ms = max_downtime(it_time) if applied_at and \
+                applied_at[0] <= it_time else None
+            return _trim(result, reach)
         if result.auto_postcopy_at is not None:
             return _finish_forced(result, state.pending(total), rate, it_time, "post-copy",
                                   max_downtime, reach)
