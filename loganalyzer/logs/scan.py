@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from loganalyzer.logs.anchors import ANCHORS, keys_in
-from loganalyzer.logs.grammar import MONTHS, parse_json, parse_text
+from loganalyzer.logs.grammar import MONTHS, ImplausibleValue, parse_json, parse_text
 from loganalyzer.logs.ingest.readers import READ_ERRORS, describe_read_error
 
 CHUNK = 4 << 20
@@ -337,12 +337,18 @@ class ScanState:
             return
         text = raw.decode("utf-8", "replace")
         stripped = text.lstrip("\x00 \t")
-        if stripped.startswith("{"):
-            event, message = parse_json(stripped, keys_in)
-            found = keys_in(message) if message is not None else keys_in(text)
-        else:
-            found = keys_in(text)
-            event = parse_text(text, found) if found else None
+        found: Any = ()
+        try:
+            if stripped.startswith("{"):
+                event, message = parse_json(stripped, keys_in)
+                found = keys_in(message) if message is not None else keys_in(text)
+            else:
+                found = keys_in(text)
+                event = parse_text(text, found) if found else None
+        except ImplausibleValue as exc:
+            self.result.unrecognized.append({"file": self.origin.display, "line": number,
+                                             "text": text[:MAX_TEXT], "reason": str(exc)})
+            return
         if event is None:
             if found:
                 self.result.unrecognized.append(
