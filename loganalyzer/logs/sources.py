@@ -46,11 +46,11 @@ def scan_input(item: Input) -> ScanResult:
         result.warnings.append(f"{item.display}: cannot read: {exc.strerror}")
         return result
     with raw:
-        if is_journal(raw.read(8)):
+        head = raw.read(8)  # replayed, not sought back: pipes and FIFOs are read once
+        if is_journal(head) and not item.stream:
             return _scan_journal(item.path, origin)
-        raw.seek(0)
         try:
-            stream, compression = open_bytes(raw)
+            stream, compression = open_bytes(io.BufferedReader(Peeked(head, raw)))
         except UnsupportedCompression as exc:
             result = ScanResult(FileReport(item.display, item.host, item.host_source, "zstd",
                                            readable=False))
