@@ -201,6 +201,7 @@ def plan_inputs(paths: Sequence[str], hosts: Mapping[str, str] | None = None) ->
 
 def _check_stdin() -> None:
     """``-`` with standard input closed (``<&-``): a usage error, said in one line."""
+    import io
     import sys
 
     from loganalyzer.errors import InputError
@@ -209,6 +210,8 @@ def _check_stdin() -> None:
     try:
         if not closed:
             os.fstat(sys.stdin.fileno())
+    except io.UnsupportedOperation:
+        pass  # an in-memory stdin (tests, embedding): open
     except (OSError, ValueError):
         closed = True
     if closed:
