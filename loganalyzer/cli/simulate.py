@@ -28,6 +28,7 @@ from loganalyzer.cli.options import (
     reports_input_errors,
 )
 from loganalyzer.errors import InputError
+from loganalyzer.nova.options import beyond_model
 
 
 @reports_input_errors
@@ -132,6 +133,9 @@ def simulate(
         flags["live_migration_bandwidth"] = migration_bandwidth
     conf = load_config(model.release, config or [], config_dir or [], flags)
     settings = settings_from(conf)
+    too_long = beyond_model("live_migration_downtime_steps", settings.steps)
+    if too_long:
+        raise InputError(too_long)
     if fleet is not None:
         if fleet < 2:
             raise InputError(f"--fleet {fleet}: a fleet needs at least 2 hosts")
