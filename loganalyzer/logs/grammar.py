@@ -229,7 +229,7 @@ INT_MAX = (1 << 63) - 1
 
 def _number(name: str, value: str) -> int | float:
     """``value`` of field ``name`` as a number, or ImplausibleValue."""
-    number: int | float = int(value) if name in INT_FIELDS else float(value)
+    number: int | float = float(value) if name in FLOAT_FIELDS else int(value)
     limit = SECONDS_MAX if name in SECONDS_FIELDS else INT_MAX
     if not 0 <= number <= limit:  # also NaN and inf
         shown = value if len(value) <= 40 else f"{value[:20]}…({len(value)} digits)"

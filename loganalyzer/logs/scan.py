@@ -18,8 +18,10 @@ from typing import IO, Any
 from loganalyzer.logs.anchors import ANCHORS, keys_in
 from loganalyzer.logs.grammar import MONTHS, ImplausibleValue, parse_json, parse_text
 from loganalyzer.logs.ingest.readers import READ_ERRORS, describe_read_error
+from loganalyzer.nova.options import MODEL_MAX
 
 CHUNK = 4 << 20
+STEP_CAP = MODEL_MAX["live_migration_downtime_steps"] + 1  # step lines kept per ramp
 MAX_LINE = 64 << 20  # a "line" longer than this is cut, with a warning
 MAX_TEXT = 2000  # characters of an unrecognized line kept for the report
 FOLD_REPEATS = True  # False keeps every line as its own event (tests compare both)
@@ -96,6 +98,8 @@ class ScanResult:
     events: Columns = field(default_factory=Columns)
     unrecognized: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # per (host, instance): step lines past STEP_CAP in one ramp, counted and not kept
+    capped: dict[tuple[Any, Any], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,12 @@ def finish(result: ScanResult, nul_bytes: int) -> ScanResult:
     if nul_bytes:
         result.warnings.append(f"{display}: {nul_bytes} NUL bytes (binary data or a "
                                "crash-padded region) were skipped")
+    for (host, instance), count in result.capped.items():
+        result.warnings.append(
+            f"{display}: {count} 'Increasing downtime' lines of instance {instance} on "
+            f"{host} after the first {STEP_CAP:,} of one ramp were counted, not kept: nova "
+            f"logs at most steps + 1 per migration, and loganalyzer models up to {STEP_CAP:,}")
+    result.capped = {}
     if result.file.bytes == 0 and not result.warnings:
         result.warnings.append(f"{display}: empty file")
     result.file.events = result.events.rows
@@ -310,6 +320,11 @@ class ScanState:
         self.nul_bytes = 0
         self.runs: dict[tuple[str | None, str | None], _Run] = {}
         self.fast_runs: dict[bytes, _Run] = {}  # this file's own host's runs by instance
+        # per (host, instance): the last kept step line's row, (downtime, after) and how
+        # many steps its ramp has kept
+        self.steps: dict[tuple[Any, Any], tuple[int, tuple[Any, Any], int]] = {}
+        self.latest: dict[tuple[Any, Any], int] = {}  # per (host, instance): its last row
+        self.step_copy: tuple[bytes, tuple[Any, Any]] = (b"", (None, None))  # last step line
 
     def block(self, block: bytes) -> None:
         """Scan a block that ends with a newline."""
@@ -335,6 +350,8 @@ class ScanState:
         """Parse one candidate line (its bytes, without the newline)."""
         if self.fast_runs and b" Current " in raw and self._fold_fast(raw, number):
             return
+        if raw == self.step_copy[0] and self._fold_copy(number):
+            return
         text = raw.decode("utf-8", "replace")
         stripped = text.lstrip("\x00 \t")
         found: Any = ()
@@ -357,7 +374,60 @@ class ScanState:
         finished = self._finish(event, number)
         if FOLD_REPEATS and finished["kind"] == "downtime_state" and self._fold(finished):
             return
+        key = (finished.get("host"), finished.get("instance"))
+        if finished["kind"] == "downtime_step" and self._step_held(finished, key, raw):
+            return
+        self.latest[key] = self.result.events.rows
         self.result.events.append(finished)
+
+    def _step_held(self, event: dict[str, Any], key: tuple[Any, Any], raw: bytes) -> bool:
+        """An ``Increasing downtime`` line that is not a row of its own: True when it repeats
+        the instance's last event, a step line alike (folded into that row's ``repeats``:
+        nova logs a step once, so these are copies) or when its ramp holds STEP_CAP steps
+        (counted in a warning: nova logs at most steps + 1 per ramp, a new one starting at
+        ``after 0 sec``). Memory then follows the steps kept, not the lines read."""
+        value = (event.get("downtime_ms"), event.get("after_s"))
+        last = self.steps.get(key)
+        if FOLD_REPEATS and last is not None and last[1] == value \
+                and self.latest.get(key) == last[0]:
+            self._fold_step(last[0], event["line"], event["time"], event["ts"])
+            self.step_copy = (raw, key)
+            return True
+        kept = 1 if last is None or value[1] == 0 else last[2] + 1
+        if kept > STEP_CAP:
+            self.result.capped[key] = self.result.capped.get(key, 0) + 1
+            return True
+        self.steps[key] = (self.result.events.rows, value, kept)
+        self.step_copy = (raw, key)
+        return False
+
+    def _fold_step(self, row: int, number: int, time: Any, ts: Any) -> None:
+        data = self.result.events.data
+        for name in ("repeats", "last_line", "last_time", "last_ts"):
+            column = data.setdefault(name, [])
+            if len(column) <= row:
+                column.extend([None] * (row + 1 - len(column)))
+        data["repeats"][row] = (data["repeats"][row] or 1) + 1
+        data["last_line"][row] = number
+        data["last_time"][row] = time
+        data["last_ts"][row] = ts
+        self.result.file.folded += 1
+
+    def _fold_copy(self, number: int) -> bool:
+        """The same bytes as the last step line, folded without the grammar when that line
+        is its instance's last row (the full path would fold it the same way)."""
+        key = self.step_copy[1]
+        last = self.steps.get(key)
+        if not FOLD_REPEATS or last is None or self.latest.get(key) != last[0]:
+            return False
+        data, row = self.result.events.data, last[0]
+        ends = data.get("last_time")  # the copied line's own time: the row's latest
+        if ends is not None and len(ends) > row and ends[row] is not None:
+            time, ts = ends[row], data["last_ts"][row]
+        else:
+            time, ts = data["time"][row], data["ts"][row]
+        self._fold_step(row, number, time, ts)
+        return True
 
     def _fold(self, event: dict[str, Any]) -> bool:
         """Fold a DEBUG ``Current X elapsed Y steps […]`` line into the run it continues.
