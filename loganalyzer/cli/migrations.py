@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from loganalyzer.cli.options import (
+    MAX_LINE_DEFAULT,
     AutoConverge,
     CacheOpt,
     CompletionTimeout,
@@ -21,6 +22,7 @@ from loganalyzer.cli.options import (
     HostFilterOpt,
     InstanceOpt,
     LateOpt,
+    MaxLineOpt,
     MemoryOpt,
     OutputOpt,
     Paths,
@@ -68,6 +70,7 @@ def migrations(
     scheduler: SchedulerOpt = None,
     cache: CacheOpt = None,
     quiet: QuietOpt = False,
+    max_line_bytes: MaxLineOpt = MAX_LINE_DEFAULT,
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help="Output: table | json | csv | parquet.")] = "table",
     output: OutputOpt = None,
@@ -94,7 +97,8 @@ def migrations(
                    post_copy=post_copy, auto_converge=auto_converge)
     rows, events = analyse_paths(
         paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
-        instance, since, until, late_threshold, reading(engine, scheduler, cache, quiet))
+        instance, since, until, late_threshold,
+        reading(engine, scheduler, cache, quiet, max_line_bytes))
     if fmt == "parquet":
         migrations_out.write_parquet(rows, output or sys.stdout.buffer)
         return
@@ -129,6 +133,7 @@ def show(
     scheduler: SchedulerOpt = None,
     cache: CacheOpt = None,
     quiet: QuietOpt = False,
+    max_line_bytes: MaxLineOpt = MAX_LINE_DEFAULT,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table | json.")] = "table",
 ) -> None:
     """One migration in full: events of both hosts, steps observed vs predicted, findings.
@@ -148,7 +153,8 @@ def show(
                    post_copy=post_copy, auto_converge=auto_converge)
     rows, _ = analyse_paths(
         paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
-        [instance], None, None, late_threshold, reading(engine, scheduler, cache, quiet))
+        [instance], None, None, late_threshold,
+        reading(engine, scheduler, cache, quiet, max_line_bytes))
     if not rows:
         raise InputError(f"--instance {instance}: no migration of that instance in the input")
     position = n if n is not None else len(rows)
@@ -189,6 +195,7 @@ def verify(
     scheduler: SchedulerOpt = None,
     cache: CacheOpt = None,
     quiet: QuietOpt = False,
+    max_line_bytes: MaxLineOpt = MAX_LINE_DEFAULT,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table | json.")] = "table",
 ) -> None:
     """After a config rollout: exit 0 when every migration with a ramp matches the declared
@@ -208,7 +215,8 @@ def verify(
                    post_copy=post_copy, auto_converge=auto_converge)
     rows, _ = analyse_paths(
         paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
-        instance, since, until, late_threshold, reading(engine, scheduler, cache, quiet))
+        instance, since, until, late_threshold,
+        reading(engine, scheduler, cache, quiet, max_line_bytes))
     from loganalyzer.api import failing as failing_rows
 
     failing = failing_rows(rows)

@@ -189,11 +189,18 @@ QuietOpt = Annotated[bool, typer.Option(
     "--quiet", "-q", help="No progress bar.", rich_help_panel="Performance")]
 
 
-def reading(engine: str, scheduler: str | None, cache: str | None, quiet: bool) -> Any:
+MaxLineOpt = Annotated[int, typer.Option(
+    "--max-line-bytes", help="A line longer than this is cut there (its first bytes are read; "
+    "one warning per file). Bounds memory whatever the input.", rich_help_panel="Performance")]
+MAX_LINE_DEFAULT = 1 << 20  # = loganalyzer.logs.scan.MAX_LINE (not imported: --help stays light)
+
+
+def reading(engine: str, scheduler: str | None, cache: str | None, quiet: bool,
+            max_line_bytes: int | None = None) -> Any:
     """How the command reads logs (:class:`loganalyzer.api.Reading`)."""
     from loganalyzer.api import Reading
 
-    return Reading(engine, scheduler, cache, progress=not quiet)
+    return Reading(engine, scheduler, cache, progress=not quiet, max_line_bytes=max_line_bytes)
 
 
 def analyse_paths(paths: list[str], host: list[str] | None, config: list[str] | None,

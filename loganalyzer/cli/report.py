@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from loganalyzer.cli.options import (
+    MAX_LINE_DEFAULT,
     AutoConverge,
     CacheOpt,
     CompletionTimeout,
@@ -21,6 +22,7 @@ from loganalyzer.cli.options import (
     HostFilterOpt,
     InstanceOpt,
     LateOpt,
+    MaxLineOpt,
     MemoryOpt,
     Paths,
     PostCopy,
@@ -65,6 +67,7 @@ def report(
     scheduler: SchedulerOpt = None,
     cache: CacheOpt = None,
     quiet: QuietOpt = False,
+    max_line_bytes: MaxLineOpt = MAX_LINE_DEFAULT,
     title: Annotated[str, typer.Option("--title", help="The report's title.")
                      ] = "nova live migrations",
     output: Annotated[str | None, typer.Option(
@@ -96,7 +99,8 @@ def report(
                    post_copy=post_copy, auto_converge=auto_converge)
     rows, events = analyse_paths(
         paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
-        instance, since, until, late_threshold, reading(engine, scheduler, cache, quiet))
+        instance, since, until, late_threshold,
+        reading(engine, scheduler, cache, quiet, max_line_bytes))
     from loganalyzer.api import declared_for_report
 
     declared, sources = declared_for_report(config or [], config_dir or [], flags, release,

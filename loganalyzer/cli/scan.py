@@ -8,10 +8,12 @@ from typing import Annotated
 import typer
 
 from loganalyzer.cli.options import (
+    MAX_LINE_DEFAULT,
     CacheOpt,
     EngineOpt,
     HostOpt,
     InstanceOpt,
+    MaxLineOpt,
     OutputOpt,
     Paths,
     QuietOpt,
@@ -44,6 +46,7 @@ def scan(
     scheduler: SchedulerOpt = None,
     cache: CacheOpt = None,
     quiet: QuietOpt = False,
+    max_line_bytes: MaxLineOpt = MAX_LINE_DEFAULT,
     limit: Annotated[int, typer.Option(
         "--limit", help="Rows in the table view (0: all).")] = 500,
     fmt: Annotated[str, typer.Option(
@@ -73,7 +76,7 @@ def scan(
     window = parse_time("--since", since), parse_time("--until", until)
     if fmt == "parquet" and output is None and sys.stdout.isatty():
         raise InputError("--format parquet writes binary data: give --output FILE or redirect")
-    events = reading(engine, scheduler, cache, quiet).read(paths,
+    events = reading(engine, scheduler, cache, quiet, max_line_bytes).read(paths,
                                                               parse_host_options(host or []))
     emit_warnings(events.warnings)
     if not events.read_anything:

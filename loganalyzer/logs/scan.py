@@ -9,6 +9,7 @@ the file, and what was read before it is kept. Pure per input, so it can run any
 from __future__ import annotations
 
 import math
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -22,7 +23,9 @@ from loganalyzer.nova.options import MODEL_MAX
 
 CHUNK = 4 << 20
 STEP_CAP = MODEL_MAX["live_migration_downtime_steps"] + 1  # step lines kept per ramp
-MAX_LINE = 64 << 20  # a "line" longer than this is cut, with a warning
+MAX_LINE = 1 << 20  # --max-line-bytes default: a longer line is cut there, with a warning
+MIN_MAX_LINE = 4096
+MAX_LINE_ENV = "LOGANALYZER_MAX_LINE_BYTES"
 MAX_TEXT = 2000  # characters of an unrecognized line kept for the report
 FOLD_REPEATS = True  # False keeps every line as its own event (tests compare both)
 NEAR_DUE_S = 6  # seconds after a step's due time kept at one-second resolution
@@ -100,6 +103,8 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)
     # per (host, instance): step lines past STEP_CAP in one ramp, counted and not kept
     capped: dict[tuple[Any, Any], int] = field(default_factory=dict)
+    cut_lines: int = 0  # candidate lines longer than max_line_bytes(), cut there
+    first_cut: int = 0  # the first of them
 
 
 @dataclass(frozen=True)
@@ -112,39 +117,77 @@ class Origin:
     year: int | None = None
 
 
+def max_line_bytes() -> int:
+    """The longest line read whole (``--max-line-bytes``, passed to every scanning process in
+    ``LOGANALYZER_MAX_LINE_BYTES``): a longer line is cut there and counted."""
+    text = os.environ.get(MAX_LINE_ENV, "")
+    return int(text) if text.isdigit() and int(text) >= MIN_MAX_LINE else MAX_LINE
+
+
 def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = None) -> ScanResult:
-    """Scan one decompressed binary stream."""
+    """Scan one decompressed binary stream. Memory stays within a few chunks whatever the
+    line lengths: a line longer than :func:`max_line_bytes` keeps only its first bytes."""
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, compression))
     state = ScanState(origin, result)
+    cap = max_line_bytes()
     carry = b""
+    long: _LongLine | None = None  # a line past the cap, being read to its end
     while True:
-        chunk, error = _read_chunk(stream)
+        data, error = _read_chunk(stream)
+        result.file.bytes += len(data)
+        chunk = data
+        if long is not None and chunk:
+            end = chunk.find(b"\n")
+            long.see(chunk if end == -1 else chunk[:end])
+            if end == -1:
+                chunk = b""
+            else:
+                state.end_long(long)
+                long, chunk = None, chunk[end + 1:]
         if chunk:
-            result.file.bytes += len(chunk)
             buf = carry + chunk if carry else chunk
             cut = buf.rfind(b"\n") + 1
-            if cut == 0:
-                if len(buf) > MAX_LINE:
-                    result.warnings.append(
-                        f"{origin.display}: line {state.line_base + 1} is longer than "
-                        f"{MAX_LINE >> 20} MiB; it was cut there")
-                    state.block(buf + b"\n")
-                    buf = b""
-                carry = buf
-            else:
-                state.block(buf[:cut])
-                carry = buf[cut:]
+            if cut:
+                state.block(buf[:cut], cap)
+            carry = buf[cut:]
+            if len(carry) > cap:
+                long = _LongLine(carry[:cap])
+                long.see(carry[cap:])
+                carry = b""
         if error is not None:
             result.warnings.append(
                 f"{origin.display}: unreadable after {result.file.bytes} bytes of log "
                 f"({describe_read_error(error)}); everything before that was read")
             break
-        if not chunk:
+        if not data:
             break
-    if carry:
-        state.block(carry + b"\n")
+    if long is not None:
+        state.end_long(long)
+    elif carry:
+        state.block(carry + b"\n", cap)
     result.file.lines = state.line_base
     return finish(result, state.nul_bytes)
+
+
+class _LongLine:
+    """A line longer than the cap: its first ``cap`` bytes, and whether it holds a catalogue
+    anchor anywhere (as the search tools see it), found without keeping the rest."""
+
+    EDGE = max(len(a) for a in ANCHORS) - 1  # an anchor cut by a chunk boundary
+
+    def __init__(self, head: bytes) -> None:
+        self.head = head
+        self.nul = 0  # NUL bytes after the head (the head's own are counted by end_long)
+        self.key = any(a in head for a in ANCHORS)
+        self.edge = head[-self.EDGE:]
+
+    def see(self, part: bytes) -> None:
+        """More of the line (never kept)."""
+        self.nul += part.count(b"\x00")
+        if not self.key and part:
+            window = self.edge + part
+            self.key = any(a in window for a in ANCHORS)
+            self.edge = window[-self.EDGE:]
 
 
 def finish(result: ScanResult, nul_bytes: int) -> ScanResult:
@@ -153,6 +196,13 @@ def finish(result: ScanResult, nul_bytes: int) -> ScanResult:
     if nul_bytes:
         result.warnings.append(f"{display}: {nul_bytes} NUL bytes (binary data or a "
                                "crash-padded region) were skipped")
+    if result.cut_lines:
+        cap = max_line_bytes()
+        result.warnings.append(
+            f"{display}: {result.cut_lines} line(s) holding a catalogue key are longer than "
+            f"{cap:,} bytes (the first is line {result.first_cut}); only their first {cap:,} "
+            "bytes were read (--max-line-bytes)")
+        result.cut_lines = 0
     for (host, instance), count in result.capped.items():
         result.warnings.append(
             f"{display}: {count} 'Increasing downtime' lines of instance {instance} on "
@@ -326,8 +376,8 @@ class ScanState:
         self.latest: dict[tuple[Any, Any], int] = {}  # per (host, instance): its last row
         self.step_copy: tuple[bytes, tuple[Any, Any]] = (b"", (None, None))  # last step line
 
-    def block(self, block: bytes) -> None:
-        """Scan a block that ends with a newline."""
+    def block(self, block: bytes, cap: int = MAX_LINE) -> None:
+        """Scan a block that ends with a newline; a line longer than ``cap`` is cut there."""
         candidates: dict[int, int] = {}
         for key in ANCHORS:
             pos = block.find(key)
@@ -343,11 +393,31 @@ class ScanState:
         for start in sorted(candidates):
             line += block.count(b"\n", previous, start)
             previous = start
-            self.line_text(block[start:candidates[start]], line + 1)
+            end = candidates[start]
+            long = end - start > cap
+            if long:
+                self.cut(line + 1)
+                end = start + cap
+            self.line_text(block[start:end], line + 1, long)
         self.line_base += block.count(b"\n")
 
-    def line_text(self, raw: bytes, number: int) -> None:
-        """Parse one candidate line (its bytes, without the newline)."""
+    def cut(self, number: int) -> None:
+        """Line ``number``, a candidate, is longer than the cap: counted for the warning."""
+        self.result.cut_lines += 1
+        self.result.first_cut = self.result.first_cut or number
+
+    def end_long(self, long: _LongLine) -> None:
+        """The end of a line longer than the cap: parsed from its head when it is a
+        candidate; one line either way."""
+        self.nul_bytes += long.nul + long.head.count(b"\x00")
+        if long.key:
+            self.cut(self.line_base + 1)
+            self.line_text(long.head, self.line_base + 1, True)
+        self.line_base += 1
+
+    def line_text(self, raw: bytes, number: int, cut: bool = False) -> None:
+        """Parse one candidate line (its bytes, without the newline; ``cut``: the first
+        bytes of a longer line)."""
         if self.fast_runs and b" Current " in raw and self._fold_fast(raw, number):
             return
         if raw == self.step_copy[0] and self._fold_copy(number):
@@ -370,6 +440,11 @@ class ScanState:
             if found:
                 self.result.unrecognized.append(
                     {"file": self.origin.display, "line": number, "text": text[:MAX_TEXT]})
+            elif cut:  # the key is in the part past the cap, which was not kept
+                self.result.unrecognized.append(
+                    {"file": self.origin.display, "line": number, "text": text[:MAX_TEXT],
+                     "reason": f"a catalogue key lies past the first {len(raw):,} bytes of "
+                     "this line, which are all that was read (--max-line-bytes)"})
             return
         finished = self._finish(event, number)
         if FOLD_REPEATS and finished["kind"] == "downtime_state" and self._fold(finished):
