@@ -79,16 +79,17 @@ class Reading:
 
 def read(paths: Sequence[str] | str, *, hosts: Mapping[str, str] | None = None,
          engine: str = "auto", scheduler: str | None = None, cache: str | None = None,
-         progress: bool = False) -> EventSet:
+         progress: bool = False, max_line_bytes: int | None = None) -> EventSet:
     """Read logs (files, folders, sosreports, tarballs, URLs, ``-``) into an event set.
 
     The same inputs, engines and cache as ``loganalyzer scan``. ``hosts`` maps a path (file
     or folder) to the host that wrote it. The result carries ``files``, ``unrecognized``,
     ``warnings``; ``to_pandas()`` is the event table ``scan --format parquet`` writes.
+    ``max_line_bytes`` is ``--max-line-bytes``.
     """
     if isinstance(paths, str):
         paths = [paths]
-    return Reading(engine, scheduler, cache, progress).read(paths, hosts)
+    return Reading(engine, scheduler, cache, progress, max_line_bytes).read(paths, hosts)
 
 
 def migrations(paths_or_events: Sequence[str] | str | EventSet, *,
