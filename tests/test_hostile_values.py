@@ -83,3 +83,25 @@ def test_no_command_breaks_on_hostile_values(command, hostile_log, tmp_path):
         assert sum(1 for r in reasons if r and "not a value nova logs" in r) == 5
         assert any(e["kind"] == "downtime_state" and e.get("steps") == []
                    for e in data["events"])
+
+
+@pytest.mark.parametrize("tool", ["rg", "python"])
+def test_unrecognized_rows_are_listed_up_to_a_bound_and_all_counted(tool, tmp_path,
+                                                                    monkeypatch):
+    """A file of junk lines holding catalogue keys keeps 10,000 rows; the rest is a count."""
+    from loganalyzer.logs import prefilter
+    from loganalyzer.logs.read import collect
+    from loganalyzer.logs.scan import MAX_UNRECOGNIZED
+
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", tool)
+    if tool == "rg" and (prefilter.tool() or ("",))[0] != "rg":
+        pytest.skip("rg is not installed")
+    line = lw.oslo_line(record(1, "INFO", "Increasing downtime to lots ms after 0 sec "
+                               "elapsed time"))
+    path = tmp_path / "nova-compute.log"
+    path.write_text((line + "\n") * (MAX_UNRECOGNIZED + 5))
+    events = collect([str(path)], engine="local")
+    assert len(events.unrecognized) == MAX_UNRECOGNIZED
+    assert events.files[0].unrecognized == MAX_UNRECOGNIZED + 5
+    assert events.warnings == [f"{path}: 5 more unrecognized lines were counted, not listed "
+                               "(the first 10,000 are)"]

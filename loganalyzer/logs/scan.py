@@ -27,6 +27,7 @@ MAX_LINE = 1 << 20  # --max-line-bytes default: a longer line is cut there, with
 MIN_MAX_LINE = 4096
 MAX_LINE_ENV = "LOGANALYZER_MAX_LINE_BYTES"
 MAX_TEXT = 2000  # characters of an unrecognized line kept for the report
+MAX_UNRECOGNIZED = 10_000  # unrecognized rows listed per file; more are counted
 FOLD_REPEATS = True  # False keeps every line as its own event (tests compare both)
 NEAR_DUE_S = 6  # seconds after a step's due time kept at one-second resolution
 FOLD_GAP_S = 2  # a monitor silent for longer than this ends a run of repeated lines
@@ -104,6 +105,7 @@ class ScanResult:
     # per (host, instance): step lines past STEP_CAP in one ramp, counted and not kept
     capped: dict[tuple[Any, Any], int] = field(default_factory=dict)
     cut_lines: int = 0  # candidate lines longer than max_line_bytes(), cut there
+    unlisted: int = 0  # unrecognized lines past MAX_UNRECOGNIZED: counted, not listed
     first_cut: int = 0  # the first of them
 
 
@@ -212,7 +214,11 @@ def finish(result: ScanResult, nul_bytes: int) -> ScanResult:
     if result.file.bytes == 0 and not result.warnings:
         result.warnings.append(f"{display}: empty file")
     result.file.events = result.events.rows
-    result.file.unrecognized = len(result.unrecognized)
+    if result.unlisted:
+        result.warnings.append(
+            f"{display}: {result.unlisted} more unrecognized lines were counted, not listed "
+            f"(the first {MAX_UNRECOGNIZED:,} are)")
+    result.file.unrecognized = len(result.unrecognized) + result.unlisted
     return result
 
 
@@ -237,7 +243,7 @@ def append(whole: ScanResult, part: ScanResult) -> ScanResult:
     if whole.file.bytes == 0:
         whole.warnings.append(f"{whole.file.path}: empty file")
     whole.file.events = whole.events.rows
-    whole.file.unrecognized = len(whole.unrecognized)
+    whole.file.unrecognized += part.file.unrecognized
     return whole
 
 
@@ -433,15 +439,15 @@ class ScanState:
                 found = keys_in(text)
                 event = parse_text(text, found) if found else None
         except ImplausibleValue as exc:
-            self.result.unrecognized.append({"file": self.origin.display, "line": number,
-                                             "text": text[:MAX_TEXT], "reason": str(exc)})
+            self._unrecognized({"file": self.origin.display, "line": number,
+                                "text": text[:MAX_TEXT], "reason": str(exc)})
             return
         if event is None:
             if found:
-                self.result.unrecognized.append(
+                self._unrecognized(
                     {"file": self.origin.display, "line": number, "text": text[:MAX_TEXT]})
             elif cut:  # the key is in the part past the cap, which was not kept
-                self.result.unrecognized.append(
+                self._unrecognized(
                     {"file": self.origin.display, "line": number, "text": text[:MAX_TEXT],
                      "reason": f"a catalogue key lies past the first {len(raw):,} bytes of "
                      "this line, which are all that was read (--max-line-bytes)"})
@@ -454,6 +460,14 @@ class ScanState:
             return
         self.latest[key] = self.result.events.rows
         self.result.events.append(finished)
+
+    def _unrecognized(self, row: dict[str, Any]) -> None:
+        """A row for ``unrecognized``, or a count once MAX_UNRECOGNIZED are listed (memory
+        follows what is kept: a file of junk lines holding keys keeps 10,000 rows)."""
+        if len(self.result.unrecognized) < MAX_UNRECOGNIZED:
+            self.result.unrecognized.append(row)
+        else:
+            self.result.unlisted += 1
 
     def _step_held(self, event: dict[str, Any], key: tuple[Any, Any], raw: bytes) -> bool:
         """An ``Increasing downtime`` line that is not a row of its own: True when it repeats
