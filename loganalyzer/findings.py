@@ -38,7 +38,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("value-at-minimum", "info", "a value at nova's minimum"),
     Code("value-clamped", "warning", "a value below the minimum that nova clamps"),
     Code("bandwidth-unlimited", "info", "live_migration_bandwidth 0: no cap"),
-    Code("value-beyond-nova", "error", "a value beyond anything nova could run with"),
+    Code("value-beyond-model", "error",
+         "a value beyond anything nova could run with (the model stops there)"),
     # one migration: the ramp
     Code("step-value-mismatch", "error", "a logged step's value differs from the prediction"),
     Code("step-time-mismatch", "error", "a logged step at a time the predicted ramp has none"),

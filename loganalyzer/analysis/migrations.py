@@ -35,7 +35,7 @@ from loganalyzer.analysis.timeline import Segment, build, iso
 from loganalyzer.config.load import EffectiveConfig, config_from_values, load_config
 from loganalyzer.findings import Finding
 from loganalyzer.logs.catalog import Role, kinds_with
-from loganalyzer.nova.options import RAMP_OPTIONS
+from loganalyzer.nova.options import RAMP_OPTIONS, beyond_model
 from loganalyzer.nova.ramp import downtime_steps, ramp_end_s
 from loganalyzer.nova.releases import BY_MAJOR, Release, Variant, parse_release
 from loganalyzer.nova.sizing import GI, completion_timeout_s, data_gb
@@ -252,15 +252,25 @@ def _config(segment: Segment, facts: HostFacts, release: Release, options: Optio
                         "running-config-differs", "warning",
                         f"{name}: declared {want.value} ({want.source}) but the host runs "
                         f"{have.value} ({have.source})."))
-        return declared, findings, running
+        return declared, _beyond_model(declared, findings), running
     if running is not None:
-        return running, findings, running
+        return running, _beyond_model(running, findings), running
     if not release_known:  # the defaults of a release the log does not name: say which
         findings.append(Finding(
             "config-from-defaults", "info",
             f"no configuration given and no start-up dump before this migration: nova's "
             f"defaults of {release.label} were used."))
     return _defaults(release), findings, None
+
+
+def _beyond_model(config: EffectiveConfig, findings: list[Finding]) -> list[Finding]:
+    """A dumped value no ramp can be computed for (nova could not run it) is a finding."""
+    setting = config.settings.get("live_migration_downtime_steps")
+    too_long = beyond_model("live_migration_downtime_steps", setting and setting.value)
+    if too_long:
+        findings.append(Finding("value-beyond-model", "error",
+                                f"{too_long} (from {setting.source})."))  # type: ignore[union-attr]
+    return findings
 
 
 @functools.lru_cache(maxsize=64)
@@ -531,7 +541,8 @@ def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
     downtime = config.value("live_migration_downtime")
     steps = config.value("live_migration_downtime_steps")
     delay = config.value("live_migration_downtime_delay")
-    if downtime is None or steps is None or delay is None or size is None:
+    if downtime is None or steps is None or delay is None or size is None \
+            or beyond_model("live_migration_downtime_steps", steps):
         return None, variants[0], []
     best: tuple[RampComparison | None, Variant | None, list[tuple[int, int]]] = (None, None, [])
     matched: list[tuple[RampComparison, Variant, list[tuple[int, int]]]] = []

@@ -18,6 +18,7 @@ from loganalyzer.cli.options import (
     reports_input_errors,
 )
 from loganalyzer.errors import InputError
+from loganalyzer.nova.options import beyond_model
 
 
 @reports_input_errors
@@ -112,6 +113,9 @@ def simulate(
     resolved = resolve_model(model.release, None, model.python)
     settings = settings_from(load_config(resolved.release, configuration.files,
                                          configuration.dirs, flags))
+    too_long = beyond_model("live_migration_downtime_steps", settings.steps)
+    if too_long:
+        raise InputError(too_long)
     if fleet is not None:
         if fleet < 2:
             raise InputError(f"--fleet {fleet}: a fleet needs at least 2 hosts")

@@ -14,16 +14,25 @@ all paths).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from loganalyzer.logs.anchors import ANCHORS
-from loganalyzer.logs.scan import FileReport, Origin, ScanResult, ScanState, finish
+from loganalyzer.logs.scan import (
+    FileReport,
+    Origin,
+    ScanResult,
+    ScanState,
+    finish,
+    max_line_bytes,
+)
 
 TOOLS = ("rg", "grep", "python")
 
@@ -60,6 +69,7 @@ def command(name: str, executable: str) -> list[str]:
 
 Reached = Callable[[int], None]  # told the byte offset the search has reached
 REPORT_EVERY = 16 << 20
+TOOL_MEMORY = 256 << 20  # address space a search tool may use (see _bounded)
 
 
 def pipe_size() -> int:
@@ -82,22 +92,49 @@ def _popen(args: list[str], **kw: Any) -> subprocess.Popen[bytes]:
         return subprocess.Popen(args, stdout=subprocess.PIPE, **kw)
 
 
+def _lines(stream: IO[bytes], cap: int) -> Iterator[tuple[bytes, bool]]:
+    """The tool's output lines (without the newline), each read at most ``cap`` bytes (plus
+    its ``NUMBER:OFFSET:`` prefix) into memory: (line, whether it was longer)."""
+    limit = cap + 48
+    while output := stream.readline(limit):
+        if output.endswith(b"\n"):
+            yield output[:-1], False
+            continue
+        ended = False
+        while not ended:  # the rest of the line is read and dropped
+            rest = stream.readline(1 << 20)
+            ended = not rest or rest.endswith(b"\n")
+        yield output, True
+
+
 def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None = None) -> None:
     """Parse ``NUMBER:LINE`` output; with ``reached``, ``NUMBER:OFFSET:LINE`` (the tools'
-    ``--byte-offset``), telling it how far the search got every 16 MiB or so."""
-    if reached is None:
-        for output in stream:
-            number, _, raw = output.partition(b":")
-            state.line_text(raw.rstrip(b"\n"), int(number))
-        return
+    ``--byte-offset``), telling it how far the search got every 16 MiB or so. A line longer
+    than :func:`~loganalyzer.logs.scan.max_line_bytes` is cut there, as the Python path
+    cuts it."""
+    cap = max_line_bytes()
     told = 0
-    for output in stream:
-        number, _, rest = output.partition(b":")
-        offset, _, raw = rest.partition(b":")
-        state.line_text(raw.rstrip(b"\n"), int(number))
-        if int(offset) - told >= REPORT_EVERY:
-            told = int(offset)
-            reached(told)
+    for output, longer in _lines(stream, cap):
+        number, _, raw = output.partition(b":")
+        if reached is not None:
+            offset, _, raw = raw.partition(b":")
+            if int(offset) - told >= REPORT_EVERY:
+                told = int(offset)
+                reached(told)
+        cut = longer or len(raw) > cap
+        if cut:
+            state.cut(int(number))
+            raw = raw[:cap]
+        state.line_text(raw, int(number), cut)
+
+
+def _bounded(proc: subprocess.Popen[bytes]) -> None:
+    """Cap the search tool's address space: rg and grep hold a whole line in memory, so a
+    4 GB line would take 4 GB; past the cap the tool fails and the file is read in Python,
+    which cuts long lines as it reads."""
+    limit = max(TOOL_MEMORY, 8 * max_line_bytes())
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # not Linux; tool gone
+        resource.prlimit(proc.pid, resource.RLIMIT_AS, (limit, limit))
 
 
 def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
@@ -122,9 +159,10 @@ def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
     state = ScanState(origin, result)
     offsets = ["--byte-offset"] if reached is not None else []
-    with _popen([*command(*found), *offsets, "--", path]) as proc, \
+    with _popen([*command(*found), *offsets, "--", path], stderr=subprocess.DEVNULL) as proc, \
             subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE) as counter:
         assert proc.stdout is not None
+        _bounded(proc)
         _parse_output(proc.stdout, state, reached)
         lines_text, _ = counter.communicate()
     if proc.returncode not in (0, 1) or counter.returncode != 0:
@@ -150,10 +188,14 @@ def scan_compressed_file(path: str, origin: Origin, compression: str) -> ScanRes
     with _popen([sys.executable, "-m", "loganalyzer.logs.ingest.inflate", path],
                 stderr=subprocess.PIPE, env=env) as worker:
         assert worker.stdout is not None and worker.stderr is not None
-        with _popen([*command(*found), "-"], stdin=worker.stdout) as proc:
+        with _popen([*command(*found), "-"], stdin=worker.stdout,
+                    stderr=subprocess.DEVNULL) as proc:
             worker.stdout.close()  # the search tool holds the pipe now
             assert proc.stdout is not None
+            _bounded(proc)
             _parse_output(proc.stdout, state)
+        if proc.returncode not in (0, 1):
+            worker.kill()  # the tool failed (a line past its memory): Python reads the file
         report = worker.stderr.read().decode("utf-8", "replace")
     if proc.returncode not in (0, 1) or worker.returncode != 0:
         return None

@@ -145,7 +145,8 @@ def _table(events: EventSet, frame: pd.DataFrame, stream: IO[str], show_unrecogn
     if show_unrecognized and events.unrecognized:
         out.print("unrecognized lines (a catalogue key matched, the grammar did not):")
         for row in events.unrecognized:
-            out.print(f"  {row['file']}:{row['line']}: {row['text'][:300]}")
+            reason = f" ({row['reason']})" if row.get("reason") else ""
+            out.print(f"  {row['file']}:{row['line']}: {row['text'][:300]}{reason}")
     _summary(out, events, frame)
 
 
