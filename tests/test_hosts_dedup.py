@@ -107,3 +107,28 @@ def test_a_line_stamped_an_hour_early_is_a_warning_not_a_migration(tmp_path):
     (row,) = json.loads(result.stdout)["migrations"]
     assert row["outcome"] == "completed" and row["duration_s"] > 800
     assert "out of time order" in result.stderr and f":{index + 1}:" in result.stderr
+
+
+def test_two_hosts_with_identical_startup_dumps_stay_two_hosts():
+    """Containers restarted by one playbook: the same pid, the same millisecond, the same
+    options. Lines alike are not the same lines when they come from two named hosts."""
+    from datetime import datetime
+
+    from loganalyzer.analysis.dedup import prepare
+
+    when = datetime(2024, 5, 1, 12, 0, 0, 123000)
+
+    def dump(label, name):
+        base = {"host": label, "host_source": "sosreport hostname", "timestamp": when,
+                "pid": "2", "logger": "oslo_service.service"}
+        return [{**base, "kind": "config_option", "option": "live_migration_downtime",
+                 "value": "500", "line": 1},
+                {**base, "kind": "config_option", "option": "live_migration_downtime_steps",
+                 "value": "10", "line": 2},
+                {**base, "kind": "conf_host", "value": name, "line": 3}]
+
+    prepared = prepare(dump("compute-1", "compute-1.example.org")
+                       + dump("compute-2", "compute-2.example.org"))
+    assert prepared.duplicates_dropped == 0
+    assert {r["host"] for r in prepared.records} == {"compute-1.example.org",
+                                                    "compute-2.example.org"}

@@ -119,9 +119,9 @@ def prepare(records: Sequence[Mapping[str, Any]]) -> Prepared:
     owner: dict[int, str] = {}
     shared: Counter[tuple[str, str]] = Counter()
     per_label: Counter[str] = Counter()
-    for key, label in zip(keys, labels, strict=True):
-        if key is None:
-            continue
+    for record, key, label in zip(records, keys, labels, strict=True):
+        if key is None or not record.get("instance"):
+            continue  # a migration's lines; start-up dumps of two hosts can be alike
         per_label[label] += 1
         first = owner.setdefault(key, label)
         if first != label:

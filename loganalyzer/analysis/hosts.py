@@ -123,7 +123,11 @@ def resolve(records: Iterable[Mapping[str, Any]],
             (ip,) = ips
             offer(ip, "unknown")  # an address is an alias, never the name
             groups.union(label, ip)
+    named = {label: {short(n) for n in found.get("host", set()) | found.get("moved", set())}
+             for label, found in claims.items()}
     for a, b in same_lines:
+        if named.get(a) and named.get(b) and named[a] != named[b]:
+            continue  # nova names them differently: two hosts, whatever their lines
         groups.union(a, b)
     members: dict[str, list[str]] = {}
     for name in rank:
