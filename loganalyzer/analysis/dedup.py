@@ -131,16 +131,17 @@ def prepare(records: Sequence[Mapping[str, Any]]) -> Prepared:
     identity = resolve(records, same)
     kept: list[Mapping[str, Any]] = []
     seen: set[tuple[str, int]] = set()
-    last_line: dict[str, int] = {}
-    copies: Counter[str] = Counter()
+    last_line: dict[tuple[str, str], int] = {}
+    copies: Counter[tuple[str, str]] = Counter()
     dropped = 0
     for record, key, label, name in zip(records, keys, labels, files, strict=True):
         host = identity.name(label) or label
         line = int(record.get("line") or 0)
-        if line < last_line.get(name, 0):
-            copies[name] += 1  # the lines start again: this file is read a second time
-        last_line[name] = line
-        if copies[name] or same_file[name] != name:
+        stream = (name, label)
+        if name and line < last_line.get(stream, 0):
+            copies[stream] += 1  # the lines start again: this file is read a second time
+        last_line[stream] = line
+        if copies[stream] or same_file[name] != name:
             dropped += 1  # the same file again (given twice, or under another name)
             continue
         if key is not None:
