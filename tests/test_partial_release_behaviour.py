@@ -154,3 +154,15 @@ def test_matching_behaviour_is_no_finding(kind):
                                "live_migration_permit_post_copy": True})
     (row,) = migrations([s], Options(declared=declared, release="stein"))
     assert "config-implied-by-behaviour" not in codes(row)
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("github_atmosphere_issue2553_openstack-helm_live-migration-tls-failure.log",
+     "Failed to verify peer's certificate"),
+    ("hotsos_lp1860743_live-migration-failure.log", "Host key verification failed"),
+    ("github_nova-operator_pr621_pr1001_issue480_misc.log", "End of file while reading data"),
+    (ROCKY, "timeout"),
+])
+def test_error_class_groups_real_failures(real_logs, name, expected):
+    rows = rows_of(str(real_logs / name))
+    assert rows and {r["error_class"] for r in rows} == {expected}

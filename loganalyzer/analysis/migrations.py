@@ -488,11 +488,11 @@ def error_class(error: str | None, segment: Segment) -> str | None:
         return "timeout" if error or segment.first("operation_cancelled") else None
     if not error:
         return None
-    for phrase in ("Connection refused", "Connection reset by peer", "Host key verification "
-                   "failed", "Failed to verify peer's certificate", "End of file while "
-                   "reading data", "domain is not running", "qemu unexpectedly closed the "
-                   "monitor", "Unable to read from monitor", "canceled by client",
-                   "No route to host", "Permission denied"):
+    for phrase in ("Host key verification failed", "Failed to verify peer's certificate",
+                   "End of file while reading data", "domain is not running",
+                   "qemu unexpectedly closed the monitor", "Unable to read from monitor",
+                   "canceled by client", "Connection refused", "Connection reset by peer",
+                   "No route to host", "Permission denied"):  # the cause before its symptom
         if phrase in error:
             return phrase
     summary = error_summary(error)
@@ -735,8 +735,11 @@ def _outcome_findings(segment: Segment, row: dict[str, Any], config: EffectiveCo
                                "no outcome was logged before the next migration of this "
                                "instance started on this host."))
         else:
+            bound = row["duration_min_s"]
             out.append(Finding("log-ends-mid-migration", "warning",
-                               "the log ends before this migration's outcome."))
+                               "the log ends before this migration's outcome" + (
+                                   f": it ran for at least {math.floor(bound)} s ({basis})."
+                                   if bound is not None and basis else ".")))
     if segment.events and (segment.events[0].get("kind") not in START_KINDS) and \
             not any(e["kind"] in START_KINDS or (e["kind"] == "downtime_step"
                                                  and e.get("after_s") == 0)
