@@ -132,3 +132,15 @@ def test_two_hosts_with_identical_startup_dumps_stay_two_hosts():
     assert prepared.duplicates_dropped == 0
     assert {r["host"] for r in prepared.records} == {"compute-1.example.org",
                                                     "compute-2.example.org"}
+
+
+def test_two_copies_of_one_log_under_two_names_are_one_host(tmp_path):
+    path, text = one_migration(tmp_path)
+    copy = tmp_path / "backup-of-compute-1" / "nova-compute.log"
+    copy.parent.mkdir()
+    copy.write_text(text)
+    data = migrations_json(str(path.parent), str(copy.parent))
+    (row,) = data["migrations"]
+    assert row["source_host"] == "compute-1"  # equal labels: the one given first
+    assert data["duplicates_dropped"] > 0
+    assert data["host_aliases"] == {"compute-1": ["backup-of-compute-1"]}

@@ -100,8 +100,11 @@ def resolve(records: Iterable[Mapping[str, Any]],
     rank: dict[str, tuple[int, str]] = {}  # name -> (rank, how)
     identity = HostIdentity()
 
+    order: dict[str, int] = {}
+
     def offer(name: str, source: str) -> None:
         groups.find(name)
+        order.setdefault(name, len(order))
         value = (SOURCE_RANK.get(source, len(SOURCE_RANK)), name)
         if name not in rank or value < rank[name]:
             rank[name] = value
@@ -133,7 +136,8 @@ def resolve(records: Iterable[Mapping[str, Any]],
     for name in rank:
         members.setdefault(groups.find(name), []).append(name)
     for names in members.values():
-        best = min(names, key=lambda n: (rank[n][0], -n.count("."), n))
+        # strongest source, then the fuller name, then the name seen first
+        best = min(names, key=lambda n: (rank[n][0], -n.count("."), order[n]))
         others = sorted({n for n in names if n != best}, key=str.lower)
         identity.aliases[best] = others
         for name in names:
