@@ -136,7 +136,7 @@ def resolve(records: Iterable[Mapping[str, Any]],
     for name in rank:
         members.setdefault(groups.find(name), []).append(name)
     for names in members.values():
-        # strongest source, then the fuller name, then the name seen first
+        # strongest source, then the fuller name, then the name read first
         best = min(names, key=lambda n: (rank[n][0], -n.count("."), order[n]))
         others = sorted({n for n in names if n != best}, key=str.lower)
         identity.aliases[best] = others
