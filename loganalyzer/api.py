@@ -136,6 +136,8 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
     events.host_aliases = analysis.host_aliases
     events.duplicates_dropped = analysis.duplicates_dropped
     events.analysis_warnings = analysis.warnings
+    if analysis.host_aliases:  # one name per host downstream too (report, drift table)
+        events.rename_hosts(analysis.identity.name)
     names = [n for h in host for n in (h, analysis.identity.name(h) or h)]
     rows = [r for r in analysis.rows if selected(r, list(instance), names, *window)]
     return rows, events

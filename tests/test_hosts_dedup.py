@@ -144,3 +144,14 @@ def test_two_copies_of_one_log_under_two_names_are_one_host(tmp_path):
     assert data["duplicates_dropped"] > 0
     names = {row["source_host"], *data["host_aliases"][row["source_host"]]}
     assert names == {"compute-1", "backup-of-compute-1"}  # equal labels: the one read first
+
+
+def test_the_event_table_and_the_report_use_one_name_per_host(real_logs):
+    from loganalyzer.api import analyse
+    from loganalyzer.report.data import drift
+
+    paths = juno(real_logs, "hp-ms-01-c29_nova-compute.log", "hp-ms-01-c30_nova-compute.log",
+                 "mergedlogs-compute_migration-window.log")
+    rows, events = analyse(paths)
+    assert set(events.to_pandas()["host"]) == {C29, C30}
+    assert {entry["host"] for entry in drift(rows, events.records(), None)} == {C29, C30}

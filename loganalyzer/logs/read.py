@@ -104,6 +104,13 @@ class EventSet:
                    if any(v is not None for v in values)}
         return [Event(present, row) for row in range(self.rows)]
 
+    def rename_hosts(self, name: Callable[[Any], Any]) -> None:
+        """Every event's host as ``name`` gives it (its canonical name); the views already
+        handed out keep the columns they were made from."""
+        if "host" in self.columns:
+            self.columns["host"] = [name(h) for h in self.columns["host"]]
+            self._frame = None
+
     @property
     def read_anything(self) -> bool:
         """False when no input could be opened at all (the commands then exit 2)."""
