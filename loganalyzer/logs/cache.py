@@ -19,7 +19,8 @@ from typing import Any
 from loganalyzer.logs.scan import Columns, FileReport, Origin, ScanResult
 
 BLOCK = 65536
-VERSION = 2  # 2: repeated monitor lines folded (scan.ScanState._fold)
+VERSION = 3  # 2: repeated monitor lines folded (scan.ScanState._fold); 3: conf_host,
+# conf_my_ip events and the request-context style (context_style "fields5")
 
 
 def _key(path: str, origin: Origin) -> str:
