@@ -155,3 +155,24 @@ def test_the_event_table_and_the_report_use_one_name_per_host(real_logs):
     rows, events = analyse(paths)
     assert set(events.to_pandas()["host"]) == {C29, C30}
     assert {entry["host"] for entry in drift(rows, events.records(), None)} == {C29, C30}
+
+
+def test_a_sosreport_hostname_is_an_alias_of_nova_s_host(tmp_path):
+    """A sosreport says ``compute-1``; nova's dump says ``host = compute-1.example.org``."""
+    from loganalyzer.logs import writer as lw
+
+    s = script(instance=VM1, duration=1000, converge=900)
+    dump = [lw.Record(s.start - timedelta(hours=1), "DEBUG", "oslo_service.service",
+                      f"{name:<30} = {value}")
+            for name, value in (("host", "compute-1.example.org"), ("my_ip", "192.0.2.11"))]
+    text = host_logs([(s, narrate(s))], extra={"compute-1": dump})["compute-1"]
+    sos = tmp_path / "sosreport-c1-2024"
+    (sos / "var" / "log" / "nova").mkdir(parents=True)
+    (sos / "hostname").write_text("compute-1\n")
+    (sos / "var" / "log" / "nova" / "nova-compute.log").write_text(text)
+    data = migrations_json(str(sos))
+    (row,) = data["migrations"]
+    assert row["source_host"] == "compute-1.example.org"
+    assert data["host_aliases"] == {"compute-1.example.org": ["192.0.2.11", "compute-1"]}
+    assert [r["instance"] for r in migrations_json(str(sos), "--host", "compute-1")[
+        "migrations"]] == [VM1]
