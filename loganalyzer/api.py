@@ -132,7 +132,9 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
         raise InputError("no input could be read")
     options = Options(declared=declared, release=release, python=python, memory_mb=memory_mb,
                       disk_gb=list(disk_gb), late_threshold_s=late_threshold_s)
-    analysis = analyse_records(events.records(), options)
+    from loganalyzer.analysis.dedup import WHERE
+
+    analysis = analyse_records(events.records(), options, events.line_keys(WHERE))
     events.host_aliases = analysis.host_aliases
     events.duplicates_dropped = analysis.duplicates_dropped
     events.analysis_warnings = analysis.warnings

@@ -108,10 +108,13 @@ def _same_file(files: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def prepare(records: Sequence[Mapping[str, Any]]) -> Prepared:
+def prepare(records: Sequence[Mapping[str, Any]],
+            keys: Sequence[int | None] | None = None) -> Prepared:
     """The records the analysis reads: one host name per host, each line once, lines stamped
-    out of time order kept in their place."""
-    keys = [line_key(r) for r in records]
+    out of time order kept in their place. ``keys``: each record's :func:`line_key` when the
+    caller has them already (``EventSet.line_keys(WHERE)`` computes them column-wise)."""
+    if keys is None or len(keys) != len(records):
+        keys = [line_key(r) for r in records]
     labels = [r.get("host") or "unknown" for r in records]
     files = [str(r.get("file") or "") for r in records]
     same_file = _same_file(list(dict.fromkeys(files)))

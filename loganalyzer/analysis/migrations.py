@@ -90,11 +90,13 @@ def analyse(records: Sequence[Mapping[str, Any]], options: Options) -> list[dict
     return analyse_all(records, options).rows
 
 
-def analyse_all(records: Sequence[Mapping[str, Any]], options: Options) -> Analysis:
-    """Migration rows from event records, with the host aliases and duplicates found."""
+def analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
+                line_keys: Sequence[int | None] | None = None) -> Analysis:
+    """Migration rows from event records, with the host aliases and duplicates found
+    (``line_keys``: see :func:`dedup.prepare`)."""
     from loganalyzer.analysis.correlate import join
 
-    prepared = prepare(records)
+    prepared = prepare(records, line_keys)
     records = prepared.records
     facts = host_facts(r for r in records if r["kind"] in HOST_FACT_KINDS)
     timelines = build(records)
