@@ -127,11 +127,16 @@ def summary(out: Any, rows: Sequence[dict[str, Any]]) -> None:
         f"{k} {v}" for k, v in verdicts.most_common()) + durations)
 
 
-def write_parquet(rows: Sequence[dict[str, Any]], target: Any) -> None:
+def write_parquet(rows: Sequence[dict[str, Any]], output: str | None) -> None:
+    """The rows as Parquet to the file ``output`` (replaced whole) or stdout (None, ``-``)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pq.write_table(pa.Table.from_pylist([flat(r) for r in rows]), target)
+    from loganalyzer.output.common import output_file
+
+    table = pa.Table.from_pylist([flat(r) for r in rows])
+    with output_file(output, binary=True) as stream:
+        pq.write_table(table, stream)
 
 
 def show(row: dict[str, Any], position: int, total: int, stream: IO[str]) -> None:

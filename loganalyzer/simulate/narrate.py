@@ -122,6 +122,7 @@ def narrate(script: Script) -> Narration:
     limit = completion_timeout_s(s.settings.completion_timeout, s.data_gb)
     current: int | None = None
     pending = list(ramp)
+    steps_text = str([tuple(step) for step in ramp])  # as nova prints its list: [(0, 50), ...]
     postcopy = paused = False
     converge = s.converge_at
     outcome, end = "unknown", None
@@ -154,7 +155,7 @@ def narrate(script: Script) -> Narration:
             converge = min(converge or float("inf"), elapsed + s.postcopy_duration_s)
         if release.step_application == "update_downtime":
             w.log(elapsed, "downtime_state", {"current_ms": str(current), "elapsed_s": elapsed,
-                                              "steps": str([tuple(s) for s in ramp])},
+                                              "steps": steps_text},
                   level="DEBUG")
             new = update_downtime(current, ramp, elapsed)
             if new is not None and new != current:
