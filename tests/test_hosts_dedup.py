@@ -176,3 +176,21 @@ def test_a_sosreport_hostname_is_an_alias_of_nova_s_host(tmp_path):
     assert data["host_aliases"] == {"compute-1.example.org": ["192.0.2.11", "compute-1"]}
     assert [r["instance"] for r in migrations_json(str(sos), "--host", "compute-1")[
         "migrations"]] == [VM1]
+
+
+def test_a_line_stamped_an_hour_late_keeps_its_place(tmp_path):
+    """A progress line stamped an hour late: it does not stretch the migration to an hour."""
+    from datetime import datetime
+
+    path, text = one_migration(tmp_path)
+    once = migrations_json(str(path))["migrations"][0]
+    lines = text.splitlines()
+    index = next(i for i, line in enumerate(lines) if "Migration running for" in line)
+    late = (datetime.fromisoformat(lines[index][:23]) + timedelta(hours=1)).isoformat(
+        sep=" ", timespec="milliseconds")
+    lines[index] = late + lines[index][23:]
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["migrations", str(path), "-f", "json"])
+    (row,) = json.loads(result.stdout)["migrations"]
+    assert (row["start"], row["duration_s"]) == (once["start"], once["duration_s"])
+    assert "after the line after it" in result.stderr

@@ -160,7 +160,8 @@ def prepare(records: Sequence[Mapping[str, Any]],
 
 def _in_place(records: list[Mapping[str, Any]], warnings: list[str]
               ) -> list[Mapping[str, Any]]:
-    """Lines stamped out of time order take the time of the line before them (their place
+    """A line stamped out of time order — earlier than the line before it, or later than the
+    line after it, while those two agree — takes the time of the line before it (its place
     in the log), with a warning; a clock that steps back and stays back is left alone."""
     streams: dict[tuple[str, str], list[int]] = {}
     for index, record in enumerate(records):
@@ -172,17 +173,27 @@ def _in_place(records: list[Mapping[str, Any]], warnings: list[str]
         for position in range(1, len(indices)):
             here = records[indices[position]]
             before = out[indices[position - 1]]
-            gap = (before["timestamp"] - here["timestamp"]).total_seconds()
-            if gap <= OUT_OF_ORDER_S:
-                continue
             after = records[indices[position + 1]] if position + 1 < len(indices) else None
-            if after is not None and \
-                    (before["timestamp"] - after["timestamp"]).total_seconds() > OUT_OF_ORDER_S:
-                continue  # the clock stepped back and the log goes on from there
+            early = _seconds(before, here)  # how much earlier than the line before
+            late = _seconds(here, after) if after is not None else 0.0  # later than the next
+            if early > OUT_OF_ORDER_S:
+                if after is not None and _seconds(before, after) > OUT_OF_ORDER_S:
+                    continue  # the clock stepped back and the log goes on from there
+                how = f"{early:.0f} s before the line before it"
+            elif after is not None and late > OUT_OF_ORDER_S and \
+                    _seconds(before, after) <= OUT_OF_ORDER_S:
+                how = f"{late:.0f} s after the line after it"
+            else:
+                continue
             warnings.append(
-                f"{here.get('file')}:{here.get('line')}: stamped {here.get('time')}, "
-                f"{gap:.0f} s before the line before it: taken in its place in the log "
-                "(a line out of time order, not a new migration)")
+                f"{here.get('file')}:{here.get('line')}: stamped {here.get('time')}, {how}: "
+                "taken in its place in the log (a line out of time order, not a new "
+                "migration)")
             out[indices[position]] = Overlay(here, {"timestamp": before["timestamp"],
                                                     "logged_timestamp": here["timestamp"]})
     return out
+
+
+def _seconds(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
+    """How many seconds ``a`` is stamped after ``b``."""
+    return (a["timestamp"] - b["timestamp"]).total_seconds()
