@@ -155,10 +155,14 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
         raise InputError("no input could be read")
     options = Options(declared=declared, release=release, python=python, memory_mb=memory_mb,
                       disk_gb=list(disk_gb), late_threshold_s=late_threshold_s)
-    analysis = analyse_records(events.records(), options)
+    from loganalyzer.analysis.dedup import WHERE
+
+    analysis = analyse_records(events.records(), options, events.line_keys(WHERE))
     events.host_aliases = analysis.host_aliases
     events.duplicates_dropped = analysis.duplicates_dropped
     events.analysis_warnings = analysis.warnings
+    if analysis.host_aliases:  # one name per host downstream too (report, drift table)
+        events.rename_hosts(analysis.identity.name)
     names = [n for h in host for n in (h, analysis.identity.name(h) or h)]
     rows = [r for r in analysis.rows if selected(r, list(instance), names, *window)]
     return rows, events

@@ -91,11 +91,13 @@ def analyse(records: Sequence[Mapping[str, Any]], options: Options) -> list[dict
     return analyse_all(records, options).rows
 
 
-def analyse_all(records: Sequence[Mapping[str, Any]], options: Options) -> Analysis:
-    """Migration rows from event records, with the host aliases and duplicates found."""
+def analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
+                line_keys: Sequence[int | None] | None = None) -> Analysis:
+    """Migration rows from event records, with the host aliases and duplicates found
+    (``line_keys``: see :func:`dedup.prepare`)."""
     from loganalyzer.analysis.correlate import join
 
-    prepared = prepare(records)
+    prepared = prepare(records, line_keys)
     records = prepared.records
     facts = host_facts(r for r in records if r["kind"] in HOST_FACT_KINDS)
     timelines = build(records)
@@ -498,11 +500,11 @@ def error_class(error: str | None, segment: Segment) -> str | None:
         return "timeout" if error or segment.first("operation_cancelled") else None
     if not error:
         return None
-    for phrase in ("Connection refused", "Connection reset by peer", "Host key verification "
-                   "failed", "Failed to verify peer's certificate", "End of file while "
-                   "reading data", "domain is not running", "qemu unexpectedly closed the "
-                   "monitor", "Unable to read from monitor", "canceled by client",
-                   "No route to host", "Permission denied"):
+    for phrase in ("Host key verification failed", "Failed to verify peer's certificate",
+                   "End of file while reading data", "domain is not running",
+                   "qemu unexpectedly closed the monitor", "Unable to read from monitor",
+                   "canceled by client", "Connection refused", "Connection reset by peer",
+                   "No route to host", "Permission denied"):  # the cause before its symptom
         if phrase in error:
             return phrase
     summary = error_summary(error)
@@ -746,8 +748,11 @@ def _outcome_findings(segment: Segment, row: dict[str, Any], config: EffectiveCo
                                "no outcome was logged before the next migration of this "
                                "instance started on this host."))
         else:
+            bound = row["duration_min_s"]
             out.append(Finding("log-ends-mid-migration", "warning",
-                               "the log ends before this migration's outcome."))
+                               "the log ends before this migration's outcome" + (
+                                   f": it ran for at least {math.floor(bound)} s ({basis})."
+                                   if bound is not None and basis else ".")))
     if segment.events and (segment.events[0].get("kind") not in START_KINDS) and \
             not any(e["kind"] in START_KINDS or (e["kind"] == "downtime_step"
                                                  and e.get("after_s") == 0)

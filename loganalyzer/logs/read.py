@@ -104,6 +104,25 @@ class EventSet:
                    if any(v is not None for v in values)}
         return [Event(present, row) for row in range(self.rows)]
 
+    def line_keys(self, where: frozenset[str]) -> list[int | None]:
+        """Per event, a hash of what its line says (every column but those in ``where``);
+        None for an event without a timestamp. Equal lines have equal keys."""
+        columns = [values for name, values in self.columns.items() if name not in where]
+        stamps = self.columns["timestamp"]
+        try:  # row tuples one at a time (a list of them would hold every event again)
+            return [hash(row) if stamp is not None else None
+                    for row, stamp in zip(zip(*columns, strict=True), stamps, strict=True)]
+        except TypeError:  # an unhashable value: compare by text
+            return [hash(repr(row)) if stamp is not None else None
+                    for row, stamp in zip(zip(*columns, strict=True), stamps, strict=True)]
+
+    def rename_hosts(self, name: Callable[[Any], Any]) -> None:
+        """Every event's host as ``name`` gives it (its canonical name); the views already
+        handed out keep the columns they were made from."""
+        if "host" in self.columns:
+            self.columns["host"] = [name(h) for h in self.columns["host"]]
+            self._frame = None
+
     @property
     def read_anything(self) -> bool:
         """False when no input could be opened at all (the commands then exit 2)."""
