@@ -132,7 +132,8 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
         raise InputError("no input could be read")
     options = Options(declared=declared, release=release, python=python, memory_mb=memory_mb,
                       disk_gb=list(disk_gb), late_threshold_s=late_threshold_s)
-    rows = analyse_records(events.records(), options)
+    rows = analyse_records(events.records(), options,
+                           events.libvirt.records if events.libvirt is not None else ())
     rows = [r for r in rows if selected(r, list(instance), list(host), *window)]
     return rows, events
 

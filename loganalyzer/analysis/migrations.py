@@ -63,9 +63,12 @@ class Options:
     late_threshold_s: float = LATE_THRESHOLD_S
 
 
-def analyse(records: list[dict[str, Any]], options: Options) -> list[dict[str, Any]]:
-    """Migration rows from event records (as produced by :func:`collect.collect`)."""
+def analyse(records: list[dict[str, Any]], options: Options,
+            libvirt: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Migration rows from event records (as produced by :func:`collect.collect`), with
+    libvirt/QEMU evidence (``libvirt``: :class:`loganalyzer.logs.libvirt.parse.Record`)."""
     from loganalyzer.analysis.correlate import join
+    from loganalyzer.analysis.qemu import attach
 
     facts = host_facts(r for r in records if r["kind"] in (
         "config_option", "config_files", "compute_start"))
@@ -74,6 +77,7 @@ def analyse(records: list[dict[str, Any]], options: Options) -> list[dict[str, A
     for segment in timelines.segments:
         rows.append(_source_row(segment, facts.get(segment.host, HostFacts()), options))
     join(rows, timelines.segments, timelines.arrivals)
+    attach(rows, libvirt)  # the guest's real pause, where libvirt/QEMU logged it
     rows.sort(key=lambda r: (str(r["start"]), r["source_host"] or "", r["instance"]))
     return rows
 

@@ -1,0 +1,665 @@
+"""The guest's real pause: libvirt's and QEMU's evidence joined to nova's migrations.
+
+nova never logs the downtime the guest got (``Guest.get_job_info()`` never asks for completed
+job statistics). Where libvirt logged its QEMU monitor traffic (info level since ~1.2.x, debug
+before), QEMU's own records say it: the source's ``STOP`` event and the destination's
+``RESUME`` (QEMU's microsecond timestamps), QEMU's ``"downtime"`` in the final
+``query-migrate`` reply (measured on the source only: a lower bound of the pause), the
+``expected-downtime`` and RAM statistics of every active reply, and each
+``migrate-set-parameters {"downtime-limit": N}`` (libvirt ≥ 6.5; ``migrate_set_downtime`` in
+seconds before) that applied one of nova's steps. Sources:
+../shared/docs/libvirt-qemu-downtime-evidence.md §2, §3, §5.
+
+Joins: monitor pointer → domain name (``Entering monitor (mon=… name=instance-…)``, or the
+per-domain log's file name), domain name → nova instance uuid (``(VM: name=…, uuid=…)`` API
+debug lines), then a QEMU migration to nova's by host, instance and time. Clocks: libvirt and
+QMP are UTC; nova writes host local time, whose offset to UTC is learnt per host by matching
+nova's lines to libvirt's (a step and the command that applied it; a lifecycle event and
+QEMU's event) to the nearest quarter hour, else assumed 0 (said). The destination's clock
+offset to the source's comes from :mod:`correlate` (nova's orderings), tightened by QEMU's:
+the destination cannot resume before the source completed, and the source's QEMU shuts down
+(``reason=migrated``) only after the destination resumed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from loganalyzer.analysis.correlate import same_host
+from loganalyzer.analysis.timeline import iso
+from loganalyzer.findings import Finding
+from loganalyzer.logs.libvirt.catalog import QEMU_DEFAULT_DOWNTIME_LIMIT_MS
+from loganalyzer.logs.libvirt.parse import Record
+
+MATCH_S = 5.0  # nova's line and libvirt's for the same thing are this close (after offsets)
+LATE_S = 2.0  # a step libvirt applied this long after nova logged it is late
+JOIN_SLACK_S = 120.0  # how far a QEMU migration may lie outside nova's window
+TERMINAL = ("completed", "failed", "cancelled")
+MEASURED = "measured by QEMU (source STOP → destination RESUME event timestamps)"
+ESTIMATED = "estimated from nova's lifecycle events"
+
+
+@dataclass
+class LimitChange:
+    """One downtime-limit command libvirt sent: when, the value, whether QEMU took it."""
+
+    time: datetime
+    downtime_ms: int
+    ok: bool | None  # None: no reply logged
+    command: str
+    error: str | None = None
+
+
+@dataclass
+class QemuMigration:
+    """One side of one migration as QEMU saw it (a monitor's traffic between two jobs)."""
+
+    host: str | None
+    mon: str | None
+    side: str  # source | dest
+    domain: str | None = None
+    uuids: set[str] = field(default_factory=set)
+    start: datetime | None = None
+    end: datetime | None = None
+    stop: datetime | None = None  # source: QEMU's STOP event
+    resume: datetime | None = None  # destination: QEMU's RESUME event
+    completed: datetime | None = None  # MIGRATION status completed (event time)
+    status: str | None = None  # last MIGRATION status seen
+    postcopy_at: datetime | None = None
+    downtime_ms: int | None = None  # final query-migrate "downtime"
+    setup_ms: int | None = None
+    total_ms: int | None = None
+    baseline_limit_ms: int | None = None  # query-migrate-parameters before the first change
+    limits: list[LimitChange] = field(default_factory=list)
+    active: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
+    shutdown_migrated: datetime | None = None  # domain log: shutting down, reason=migrated
+    problems: list[str] = field(default_factory=list)  # QMP errors, unparsable replies
+    files: set[str] = field(default_factory=set)
+
+
+# --- grouping records into QEMU migrations --------------------------------------------------
+
+def _domains(records: Sequence[Record]) -> tuple[dict[tuple[str | None, str], list[
+        tuple[datetime | None, str]]], dict[str, set[str]]]:
+    """(host, mon) → [(time, domain)] from ``Entering monitor`` lines; domain → uuids."""
+    by_mon: dict[tuple[str | None, str], list[tuple[datetime | None, str]]] = {}
+    uuids: dict[str, set[str]] = {}
+    for record in records:
+        if record.kind == "monitor_enter" and record.mon:
+            by_mon.setdefault((record.host, record.mon), []).append(
+                (record.when(), record.fields["domain"]))
+        elif record.kind in ("api_domain", "api_set_max_downtime"):
+            uuids.setdefault(record.fields["domain"], set()).add(record.fields["uuid"].lower())
+    return by_mon, uuids
+
+
+def _domain_at(names: list[tuple[datetime | None, str]], when: datetime | None) -> str | None:
+    """The domain a monitor pointer belonged to around ``when`` (pointers are reused once a
+    QEMU process is gone): the nearest naming line."""
+    if not names:
+        return None
+    if when is None:
+        return names[-1][1]
+    timed = [(abs((t - when).total_seconds()), d) for t, d in names if t is not None]
+    return min(timed)[1] if timed else names[-1][1]
+
+
+def group(records: Iterable[Record]) -> list[QemuMigration]:
+    """QEMU migrations (both sides) from libvirt/QEMU records of every host."""
+    records = [r for r in records if r.kind != "qmp_write" or r.qmp is not None]
+    by_mon, uuids = _domains(records)
+    streams: dict[tuple[str | None, str | None], list[Record]] = {}
+    for record in records:
+        if record.qmp is not None or record.kind in ("qmp_command_failed", "json_unparsable"):
+            streams.setdefault((record.host, record.mon), []).append(record)
+    found: list[QemuMigration] = []
+    for (host, mon), stream in streams.items():
+        found.extend(_split(host, mon, stream))
+    for item in found:
+        if item.domain is None and item.mon is not None:
+            item.domain = _domain_at(by_mon.get((item.host, item.mon), []), item.start)
+        if item.domain is not None:
+            item.uuids = uuids.get(item.domain, set())
+    _domain_logs(records, found, uuids)
+    return found
+
+
+def _split(host: str | None, mon: str | None, stream: list[Record]) -> list[QemuMigration]:
+    """One monitor's traffic → its migrations: a source job from ``migrate`` (or the first
+    MIGRATION event) to the reply after its end; a destination job from ``migrate-incoming``
+    (or MIGRATION events without a ``migrate``) to its ``RESUME``."""
+    found: list[QemuMigration] = []
+    current: QemuMigration | None = None
+    pending: dict[str, tuple[Record, dict[str, Any]]] = {}  # QMP id → command
+    baseline: int | None = None
+    for record in stream:
+        qmp = record.qmp or {}
+        when = record.when()
+        if record.qmp_type == "command":
+            name = qmp.get("execute")
+            if isinstance(qmp.get("id"), str):
+                pending[qmp["id"]] = (record, qmp)
+            if name == "migrate":
+                current = QemuMigration(host, mon, "source", start=when)
+                current.baseline_limit_ms = baseline
+                found.append(current)
+            elif name == "migrate-incoming":
+                current = QemuMigration(host, mon, "dest", start=when)
+                found.append(current)
+            elif name in ("migrate-set-parameters", "migrate_set_downtime"):
+                value = _limit_value(name, qmp.get("arguments") or {})
+                if value is not None and when is not None:
+                    if current is None or current.side != "source" or (
+                            current.status in TERMINAL and current.downtime_ms is not None):
+                        current = QemuMigration(host, mon, "source", start=when)
+                        current.baseline_limit_ms = baseline
+                        found.append(current)
+                    current.limits.append(LimitChange(when, value, None, name))
+            continue
+        if record.qmp_type == "reply":
+            command = pending.pop(qmp.get("id"), (None, {}))[1] if isinstance(
+                qmp.get("id"), str) else {}
+            result = qmp.get("return")
+            name = command.get("execute")
+            if isinstance(result, dict) and "downtime-limit" in result and (
+                    name in (None, "query-migrate-parameters")):
+                baseline = _int(result.get("downtime-limit"))
+                if current is not None and current.side == "source" and not current.limits:
+                    current.baseline_limit_ms = baseline
+                continue
+            if name in ("migrate-set-parameters", "migrate_set_downtime") and current:
+                for change in reversed(current.limits):
+                    if change.command == name and change.ok is None:
+                        change.ok = "error" not in qmp
+                        if "error" in qmp:
+                            change.error = str((qmp["error"] or {}).get("desc") or qmp["error"])
+                        break
+                continue
+            if isinstance(result, dict) and result.get("status") and (
+                    name in (None, "query-migrate")) and ("ram" in result or "total-time"
+                                                          in result or "downtime" in result):
+                if current is None or current.side != "source":
+                    current = QemuMigration(host, mon, "source", start=when)
+                    current.baseline_limit_ms = baseline
+                    found.append(current)
+                _query_migrate(current, when, result)
+            elif "error" in qmp and current is not None and name:
+                current.problems.append(f"{name}: {(qmp['error'] or {}).get('desc')}")
+            continue
+        if record.kind == "json_unparsable":
+            if current is not None:
+                current.problems.append("libvirt could not parse a QMP reply (its statistics "
+                                        "are lost)")
+            continue
+        if record.qmp_type != "event":
+            continue
+        event = qmp.get("event")
+        data = qmp.get("data") or {}
+        if event == "MIGRATION":
+            status = data.get("status")
+            if current is None or (current.status in TERMINAL and status == "setup"):
+                side = "source" if current is None or current.side == "source" else "dest"
+                current = QemuMigration(host, mon, side, start=when)
+                current.baseline_limit_ms = baseline
+                found.append(current)
+            current.status = status
+            if status == "postcopy-active":
+                current.postcopy_at = when
+            if status in TERMINAL:
+                current.end = when
+                if status == "completed":
+                    current.completed = when
+        elif event == "STOP":
+            if current is not None and current.side == "source" and current.stop is None \
+                    and current.status not in TERMINAL:
+                current.stop = when
+        elif event == "RESUME":
+            if current is not None and current.side == "source" and current.stop is None and \
+                    not current.limits and current.status in TERMINAL:
+                current.side = "dest"  # the incoming side: MIGRATION events, then RESUME
+            if current is not None and current.side == "dest" and current.resume is None:
+                current.resume = when
+    return found
+
+
+def _limit_value(name: str, arguments: dict[str, Any]) -> int | None:
+    if name == "migrate_set_downtime":
+        value = arguments.get("value")
+        return round(float(value) * 1000) if isinstance(value, (int, float)) else None
+    return _int(arguments.get("downtime-limit"))
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value) else None
+
+
+def completed_downtime_ms(reply: dict[str, Any]) -> int | None:
+    """QEMU's own ``downtime`` (ms) of a completed ``query-migrate`` reply (with or without
+    the ``return`` wrapper); None for any other reply ("only present when migration
+    finishes correctly", qapi/migration.json)."""
+    body = reply.get("return", reply)
+    if not isinstance(body, dict) or body.get("status") != "completed":
+        return None
+    return _int(body.get("downtime"))
+
+
+def _query_migrate(item: QemuMigration, when: datetime | None, reply: dict[str, Any]) -> None:
+    status = reply.get("status")
+    if status == "active" or status == "postcopy-active" or status == "device":
+        if when is not None:
+            item.active.append((when, reply))
+        return
+    if status == "completed":
+        item.downtime_ms = _int(reply.get("downtime"))
+        item.setup_ms = _int(reply.get("setup-time"))
+        item.total_ms = _int(reply.get("total-time"))
+        item.status = item.status or "completed"
+
+
+def _domain_logs(records: Sequence[Record], found: list[QemuMigration],
+                 uuids: dict[str, set[str]]) -> None:
+    """Per-domain QEMU logs: ``shutting down, reason=migrated`` on the source (after the
+    destination resumed) bounds the clock offset; ``-incoming`` marks a destination."""
+    for record in records:
+        if record.kind != "domain_shutting_down" or record.fields.get("reason") != "migrated":
+            continue
+        when = record.when()
+        if when is None:
+            continue
+        best = None
+        for item in found:
+            if item.side != "source" or not same_host(item.host, record.host) or \
+                    item.completed is None or (record.domain and item.domain and
+                                               record.domain != item.domain):
+                continue
+            gap = (when - item.completed).total_seconds()
+            if 0 <= gap <= 600 and (best is None or gap < best[0]):
+                best = (gap, item)
+        if best is not None:
+            best[1].shutdown_migrated = when
+            if best[1].domain is None and record.domain:
+                best[1].domain = record.domain
+                best[1].uuids = uuids.get(record.domain, set())
+
+
+# --- nova's clocks ----------------------------------------------------------------------------
+
+def _naive_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def learn_offsets(rows: Sequence[dict[str, Any]], qemu: Sequence[QemuMigration]
+                  ) -> dict[str, tuple[int, int]]:
+    """Per nova host name: (minutes to add to UTC to get nova's local time, votes). Votes are
+    nova/QEMU pairs that must be near-simultaneous: a downtime step and the command with that
+    value; the source's pause and STOP; the destination's VM Resumed and RESUME."""
+    votes: dict[str, Counter[int]] = {}
+    for row in rows:
+        for event in row.get("_events") or ():
+            when = event.get("timestamp")
+            host = event.get("host")
+            if when is None or host is None:
+                continue
+            candidates: list[datetime] = []
+            kind, state = event.get("kind"), event.get("state")
+            for item in qemu:
+                if not same_host(item.host, host):
+                    continue
+                if kind == "downtime_step":
+                    candidates += [c.time for c in item.limits
+                                   if c.downtime_ms == event.get("downtime_ms")]
+                elif kind == "lifecycle" and state in ("Paused", "Migration completed") \
+                        and item.stop is not None:
+                    candidates.append(item.stop)
+                elif kind == "lifecycle" and state == "Resumed" and item.resume is not None:
+                    candidates.append(item.resume)
+            for utc in candidates:
+                delta = (when - _naive_utc(utc)).total_seconds()
+                quarter = round(delta / 900)
+                if abs(delta - quarter * 900) <= MATCH_S:
+                    votes.setdefault(host, Counter())[quarter * 15] += 1
+    return {host: counter.most_common(1)[0] for host, counter in votes.items() if counter}
+
+
+# --- joining to nova's migrations -------------------------------------------------------------
+
+def _window(row: dict[str, Any], offset_min: int) -> tuple[datetime, datetime] | None:
+    try:
+        start = datetime.fromisoformat(str(row["start"]))
+        end = datetime.fromisoformat(str(row["end"])) if row.get("end") else start
+    except (TypeError, ValueError):
+        return None
+    shift = timedelta(minutes=offset_min)
+    return (start - shift).replace(tzinfo=UTC), (end - shift).replace(tzinfo=UTC)
+
+
+def _score(item: QemuMigration, row: dict[str, Any], host: str | None,
+           window: tuple[datetime, datetime]) -> float | None:
+    """How well a QEMU migration fits a nova migration (lower is better; None: not it)."""
+    if not same_host(item.host, host):
+        return None
+    instance = (row.get("instance") or "").lower()
+    if item.uuids and instance and instance not in item.uuids and not any(
+            u.startswith(instance) for u in item.uuids):
+        return None
+    when = item.stop or item.resume or item.start or item.end
+    if when is None:
+        return None
+    start, end = window
+    if when < start - timedelta(seconds=JOIN_SLACK_S) or \
+            when > end + timedelta(seconds=JOIN_SLACK_S):
+        return None
+    outside = max(0.0, (start - when).total_seconds(), (when - end).total_seconds())
+    return outside - (1000.0 if item.uuids else 0.0)
+
+
+def attach(rows: list[dict[str, Any]], records: Sequence[Record]) -> None:
+    """Add the QEMU evidence to migration rows (in place): ``switchover.evidence``,
+    ``qemu_downtime_ms``, ``qemu_downtime_limit_ms``, ``qemu_expected_downtime_ms``,
+    ``memory_history``, ``qemu`` (how it was joined) and findings."""
+    for row in rows:
+        row.setdefault("qemu_downtime_ms", None)
+        row.setdefault("qemu_downtime_limit_ms", None)
+        row.setdefault("qemu_expected_downtime_ms", [])
+        row.setdefault("memory_history", [])
+        if row.get("switchover") is not None:
+            row["switchover"].setdefault("evidence", "lifecycle-events")
+            row["switchover"].setdefault("tier", ESTIMATED)
+    if not records:
+        return
+    qemu = group(records)
+    if not qemu:
+        return
+    offsets = learn_offsets(rows, qemu)
+    taken: set[int] = set()
+    for row in rows:
+        source = _pick(row, qemu, "source", row.get("source_host"), offsets, taken)
+        dest = _pick(row, qemu, "dest", row.get("dest_log_host") or row.get("dest_host"),
+                     offsets, taken)
+        if source is None and dest is None:
+            continue
+        _fill(row, source, dest, offsets)
+
+
+def _pick(row: dict[str, Any], qemu: Sequence[QemuMigration], side: str, host: str | None,
+          offsets: dict[str, tuple[int, int]], taken: set[int]) -> QemuMigration | None:
+    offset = _offset_for(host, offsets)[0]
+    window = _window(row, offset)
+    if window is None or host is None:
+        return None
+    options = []
+    for index, item in enumerate(qemu):
+        if index in taken or item.side != side:
+            continue
+        score = _score(item, row, host, window)
+        if score is not None:
+            options.append((score, index))
+    if not options:
+        return None
+    options.sort()
+    taken.add(options[0][1])
+    return qemu[options[0][1]]
+
+
+def _offset_for(host: str | None, offsets: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    for name, value in offsets.items():
+        if same_host(name, host):
+            return value
+    return 0, 0
+
+
+def _clock_note(host: str | None, offsets: dict[str, tuple[int, int]]) -> str:
+    minutes, votes = _offset_for(host, offsets)
+    sign = "+" if minutes >= 0 else "-"
+    label = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    if votes:
+        return f"nova on {host} writes {label} (from {votes} nova/QEMU line pair" \
+               f"{'s' if votes != 1 else ''})"
+    return f"nova on {host} assumed to write UTC (no nova/QEMU line pair to learn it from)"
+
+
+def _local(utc: datetime | None, host: str | None,
+           offsets: dict[str, tuple[int, int]]) -> str | None:
+    """A UTC time in the source host's nova clock, as the contract writes times."""
+    if utc is None:
+        return None
+    return iso(_naive_utc(utc) + timedelta(minutes=_offset_for(host, offsets)[0]))
+
+
+def _fill(row: dict[str, Any], source: QemuMigration | None, dest: QemuMigration | None,
+          offsets: dict[str, tuple[int, int]]) -> None:
+    host = row.get("source_host")
+    findings: list[Finding] = []
+    clocks = [_clock_note(host, offsets)]
+    if dest is not None and dest.host is not None:
+        clocks.append(_clock_note(row.get("dest_log_host") or row.get("dest_host"), offsets))
+    clocks.append("libvirt and QMP timestamps are UTC")
+    row["qemu"] = {
+        "source_domain": source.domain if source else None,
+        "dest_domain": dest.domain if dest else None,
+        "joined_by": _joined_by(source, dest),
+        "clocks": clocks,
+        "stop": _local(source.stop if source else None, host, offsets),
+        "resume_dest_clock": _local(dest.resume if dest else None, host, offsets),
+        "setup_ms": source.setup_ms if source else None,
+        "total_ms": source.total_ms if source else None,
+        "downtime_limits": [],
+        "problems": list(source.problems if source else []),
+    }
+    if source is not None:
+        row["qemu_downtime_ms"] = source.downtime_ms
+        row["qemu_expected_downtime_ms"] = [
+            {"time": _local(t, host, offsets), "ms": _int(r.get("expected-downtime"))}
+            for t, r in source.active if _int(r.get("expected-downtime")) is not None]
+        row["memory_history"] = [_memory(t, r, host, offsets) for t, r in source.active
+                                 if isinstance(r.get("ram"), dict)]
+        limit, limit_source = _limit_in_force(source)
+        row["qemu_downtime_limit_ms"] = limit
+        row["qemu"]["downtime_limit_source"] = limit_source
+        row["qemu"]["downtime_limits"] = [
+            {"time": _local(c.time, host, offsets), "downtime_ms": c.downtime_ms,
+             "ok": c.ok, "command": c.command, "error": c.error} for c in source.limits]
+        findings += _step_findings(row, source, offsets)
+    _switchover(row, source, dest, offsets, findings)
+    findings += _caveats(row, source)
+    row["findings"] = list(row.get("findings") or []) + [f.to_json() for f in findings]
+
+
+def _joined_by(source: QemuMigration | None, dest: QemuMigration | None) -> str:
+    parts = []
+    for label, item in (("source", source), ("destination", dest)):
+        if item is None:
+            continue
+        how = "instance uuid and time" if item.uuids else (
+            f"domain {item.domain}, host and time" if item.domain else "host and time only")
+        parts.append(f"{label}: {how}")
+    return "; ".join(parts)
+
+
+def _memory(when: datetime, reply: dict[str, Any], host: str | None,
+            offsets: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    ram = reply["ram"]
+    mbps = ram.get("mbps")
+    return {"time": _local(when, host, offsets), "remaining_bytes": _int(ram.get("remaining")),
+            "dirty_pages_rate": _int(ram.get("dirty-pages-rate")),
+            "dirty_sync_count": _int(ram.get("dirty-sync-count")),
+            "mbps": round(float(mbps), 3) if isinstance(mbps, (int, float)) else None}
+
+
+def _limit_in_force(item: QemuMigration) -> tuple[int | None, str]:
+    """The downtime limit QEMU held when the guest stopped."""
+    cutoff = item.stop or item.completed or item.end
+    applied = [c for c in item.limits if c.ok is not False and (
+        cutoff is None or c.time <= cutoff)]
+    if applied:
+        last = applied[-1]
+        how = "confirmed by QEMU's reply" if last.ok else "no reply logged"
+        return last.downtime_ms, f"last {last.command} before STOP ({how})"
+    if item.baseline_limit_ms is not None:
+        return item.baseline_limit_ms, "query-migrate-parameters before the migration"
+    return QEMU_DEFAULT_DOWNTIME_LIMIT_MS, "QEMU's default (never changed in the log)"
+
+
+def _step_findings(row: dict[str, Any], source: QemuMigration,
+                   offsets: dict[str, tuple[int, int]]) -> list[Finding]:
+    """Each nova step against the command that applied it."""
+    findings: list[Finding] = []
+    host = row.get("source_host")
+    minutes = _offset_for(host, offsets)[0]
+    steps = [e for e in row.get("_events") or () if e.get("kind") == "downtime_step"
+             and same_host(e.get("host"), host) and e.get("timestamp") is not None]
+    failed = [e for e in row.get("_events") or () if e.get("kind") == "downtime_set_failed"]
+    for event in failed:
+        findings.append(Finding(
+            "downtime-set-failed", "warning",
+            f"nova could not raise the max downtime to {event.get('downtime_ms')} ms: "
+            f"{event.get('error')}; QEMU kept the previous limit."))
+    for change in source.limits:
+        if change.ok is False:
+            findings.append(Finding(
+                "downtime-set-failed", "warning",
+                f"QEMU refused {change.command} {change.downtime_ms} ms: {change.error}."))
+    if not source.limits and not steps:
+        return findings
+    commands_logged = bool(source.limits) or source.baseline_limit_ms is not None
+    used: set[int] = set()
+    for event in steps:
+        value = event.get("downtime_ms")
+        logged = (event["timestamp"] - timedelta(minutes=minutes)).replace(tzinfo=UTC)
+        match = None
+        for index, change in enumerate(source.limits):
+            if index in used or change.downtime_ms != value:
+                continue
+            lag = (change.time - logged).total_seconds()
+            if lag >= -MATCH_S:
+                match = (index, lag)
+                break
+        if match is None:
+            if commands_logged and not any(f.get("downtime_ms") == value for f in failed):
+                findings.append(Finding(
+                    "step-not-applied", "warning",
+                    f"nova logged 'Increasing downtime to {value} ms' at "
+                    f"{iso(event['timestamp'])} but libvirt never sent that limit to QEMU."))
+            continue
+        used.add(match[0])
+        if match[1] > LATE_S:
+            findings.append(Finding(
+                "step-applied-late", "warning",
+                f"the {value} ms step reached QEMU {match[1]:.1f} s after nova logged it "
+                "(libvirt's job lock was busy)."))
+    return findings
+
+
+def _theta_bounds(row: dict[str, Any], source: QemuMigration, dest: QemuMigration,
+                  offsets: dict[str, tuple[int, int]]) -> tuple[float, float, list[str]]:
+    """Bounds of θ = destination clock − source clock (true clocks, seconds), and what they
+    came from: nova's orderings (correlate's estimate ± its uncertainty, less the difference
+    of the hosts' nova time zones), then QEMU's own orderings."""
+    assert dest.resume is not None
+    low, high, basis = -math.inf, math.inf, []
+    current = row.get("switchover") or {}
+    theta, spread = current.get("clock_offset_s"), current.get("uncertainty_s")
+    if theta is not None and spread is not None:
+        zones = 60.0 * (_offset_for(row.get("dest_log_host") or row.get("dest_host"), offsets)[0]
+                        - _offset_for(row.get("source_host"), offsets)[0])
+        low, high = theta - zones - spread, theta - zones + spread
+        basis.append("nova's orderings")
+    qemu_low, qemu_high = -math.inf, math.inf
+    if source.completed is not None:  # the destination resumes after the source completed
+        qemu_high = (dest.resume - source.completed).total_seconds()
+    if source.shutdown_migrated is not None:  # the source's QEMU ends after the resume
+        qemu_low = (dest.resume - source.shutdown_migrated).total_seconds()
+    if max(low, qemu_low) <= min(high, qemu_high):
+        if qemu_high < high:
+            basis.append("RESUME after the source's MIGRATION completed")
+        if qemu_low > low:
+            basis.append("the source's 'shutting down, reason=migrated' after RESUME")
+        return max(low, qemu_low), min(high, qemu_high), basis
+    return qemu_low, qemu_high, ["QEMU's orderings (nova's contradict them)"]
+
+
+def _switchover(row: dict[str, Any], source: QemuMigration | None,
+                dest: QemuMigration | None, offsets: dict[str, tuple[int, int]],
+                findings: list[Finding]) -> None:
+    """STOP → RESUME corrected by the host pair's clock offset, with its uncertainty."""
+    if row.get("switchover") is not None:
+        row["switchover"].setdefault("evidence", "lifecycle-events")
+        row["switchover"].setdefault("tier", ESTIMATED)
+    if source is None or dest is None or source.stop is None or dest.resume is None:
+        return
+    raw = (dest.resume - source.stop).total_seconds()  # pause + θ
+    low, high, basis = _theta_bounds(row, source, dest, offsets)
+    floor = (source.completed - source.stop).total_seconds() if source.completed else 0.0
+    if source.downtime_ms is not None and not row.get("paused"):
+        floor = max(floor, source.downtime_ms / 1000)
+    if math.isinf(low) and math.isinf(high):
+        theta, spread, note = 0.0, None, "clock offset between the hosts unknown: assumed 0"
+    elif math.isinf(low) or math.isinf(high):
+        bound = high if math.isinf(low) else low
+        theta = 0.0 if low <= 0.0 <= high else bound
+        spread = None
+        note = (f"clock offset only bounded ({'≤' if math.isinf(low) else '≥'} "
+                f"{bound:.3f} s): {theta:.3f} s used, uncertainty unbounded")
+    else:
+        theta, spread = (low + high) / 2, (high - low) / 2
+        note = "exact up to the clock offset's uncertainty"
+    pause = max(raw - theta, floor)
+    if spread is not None:  # the floor also cuts the interval
+        bottom = max(raw - high, floor)
+        top = max(raw - low, bottom)
+        pause, spread = (top + bottom) / 2, (top - bottom) / 2
+    host = row.get("source_host")
+    previous = row.get("switchover") or {}
+    row["switchover"] = {
+        "start": _local(source.stop, host, offsets),
+        "end": _local(source.stop + timedelta(seconds=pause), host, offsets),
+        "seconds": round(pause, 3),
+        "clock_offset_s": round(theta, 3),
+        "uncertainty_s": None if spread is None else round(spread, 3),
+        "lower_bound_s": round(floor, 3),
+        "evidence": "qemu-events",
+        "tier": MEASURED,
+        "basis": "QEMU STOP (source) to RESUME (destination); clock offset from "
+                 + (" and ".join(basis) if basis else "nothing"),
+        "lifecycle_seconds": previous.get("seconds"),
+        "note": note,
+    }
+    limit = row.get("qemu_downtime_limit_ms")
+    if limit is None or row.get("post_copy") or row.get("paused"):
+        return
+    measured = row.get("qemu_downtime_ms")
+    if measured is not None and measured > limit:
+        findings.append(Finding(
+            "pause-exceeds-limit", "warning",
+            f"QEMU measured {measured} ms of downtime against the {limit} ms limit in force: "
+            "its estimate was wrong (dirty-rate spike, block migration)."))
+    elif (pause - (spread or 0.0)) * 1000 > limit:
+        findings.append(Finding(
+            "pause-exceeds-limit", "warning",
+            f"the guest was paused {pause * 1000:.0f} ms (±{(spread or 0) * 1000:.0f}) against "
+            f"the {limit} ms limit in force (a switchover target, not a cap: the destination's "
+            "load and resume are not in it)."))
+
+
+def _caveats(row: dict[str, Any], source: QemuMigration | None) -> list[Finding]:
+    findings = []
+    if source is None:
+        return findings
+    if row.get("post_copy") or source.postcopy_at is not None:
+        findings.append(Finding(
+            "qemu-downtime-post-copy", "info",
+            "post-copy: QEMU's downtime is the switch to post-copy only; afterwards the guest "
+            "runs on the destination but stalls on pages still at the source."))
+    if row.get("paused"):
+        findings.append(Finding(
+            "qemu-downtime-paused", "info",
+            "force-complete paused the guest (nova's pause, not QEMU's switchover): QEMU's "
+            "downtime counts from its own stop-and-copy only; STOP → RESUME is the real "
+            "pause."))
+    return findings
