@@ -556,6 +556,12 @@ def _step_findings(row: dict[str, Any], source: QemuMigration,
     return findings
 
 
+def _switched(source: QemuMigration) -> datetime | None:
+    """When the source handed the guest over: MIGRATION ``postcopy-active`` under post-copy
+    (the destination runs from then on), else ``completed``."""
+    return source.postcopy_at if source.postcopy_at is not None else source.completed
+
+
 def _theta_bounds(row: dict[str, Any], source: QemuMigration, dest: QemuMigration,
                   offsets: dict[str, tuple[int, int]]) -> tuple[float, float, list[str]]:
     """Bounds of θ = destination clock − source clock (true clocks, seconds), and what they
@@ -564,20 +570,23 @@ def _theta_bounds(row: dict[str, Any], source: QemuMigration, dest: QemuMigratio
     assert dest.resume is not None
     low, high, basis = -math.inf, math.inf, []
     current = row.get("switchover") or {}
-    theta, spread = current.get("clock_offset_s"), current.get("uncertainty_s")
+    theta, spread = row.get("_clock") or (current.get("clock_offset_s"),
+                                          current.get("uncertainty_s"))
     if theta is not None and spread is not None:
         zones = 60.0 * (_offset_for(row.get("dest_log_host") or row.get("dest_host"), offsets)[0]
                         - _offset_for(row.get("source_host"), offsets)[0])
         low, high = theta - zones - spread, theta - zones + spread
         basis.append("nova's orderings")
     qemu_low, qemu_high = -math.inf, math.inf
-    if source.completed is not None:  # the destination resumes after the source completed
-        qemu_high = (dest.resume - source.completed).total_seconds()
+    switched = _switched(source)
+    if switched is not None:  # the destination resumes after the source completed (or
+        qemu_high = (dest.resume - switched).total_seconds()  # entered post-copy)
     if source.shutdown_migrated is not None:  # the source's QEMU ends after the resume
         qemu_low = (dest.resume - source.shutdown_migrated).total_seconds()
     if max(low, qemu_low) <= min(high, qemu_high):
         if qemu_high < high:
-            basis.append("RESUME after the source's MIGRATION completed")
+            basis.append("RESUME after the source's MIGRATION " + (
+                "postcopy-active" if source.postcopy_at is not None else "completed"))
         if qemu_low > low:
             basis.append("the source's 'shutting down, reason=migrated' after RESUME")
         return max(low, qemu_low), min(high, qemu_high), basis
@@ -595,7 +604,8 @@ def _switchover(row: dict[str, Any], source: QemuMigration | None,
         return
     raw = (dest.resume - source.stop).total_seconds()  # pause + θ
     low, high, basis = _theta_bounds(row, source, dest, offsets)
-    floor = (source.completed - source.stop).total_seconds() if source.completed else 0.0
+    switched = _switched(source)
+    floor = max((switched - source.stop).total_seconds(), 0.0) if switched else 0.0
     if source.downtime_ms is not None and not row.get("paused"):
         floor = max(floor, source.downtime_ms / 1000)
     if math.isinf(low) and math.isinf(high):

@@ -15,6 +15,7 @@ from typing import Any
 from loganalyzer.logs import writer as lw
 from loganalyzer.nova.releases import Release, parse_release
 from loganalyzer.nova.settings import Settings
+from loganalyzer.simulate import libvirt_logs
 from loganalyzer.simulate.logs import noise, render, script_for, write_rotated
 from loganalyzer.simulate.model import Guest, simulate
 from loganalyzer.simulate.narrate import narrate, startup
@@ -34,6 +35,7 @@ class HostSpec:
     layout: str = "plain"  # plain | syslog | journal-json | oslo-json
     debug: bool = False
     rotate: int = 1  # files: current, .1, .2.gz, …
+    libvirt_log: str = "off"  # libvirt's log level: debug | info | off (simulate/libvirt_logs)
     # (when, settings) start-ups: the configuration it ran from then on
     boots: list[tuple[datetime, Settings]] = field(default_factory=list)
 
@@ -97,6 +99,7 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
     rng = random.Random(seed)
     by_name = {h.name: h for h in hosts}
     records: dict[str, list[lw.Record]] = {h.name: [] for h in hosts}
+    qemu_lines = libvirt_logs.LibvirtLines()
     summaries = []
     for index, spec in enumerate(migrations):
         source = by_name[spec.source]
@@ -113,6 +116,10 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
                             source_host=spec.source, dest_host=spec.dest,
                             minor=minor, dest_clock_offset_s=rng.uniform(-1.5, 1.5))
         narration = narrate(script)
+        libvirt_logs.write_migration(qemu_lines, script, narration, result, (
+            source.libvirt_log, by_name[spec.dest].libvirt_log), rng,
+            domain=f"instance-{index + 1:08x}", link_mibs=spec.link_mibs,
+            dirty_rate_mibs=spec.guest.dirty_rate_mibs)
         records[spec.source].extend(narration.source)
         records[spec.dest].extend(narration.dest)
         summaries.append({"instance": instance, "source": spec.source, "dest": spec.dest,
@@ -129,6 +136,8 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
             fh.write(settings_to_conf(settings))
     for host in hosts:
         _write_host(out, host, records[host.name], rng)
+        libvirt_logs.write_files(out, qemu_lines, host.name, host.nova_release, os.path.join(
+            out, f"sosreport-{host.name}", "var", "log", "libvirt"))
     return summaries
 
 

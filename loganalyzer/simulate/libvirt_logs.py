@@ -178,11 +178,14 @@ def write_migration(out: LibvirtLines, script: Script, narration: Narration, res
                     level: str, rng: random.Random, domain: str = "instance-00000001",
                     nova_utc_offset_min: int = 0, unapplied_steps: tuple[int, ...] = (),
                     rejected_steps: tuple[int, ...] = (), link_mibs: float = 1000.0,
-                    dirty_rate_mibs: float = 0.0) -> LibvirtTimeline:
+                    dirty_rate_mibs: float = 0.0, qemu_overrun_ms: float = 0.0
+                    ) -> LibvirtTimeline:
     """Add one migration's libvirt/QEMU lines for both hosts to ``out``; returns the truth.
 
     ``unapplied_steps``/``rejected_steps`` are indexes of nova's logged steps that libvirt
-    never sent / that QEMU refused. Times: nova's script is in host-local time
+    never sent / that QEMU refused; ``qemu_overrun_ms`` makes the stop-and-copy last that
+    much longer than QEMU estimated (a dirty-rate spike: the downtime then exceeds the
+    limit, as in real_logs/libvirt/04). Times: nova's script is in host-local time
     (``nova_utc_offset_min`` east of UTC); libvirt writes UTC."""
     truth = LibvirtTimeline()
     source_level, dest_level = (level, level) if isinstance(level, str) else level
@@ -225,7 +228,7 @@ def write_migration(out: LibvirtLines, script: Script, narration: Narration, res
     outcome = narration.outcome
     forced_pause = result.mechanism == "paused"
     postcopy = result.mechanism == "post-copy"
-    downtime_s = (result.actual_downtime_ms or 0.0) / 1000
+    downtime_s = ((result.actual_downtime_ms or 0.0) + qemu_overrun_ms) / 1000
     resume_e = stop_e = completed_e = switch_e = None
     qemu_downtime_ms: int | None = None
     if outcome == "completed" and end is not None:
@@ -241,7 +244,7 @@ def write_migration(out: LibvirtLines, script: Script, narration: Narration, res
             qemu_downtime_ms = rng.randint(25, 80)  # QEMU's own stop-and-copy only
         else:
             stop_e = completed_e - downtime_s
-            qemu_downtime_ms = round(result.actual_downtime_ms or 0)
+            qemu_downtime_ms = round(downtime_s * 1000)
     cutoff = stop_e if stop_e is not None else (end if end is not None else float("inf"))
 
     # nova's steps, as libvirt applied them

@@ -1,0 +1,178 @@
+"""The guest's real pause from libvirt/QEMU logs, on simulated host pairs whose truth is known:
+libvirt at debug and at info, clock offsets between the hosts and nova's local time zone,
+steps libvirt failed to apply, post-copy, force-complete pauses, QEMU's estimate overrun."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from datetime import datetime
+
+import pytest
+from typer.testing import CliRunner
+
+import loganalyzer
+from loganalyzer.cli import app
+from loganalyzer.nova.releases import parse_release
+from loganalyzer.nova.settings import Settings
+from loganalyzer.simulate import libvirt_logs
+from loganalyzer.simulate.logs import render, script_for, write_rotated
+from loganalyzer.simulate.model import Guest, simulate
+from loganalyzer.simulate.narrate import narrate
+
+FAST = Settings(downtime=500, steps=5, delay=5)  # a step every 20 s on a 4 GiB guest
+START = datetime(2026, 11, 2, 8, 0, 0)
+
+
+def pair(out, release="2023.1", level="info", dirty=300.0, offset=0.8, settings=FAST,
+         nova_utc_offset_min=0, **kw):
+    """Both hosts' nova and libvirt logs of one simulated migration under ``out``; returns
+    the simulator's result and the QEMU truth (the real STOP → RESUME)."""
+    rel = parse_release(release).release
+    guest = Guest(4096, (), dirty, None)
+    result = simulate(guest, 1000.0, settings, rel, rel.default_python, seed=3)
+    script = script_for(result, guest, settings, rel, rel.default_python, START,
+                        dest_clock_offset_s=offset)
+    narration = narrate(script)
+    for host, records in ((script.source_host, narration.source),
+                          (script.dest_host, narration.dest)):
+        write_rotated(os.path.join(out, host), "nova-compute.log",
+                      render(records, "plain", host, True))
+    lines = libvirt_logs.LibvirtLines()
+    truth = libvirt_logs.write_migration(lines, script, narration, result, level,
+                                         random.Random(1), link_mibs=1000.0,
+                                         dirty_rate_mibs=dirty,
+                                         nova_utc_offset_min=nova_utc_offset_min, **kw)
+    for host in (script.source_host, script.dest_host):
+        libvirt_logs.write_files(str(out), lines, host, rel)
+    (row,) = loganalyzer.migrations([str(out)])
+    return row, result, truth, script
+
+
+def codes(row):
+    return [f["code"] for f in row["findings"]]
+
+
+def within_stated_uncertainty(row, truth):
+    sw = row["switchover"]
+    assert sw["evidence"] == "qemu-events" and sw["uncertainty_s"] is not None
+    assert abs(sw["seconds"] - truth.pause_s) <= sw["uncertainty_s"] + 0.001
+    assert sw["lower_bound_s"] <= truth.pause_s + 0.001
+
+
+@pytest.mark.parametrize("offset", [0.8, -1.3])
+def test_info_level_pair_with_clock_offset(tmp_path, offset):
+    row, _, truth, script = pair(tmp_path, offset=offset)
+    within_stated_uncertainty(row, truth)
+    assert row["qemu_downtime_ms"] == truth.qemu_downtime_ms
+    assert row["qemu_downtime_limit_ms"] == truth.limit_in_force_ms
+    assert "no reply" not in row["qemu"]["downtime_limit_source"]
+    assert [c["command"] for c in row["qemu"]["downtime_limits"]] == [
+        "migrate-set-parameters"] * len(truth.applied)  # libvirt ≥ 6.5
+    history = row["memory_history"]
+    assert len(history) >= 5 and history[0]["remaining_bytes"] > history[-1]["remaining_bytes"]
+    assert all(h["dirty_pages_rate"] == 300 * 256 for h in history)
+    assert len(row["qemu_expected_downtime_ms"]) == len(history)
+    assert "host and time" in row["qemu"]["joined_by"]  # info level: no uuid lines
+    assert row["instance"] == script.instance
+    assert "pause-exceeds-limit" not in codes(row)
+
+
+def test_debug_level_old_libvirt_nova_in_local_time(tmp_path):
+    row, _, truth, script = pair(tmp_path, release="ussuri", level="debug", dirty=900.0,
+                                 offset=-1.3, nova_utc_offset_min=-240)
+    within_stated_uncertainty(row, truth)
+    assert row["qemu"]["joined_by"] == ("source: instance uuid and time; destination: "
+                                        "instance uuid and time")
+    assert row["qemu"]["clocks"][0].startswith("nova on compute-1 writes UTC-04:00")
+    limits = row["qemu"]["downtime_limits"]
+    assert {c["command"] for c in limits} == {"migrate_set_downtime"}  # libvirt 6.0, seconds
+    assert [c["downtime_ms"] for c in limits] == [v for _, v in truth.applied]
+    assert row["qemu_downtime_limit_ms"] == truth.limit_in_force_ms == limits[-1]["downtime_ms"]
+    # the limits' times are written in nova's clock (local), like the steps nova logged
+    steps = {s["downtime_ms"]: s["time"] for s in row["observed_steps"]}
+    for change in limits:
+        lag = (datetime.fromisoformat(change["time"]) -
+               datetime.fromisoformat(steps[change["downtime_ms"]])).total_seconds()
+        assert 0 <= lag < 0.1
+    assert os.path.exists(tmp_path / "compute-1" / "libvirt" / "libvirtd.log")
+    assert not codes(row).count("step-not-applied")
+
+
+def test_steps_libvirt_failed_to_apply(tmp_path):
+    row, _, truth, _ = pair(tmp_path, dirty=900.0, unapplied_steps=(1,), rejected_steps=(2,))
+    found = [f for f in row["findings"] if f["code"] in ("step-not-applied",
+                                                          "downtime-set-failed")]
+    assert [f["code"] for f in found] == ["downtime-set-failed", "step-not-applied"]
+    assert "260 ms" in found[0]["message"] and "180 ms" in found[1]["message"]
+    limits = row["qemu"]["downtime_limits"]
+    assert [(c["downtime_ms"], c["ok"]) for c in limits] == [
+        (100, True), (260, False), (340, True), (420, True)]
+    assert row["qemu_downtime_limit_ms"] == truth.limit_in_force_ms
+    within_stated_uncertainty(row, truth)
+
+
+def test_post_copy(tmp_path):
+    settings = Settings(downtime=500, steps=5, delay=5, completion_timeout=10,
+                        timeout_action="force_complete", post_copy=True)
+    row, result, truth, _ = pair(tmp_path, dirty=1500.0, settings=settings)
+    assert result.mechanism == "post-copy" and row["post_copy"]
+    within_stated_uncertainty(row, truth)
+    assert "qemu-downtime-post-copy" in codes(row)
+    assert "pause-exceeds-limit" not in codes(row)
+    assert row["qemu_downtime_ms"] == truth.qemu_downtime_ms
+
+
+def test_force_complete_pause(tmp_path):
+    settings = Settings(downtime=500, steps=5, delay=5, completion_timeout=10,
+                        timeout_action="force_complete")
+    row, result, truth, _ = pair(tmp_path, dirty=1500.0, settings=settings)
+    assert result.mechanism == "paused"
+    within_stated_uncertainty(row, truth)
+    assert truth.pause_s > 1.0 and row["qemu_downtime_ms"] < 100  # QEMU counts its own part
+    assert "qemu-downtime-paused" in codes(row)
+
+
+def test_pause_exceeding_the_limit(tmp_path):
+    row, _, truth, _ = pair(tmp_path, qemu_overrun_ms=400)
+    within_stated_uncertainty(row, truth)
+    assert row["qemu_downtime_ms"] > row["qemu_downtime_limit_ms"]
+    assert "pause-exceeds-limit" in codes(row)
+
+
+def test_without_libvirt_logs_the_estimate_says_so(tmp_path):
+    row, _, _, _ = pair(tmp_path, level="off")
+    assert row["switchover"]["evidence"] == "lifecycle-events"
+    assert (row["qemu_downtime_ms"], row["qemu_downtime_limit_ms"]) == (None, None)
+    assert row["memory_history"] == [] and row["qemu_expected_downtime_ms"] == []
+
+
+def test_show_and_json_say_the_tier(tmp_path):
+    row, _, _, script = pair(tmp_path / "qemu")
+    shown = CliRunner().invoke(app, ["show", str(tmp_path / "qemu"), "--instance",
+                                     script.instance])
+    assert shown.exit_code in (0, 1), shown.output
+    assert "guest pause (measured by QEMU)" in shown.output
+    assert "QEMU's own downtime figure" in shown.output
+    listed = CliRunner().invoke(app, ["migrations", str(tmp_path / "qemu"), "-f", "json"])
+    (public,) = json.loads(listed.output)["migrations"]
+    assert public["switchover"]["evidence"] == "qemu-events"
+    assert public["qemu_downtime_ms"] == row["qemu_downtime_ms"]
+    assert "_clock" not in public
+    _, _, _, other = pair(tmp_path / "nova", level="off")
+    shown = CliRunner().invoke(app, ["show", str(tmp_path / "nova"), "--instance",
+                                     other.instance[:8]])
+    assert "estimated from nova's lifecycle events" in shown.output
+
+
+def test_simulate_command_writes_libvirt_logs(tmp_path):
+    done = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path), "--libvirt-log",
+                                    "debug", "--dirty-rate", "300", "-f", "json"])
+    assert done.exit_code == 0, done.output
+    written = json.loads(done.output)["written"]
+    assert any(p.endswith("compute-1/libvirt/virtqemud.log") for p in written)
+    (row,) = loganalyzer.migrations([str(tmp_path)])
+    assert row["switchover"]["evidence"] == "qemu-events"
+    bad = CliRunner().invoke(app, ["simulate", "--libvirt-log", "loud"])
+    assert bad.exit_code == 2 and "--libvirt-log loud" in bad.output
