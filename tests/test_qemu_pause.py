@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import os
 import random
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
 from typer.testing import CliRunner
@@ -26,7 +27,7 @@ START = datetime(2026, 11, 2, 8, 0, 0)
 
 
 def pair(out, release="2023.1", level="info", dirty=300.0, offset=0.8, settings=FAST,
-         nova_utc_offset_min=0, **kw):
+         nova_utc_offset_min=0, nova_warns=(), **kw):
     """Both hosts' nova and libvirt logs of one simulated migration under ``out``; returns
     the simulator's result and the QEMU truth (the real STOP → RESUME)."""
     rel = parse_release(release).release
@@ -35,6 +36,14 @@ def pair(out, release="2023.1", level="info", dirty=300.0, offset=0.8, settings=
     script = script_for(result, guest, settings, rel, rel.default_python, START,
                         dest_clock_offset_s=offset)
     narration = narrate(script)
+    for value in nova_warns:  # nova's WARNING when libvirt raised on the step
+        step = next(r for r in narration.source if f"downtime to {value} ms" in r.message)
+        narration.source.append(replace(
+            step, level="WARNING", when=step.when + timedelta(milliseconds=5),
+            message=f"Unable to increase max downtime to {value} ms: internal error: unable "
+                    "to execute QEMU command 'migrate-set-parameters': Parameter "
+                    "'downtime-limit' expects an integer"))
+        narration.source.sort(key=lambda r: r.when)
     for host, records in ((script.source_host, narration.source),
                           (script.dest_host, narration.dest)):
         write_rotated(os.path.join(out, host), "nova-compute.log",
@@ -80,7 +89,7 @@ def test_info_level_pair_with_clock_offset(tmp_path, offset):
 
 
 def test_debug_level_old_libvirt_nova_in_local_time(tmp_path):
-    row, _, truth, script = pair(tmp_path, release="ussuri", level="debug", dirty=900.0,
+    row, _, truth, _ = pair(tmp_path, release="ussuri", level="debug", dirty=900.0,
                                  offset=-1.3, nova_utc_offset_min=-240)
     within_stated_uncertainty(row, truth)
     assert row["qemu"]["joined_by"] == ("source: instance uuid and time; destination: "
@@ -111,6 +120,17 @@ def test_steps_libvirt_failed_to_apply(tmp_path):
         (100, True), (260, False), (340, True), (420, True)]
     assert row["qemu_downtime_limit_ms"] == truth.limit_in_force_ms
     within_stated_uncertainty(row, truth)
+
+
+def test_nova_warning_for_a_step_is_one_finding(tmp_path):
+    row, _, _, _ = pair(tmp_path / "both", dirty=900.0, rejected_steps=(2,), nova_warns=(260,))
+    failed = [f["message"] for f in row["findings"] if f["code"] == "downtime-set-failed"]
+    assert len(failed) == 1 and failed[0].startswith("nova could not raise the max downtime "
+                                                     "to 260 ms")
+    assert "step-not-applied" not in codes(row)
+    row, _, _, _ = pair(tmp_path / "nova", dirty=900.0, level="off", nova_warns=(180,))
+    assert [f["code"] for f in row["findings"] if f["code"] == "downtime-set-failed"] == [
+        "downtime-set-failed"]  # nova's own line is enough
 
 
 def test_post_copy(tmp_path):

@@ -371,6 +371,8 @@ def attach(rows: list[dict[str, Any]], records: Sequence[Record]) -> None:
         if row.get("switchover") is not None:
             row["switchover"].setdefault("evidence", "lifecycle-events")
             row["switchover"].setdefault("tier", ESTIMATED)
+        row["findings"] = list(row.get("findings") or []) + [
+            f.to_json() for f in _nova_set_failures(row)]
     if not records:
         return
     qemu = group(records)
@@ -506,6 +508,15 @@ def _limit_in_force(item: QemuMigration) -> tuple[int | None, str]:
     return QEMU_DEFAULT_DOWNTIME_LIMIT_MS, "QEMU's default (never changed in the log)"
 
 
+def _nova_set_failures(row: dict[str, Any]) -> list[Finding]:
+    """nova's WARNING ``Unable to increase max downtime to N ms: <error>`` (migration.py
+    ``update_downtime``, Newton+): that step never reached QEMU (libvirt logs or not)."""
+    return [Finding("downtime-set-failed", "warning",
+                    f"nova could not raise the max downtime to {e.get('downtime_ms')} ms: "
+                    f"{e.get('error')}; QEMU kept the previous limit.")
+            for e in row.get("_events") or () if e.get("kind") == "downtime_set_failed"]
+
+
 def _step_findings(row: dict[str, Any], source: QemuMigration,
                    offsets: dict[str, tuple[int, int]]) -> list[Finding]:
     """Each nova step against the command that applied it."""
@@ -515,13 +526,9 @@ def _step_findings(row: dict[str, Any], source: QemuMigration,
     steps = [e for e in row.get("_events") or () if e.get("kind") == "downtime_step"
              and same_host(e.get("host"), host) and e.get("timestamp") is not None]
     failed = [e for e in row.get("_events") or () if e.get("kind") == "downtime_set_failed"]
-    for event in failed:
-        findings.append(Finding(
-            "downtime-set-failed", "warning",
-            f"nova could not raise the max downtime to {event.get('downtime_ms')} ms: "
-            f"{event.get('error')}; QEMU kept the previous limit."))
-    for change in source.limits:
-        if change.ok is False:
+    for change in source.limits:  # (nova's own warning, when logged, already said it)
+        if change.ok is False and not any(f.get("downtime_ms") == change.downtime_ms
+                                          for f in failed):
             findings.append(Finding(
                 "downtime-set-failed", "warning",
                 f"QEMU refused {change.command} {change.downtime_ms} ms: {change.error}."))
