@@ -27,7 +27,7 @@ START = datetime(2026, 11, 2, 8, 0, 0)
 
 
 def pair(out, release="2023.1", level="info", dirty=300.0, offset=0.8, settings=FAST,
-         nova_utc_offset_min=0, nova_warns=(), **kw):
+         nova_utc_offset_min=0, nova_warns=(), domain_logs=True, **kw):
     """Both hosts' nova and libvirt logs of one simulated migration under ``out``; returns
     the simulator's result and the QEMU truth (the real STOP → RESUME)."""
     rel = parse_release(release).release
@@ -53,6 +53,8 @@ def pair(out, release="2023.1", level="info", dirty=300.0, offset=0.8, settings=
                                          random.Random(1), link_mibs=1000.0,
                                          dirty_rate_mibs=dirty,
                                          nova_utc_offset_min=nova_utc_offset_min, **kw)
+    if not domain_logs:
+        lines.domain.clear()
     for host in (script.source_host, script.dest_host):
         libvirt_logs.write_files(str(out), lines, host, rel)
     (row,) = loganalyzer.migrations([str(out)])
@@ -83,9 +85,18 @@ def test_info_level_pair_with_clock_offset(tmp_path, offset):
     assert len(history) >= 5 and history[0]["remaining_bytes"] > history[-1]["remaining_bytes"]
     assert all(h["dirty_pages_rate"] == 300 * 256 for h in history)
     assert len(row["qemu_expected_downtime_ms"]) == len(history)
-    assert "host and time" in row["qemu"]["joined_by"]  # info level: no uuid lines
+    # info level: no monitor or API names; the domain logs' command lines name the uuid
+    assert row["qemu"]["joined_by"] == ("source: instance uuid and time; destination: "
+                                        "instance uuid and time")
     assert row["instance"] == script.instance
     assert "pause-exceeds-limit" not in codes(row)
+
+
+def test_info_level_without_domain_logs_joins_by_host_and_time(tmp_path):
+    row, _, truth, _ = pair(tmp_path, domain_logs=False)
+    assert row["qemu"]["joined_by"] == ("source: host and time only; destination: host and "
+                                        "time only")
+    within_stated_uncertainty(row, truth)
 
 
 def test_debug_level_old_libvirt_nova_in_local_time(tmp_path):

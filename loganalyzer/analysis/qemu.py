@@ -95,6 +95,10 @@ def _domains(records: Sequence[Record]) -> tuple[dict[tuple[str | None, str], li
                 (record.when(), record.fields["domain"]))
         elif record.kind in ("api_domain", "api_set_max_downtime"):
             uuids.setdefault(record.fields["domain"], set()).add(record.fields["uuid"].lower())
+        elif record.kind == "qemu_cmdline" and record.fields.get("uuid"):
+            name = record.fields.get("domain") or record.domain
+            if name:  # nova creates the domain with the instance's uuid
+                uuids.setdefault(name, set()).add(record.fields["uuid"].lower())
     return by_mon, uuids
 
 
@@ -264,28 +268,48 @@ def _query_migrate(item: QemuMigration, when: datetime | None, reply: dict[str, 
 
 def _domain_logs(records: Sequence[Record], found: list[QemuMigration],
                  uuids: dict[str, set[str]]) -> None:
-    """Per-domain QEMU logs: ``shutting down, reason=migrated`` on the source (after the
-    destination resumed) bounds the clock offset; ``-incoming`` marks a destination."""
+    """Per-domain QEMU logs name the domain of a migration libvirt logged without names (at
+    info level): ``initiating migration`` on the source (when libvirt sends ``migrate``),
+    the command line with ``-incoming`` on the destination (QEMU started to receive), and
+    ``shutting down, reason=migrated`` on the source (after the destination resumed, which
+    bounds the clock offset)."""
     for record in records:
-        if record.kind != "domain_shutting_down" or record.fields.get("reason") != "migrated":
-            continue
         when = record.when()
+        name = record.domain or record.fields.get("domain")
         if when is None:
             continue
-        best = None
-        for item in found:
-            if item.side != "source" or not same_host(item.host, record.host) or \
-                    item.completed is None or (record.domain and item.domain and
-                                               record.domain != item.domain):
-                continue
-            gap = (when - item.completed).total_seconds()
-            if 0 <= gap <= 600 and (best is None or gap < best[0]):
-                best = (gap, item)
-        if best is not None:
-            best[1].shutdown_migrated = when
-            if best[1].domain is None and record.domain:
-                best[1].domain = record.domain
-                best[1].uuids = uuids.get(record.domain, set())
+        if record.kind == "domain_shutting_down" and record.fields.get("reason") == "migrated":
+            item = _nearest(found, record, "source", lambda i: i.completed, 0.0, 600.0)
+            if item is not None:
+                item.shutdown_migrated = when
+        elif record.kind == "domain_initiating_migration":
+            item = _nearest(found, record, "source", lambda i: i.start, -5.0, 5.0)
+        elif record.kind == "qemu_cmdline" and record.fields.get("incoming"):
+            item = _nearest(found, record, "dest", lambda i: i.start, -600.0, 5.0)
+        else:
+            continue
+        if item is not None and item.domain is None and name:
+            item.domain = name
+            item.uuids = uuids.get(name, set())
+
+
+def _nearest(found: list[QemuMigration], record: Record, side: str,
+             moment: Any, low: float, high: float) -> QemuMigration | None:
+    """The ``side`` migration on the record's host whose ``moment`` lies ``low``..``high``
+    seconds before the record, nearest first (and of the record's domain, when known)."""
+    when = record.when()
+    assert when is not None
+    name = record.domain or record.fields.get("domain")
+    best: tuple[float, QemuMigration] | None = None
+    for item in found:
+        at = moment(item)
+        if item.side != side or at is None or not same_host(item.host, record.host) or (
+                name and item.domain and name != item.domain):
+            continue
+        gap = (when - at).total_seconds()
+        if low <= gap <= high and (best is None or abs(gap) < abs(best[0])):
+            best = (gap, item)
+    return best[1] if best else None
 
 
 # --- nova's clocks ----------------------------------------------------------------------------

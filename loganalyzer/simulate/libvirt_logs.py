@@ -100,11 +100,31 @@ class _Host:
         self.out.daemon.setdefault(self.host, []).append(
             (when, f"{self._stamp(when)}: {self.tid}: {level} : {func} : {text}"))
 
-    def domain_line(self, when: datetime, text: str) -> None:
+    def domain_line(self, when: datetime, text: str, stamped: bool = True) -> None:
         if self.level == "off":
             return
         self.out.domain.setdefault((self.host, self.domain), []).append(
-            (when, f"{self._stamp(when)}: {text}"))
+            (when, f"{self._stamp(when)}: {text}" if stamped else text))
+
+    def started(self, when: datetime, version: tuple[int, int], uuid: str,
+                incoming: bool) -> None:
+        """QEMU's start in the domain log: libvirt's banner, then the command line (one
+        argument per line ending in `` \\`` from libvirt 7, one line before)."""
+        self.domain_line(when, f"starting up libvirt version: {version[0]}.{version[1]}.0, "
+                               f"qemu version: {'8.2.0' if version >= (9, 0) else '4.2.0'}, "
+                               f"hostname: {self.host}")
+        args = ["LC_ALL=C", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin",
+                "/usr/libexec/qemu-kvm", f"-name guest={self.domain},debug-threads=on", "-S",
+                "-m 4096", f"-uuid {uuid}", "-no-user-config", "-nodefaults"]
+        if incoming:
+            args.append("-incoming defer")
+        args.append("-msg timestamp=on")
+        if version >= (7, 0):
+            for index, arg in enumerate(args):
+                tail = "" if index == len(args) - 1 else " \\"
+                self.domain_line(when + timedelta(microseconds=index), arg + tail, False)
+        else:
+            self.domain_line(when, " ".join(args), False)
 
     def command(self, when: datetime, execute: str, arguments: dict[str, object] | None = None,
                 reply: dict[str, object] | None = None, error: str | None = None) -> None:
@@ -203,9 +223,8 @@ def write_migration(out: LibvirtLines, script: Script, narration: Narration, res
     dst = _Host(out, script.dest_host, dest_level, script.dest_clock_offset_s, "0x7f91e00095d0",
                 "0x7f91d40214b0", domain, 3102, rng)
     # destination: QEMU started to receive
-    version = ".".join(map(str, libvirt_version(release)))
-    dst.domain_line(at(-1.2), f"starting up libvirt version: {version}.0")
-    dst.domain_line(at(-1.19), "-incoming defer \\")
+    src.started(at(-3600.0), libvirt_version(release), script.instance, incoming=False)
+    dst.started(at(-1.2), libvirt_version(release), script.instance, incoming=True)
     dst.api(at(-1.3), "virDomainMigratePrepare3Params:5029", script.instance,
             ", dconnuri=(null), params=0x7f00c4004560, nparams=3")
     dst.command(at(-0.3), "migrate-incoming", {"uri": "tcp:[::]:49152"})

@@ -130,10 +130,21 @@ MESSAGES: tuple[LibvirtMessage, ...] = (
         r"^starting up libvirt version: (?P<version>[^,]+)(?:, package: [^,]*)?"
         r"(?:, qemu version: (?P<qemu_version>[^,]+))?.*$",
         "QEMU process start (libvirt and QEMU versions)", "qemu-domain-log"),
+    # QEMU's command line as libvirt writes it into the domain log after "starting up": one
+    # line (older libvirt) or one argument per line ending in " \\" (newer); its parts are
+    # read together into one ``qemu_cmdline`` record.
     LibvirtMessage(
-        "domain_incoming", "-incoming",
-        r"-incoming (?P<incoming>\S+)",
-        "destination: QEMU started to receive a migration", "qemu-domain-log"),
+        "domain_incoming", "-incoming ",
+        r"-incoming (?P<incoming>[^\s\\]+)",
+        "destination: QEMU started to receive a migration", "qemu-cmdline"),
+    LibvirtMessage(
+        "domain_uuid", "-uuid ",
+        r"-uuid (?P<uuid>[0-9a-fA-F]{8}-[0-9a-fA-F-]{27})",
+        "the domain's uuid: nova's instance uuid", "qemu-cmdline"),
+    LibvirtMessage(
+        "domain_name", "-name guest=",
+        r"-name guest=(?P<domain>[^,\s\\]+)",
+        "the domain's name (instance-XXXXXXXX)", "qemu-cmdline"),
 )
 
 BY_ID = {m.id: m for m in MESSAGES}

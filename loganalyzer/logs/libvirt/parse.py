@@ -122,6 +122,8 @@ class FileParse:
     warnings: list[str] = field(default_factory=list)
     clock: str | None = None  # how this file's times were read (offsets applied)
     readable: bool = True
+    last_time: datetime | None = field(default=None, repr=False)  # while parsing
+    last_clock: str = field(default="none", repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "host": self.host, "host_source": self.host_source,
@@ -277,10 +279,20 @@ def parse_line(text: str, file: str, line: int, host: str | None, host_source: s
         return {"file": file, "line": line, "text": text[:MAX_TEXT],
                 "reason": "holds a libvirt message key but matches no known form"}
     message, match = found
-    if message.origin == "qemu-domain-log" and not (env.domain_log or domain) \
-            and message.id != "domain_incoming":
+    if message.origin in ("qemu-domain-log", "qemu-cmdline") and not (env.domain_log or domain):
         return "domain-log phrase outside a QEMU domain log"
     fields = {k: v for k, v in match.groupdict().items() if v is not None}
+    if message.origin == "qemu-cmdline":  # every part of the command line on this line
+        kind = "qemu_cmdline"
+        for other in MESSAGES:
+            if other.origin == "qemu-cmdline" and other.anchor in env.msg:
+                more = other.regex.search(env.msg)
+                if more:
+                    fields.update({k: v for k, v in more.groupdict().items() if v})
+        record = Record(kind, file, line, env.host or host, "syslog" if env.host else
+                        host_source, env.time, env.clock, env.level, domain=domain,
+                        fields=fields)
+        return record
     record = Record(message.id, file, line, env.host or host,
                     "syslog" if env.host else host_source, env.time, env.clock, env.level,
                     domain=domain)
@@ -364,6 +376,10 @@ def _scan_block(data: bytes, number: int, result: FileParse, year: int | None,
             if raw_record is not None:
                 parsed = raw_record
         if isinstance(parsed, Record):
+            if parsed.time is not None:
+                result.last_time, result.last_clock = parsed.time, parsed.clock
+            elif parsed.kind == "qemu_cmdline":  # written just after "starting up"
+                parsed.time, parsed.clock = result.last_time, result.last_clock
             result.records.append(parsed)
         elif isinstance(parsed, dict):
             result.unrecognized.append(parsed)
