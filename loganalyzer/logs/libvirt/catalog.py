@@ -47,39 +47,38 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 PTR = r"(?:0x)?[0-9a-fA-F]+|\(nil\)"
-# the raw "\r\n" libvirt logs after a command shows as "\r" (or "^M" once pasted)
-CR = r"(?:\r|\^M)?"
+# (the raw "\r\n" libvirt logs after a command, then " fd=-1" / " len=… ret=… errno=0",
+# follows the JSON: the parser reads one JSON object and leaves what comes after it)
 
 MESSAGES: tuple[LibvirtMessage, ...] = (
     LibvirtMessage(
         "qmp_send", "QEMU_MONITOR_SEND_MSG:",
-        rf"QEMU_MONITOR_SEND_MSG: mon=(?P<mon>{PTR}) msg=(?P<json>.*?){CR}(?: fd=-?\d+)?\s*$",
+        rf"QEMU_MONITOR_SEND_MSG: mon=(?P<mon>{PTR}) msg=(?P<json>\{{.*)",
         "a QMP command libvirt sends (query-migrate, migrate-set-parameters, "
         "migrate_set_downtime, cont, …)", "libvirt-probe"),
     LibvirtMessage(
         "qmp_write", "QEMU_MONITOR_IO_WRITE:",
-        rf"QEMU_MONITOR_IO_WRITE: mon=(?P<mon>{PTR}) buf=(?P<json>.*?){CR}"
-        r"(?: len=\d+ ret=-?\d+ errno=\d+)?\s*$",
+        rf"QEMU_MONITOR_IO_WRITE: mon=(?P<mon>{PTR}) buf=(?P<json>\{{.*)",
         "the same command as written to the socket (used when SEND_MSG is filtered out)",
         "libvirt-probe"),
     LibvirtMessage(
         "qmp_reply", "QEMU_MONITOR_RECV_REPLY:",
-        rf"QEMU_MONITOR_RECV_REPLY: mon=(?P<mon>{PTR}) reply=(?P<json>.*?)\s*$",
+        rf"QEMU_MONITOR_RECV_REPLY: mon=(?P<mon>{PTR}) reply=(?P<json>\{{.*)",
         "a QMP reply (query-migrate's status, expected-downtime, downtime, ram stats; "
         "errors)", "libvirt-probe"),
     LibvirtMessage(
         "qmp_event", "QEMU_MONITOR_RECV_EVENT:",
-        rf"QEMU_MONITOR_RECV_EVENT: mon=(?P<mon>{PTR}) event=(?P<json>.*?)\s*$",
+        rf"QEMU_MONITOR_RECV_EVENT: mon=(?P<mon>{PTR}) event=(?P<json>\{{.*)",
         "a QMP event with QEMU's own timestamp (STOP, RESUME, MIGRATION, MIGRATION_PASS)",
         "libvirt-probe"),
     LibvirtMessage(
         "qmp_io_process", "QEMU_MONITOR_IO_PROCESS:",
-        rf"QEMU_MONITOR_IO_PROCESS: mon=(?P<mon>{PTR}) buf=(?P<json>.*?){CR}\s*$",
+        rf"QEMU_MONITOR_IO_PROCESS: mon=(?P<mon>{PTR}) buf=(?P<json>\{{.*)",
         "libvirt ≤ ~1.2: QMP bytes read, logged at debug (events and replies)",
         "libvirt-debug"),
     LibvirtMessage(
         "qmp_line", "Line [",
-        r"^Line \[(?P<json>.*)\]\s*$",
+        r"^Line \[(?P<json>\{.*)\]",
         "debug duplicate of each QMP reply/event (qemuMonitorJSONIOProcessLine)",
         "libvirt-debug"),
     LibvirtMessage(
@@ -109,7 +108,7 @@ MESSAGES: tuple[LibvirtMessage, ...] = (
         "libvirt-error"),
     LibvirtMessage(
         "json_unparsable", "cannot parse json",
-        r"cannot parse json (?P<json>.*?)\s*$",
+        r"cannot parse json (?P<json>.*)",
         "a QMP reply libvirt could not parse (its statistics are lost)", "libvirt-error"),
     LibvirtMessage(
         "cpus_stopped_in_future", "stopped in the future",

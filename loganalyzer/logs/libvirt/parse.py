@@ -31,7 +31,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from loganalyzer.logs.libvirt.catalog import (
-    ANCHOR_BYTES,
     ANCHORS,
     IGNORED_CONTINUATION,
     MESSAGES,
@@ -86,6 +85,7 @@ class Record:
     qmp: dict[str, Any] | None = None
     qmp_type: str | None = None
     domain: str | None = None  # the domain a per-domain QEMU log belongs to
+    raw: str | None = field(default=None, repr=False)  # the QMP text as logged (for twins)
 
     @property
     def qmp_time(self) -> datetime | None:
@@ -148,7 +148,7 @@ def _utc(ts: str, tz: str | None) -> datetime | None:
         value = datetime.fromisoformat(ts)
     except ValueError:
         return None
-    if tz in (None, "", "Z"):
+    if tz in (None, "", "Z", "+0000"):
         return value.replace(tzinfo=UTC)
     sign = 1 if tz[0] == "+" else -1
     digits = tz[1:].replace(":", "")
@@ -226,7 +226,7 @@ def _journal_json(text: str) -> _Envelope | None:
 def message_of(msg: str) -> tuple[LibvirtMessage, re.Match[str]] | bool | None:
     """The catalogue message a libvirt message text is: (message, match); False when it
     holds no anchor; None when it holds one but matches no pattern."""
-    anchored = [m for m in MESSAGES if m.anchor in msg]
+    anchored = [m for anchor, m in _BY_ANCHOR if anchor in msg]
     if not anchored:
         return False
     flat = msg.replace("\r\n", "\r").replace("\n", " ")
@@ -237,24 +237,28 @@ def message_of(msg: str) -> tuple[LibvirtMessage, re.Match[str]] | bool | None:
     return None
 
 
-def _qmp(text: str) -> tuple[dict[str, Any] | None, str | None]:
-    """(object, type) of QMP JSON text; the first object when several are in one buffer."""
-    text = text.strip()
-    if text.endswith(("\\r\\n", "^M")):
-        text = text[:-4] if text.endswith("\\r\\n") else text[:-2]
+_DECODER = json.JSONDecoder()
+_BY_ANCHOR = tuple((m.anchor, m) for m in MESSAGES)
+
+
+def _qmp(text: str) -> tuple[dict[str, Any] | None, str | None, str]:
+    """(object, type, its text) of the QMP JSON a message starts with; what follows it (the
+    ``\\r\\n`` libvirt logs, `` fd=-1``) is left. Several objects in one buffer: the first."""
+    text = text.lstrip()
     try:
-        value, _ = json.JSONDecoder().raw_decode(text)
+        value, end = _DECODER.raw_decode(text)
     except ValueError:
-        return None, None
+        return None, None, text
+    raw = text[:end]
     if not isinstance(value, dict):
-        return None, None
+        return None, None, raw
     if "execute" in value:
-        return value, "command"
+        return value, "command", raw
     if "event" in value:
-        return value, "event"
+        return value, "event", raw
     if "return" in value or "error" in value:
-        return value, "reply"
-    return value, None
+        return value, "reply", raw
+    return value, None, raw
 
 
 def parse_line(text: str, file: str, line: int, host: str | None, host_source: str,
@@ -299,7 +303,7 @@ def parse_line(text: str, file: str, line: int, host: str | None, host_source: s
     record.mon = fields.pop("mon", None)
     raw = fields.pop("json", None)
     if raw is not None:
-        record.qmp, record.qmp_type = _qmp(raw)
+        record.qmp, record.qmp_type, record.raw = _qmp(raw)
         if record.qmp is None and message.id != "json_unparsable":
             return {"file": file, "line": line, "text": text[:MAX_TEXT],
                     "reason": "QMP JSON cut off or invalid"}
@@ -318,15 +322,42 @@ def _raw_qmp(text: str, file: str, line: int, host: str | None,
     stripped = text.strip()
     if not stripped.startswith("{") or '"MESSAGE"' in stripped:
         return None
-    qmp, kind = _qmp(stripped)
+    qmp, kind, _ = _qmp(stripped)
     if qmp is None or kind is None:
         return None
     return Record({"command": "qmp_send", "reply": "qmp_reply", "event": "qmp_event"}[kind],
                   file, line, host, host_source, None, "none", qmp=qmp, qmp_type=kind)
 
 
-_ANCHOR_RE = re.compile(b"|".join(re.escape(a) for a in ANCHOR_BYTES)
-                        + rb'|^\s*\{\s*"(?:return|event|execute|error)"', re.M)
+# bare QMP objects at a line's start (raw QMP sessions, pasted replies)
+RAW_QMP_STARTS = (b'\n{"return"', b'\n{"event"', b'\n{"execute"', b'\n{ "')
+# what the prefilter looks for: one literal per family of anchors ("QEMU_MONITOR_" for all
+# five probes); a QEMU command line's parts only in a per-domain log (they have no envelope)
+_SHARED = ("QEMU_MONITOR_", "(VM: name=")
+DAEMON_FIND = tuple(dict.fromkeys(
+    a.encode() for a in (*_SHARED, *(m.anchor for m in MESSAGES if m.origin != "qemu-cmdline"
+                                     and not any(x in m.anchor for x in _SHARED)))))
+DOMAIN_FIND = DAEMON_FIND + tuple(m.anchor.encode() for m in MESSAGES
+                                  if m.origin == "qemu-cmdline")
+
+
+def _candidates(data: bytes, anchors: tuple[bytes, ...]) -> list[int]:
+    """Start offsets of the lines of ``data`` holding an anchor, in order: ``bytes.find``
+    per anchor (C speed; a regex alternation is several times slower)."""
+    starts: set[int] = set()
+    for anchor in anchors + RAW_QMP_STARTS:
+        raw = anchor.startswith(b"\n")
+        at = data.find(anchor)
+        while at >= 0:
+            start = at + 1 if raw else data.rfind(b"\n", 0, at) + 1
+            starts.add(start)
+            end = data.find(b"\n", at + 1)
+            if end < 0:
+                break
+            at = data.find(anchor, end)
+    if data[:1] == b"{":
+        starts.add(0)
+    return sorted(starts)
 
 
 def parse_stream(chunks: Iterable[bytes], path: str, host: str | None, host_source: str,
@@ -356,16 +387,11 @@ def _scan_block(data: bytes, number: int, result: FileParse, year: int | None,
                 domain: str | None) -> int:
     """Candidate lines of a block of whole lines; returns the lines counted so far."""
     position = 0
-    last_start = -1
-    for match in _ANCHOR_RE.finditer(data):
-        start = data.rfind(b"\n", 0, match.start()) + 1
-        if start == last_start:
-            continue
-        end = data.find(b"\n", match.end())
+    for start in _candidates(data, DOMAIN_FIND if domain else DAEMON_FIND):
+        end = data.find(b"\n", start)
         end = len(data) if end < 0 else end
         number += data.count(b"\n", position, start)
         position = start
-        last_start = start
         raw = data[start:end]
         line_no = number + 1
         text = raw.decode("utf-8", "replace")
@@ -395,34 +421,45 @@ def _scan_block(data: bytes, number: int, result: FileParse, year: int | None,
 
 def _dedupe(result: FileParse) -> None:
     """libvirt logs each QMP message twice at debug (``Line [...]`` and the probe) and each
-    command twice (``SEND_MSG`` and ``IO_WRITE``): keep one of each."""
-    keep: list[Record] = []
-    recent: list[tuple[str, str]] = []  # (qmp type, canonical json) of the last messages
-    seen_commands: set[tuple[str | None, str]] = set()
+    command twice (``SEND_MSG`` and ``IO_WRITE``): keep one of each (the probe line, which
+    names the monitor). Twins are next to each other: only the last few are compared."""
+    keep: list[Record | None] = []
+    recent: dict[tuple[str, str], int] = {}  # signature of the last messages → index in keep
+    order: list[tuple[str, str]] = []
+    commands: dict[tuple[str | None, str], int] = {}
+    command_order: list[tuple[str | None, str]] = []
     for record in result.records:
-        if record.kind in ("qmp_send", "qmp_write") and record.qmp is not None:
-            key = (record.mon, json.dumps(record.qmp, sort_keys=True))
-            if key in seen_commands and record.kind == "qmp_write":
+        if record.qmp is None:
+            keep.append(record)
+            continue
+        text = record.raw or json.dumps(record.qmp, sort_keys=True)
+        if record.kind in ("qmp_send", "qmp_write"):
+            key = (record.mon, text)
+            if key in commands and record.kind == "qmp_write":
                 result.ignored["duplicate of a QMP command (IO_WRITE after SEND_MSG)"] += 1
                 continue
-            seen_commands.add(key)
-            if len(seen_commands) > 64:
-                seen_commands = {key}
-        if record.kind in ("qmp_line", "qmp_reply", "qmp_event", "qmp_io_process") and \
-                record.qmp is not None:
-            signature = (record.qmp_type or "", json.dumps(record.qmp, sort_keys=True))
-            if signature in recent:
-                twin = next((k for k in reversed(keep) if k.qmp is not None and (
-                    k.qmp_type or "", json.dumps(k.qmp, sort_keys=True)) == signature), None)
-                if twin is not None and (twin.kind == "qmp_line") != (record.kind == "qmp_line"):
-                    if twin.kind == "qmp_line":  # keep the probe line: it names the monitor
-                        keep[keep.index(twin)] = record
-                    result.ignored["duplicate of a QMP message (debug 'Line [...]')"] += 1
-                    continue
-            recent.append(signature)
-            del recent[:-8]
+            commands[key] = len(keep)
+            command_order.append(key)
+            if len(command_order) > 16:
+                commands.pop(command_order.pop(0), None)
+        elif record.kind in ("qmp_line", "qmp_reply", "qmp_event", "qmp_io_process"):
+            signature = (record.qmp_type or "", text)
+            index = recent.get(signature)
+            twin = keep[index] if index is not None else None
+            if twin is not None and (twin.kind == "qmp_line") != (record.kind == "qmp_line"):
+                if twin.kind == "qmp_line":
+                    keep[index] = record  # type: ignore[index]
+                result.ignored["duplicate of a QMP message (debug 'Line [...]')"] += 1
+                recent.pop(signature)
+                continue
+            recent[signature] = len(keep)
+            order.append(signature)
+            if len(order) > 8:
+                old = order.pop(0)
+                if old not in order:
+                    recent.pop(old, None)
         keep.append(record)
-    result.records = keep
+    result.records = [r for r in keep if r is not None]
 
 
 def _learn_local_clock(result: FileParse) -> None:
