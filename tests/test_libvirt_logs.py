@@ -198,3 +198,32 @@ def test_discovered_in_deployment_layouts(excerpts, tmp_path):
         "libvirtd.log.2.gz", "libvirtd.log"]  # rotated sets oldest first
     assert {r.domain for r in events.libvirt.records if r.kind.startswith("domain_")} == {
         "instance-0000003a"}
+
+
+def test_binary_journal_alone_and_in_a_tarball(excerpts, tmp_path):
+    from tests.test_journal import MACHINE, REMOTE, needs_tools
+
+    if needs_tools.args[0]:
+        pytest.skip("systemd-journal-remote and journalctl are needed")
+    import subprocess
+
+    lines = (excerpts / "06-rhoso-edpm-virtqemud-journald-qmp-events.log").read_text(
+    ).splitlines()[9:11]
+    entries = []
+    for n, line in enumerate(lines):
+        fields = {"__REALTIME_TIMESTAMP": 1720735859360402 + n, "__MONOTONIC_TIMESTAMP": 1 + n,
+                  "_BOOT_ID": MACHINE, "_MACHINE_ID": MACHINE, "_HOSTNAME": "np0004787595",
+                  "SYSLOG_IDENTIFIER": "virtqemud", "PRIORITY": 6,
+                  "MESSAGE": line.split("]: ", 1)[1]}
+        entries.append("".join(f"{k}={v}\n" for k, v in fields.items()) + "\n")
+    (tmp_path / "export.txt").write_text("".join(entries))
+    journal = tmp_path / "host" / "system.journal"
+    journal.parent.mkdir()
+    subprocess.run([REMOTE, "-o", str(journal), str(tmp_path / "export.txt")], check=True,
+                   capture_output=True)
+    with tarfile.open(tmp_path / "sos.tar.gz", "w:gz") as tar:
+        tar.add(journal, "sosreport-x/var/log/journal/m/system.journal")
+    found = collect([str(journal.parent), str(tmp_path / "sos.tar.gz")]).libvirt
+    assert [len(f.records) for f in found.files] == [2, 2]
+    assert {r.host for r in found.records} == {"np0004787595"}
+    assert [r.qmp["event"] for r in found.records] == ["MIGRATION", "MIGRATION_PASS"] * 2

@@ -171,6 +171,16 @@ def _journal(path: str, display: str, host: str | None, source: str) -> FilePars
     return parsed
 
 
+def _journal_member(stream: IO[bytes], display: str, host: str | None) -> FileParse:
+    import shutil
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".journal") as copy:
+        shutil.copyfileobj(stream, copy, 1 << 20)
+        copy.flush()
+        return _journal(copy.name, display, host, "--host" if host else "unknown")
+
+
 def read_archive(path: str, hosts: Mapping[str, str]) -> LibvirtSet:
     """The libvirt/QEMU logs and syslog exports inside a tarball (a sosreport), streamed."""
     found = LibvirtSet()
@@ -205,8 +215,9 @@ def read_archive(path: str, hosts: Mapping[str, str]) -> LibvirtSet:
             host = host_override(display, hosts)
             head = handle.read(8)
             stream = io.BufferedReader(Peeked(head, handle))
-            if is_journal(head):
-                continue  # binary journals in tarballs: read for nova only (see README)
+            if is_journal(head):  # journalctl reads files: a temporary copy
+                parsed_members.append(_journal_member(stream, display, host))
+                continue
             parsed = parse_open(stream, display, host or host_from_libvirt_path(member.name),
                                 "--host" if host else "path", None,
                                 domain_of(name) if kind == "domain" else None)
