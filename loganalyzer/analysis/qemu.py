@@ -39,6 +39,7 @@ from loganalyzer.logs.libvirt.parse import Record
 MATCH_S = 5.0  # nova's line and libvirt's for the same thing are this close (after offsets)
 LATE_S = 2.0  # a step libvirt applied this long after nova logged it is late
 JOIN_SLACK_S = 120.0  # how far a QEMU migration may lie outside nova's window
+VOTERS = 200  # nova lines per host that vote on its time zone
 TERMINAL = ("completed", "failed", "cancelled")
 MEASURED = "measured by QEMU (source STOP → destination RESUME event timestamps)"
 ESTIMATED = "estimated from nova's lifecycle events"
@@ -318,32 +319,54 @@ def _naive_utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+def _short(host: str | None) -> str:
+    """The key :func:`same_host` compares: the short name, lower case."""
+    return (host or "").lower().split(".")[0]
+
+
+def _by_host(qemu: Sequence[QemuMigration]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for number, item in enumerate(qemu):
+        if item.host:
+            index.setdefault(_short(item.host), []).append(number)
+    return index
+
+
 def learn_offsets(rows: Sequence[dict[str, Any]], qemu: Sequence[QemuMigration]
                   ) -> dict[str, tuple[int, int]]:
     """Per nova host name: (minutes to add to UTC to get nova's local time, votes). Votes are
     nova/QEMU pairs that must be near-simultaneous: a downtime step and the command with that
-    value; the source's pause and STOP; the destination's VM Resumed and RESUME."""
+    value; the source's pause and STOP; the destination's VM Resumed and RESUME. The first
+    :data:`VOTERS` nova lines of each host vote (enough; bounded work on a fleet)."""
+    by_host = _by_host(qemu)
+    moments: dict[tuple[str, str, Any], list[datetime]] = {}
+    for key, numbers in by_host.items():
+        for number in numbers:
+            item = qemu[number]
+            for change in item.limits:
+                moments.setdefault((key, "step", change.downtime_ms), []).append(change.time)
+            if item.stop is not None:
+                moments.setdefault((key, "stop", None), []).append(item.stop)
+            if item.resume is not None:
+                moments.setdefault((key, "resume", None), []).append(item.resume)
     votes: dict[str, Counter[int]] = {}
+    used: Counter[str] = Counter()
     for row in rows:
         for event in row.get("_events") or ():
-            when = event.get("timestamp")
-            host = event.get("host")
-            if when is None or host is None:
+            when, host = event.get("timestamp"), event.get("host")
+            if when is None or host is None or used[host] >= VOTERS:
                 continue
-            candidates: list[datetime] = []
             kind, state = event.get("kind"), event.get("state")
-            for item in qemu:
-                if not same_host(item.host, host):
-                    continue
-                if kind == "downtime_step":
-                    candidates += [c.time for c in item.limits
-                                   if c.downtime_ms == event.get("downtime_ms")]
-                elif kind == "lifecycle" and state in ("Paused", "Migration completed") \
-                        and item.stop is not None:
-                    candidates.append(item.stop)
-                elif kind == "lifecycle" and state == "Resumed" and item.resume is not None:
-                    candidates.append(item.resume)
-            for utc in candidates:
+            if kind == "downtime_step":
+                key = (_short(host), "step", event.get("downtime_ms"))
+            elif kind == "lifecycle" and state in ("Paused", "Migration completed"):
+                key = (_short(host), "stop", None)
+            elif kind == "lifecycle" and state == "Resumed":
+                key = (_short(host), "resume", None)
+            else:
+                continue
+            used[host] += 1
+            for utc in moments.get(key, ()):
                 delta = (when - _naive_utc(utc)).total_seconds()
                 quarter = round(delta / 900)
                 if abs(delta - quarter * 900) <= MATCH_S:
@@ -363,11 +386,10 @@ def _window(row: dict[str, Any], offset_min: int) -> tuple[datetime, datetime] |
     return (start - shift).replace(tzinfo=UTC), (end - shift).replace(tzinfo=UTC)
 
 
-def _score(item: QemuMigration, row: dict[str, Any], host: str | None,
-           window: tuple[datetime, datetime]) -> float | None:
-    """How well a QEMU migration fits a nova migration (lower is better; None: not it)."""
-    if not same_host(item.host, host):
-        return None
+def _score(item: QemuMigration, row: dict[str, Any], window: tuple[datetime, datetime]
+           ) -> tuple[bool, float, float] | None:
+    """How well a QEMU migration fits a nova migration, lower is better: (not named by
+    uuid, seconds outside nova's window, seconds between the starts); None: not it."""
     instance = (row.get("instance") or "").lower()
     if item.uuids and instance and instance not in item.uuids and not any(
             u.startswith(instance) for u in item.uuids):
@@ -380,7 +402,8 @@ def _score(item: QemuMigration, row: dict[str, Any], host: str | None,
             when > end + timedelta(seconds=JOIN_SLACK_S):
         return None
     outside = max(0.0, (start - when).total_seconds(), (when - end).total_seconds())
-    return outside - (1000.0 if item.uuids else 0.0)
+    began = abs(((item.start or when) - start).total_seconds())
+    return (not item.uuids, outside, began)
 
 
 def attach(rows: list[dict[str, Any]], records: Sequence[Record]) -> None:
@@ -403,34 +426,47 @@ def attach(rows: list[dict[str, Any]], records: Sequence[Record]) -> None:
     if not qemu:
         return
     offsets = learn_offsets(rows, qemu)
+    by_host = _by_host(qemu)
     taken: set[int] = set()
     for row in rows:
-        source = _pick(row, qemu, "source", row.get("source_host"), offsets, taken)
-        dest = _pick(row, qemu, "dest", row.get("dest_log_host") or row.get("dest_host"),
-                     offsets, taken)
+        notes: list[str] = []
+        source = _pick(row, qemu, by_host, "source", row.get("source_host"), offsets, taken,
+                       notes)
+        dest = _pick(row, qemu, by_host, "dest", row.get("dest_log_host") or
+                     row.get("dest_host"), offsets, taken, notes)
         if source is None and dest is None:
             continue
         _fill(row, source, dest, offsets)
+        if notes:
+            row["qemu"]["joined_by"] += "; " + "; ".join(notes)
 
 
-def _pick(row: dict[str, Any], qemu: Sequence[QemuMigration], side: str, host: str | None,
-          offsets: dict[str, tuple[int, int]], taken: set[int]) -> QemuMigration | None:
-    offset = _offset_for(host, offsets)[0]
-    window = _window(row, offset)
+def _pick(row: dict[str, Any], qemu: Sequence[QemuMigration], by_host: dict[str, list[int]],
+          side: str, host: str | None, offsets: dict[str, tuple[int, int]], taken: set[int],
+          notes: list[str]) -> QemuMigration | None:
+    """The best fitting ``side`` QEMU migration on ``host`` not yet joined to another row;
+    a tie that names no uuid is said in ``notes``."""
+    window = _window(row, _offset_for(host, offsets)[0])
     if window is None or host is None:
         return None
     options = []
-    for index, item in enumerate(qemu):
+    for index in by_host.get(_short(host), ()):
+        item = qemu[index]
         if index in taken or item.side != side:
             continue
-        score = _score(item, row, host, window)
+        score = _score(item, row, window)
         if score is not None:
             options.append((score, index))
     if not options:
         return None
     options.sort()
-    taken.add(options[0][1])
-    return qemu[options[0][1]]
+    best = options[0]
+    if len(options) > 1 and best[0][0] and options[1][0][1] == best[0][1] and \
+            options[1][0][2] - best[0][2] < MATCH_S:
+        notes.append(f"{side}: {len(options)} QEMU migrations on {host} fit nova's window "
+                     "and none names the instance; the nearest start was taken")
+    taken.add(best[1])
+    return qemu[best[1]]
 
 
 def _offset_for(host: str | None, offsets: dict[str, tuple[int, int]]) -> tuple[int, int]:
