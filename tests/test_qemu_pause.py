@@ -207,3 +207,26 @@ def test_simulate_command_writes_libvirt_logs(tmp_path):
     assert row["switchover"]["evidence"] == "qemu-events"
     bad = CliRunner().invoke(app, ["simulate", "--libvirt-log", "loud"])
     assert bad.exit_code == 2 and "--libvirt-log loud" in bad.output
+
+
+def test_fleet_with_concurrent_migrations_and_mixed_levels(tmp_path):
+    from datetime import timedelta as td
+
+    from loganalyzer.simulate.fleet import HostSpec, MigrationSpec, write_fleet
+
+    hosts = [HostSpec(name, release, layout, libvirt_log=level, boots=[(START, FAST)])
+             for name, release, layout, level in (
+                 ("cmp-a", "2023.1", "plain", "info"), ("cmp-b", "ussuri", "syslog", "debug"),
+                 ("cmp-c", "2024.1", "journal-json", "info"))]
+    moves = (("cmp-a", "cmp-b", 0, 2048, 300), ("cmp-a", "cmp-b", 8, 4096, 900),
+             ("cmp-b", "cmp-c", 30, 4096, 600), ("cmp-c", "cmp-a", 200, 2048, 100),
+             ("cmp-a", "cmp-c", 205, 4096, 900))
+    migrations = [MigrationSpec(source, dest, START + td(seconds=at), Guest(memory, (), dirty))
+                  for source, dest, at, memory, dirty in moves]
+    truths = write_fleet(str(tmp_path), hosts, migrations, FAST, seed=5)
+    rows = {r["instance"]: r for r in loganalyzer.migrations([str(tmp_path)])}
+    for truth in truths:
+        assert truth["qemu_pause_s"] is not None
+        sw = rows[truth["instance"]]["switchover"]
+        assert sw["evidence"] == "qemu-events"
+        assert abs(sw["seconds"] - truth["qemu_pause_s"]) <= sw["uncertainty_s"] + 0.001

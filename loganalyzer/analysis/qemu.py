@@ -629,35 +629,91 @@ def _switched(source: QemuMigration) -> datetime | None:
     return source.postcopy_at if source.postcopy_at is not None else source.completed
 
 
+def _own_bounds(row: dict[str, Any], source: QemuMigration, dest: QemuMigration,
+                offsets: dict[str, tuple[int, int]]) -> tuple[float, float, list[str]]:
+    """Bounds of θ = destination clock − source clock (true clocks, seconds) from this
+    migration's own orderings: QEMU's (the destination resumes after the source completed —
+    or entered post-copy — and after its own MIGRATION completed followed the source's STOP;
+    the source's QEMU shuts down, ``reason=migrated``, after the resume) and nova's (the
+    orderings of :mod:`correlate`, this migration's lines only, in UTC)."""
+    assert dest.resume is not None
+    lows: list[tuple[float, str]] = []
+    highs: list[tuple[float, str]] = []
+
+    def bound(kind: str, value: float, why: str) -> None:
+        (highs if kind == "upper" else lows).append((value, why))
+
+    switched = _switched(source)
+    if switched is not None:
+        bound("upper", (dest.resume - switched).total_seconds(),
+              "RESUME after the source's MIGRATION " + (
+                  "postcopy-active" if source.postcopy_at is not None else "completed"))
+    if dest.completed is not None and source.stop is not None and source.postcopy_at is None:
+        bound("upper", (dest.completed - source.stop).total_seconds(),
+              "the destination's MIGRATION completed after the source's STOP")
+    if source.shutdown_migrated is not None:
+        bound("lower", (dest.resume - source.shutdown_migrated).total_seconds(),
+              "the source's 'shutting down, reason=migrated' after RESUME")
+    src_host = row.get("source_host")
+    dst_host = row.get("dest_log_host") or row.get("dest_host")
+    src_zone = _offset_for(src_host, offsets)[0] * 60.0
+    dst_zone = _offset_for(dst_host, offsets)[0] * 60.0
+
+    def first(host: str | None, kind: str, state: str | None = None) -> datetime | None:
+        for event in row.get("_events") or ():
+            if event.get("kind") == kind and same_host(event.get("host"), host) and (
+                    state is None or event.get("state") == state) and \
+                    event.get("timestamp") is not None:
+                return event["timestamp"]
+        return None
+
+    def gap(d: datetime | None, s_: datetime | None) -> float | None:
+        if d is None or s_ is None:
+            return None
+        return (d - s_).total_seconds() - dst_zone + src_zone
+
+    nova = (("upper", gap(first(dst_host, "lifecycle", "Started"),
+                          first(src_host, "monitor_started"))),
+            ("upper", gap(first(dst_host, "post_operation_started"),
+                          first(src_host, "post_live_migration_started"))),
+            ("lower", gap(first(dst_host, "post_operation_started"),
+                          first(src_host, "migration_succeeded"))),
+            ("lower", gap(first(dst_host, "lifecycle", "Resumed"),
+                          first(src_host, "operation_completed"))))
+    for kind, value in nova:
+        if value is not None:
+            bound(kind, value, "nova's orderings of this migration")
+    low = max(lows, default=(-math.inf, ""))
+    high = min(highs, default=(math.inf, ""))
+    return low[0], high[0], [why for _, why in (low, high) if why]
+
+
 def _theta_bounds(row: dict[str, Any], source: QemuMigration, dest: QemuMigration,
                   offsets: dict[str, tuple[int, int]]) -> tuple[float, float, list[str]]:
-    """Bounds of θ = destination clock − source clock (true clocks, seconds), and what they
-    came from: nova's orderings (correlate's estimate ± its uncertainty, less the difference
-    of the hosts' nova time zones), then QEMU's own orderings."""
-    assert dest.resume is not None
-    low, high, basis = -math.inf, math.inf, []
+    """Bounds of θ: this migration's own orderings (valid whatever the other migrations'
+    clocks did); only when they bound one side alone, :mod:`correlate`'s estimate pooled
+    over the host pair's migrations (which assumes the offset stayed put) fills the other."""
+    low, high, basis = _own_bounds(row, source, dest, offsets)
+    if low <= high and not (math.isinf(low) or math.isinf(high)):
+        return low, high, basis
+    if low > high:  # the orderings contradict each other: keep QEMU's alone
+        low, high, basis = -math.inf, math.inf, ["QEMU's orderings (nova's contradict them)"]
+        switched = _switched(source)
+        if switched is not None and dest.resume is not None:
+            high = (dest.resume - switched).total_seconds()
+        if source.shutdown_migrated is not None and dest.resume is not None:
+            low = (dest.resume - source.shutdown_migrated).total_seconds()
     current = row.get("switchover") or {}
     theta, spread = row.get("_clock") or (current.get("clock_offset_s"),
                                           current.get("uncertainty_s"))
     if theta is not None and spread is not None:
         zones = 60.0 * (_offset_for(row.get("dest_log_host") or row.get("dest_host"), offsets)[0]
                         - _offset_for(row.get("source_host"), offsets)[0])
-        low, high = theta - zones - spread, theta - zones + spread
-        basis.append("nova's orderings")
-    qemu_low, qemu_high = -math.inf, math.inf
-    switched = _switched(source)
-    if switched is not None:  # the destination resumes after the source completed (or
-        qemu_high = (dest.resume - switched).total_seconds()  # entered post-copy)
-    if source.shutdown_migrated is not None:  # the source's QEMU ends after the resume
-        qemu_low = (dest.resume - source.shutdown_migrated).total_seconds()
-    if max(low, qemu_low) <= min(high, qemu_high):
-        if qemu_high < high:
-            basis.append("RESUME after the source's MIGRATION " + (
-                "postcopy-active" if source.postcopy_at is not None else "completed"))
-        if qemu_low > low:
-            basis.append("the source's 'shutting down, reason=migrated' after RESUME")
-        return max(low, qemu_low), min(high, qemu_high), basis
-    return qemu_low, qemu_high, ["QEMU's orderings (nova's contradict them)"]
+        pooled_low, pooled_high = theta - zones - spread, theta - zones + spread
+        if max(low, pooled_low) <= min(high, pooled_high):
+            low, high = max(low, pooled_low), min(high, pooled_high)
+            basis.append("nova's orderings pooled over the host pair (offset assumed steady)")
+    return low, high, basis
 
 
 def _switchover(row: dict[str, Any], source: QemuMigration | None,

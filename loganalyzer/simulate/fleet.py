@@ -116,7 +116,7 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
                             source_host=spec.source, dest_host=spec.dest,
                             minor=minor, dest_clock_offset_s=rng.uniform(-1.5, 1.5))
         narration = narrate(script)
-        libvirt_logs.write_migration(qemu_lines, script, narration, result, (
+        truth = libvirt_logs.write_migration(qemu_lines, script, narration, result, (
             source.libvirt_log, by_name[spec.dest].libvirt_log), rng,
             domain=f"instance-{index + 1:08x}", link_mibs=spec.link_mibs,
             dirty_rate_mibs=spec.guest.dirty_rate_mibs)
@@ -127,7 +127,7 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
                           "mechanism": result.mechanism, "duration_s": result.end_s,
                           "final_max_downtime_ms": result.final_max_downtime_ms,
                           "actual_downtime_ms": result.actual_downtime_ms,
-                          "throttles": result.throttles})
+                          "throttles": result.throttles, "qemu_pause_s": truth.pause_s})
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "nova.conf"), "w") as fh:
         fh.write(settings_to_conf(deployed))

@@ -15,6 +15,7 @@ guest's real pause, STOP → RESUME, is :attr:`LibvirtTimeline.pause_s`.
 
 from __future__ import annotations
 
+import bisect
 import json
 import random
 import re
@@ -295,10 +296,13 @@ def write_migration(out: LibvirtLines, script: Script, narration: Narration, res
     mbps = round(link_mibs * 1048576 * 8 / 1e6, 3)
     last = cutoff if stop_e is not None else (end if end is not None else script.iterations[-1])
     total = script.memory_bytes
+    sample_times = [sample[0] for sample in result.samples]  # (Result.memory_at rebuilds it)
     for count, elapsed in enumerate(script.iterations):
         if elapsed >= last:
             break
-        processed, remaining = result.memory_at(elapsed)
+        at_sample = bisect.bisect_right(sample_times, elapsed) - 1
+        processed, remaining = result.samples[max(at_sample, 0)][1:] if result.samples \
+            else (0, 0)
         expected = round(remaining / (link_mibs * 1048576) * 1000) if link_mibs else 0
         src.command(at(elapsed + 0.001), "query-migrate", reply={
             "expected-downtime": expected, "status": "active", "setup-time": 35,
