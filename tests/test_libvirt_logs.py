@@ -227,3 +227,33 @@ def test_binary_journal_alone_and_in_a_tarball(excerpts, tmp_path):
     assert [len(f.records) for f in found.files] == [2, 2]
     assert {r.host for r in found.records} == {"np0004787595"}
     assert [r.qmp["event"] for r in found.records] == ["MIGRATION", "MIGRATION_PASS"] * 2
+
+
+def test_search_tool_and_python_read_the_same(excerpts, tmp_path, monkeypatch):
+    from loganalyzer.logs.ingest.discover import Input
+    from loganalyzer.logs.libvirt.read import _searched, read_input
+    from loganalyzer.logs.prefilter import tool
+
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "rg")
+    if tool() is None:
+        pytest.skip("ripgrep is not installed")
+    from tests.test_qemu_pause import pair
+
+    pair(tmp_path / "sim", level="debug")
+    paths = [p for p in excerpts.iterdir() if p.name != "INDEX.md"]
+    paths += [p for p in (tmp_path / "sim").rglob("*.log") if "libvirt" in str(p)]
+    assert any(p.parent.name == "qemu" for p in paths)
+
+    def summary(parsed):
+        return (parsed.lines, parsed.bytes, dict(parsed.ignored), parsed.unrecognized,
+                parsed.clock, [(r.kind, r.line, r.time, r.fields, r.qmp, r.mon, r.domain)
+                               for r in parsed.records])
+
+    for path in paths:
+        kind = "domain" if path.parent.name == "qemu" else "libvirt"
+        item = Input(str(path), path=str(path))
+        monkeypatch.setenv("LOGANALYZER_PREFILTER", "rg")
+        assert _searched(str(path), str(path), None, "unknown", None, None) is not None
+        searched = read_input(item, kind)
+        monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
+        assert summary(searched) == summary(read_input(item, kind)), path.name

@@ -60,6 +60,9 @@ SHORT_ISO_LINE = re.compile(
     r"(?P<host>\S+) (?P<ident>[\w.@-]+?)(?:\[(?P<pid>\d+)\])?: (?P<msg>.*)$", re.S)
 CUT_LINE = re.compile(r"^\s*(?P<func>[A-Za-z_]\w*):(?P<lineno>\d+) : (?P<msg>.*)$", re.S)
 
+CONTINUATION = "continuation of a QMP command line"
+DUP_COMMAND = "duplicate of a QMP command (IO_WRITE after SEND_MSG)"
+DUP_MESSAGE = "duplicate of a QMP message (debug 'Line [...]')"
 QMP_KINDS = ("qmp_send", "qmp_write", "qmp_reply", "qmp_event", "qmp_io_process", "qmp_line")
 
 
@@ -123,6 +126,7 @@ class FileParse:
     clock: str | None = None  # how this file's times were read (offsets applied)
     readable: bool = True
     last_time: datetime | None = field(default=None, repr=False)  # while parsing
+    seen: set[str] = field(default_factory=set, repr=False)  # kinds read so far
     last_clock: str = field(default="none", repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -269,7 +273,7 @@ def parse_line(text: str, file: str, line: int, host: str | None, host_source: s
     if text.startswith("# "):
         return "comment line (excerpt header)"
     if IGNORED_CONTINUATION.match(_NUMBERED.sub("", text, count=1).rstrip("\n")):
-        return "continuation of a QMP command line"
+        return CONTINUATION
     env = envelope(text.rstrip("\r\n"), year)
     if env is None:
         return "journal record that is not JSON"
@@ -376,7 +380,26 @@ def parse_stream(chunks: Iterable[bytes], path: str, host: str | None, host_sour
     if rest:
         number = _scan_block(rest + b"\n", number, result, year, domain)
     result.lines = number
-    result.ignored["no libvirt message of interest"] += number - len(result.records) - \
+    return _finish(result)
+
+
+def parse_candidates(candidates: Iterable[tuple[int, bytes]], lines: int, size: int,
+                     path: str, host: str | None, host_source: str, year: int | None = None,
+                     domain: str | None = None) -> FileParse:
+    """The same as :func:`parse_stream` from the candidate lines a search tool printed
+    (``(line number, bytes)``, see :data:`SEARCH_PATTERNS`) and the file's line count."""
+    result = FileParse(path, host, host_source, bytes=size)
+    for number, raw in candidates:
+        if raw.startswith((b" fd=", b" len=")):
+            result.ignored[CONTINUATION] += 1
+        else:
+            _take(raw, number, result, year, domain)
+    result.lines = lines
+    return _finish(result)
+
+
+def _finish(result: FileParse) -> FileParse:
+    result.ignored["no libvirt message of interest"] += result.lines - len(result.records) - \
         len(result.unrecognized) - sum(result.ignored.values())
     _dedupe(result)
     _learn_local_clock(result)
@@ -392,31 +415,65 @@ def _scan_block(data: bytes, number: int, result: FileParse, year: int | None,
         end = len(data) if end < 0 else end
         number += data.count(b"\n", position, start)
         position = start
-        raw = data[start:end]
-        line_no = number + 1
-        text = raw.decode("utf-8", "replace")
-        parsed = parse_line(text, result.path, line_no, result.host, result.host_source,
-                            year, domain)
-        if isinstance(parsed, str) and parsed == "no libvirt message of interest":
-            raw_record = _raw_qmp(text, result.path, line_no, result.host, result.host_source)
-            if raw_record is not None:
-                parsed = raw_record
-        if isinstance(parsed, Record):
-            if parsed.time is not None:
-                result.last_time, result.last_clock = parsed.time, parsed.clock
-            elif parsed.kind == "qemu_cmdline":  # written just after "starting up"
-                parsed.time, parsed.clock = result.last_time, result.last_clock
-            result.records.append(parsed)
-        elif isinstance(parsed, dict):
-            result.unrecognized.append(parsed)
-        else:
-            result.ignored[parsed] += 1
+        _take(data[start:end], number + 1, result, year, domain)
     number += data.count(b"\n", position)
     # the continuation lines after a command's raw "\r\n" (no anchor: counted, not parsed)
     continued = sum(data.count(b"\n" + k) + data.startswith(k) for k in (b" fd=", b" len="))
     if continued:
-        result.ignored["continuation of a QMP command line"] += continued
+        result.ignored[CONTINUATION] += continued
     return number
+
+
+def _take(raw: bytes, line_no: int, result: FileParse, year: int | None,
+          domain: str | None) -> None:
+    """One candidate line into the file's records, ignored lines or unrecognized rows."""
+    twin = _known_twin(raw, result.seen)
+    if twin is not None:  # a debug duplicate of a kind already read in this file
+        result.ignored[twin] += 1
+        return
+    text = raw.decode("utf-8", "replace")
+    parsed = parse_line(text, result.path, line_no, result.host, result.host_source,
+                        year, domain)
+    if isinstance(parsed, str) and parsed == "no libvirt message of interest":
+        raw_record = _raw_qmp(text, result.path, line_no, result.host, result.host_source)
+        if raw_record is not None:
+            parsed = raw_record
+    if isinstance(parsed, Record):
+        result.seen.add(parsed.kind if parsed.kind != "monitor_enter" else
+                        f"monitor_{parsed.fields.get('verb')}")
+        if parsed.time is not None:
+            result.last_time, result.last_clock = parsed.time, parsed.clock
+        elif parsed.kind == "qemu_cmdline":  # written just after "starting up"
+            parsed.time, parsed.clock = result.last_time, result.last_clock
+        result.records.append(parsed)
+    elif isinstance(parsed, dict):
+        result.unrecognized.append(parsed)
+    else:
+        result.ignored[parsed] += 1
+
+
+def search_patterns(domain: bool) -> list[str]:
+    """Regular expressions a search tool (rg) is given for the candidate lines of a file:
+    the anchors, the continuation lines, bare QMP objects."""
+    anchors = DOMAIN_FIND if domain else DAEMON_FIND
+    return [re.escape(a.decode()) for a in anchors] + [
+        r"^ (fd|len)=", r'^\{ ?"(return|event|execute|error)"']
+
+
+_TWINS = ((b"QEMU_MONITOR_IO_WRITE:", ("qmp_send",), DUP_COMMAND),
+          (b": Line [", ("qmp_reply", "qmp_event"), DUP_MESSAGE),
+          (b"Exited monitor (mon=", ("monitor_Entering",), "monitor exit (its entry names it)"))
+
+
+def _known_twin(raw: bytes, seen: set[str]) -> str | None:
+    """Lines that only repeat what this file logs in another form, once that form was read:
+    ``IO_WRITE`` after ``SEND_MSG`` (same command), debug ``Line [...]`` beside the
+    ``RECV_*`` probes (same JSON), ``Exited monitor`` beside ``Entering monitor`` (at debug
+    level they are half of the candidate lines). Returns why the line is ignored."""
+    for marker, needs, why in _TWINS:
+        if marker in raw and any(k in seen for k in needs):
+            return why
+    return None
 
 
 def _dedupe(result: FileParse) -> None:
@@ -436,7 +493,7 @@ def _dedupe(result: FileParse) -> None:
         if record.kind in ("qmp_send", "qmp_write"):
             key = (record.mon, text)
             if key in commands and record.kind == "qmp_write":
-                result.ignored["duplicate of a QMP command (IO_WRITE after SEND_MSG)"] += 1
+                result.ignored[DUP_COMMAND] += 1
                 continue
             commands[key] = len(keep)
             command_order.append(key)
@@ -449,7 +506,7 @@ def _dedupe(result: FileParse) -> None:
             if twin is not None and (twin.kind == "qmp_line") != (record.kind == "qmp_line"):
                 if twin.kind == "qmp_line":
                     keep[index] = record  # type: ignore[index]
-                result.ignored["duplicate of a QMP message (debug 'Line [...]')"] += 1
+                result.ignored[DUP_MESSAGE] += 1
                 recent.pop(signature)
                 continue
             recent[signature] = len(keep)
