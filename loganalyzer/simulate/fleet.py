@@ -116,8 +116,10 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
                             source_host=spec.source, dest_host=spec.dest,
                             minor=minor, dest_clock_offset_s=rng.uniform(-1.5, 1.5))
         narration = narrate(script)
-        truth = libvirt_logs.write_migration(qemu_lines, script, narration, result, (
-            source.libvirt_log, by_name[spec.dest].libvirt_log), rng,
+        truth = libvirt_logs.write_migration(  # its own random stream: nova's logs unchanged
+            qemu_lines, script, narration, result, (
+                source.libvirt_log, by_name[spec.dest].libvirt_log),
+            random.Random(seed * 7919 + index),
             domain=f"instance-{index + 1:08x}", link_mibs=spec.link_mibs,
             dirty_rate_mibs=spec.guest.dirty_rate_mibs)
         records[spec.source].extend(narration.source)
@@ -175,18 +177,21 @@ DEPLOYED = Settings(downtime=2000, steps=8, delay=25, completion_timeout=150,
 
 
 def sample_fleet() -> tuple[list[HostSpec], list[MigrationSpec], Settings, dict[str, Settings]]:
-    """``sample_logs/``: four hosts of three eras and four layouts, seven migrations."""
+    """``sample_logs/``: four hosts of three eras and four layouts, seven migrations; libvirt
+    logs at debug (compute-2), info (compute-3, -4) and none (compute-1, kolla's default)."""
     drift_pause = replace(DEPLOYED, downtime=3000, timeout_action="force_complete")
     drift_postcopy = replace(drift_pause, post_copy=True)
     boot = DAY - timedelta(hours=1)
     hosts = [
         HostSpec("compute-1", "stein", 2, "plain", debug=False, rotate=3,
                  boots=[(boot, DEPLOYED)]),
-        HostSpec("compute-2", "ussuri", 3, "plain", debug=True, boots=[(boot, DEPLOYED)]),
+        HostSpec("compute-2", "ussuri", 3, "plain", debug=True, boots=[(boot, DEPLOYED)],
+                 libvirt_log="debug"),
         HostSpec("compute-3", "2023.1", 3, "journal-json", debug=False,
-                 boots=[(boot, DEPLOYED)]),
+                 boots=[(boot, DEPLOYED)], libvirt_log="info"),
         HostSpec("compute-4", "2024.1", 3, "syslog", debug=True,
-                 boots=[(boot, drift_pause), (DAY + timedelta(minutes=50), drift_postcopy)]),
+                 boots=[(boot, drift_pause), (DAY + timedelta(minutes=50), drift_postcopy)],
+                 libvirt_log="info"),
     ]
     busy = Guest(4096, dirty_rate_mibs=420, working_set_mb=3072)
     idle = Guest(2048, dirty_rate_mibs=20, working_set_mb=256)

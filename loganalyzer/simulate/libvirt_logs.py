@@ -28,7 +28,6 @@ from loganalyzer.simulate.narrate import Narration, Script
 
 LEVELS = ("debug", "info", "off")
 RESUME_LATENCY_S = 0.06  # libvirt's Finish on the destination, then `cont`
-BEFORE_NOVA_RESUMED_S = 0.05  # nova's VM Resumed follows QEMU's RESUME
 _STEP = re.compile(r"Increasing downtime to (\d+) ?ms")
 PAGE = 4096
 
@@ -219,10 +218,11 @@ def write_migration(out: LibvirtLines, script: Script, narration: Narration, res
     def at(elapsed: float) -> datetime:
         return t0 + timedelta(seconds=elapsed)
 
-    src = _Host(out, script.source_host, source_level, 0.0, "0x7f3a5c01e2d0", "0x7f3a4c0f10a0",
-                domain, 2381, rng)
-    dst = _Host(out, script.dest_host, dest_level, script.dest_clock_offset_s, "0x7f91e00095d0",
-                "0x7f91d40214b0", domain, 3102, rng)
+    number = int(domain.rsplit("-", 1)[-1], 16) if domain[-1:].isalnum() else 1
+    src = _Host(out, script.source_host, source_level, 0.0, f"0x7f3a5c{number:06x}0",
+                f"0x7f3a4c{number:06x}0", domain, 2381, rng)  # each QEMU: its own monitor
+    dst = _Host(out, script.dest_host, dest_level, script.dest_clock_offset_s,
+                f"0x7f91e0{number:06x}0", f"0x7f91d4{number:06x}0", domain, 3102, rng)
     # destination: QEMU started to receive
     src.started(at(-3600.0), libvirt_version(release), script.instance, incoming=False)
     dst.started(at(-1.2), libvirt_version(release), script.instance, incoming=True)
@@ -251,9 +251,11 @@ def write_migration(out: LibvirtLines, script: Script, narration: Narration, res
     downtime_s = ((result.actual_downtime_ms or 0.0) + qemu_overrun_ms) / 1000
     resume_e = stop_e = completed_e = switch_e = None
     qemu_downtime_ms: int | None = None
+    steps = _steps(narration, script.start)
     if outcome == "completed" and end is not None:
-        resume_e = end - 0.3 - BEFORE_NOVA_RESUMED_S
-        completed_e = resume_e - RESUME_LATENCY_S
+        # QEMU completes when the model says; the destination resumes after Finish + cont
+        completed_e = end
+        resume_e = end + RESUME_LATENCY_S
         if postcopy:
             switch_e = result.postcopy_at if result.postcopy_at is not None else end - 3.0
             stop_e = switch_e + 0.01
@@ -262,13 +264,15 @@ def write_migration(out: LibvirtLines, script: Script, narration: Narration, res
         elif forced_pause:
             stop_e = (result.paused_at or (end - downtime_s)) - 0.45
             qemu_downtime_ms = rng.randint(25, 80)  # QEMU's own stop-and-copy only
-        else:
-            stop_e = completed_e - downtime_s
-            qemu_downtime_ms = round(downtime_s * 1000)
+        else:  # the model decides with the step applied at that very iteration: STOP
+            stop_e = completed_e - downtime_s  # follows the command applying it
+            for elapsed, _ in steps:
+                if elapsed - 0.002 <= stop_e < elapsed + 0.01:  # (model times are rounded)
+                    stop_e = elapsed + 0.0101
+            qemu_downtime_ms = round((completed_e - stop_e) * 1000)
     cutoff = stop_e if stop_e is not None else (end if end is not None else float("inf"))
 
     # nova's steps, as libvirt applied them
-    steps = _steps(narration, script.start)
     applied: list[tuple[float, int]] = []
     limit = QEMU_DEFAULT_DOWNTIME_MS
     for index, (elapsed, value) in enumerate(steps):
