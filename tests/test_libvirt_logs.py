@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from loganalyzer.analysis.qemu import completed_downtime_ms, group
+from loganalyzer.analysis.qemu_sessions import completed_downtime_ms, group
 from loganalyzer.logs.libvirt.parse import parse_line, parse_stream
 from loganalyzer.logs.libvirt.read import host_from_libvirt_path
 from loganalyzer.logs.read import collect
