@@ -4,6 +4,8 @@ steps libvirt failed to apply, post-copy, force-complete pauses, QEMU's estimate
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import random
@@ -133,6 +135,14 @@ def test_steps_libvirt_failed_to_apply(tmp_path):
     within_stated_uncertainty(row, truth)
 
 
+def test_a_step_applied_late(tmp_path):
+    row, _, truth, _ = pair(tmp_path, dirty=900.0, late_steps={1: 3.5})
+    late = [f["message"] for f in row["findings"] if f["code"] == "step-applied-late"]
+    assert len(late) == 1 and late[0].startswith("the 180 ms step reached QEMU 3.5 s after")
+    assert "step-not-applied" not in codes(row)
+    assert row["qemu_downtime_limit_ms"] == truth.limit_in_force_ms
+
+
 def test_nova_warning_for_a_step_is_one_finding(tmp_path):
     row, _, _, _ = pair(tmp_path / "both", dirty=900.0, rejected_steps=(2,), nova_warns=(260,))
     failed = [f["message"] for f in row["findings"] if f["code"] == "downtime-set-failed"]
@@ -191,6 +201,10 @@ def test_show_and_json_say_the_tier(tmp_path):
     assert public["switchover"]["evidence"] == "qemu-events"
     assert public["qemu_downtime_ms"] == row["qemu_downtime_ms"]
     assert "_clock" not in public
+    table = CliRunner().invoke(app, ["migrations", str(tmp_path / "qemu"), "-f", "csv"])
+    (line,) = csv.DictReader(io.StringIO(table.output))
+    assert (line["switchover_evidence"], line["qemu_downtime_ms"]) == (
+        "qemu-events", str(row["qemu_downtime_ms"]))
     _, _, _, other = pair(tmp_path / "nova", level="off")
     shown = CliRunner().invoke(app, ["show", str(tmp_path / "nova"), "--instance",
                                      other.instance[:8]])

@@ -198,14 +198,15 @@ def write_migration(out: LibvirtLines, script: Script, narration: Narration, res
                     level: str, rng: random.Random, domain: str = "instance-00000001",
                     nova_utc_offset_min: int = 0, unapplied_steps: tuple[int, ...] = (),
                     rejected_steps: tuple[int, ...] = (), link_mibs: float = 1000.0,
-                    dirty_rate_mibs: float = 0.0, qemu_overrun_ms: float = 0.0
-                    ) -> LibvirtTimeline:
+                    dirty_rate_mibs: float = 0.0, qemu_overrun_ms: float = 0.0,
+                    late_steps: dict[int, float] | None = None) -> LibvirtTimeline:
     """Add one migration's libvirt/QEMU lines for both hosts to ``out``; returns the truth.
 
     ``unapplied_steps``/``rejected_steps`` are indexes of nova's logged steps that libvirt
     never sent / that QEMU refused; ``qemu_overrun_ms`` makes the stop-and-copy last that
     much longer than QEMU estimated (a dirty-rate spike: the downtime then exceeds the
-    limit, as in real_logs/libvirt/04). Times: nova's script is in host-local time
+    limit, as in real_logs/libvirt/04); ``late_steps`` delays a step's command (index →
+    seconds: libvirt's job lock busy). Times: nova's script is in host-local time
     (``nova_utc_offset_min`` east of UTC); libvirt writes UTC."""
     truth = LibvirtTimeline()
     source_level, dest_level = (level, level) if isinstance(level, str) else level
@@ -276,7 +277,7 @@ def write_migration(out: LibvirtLines, script: Script, narration: Narration, res
     applied: list[tuple[float, int]] = []
     limit = QEMU_DEFAULT_DOWNTIME_MS
     for index, (elapsed, value) in enumerate(steps):
-        when = at(elapsed + rng.uniform(0.002, 0.006))
+        when = at(elapsed + rng.uniform(0.002, 0.006) + (late_steps or {}).get(index, 0.0))
         src.api(when, "virDomainMigrateSetMaxDowntime:8867", script.instance,
                 f", downtime={value}, flags=0x0")
         if index in unapplied_steps:
