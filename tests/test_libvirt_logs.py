@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from loganalyzer.analysis.qemu_sessions import completed_downtime_ms, group
 from loganalyzer.logs.libvirt.parse import parse_line, parse_stream
@@ -257,3 +259,28 @@ def test_search_tool_and_python_read_the_same(excerpts, tmp_path, monkeypatch):
         searched = read_input(item, kind)
         monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
         assert summary(searched) == summary(read_input(item, kind)), path.name
+
+
+PIECES = ["2024-01-01 00:00:00.000+0000: 1: info : qemuMonitorSend:995 : ",
+          "QEMU_MONITOR_RECV_EVENT: mon=0x1 event=", "QEMU_MONITOR_SEND_MSG: mon=0x1 msg=",
+          "QEMU_MONITOR_RECV_REPLY: mon=0x1 reply=", '{"timestamp": {"seconds": ',
+          '"microseconds": -5}, "event": "STOP"}', '{"return": {"status": "completed", ',
+          '"downtime": "x"}}', '{"execute":"migrate-set-parameters","arguments":{',
+          '"downtime-limit": 1e400}', "(VM: name=instance-1, uuid=", "Entering monitor (mon=",
+          "Jul 11 18:10:59 h virtqemud[1]: ", '{"MESSAGE": [1, 2, 300], ', "\r\n fd=-1",
+          "initiating migration", "-uuid ", "-incoming ", "Line [", "]", "\x00", "é", "\n"]
+
+
+@given(st.lists(st.sampled_from(PIECES) | st.text(max_size=8), max_size=40))
+def test_no_input_crashes_the_reader_or_the_analysis(parts):
+    from loganalyzer.analysis.qemu import attach
+
+    data = "".join(parts).encode("utf-8", "surrogatepass")
+    for domain in (None, "instance-1"):
+        result = parse_stream([data], "x.log", "h", "path", domain=domain)
+        assert len(result.records) + sum(result.ignored.values()) + \
+            len(result.unrecognized) == result.lines
+        rows = [{"instance": "u", "source_host": "h", "dest_host": "h", "start":
+                 "2024-01-01 00:00:00", "end": None, "findings": [], "switchover": None,
+                 "_events": []}]
+        attach(rows, result.records)
