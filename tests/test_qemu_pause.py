@@ -85,6 +85,7 @@ def test_info_level_pair_with_clock_offset(tmp_path, offset):
         "migrate-set-parameters"] * len(truth.applied)  # libvirt ≥ 6.5
     history = row["memory_history"]
     assert len(history) >= 5 and history[0]["remaining_bytes"] > history[-1]["remaining_bytes"]
+    assert len(history) == min(row["qemu"]["query_migrate_replies"], 120)
     assert all(h["dirty_pages_rate"] == 300 * 256 for h in history)
     assert len(row["qemu_expected_downtime_ms"]) == len(history)
     # info level: no monitor or API names; the domain logs' command lines name the uuid
@@ -135,6 +136,17 @@ def test_steps_libvirt_failed_to_apply(tmp_path):
     within_stated_uncertainty(row, truth)
 
 
+def test_long_series_are_thinned_evenly(tmp_path):
+    settings = Settings(downtime=500, steps=5, delay=5, completion_timeout=60,
+                        timeout_action="force_complete")
+    row, _, _, _ = pair(tmp_path, dirty=1500.0, settings=settings)
+    replies = row["qemu"]["query_migrate_replies"]
+    history = row["memory_history"]
+    assert replies > 120 and len(history) == len(row["qemu_expected_downtime_ms"]) == 120
+    times = [h["time"] for h in history]
+    assert times == sorted(times) and len(set(times)) == 120
+
+
 def test_a_step_applied_late(tmp_path):
     row, _, truth, _ = pair(tmp_path, dirty=900.0, late_steps={1: 3.5})
     late = [f["message"] for f in row["findings"] if f["code"] == "step-applied-late"]
@@ -180,6 +192,16 @@ def test_pause_exceeding_the_limit(tmp_path):
     within_stated_uncertainty(row, truth)
     assert row["qemu_downtime_ms"] > row["qemu_downtime_limit_ms"]
     assert "pause-exceeds-limit" in codes(row)
+
+
+def test_report_summary_counts_the_tiers(tmp_path):
+    from loganalyzer.report.data import summary
+
+    measured, _, _, _ = pair(tmp_path / "a")
+    estimated, _, _, _ = pair(tmp_path / "b", level="off")
+    pauses = summary([measured, estimated])["pauses"]
+    assert (pauses["measured"], pauses["estimated"]) == (1, 1)
+    assert pauses["measured_max_s"] == measured["switchover"]["seconds"]
 
 
 def test_without_libvirt_logs_the_estimate_says_so(tmp_path):

@@ -46,6 +46,7 @@ MATCH_S = 5.0  # nova's line and libvirt's for the same thing are this close (af
 LATE_S = 2.0  # a step libvirt applied this long after nova logged it is late
 JOIN_SLACK_S = 120.0  # how far a QEMU migration may lie outside nova's window
 VOTERS = 200  # nova lines per host that vote on its time zone
+MAX_SERIES = 120  # points kept of the expected-downtime and memory series (evenly spaced)
 MEASURED = "measured by QEMU (source STOP → destination RESUME event timestamps)"
 ESTIMATED = "estimated from nova's lifecycle events"
 
@@ -253,11 +254,13 @@ def _fill(row: dict[str, Any], source: QemuMigration | None, dest: QemuMigration
     }
     if source is not None:
         row["qemu_downtime_ms"] = source.downtime_ms
+        active = _thin(source.active, MAX_SERIES)
         row["qemu_expected_downtime_ms"] = [
             {"time": _local(t, host, offsets), "ms": int_or_none(r.get("expected-downtime"))}
-            for t, r in source.active if int_or_none(r.get("expected-downtime")) is not None]
-        row["memory_history"] = [_memory(t, r, host, offsets) for t, r in source.active
+            for t, r in active if int_or_none(r.get("expected-downtime")) is not None]
+        row["memory_history"] = [_memory(t, r, host, offsets) for t, r in active
                                  if isinstance(r.get("ram"), dict)]
+        row["qemu"]["query_migrate_replies"] = len(source.active)
         limit, limit_source = _limit_in_force(source)
         row["qemu_downtime_limit_ms"] = limit
         row["qemu"]["downtime_limit_source"] = limit_source
@@ -268,6 +271,15 @@ def _fill(row: dict[str, Any], source: QemuMigration | None, dest: QemuMigration
     _switchover(row, source, dest, offsets, findings)
     findings += _caveats(row, source)
     row["findings"] = list(row.get("findings") or []) + [f.to_json() for f in findings]
+
+
+def _thin(items: list[Any], most: int) -> list[Any]:
+    """At most ``most`` items, evenly spaced, the first and the last kept (nova polls QEMU
+    twice a second: an hour's migration has 7,200 replies; a chart needs a few hundred)."""
+    if len(items) <= most:
+        return list(items)
+    step = (len(items) - 1) / (most - 1)
+    return [items[round(i * step)] for i in range(most)]
 
 
 def _joined_by(source: QemuMigration | None, dest: QemuMigration | None) -> str:
