@@ -57,7 +57,9 @@ def pause(out: Any, row: dict[str, Any]) -> None:
     history = row.get("memory_history") or []
     if history:
         last = history[-1]
-        out.print(f"memory copy: {len(history)} query-migrate replies; last at {last['time']}: "
+        replies = qemu.get("query_migrate_replies") or len(history)
+        out.print(f"memory copy: {replies} query-migrate replies ({len(history)} kept); last "
+                  f"at {last['time']}: "
                   f"{last['remaining_bytes']} bytes remaining, {last['dirty_pages_rate']} "
                   f"dirty pages/s, {last['mbps']} Mbps")
     for problem in qemu.get("problems") or []:
