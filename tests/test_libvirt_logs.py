@@ -284,3 +284,17 @@ def test_no_input_crashes_the_reader_or_the_analysis(parts):
                  "2024-01-01 00:00:00", "end": None, "findings": [], "switchover": None,
                  "_events": []}]
         attach(rows, result.records)
+
+
+def test_scan_lists_the_libvirt_files_it_read(excerpts):
+    from typer.testing import CliRunner
+
+    from loganalyzer.cli import app
+
+    done = CliRunner().invoke(app, ["scan", str(excerpts), "-f", "json"])
+    assert done.exit_code == 0, done.output
+    document = json.loads(done.output)
+    assert len(document["libvirt_files"]) == 10 and document["libvirt_unrecognized"] == []
+    assert sum(f["records"] for f in document["libvirt_files"]) > 30
+    table = CliRunner().invoke(app, ["scan", str(excerpts)])
+    assert "libvirt/QEMU logs: 10 files" in table.output
