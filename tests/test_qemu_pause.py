@@ -29,7 +29,7 @@ START = datetime(2026, 11, 2, 8, 0, 0)
 
 
 def pair(out, release="2023.1", level="info", dirty=300.0, offset=0.8, settings=FAST,
-         nova_utc_offset_min=0, nova_warns=(), domain_logs=True, **kw):
+         nova_utc_offset_min=0, nova_warns=(), domain_logs=True, dest_warning=False, **kw):
     """Both hosts' nova and libvirt logs of one simulated migration under ``out``; returns
     the simulator's result and the QEMU truth (the real STOP → RESUME)."""
     rel = parse_release(release).release
@@ -57,6 +57,11 @@ def pair(out, release="2023.1", level="info", dirty=300.0, offset=0.8, settings=
                                          nova_utc_offset_min=nova_utc_offset_min, **kw)
     if not domain_logs:
         lines.domain.clear()
+    if dest_warning and truth.resume is not None:  # libvirt's WARNING, destination clock
+        when = truth.resume + timedelta(seconds=offset + 0.004)
+        lines.daemon[script.dest_host].append((truth.resume, when.strftime(
+            "%Y-%m-%d %H:%M:%S.%f")[:-3] + "+0000: 3102: warning : qemuMigrationDstComplete:"
+            "6201 : Guest's CPUs stopped in the future"))
     for host in (script.source_host, script.dest_host):
         libvirt_logs.write_files(str(out), lines, host, rel)
     (row,) = loganalyzer.migrations([str(out)])
@@ -100,6 +105,14 @@ def test_info_level_without_domain_logs_joins_by_host_and_time(tmp_path):
     assert row["qemu"]["joined_by"] == ("source: host and time only; destination: host and "
                                         "time only")
     within_stated_uncertainty(row, truth)
+
+
+def test_destination_clock_behind(tmp_path):
+    row, _, truth, _ = pair(tmp_path, offset=-2.0, dest_warning=True)
+    assert "dest-clock-behind" in codes(row)
+    within_stated_uncertainty(row, truth)
+    row, _, _, _ = pair(tmp_path / "no", offset=-2.0)
+    assert "dest-clock-behind" not in codes(row)
 
 
 def test_debug_level_old_libvirt_nova_in_local_time(tmp_path):

@@ -177,6 +177,26 @@ def attach(rows: list[dict[str, Any]], records: Sequence[Record]) -> None:
         _fill(row, source, dest, offsets)
         if notes:
             row["qemu"]["joined_by"] += "; " + "; ".join(notes)
+        if dest is not None and _stopped_in_future(records, dest):
+            row["findings"].append(Finding(
+                "dest-clock-behind", "info",
+                f"libvirt on {dest.host} logged 'Guest's CPUs stopped in the future': the "
+                "destination's clock was behind the source's by more than the pause, so "
+                "libvirt computed no downtime of its own; the pause here is corrected by the "
+                "clock offset between the hosts.").to_json())
+
+
+def _stopped_in_future(records: Sequence[Record], dest: QemuMigration) -> bool:
+    """libvirt's WARNING on the destination (qemu_domainjob.c, default level) around the
+    resume: its clock is behind the source's STOP time."""
+    if dest.resume is None:
+        return False
+    for record in records:
+        when = record.when()
+        if record.kind == "cpus_stopped_in_future" and when is not None and same_host(
+                record.host, dest.host) and -5.0 <= (when - dest.resume).total_seconds() <= 60:
+            return True
+    return False
 
 
 def _pick(row: dict[str, Any], qemu: Sequence[QemuMigration], by_host: dict[str, list[int]],
