@@ -157,7 +157,8 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
                       disk_gb=list(disk_gb), late_threshold_s=late_threshold_s)
     from loganalyzer.analysis.dedup import WHERE
 
-    analysis = analyse_records(events.records(), options, events.line_keys(WHERE))
+    analysis = analyse_records(events.records(), options, events.line_keys(WHERE),
+                               events.libvirt.records if events.libvirt is not None else ())
     events.host_aliases = analysis.host_aliases
     events.duplicates_dropped = analysis.duplicates_dropped
     events.analysis_warnings = analysis.warnings

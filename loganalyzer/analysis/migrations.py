@@ -86,16 +86,21 @@ class Analysis:
     identity: HostIdentity
 
 
-def analyse(records: Sequence[Mapping[str, Any]], options: Options) -> list[dict[str, Any]]:
-    """Migration rows from event records (as produced by :func:`logs.read.collect`)."""
-    return analyse_all(records, options).rows
+def analyse(records: Sequence[Mapping[str, Any]], options: Options,
+            libvirt: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Migration rows from event records (as produced by :func:`logs.read.collect`), with
+    libvirt/QEMU evidence (``libvirt``: :class:`loganalyzer.logs.libvirt.parse.Record`)."""
+    return analyse_all(records, options, libvirt=libvirt).rows
 
 
 def analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
-                line_keys: Sequence[int | None] | None = None) -> Analysis:
+                line_keys: Sequence[int | None] | None = None,
+                libvirt: Sequence[Any] = ()) -> Analysis:
     """Migration rows from event records, with the host aliases and duplicates found
-    (``line_keys``: see :func:`dedup.prepare`)."""
+    (``line_keys``: see :func:`dedup.prepare`) and the guest's real pause where libvirt/QEMU
+    logged it (``libvirt``)."""
     from loganalyzer.analysis.correlate import join
+    from loganalyzer.analysis.qemu import attach
 
     prepared = prepare(records, line_keys)
     records = prepared.records
@@ -109,6 +114,7 @@ def analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
     for row in rows:
         row["dest_host"] = identity.name(row["dest_host"])
         row["source_host"] = identity.name(row["source_host"])
+    attach(rows, libvirt)  # the guest's real pause, where libvirt/QEMU logged it
     rows.sort(key=lambda r: (str(r["start"]), r["source_host"] or "", r["instance"] or ""))
     aliases = {host: names for host, names in sorted(identity.aliases.items()) if names}
     return Analysis(rows, aliases, prepared.duplicates_dropped, prepared.warnings, identity)

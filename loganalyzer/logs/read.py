@@ -84,6 +84,7 @@ class EventSet:
     host_aliases: dict[str, list[str]] = field(default_factory=dict)
     duplicates_dropped: int = 0
     analysis_warnings: list[str] = field(default_factory=list)
+    libvirt: Any = None  # a logs.libvirt.read.LibvirtSet: libvirt/QEMU records, per file
 
     @property
     def events(self) -> pd.DataFrame:
@@ -126,7 +127,8 @@ class EventSet:
     @property
     def read_anything(self) -> bool:
         """False when no input could be opened at all (the commands then exit 2)."""
-        return any(f.readable for f in self.files)
+        return any(f.readable for f in self.files) or bool(
+            self.libvirt is not None and any(f.readable for f in self.libvirt.files))
 
 
 def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
@@ -164,7 +166,12 @@ def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
                     bar.done(None)
     if plan.stdin is not None:
         results.append(scan_input(plan.stdin))
-    return gather(results, warnings)
+    events = gather(results, warnings)
+    from loganalyzer.logs.libvirt.read import read_plan
+
+    events.libvirt = read_plan(plan, hosts)  # libvirt/QEMU logs, read in this process
+    events.warnings.extend(events.libvirt.warnings)
+    return events
 
 
 def _archive_job(path: str, hosts: dict[str, str]) -> tuple[list[ScanResult], list[str]]:

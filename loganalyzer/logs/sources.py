@@ -135,7 +135,7 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
                         hostnames[parts[0]] = text
                 continue
             kind = classify_name(name, parts[-2] if len(parts) > 1 else "")
-            if kind in (None, "tar"):
+            if kind in (None, "tar", "libvirt"):
                 continue
             handle = archive.open(member)
             if handle is None:

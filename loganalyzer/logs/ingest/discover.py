@@ -22,6 +22,8 @@ SYSLOG_NAME = re.compile(r"^(?:messages|syslog)(?:[.-].*)?$")
 JOURNAL_NAME = re.compile(r"^journalctl[_-].*$")
 # systemd's binary system journal, active and archived (user journals hold no nova-compute)
 BINARY_JOURNAL_NAME = re.compile(r"^system(?:@[^/]*)?\.journal~?$")
+LIBVIRT_NAME = re.compile(r"^(?:libvirtd|virtqemud|virtproxyd)(?:[._-].*)?$")
+LIBVIRT_LOG = re.compile(r"\.(?:log|txt)(?:[.-].*)?$")
 TAR_NAME = re.compile(r"\.(?:tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2|tar\.zst)$")
 SNIFF_NAME = re.compile(r"(?:\.log|\.txt|\.json|\.out)(?:[.-].*)?$|\.(?:gz|xz|bz2|zst)$")
 SNIFF_MARKERS = (b"nova.compute.", b"nova.virt.", b"nova-compute[", b"nova_compute[",
@@ -58,6 +60,7 @@ class Plan:
     archives: list[str] = field(default_factory=list)  # tarballs, read member by member
     stdin: Input | None = None
     warnings: list[str] = field(default_factory=list)
+    libvirt: list[Input] = field(default_factory=list)  # libvirt/QEMU logs (logs/libvirt/)
 
 
 def rotation_key(name: str) -> tuple[str, int, str, int]:
@@ -75,7 +78,8 @@ def rotation_key(name: str) -> tuple[str, int, str, int]:
 
 
 def classify_name(name: str, parent: str = "") -> str | None:
-    """``nova``, ``syslog``, ``journal``, ``tar``, ``sniff`` or None (skip) from a file name."""
+    """``nova``, ``syslog``, ``journal``, ``tar``, ``libvirt``, ``sniff`` or None (skip) from a
+    file name."""
     if TAR_NAME.search(name):
         return "tar"
     if NOVA_NAME.match(name):
@@ -84,6 +88,8 @@ def classify_name(name: str, parent: str = "") -> str | None:
         return "syslog"
     if JOURNAL_NAME.match(name) or BINARY_JOURNAL_NAME.match(name):
         return "journal"
+    if LIBVIRT_NAME.match(name) or (parent in ("libvirt", "qemu") and LIBVIRT_LOG.search(name)):
+        return "libvirt"  # read by loganalyzer.logs.libvirt, never as nova's
     if SNIFF_NAME.search(name) or parent in ("nova", "log", "logs"):
         return "sniff"
     return None
@@ -191,6 +197,9 @@ def plan_inputs(paths: Sequence[str], hosts: Mapping[str, str] | None = None) ->
             plan.files.extend(_walk(given, hosts, hostname_cache, plan))
         elif TAR_NAME.search(given):
             plan.archives.append(given)
+        elif classify_name(os.path.basename(given), os.path.basename(
+                os.path.dirname(os.path.abspath(given)))) == "libvirt":
+            plan.libvirt.append(_input_for(given, given, st, hosts, hostname_cache))
         else:
             item = _input_for(given, given, st, hosts, hostname_cache)
             if stat.S_ISFIFO(st.st_mode):
@@ -265,6 +274,9 @@ def _walk(root: str, hosts: Mapping[str, str], cache: dict[str, str | None],
                 continue
             if kind == "tar":
                 plan.archives.append(full)
+                continue
+            if kind == "libvirt":
+                plan.libvirt.append(_input_for(full, root, st, hosts, cache))
                 continue
             if kind == "sniff" and not _sniff(full):
                 continue
