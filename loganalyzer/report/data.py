@@ -1,23 +1,19 @@
-"""The data one report embeds: the ``migrations`` JSON contract (ramps and configurations
-shared between migrations stored once), fleet statistics, and the configuration-drift table
-(declared vs running vs inferred, per host)."""
+"""The data one report embeds: the ``migrations`` JSON contract plus what the page shows
+(duration or bound, error class, log lines), ramps and configurations shared between
+migrations stored once, in a compact encoding safe inside ``<script>``."""
 
 from __future__ import annotations
 
 import json
-import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from loganalyzer.analysis.evidence import host_facts
+from loganalyzer.nova.ramp import downtime_steps, step_value
+from loganalyzer.nova.releases import Variant
 from loganalyzer.output.migrations_out import public
-
-DRIFT_OPTIONS = ("live_migration_downtime", "live_migration_downtime_steps",
-                 "live_migration_downtime_delay", "live_migration_completion_timeout",
-                 "live_migration_timeout_action", "live_migration_permit_post_copy",
-                 "live_migration_permit_auto_converge")
-
+from loganalyzer.report.drift import RAMP_OPTIONS
+from loganalyzer.report.stats import duration, error_class
 
 def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
@@ -101,25 +97,68 @@ def expand(packed: Mapping[str, Any]) -> Any:
     return decode(packed["value"])
 
 
-def pack(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Migrations with ``predicted_steps`` and ``config`` replaced by references into shared
-    ``ramps`` and ``configs`` tables (a fleet of 10,000 migrations shares a handful)."""
+def pack(rows: Sequence[dict[str, Any]], drift: Mapping[str, Any] | None = None,
+         ) -> dict[str, Any]:
+    """Migrations (:func:`page_row`) with ``predicted_steps`` and ``config`` replaced by
+    references into shared ``ramps`` and ``configs`` tables (a fleet of 10,000 migrations
+    shares a handful), plus ``running_ramp_ref`` / ``inferred_ramp_ref``: the ramp the host's
+    start-up dump (from ``drift``) and the inferred configuration give, when they differ."""
     ramps: list[Any] = []
     configs: list[Any] = []
     index: dict[str, int] = {}
+    running = {h["host"]: {o["option"]: o["running"] for o in h["options"]}
+               for h in (drift or {}).get("hosts", [])}
+
+    def ref(name: str, table: list[Any], value: Any) -> int:
+        key = name + _key(value)
+        if key not in index:
+            index[key] = len(table)
+            table.append(value)
+        return index[key]
+
     packed = []
     for row in rows:
-        item = public(row)
-        for name, table, ref in (("predicted_steps", ramps, "ramp_ref"),
+        item = page_row(row)
+        for name, ramp in (("running_ramp_ref", running_ramp(row, running.get(
+                row.get("source_host") or ""))), ("inferred_ramp_ref", inferred_ramp(row))):
+            if ramp and ramp != [[s["after_s"], s["downtime_ms"]]
+                                 for s in row.get("predicted_steps") or []]:
+                item[name] = ref("predicted_steps", ramps,
+                                 [{"after_s": a, "downtime_ms": v} for a, v in ramp])
+        for name, table, key in (("predicted_steps", ramps, "ramp_ref"),
                                  ("config", configs, "config_ref")):
-            value = item.pop(name)
-            key = name + _key(value)
-            if key not in index:
-                index[key] = len(table)
-                table.append(value)
-            item[ref] = index[key]
+            item[key] = ref(name, table, item.pop(name))
         packed.append(item)
     return {"migrations": packed, "ramps": ramps, "configs": configs}
+
+
+def running_ramp(row: Mapping[str, Any], running: Mapping[str, Any] | None,
+                 ) -> list[list[int]] | None:
+    """The ramp of the host's running configuration (its start-up dump) for this guest."""
+    if not running or not all(running.get(n) for n in RAMP_OPTIONS):
+        return None
+    size = (row.get("data_gb") or {}).get("value")
+    if not size or not row.get("variant"):
+        return None
+    try:
+        values = [int(float(running[n])) for n in RAMP_OPTIONS]
+        return [list(s) for s in downtime_steps(*values, float(size), row["variant"])]
+    except ValueError:
+        return None
+
+
+def inferred_ramp(row: Mapping[str, Any]) -> list[list[int]] | None:
+    """The ramp the logged steps imply (inferred downtime and steps at the logged spacing)."""
+    inferred = row.get("inferred") or {}
+    interval, downtime, steps = (inferred.get(k) for k in ("step_interval_s", "downtime",
+                                                             "steps"))
+    if not (interval and downtime and steps and inferred.get("variant")):
+        return None
+    try:
+        value = step_value(int(downtime), int(steps), Variant(inferred["variant"]))
+    except ValueError:
+        return None
+    return [[int(interval) * i, value(i)] for i in range(int(steps) + 1)]
 
 
 def unpack(data: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -129,68 +168,44 @@ def unpack(data: Mapping[str, Any]) -> list[dict[str, Any]]:
         row = dict(item)
         row["predicted_steps"] = data["ramps"][row.pop("ramp_ref")]
         row["config"] = data["configs"][row.pop("config_ref")]
+        row.pop("running_ramp_ref", None)
+        row.pop("inferred_ramp_ref", None)
         rows.append(row)
     return rows
 
 
-def _quantile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+PAGE_KEYS = ("duration", "error_class", "log")  # added to the migrations JSON for the page
 
 
-def summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Fleet figures for the summary panel."""
-    durations = [r["duration_s"] for r in rows if r.get("duration_s") is not None]
-    finals = [r["final_downtime_ms"] for r in rows if r.get("final_downtime_ms") is not None]
-    return {
-        "migrations": len(rows),
-        "outcomes": dict(Counter(r["outcome"] for r in rows).most_common()),
-        "verdicts": dict(Counter(r["ramp_verdict"] for r in rows).most_common()),
-        "duration_median_s": statistics.median(durations) if durations else None,
-        "duration_p95_s": _quantile(durations, 0.95),
-        "final_downtime_ms": {
-            "min": min(finals) if finals else None,
-            "median": statistics.median(finals) if finals else None,
-            "p95": _quantile(finals, 0.95), "max": max(finals) if finals else None},
-        "timeouts": sum(1 for r in rows if r.get("timeout_hit")),
-        "post_copy": sum(1 for r in rows if r.get("post_copy")),
-        "paused": sum(1 for r in rows if r.get("paused")),
-        "hosts": sorted({h for r in rows for h in (r.get("source_host"), r.get("dest_host"))
-                         if h}),
-        "releases": sorted({r["release"] for r in rows if r.get("release")}),
-    }
+def page_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A migration's JSON plus what the page shows: its duration (or lower bound), its error
+    class, and the log lines of both hosts (what ``show`` prints), with file:line."""
+    item = public(dict(row))
+    item["duration"] = duration(row)
+    item["error_class"] = error_class(row)
+    item["log"] = [log_line(e) for e in row.get("_events") or []]
+    return item
 
 
-def drift(rows: Sequence[dict[str, Any]], records: Iterable[Mapping[str, Any]],
-          declared: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """Per source host: the declared value, the running value (the host's last start-up
-    dump) and the inferred value (what its logged ramps imply) of each ramp option."""
-    facts = host_facts(r for r in records if r["kind"] in ("config_option", "config_files",
-                                                             "compute_start"))
-    hosts = sorted({r["source_host"] for r in rows if r.get("source_host")} | set(facts))
-    table = []
-    for host in hosts:
-        dump = facts[host].dump_before(None) if host in facts else None
-        mine = [r for r in rows if r.get("source_host") == host]
-        inferred = Counter(
-            (r["inferred"]["downtime"], r["inferred"]["steps"], r["inferred"].get("delay"))
-            for r in mine if r.get("inferred", {}).get("downtime") is not None)
-        guess = inferred.most_common(1)[0][0] if inferred else (None, None, None)
-        options = []
-        for name in DRIFT_OPTIONS:
-            running = dump.values.get(name) if dump else None
-            want = (declared or {}).get(name)
-            guessed = dict(zip(DRIFT_OPTIONS[:3], guess, strict=True)).get(name)
-            values = [str(v) for v in (want, running, guessed) if v is not None]
-            options.append({"option": name, "declared": want, "running": running,
-                            "inferred": guessed, "differs": len(set(values)) > 1})
-        table.append({"host": host, "migrations": len(mine),
-                      "running_source": dump.where if dump else None,
-                      "verdicts": dict(Counter(r["ramp_verdict"] for r in mine)),
-                      "options": options, "drifted": any(o["differs"] for o in options)})
-    return table
+LOG_HEAD = ("time", "host", "level", "kind")
+LOG_HIDDEN = {"ts", "timestamp", "message_id", "host_source", "logger", "pid", "request_id",
+              "context_style", "global_request_id", "instance", "last_time", "last_ts",
+              "last_timestamp", "text", "file", "line"}
+
+
+def log_line(event: Mapping[str, Any]) -> list[Any]:
+    """One event as ``[time, host, level, kind, text, file, line]``: ``text`` is the logged
+    message when the reader kept it, else the message's fields as ``show`` prints them."""
+    text = event.get("text")
+    if not text:
+        text = " ".join(f"{name}={value}" for name, value in event.items()
+                        if name not in LOG_HEAD and name not in LOG_HIDDEN
+                        and value is not None and value == value
+                        and not (name == "repeats" and value == 1))
+    line = event.get("line")
+    return [*(None if event.get(k) is None else str(event.get(k)) for k in LOG_HEAD),
+            str(text), event.get("file") or None,
+            int(line) if line is not None and line == line else None]
 
 
 def script_json(value: Any) -> str:
