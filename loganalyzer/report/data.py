@@ -183,8 +183,30 @@ def page_row(row: Mapping[str, Any]) -> dict[str, Any]:
     item = public(dict(row))
     item["duration"] = duration(row)
     item["error_class"] = error_class(row)
-    item["log"] = [log_line(e) for e in row.get("_events") or []]
+    item["log"] = log_lines(row.get("_events") or [])
     return item
+
+
+REPEATED_KEEP = 5  # of a kind logged more than 2 × this, the first and last few lines
+
+
+def log_lines(events: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    """The migration's lines (:func:`log_line`); of a kind repeated many times (progress,
+    step lists) the first and last few, with one line saying how many were left out."""
+    kinds = Counter(e.get("kind") for e in events)
+    seen: Counter[Any] = Counter()
+    out: list[list[Any]] = []
+    for event in events:
+        kind = event.get("kind")
+        seen[kind] += 1
+        n, total = seen[kind], kinds[kind]
+        if total <= 2 * REPEATED_KEEP + 1 or n <= REPEATED_KEEP or n > total - REPEATED_KEEP:
+            out.append(log_line(event))
+        elif n == REPEATED_KEEP + 1:
+            out.append([None, event.get("host"), None, kind,
+                        f"… {total - 2 * REPEATED_KEEP} more '{kind}' lines not embedded "
+                        "(loganalyzer show --instance prints them all)", None, None])
+    return out
 
 
 LOG_HEAD = ("time", "host", "level", "kind")

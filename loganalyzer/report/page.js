@@ -382,11 +382,15 @@
       margin: {l: 90, r: 20, t: 40, b: 40}}), CONFIG);
     onPick(div, function (index) { openMigration(MIGRATIONS[index]); });
   }
+  function untabbable(div) {  // chart toolbars stay for the mouse, off the Tab path
+    div.querySelectorAll(".modebar-btn, a").forEach(function (a) { a.setAttribute("tabindex", "-1"); });
+  }
   function drawFleet() {
     const c = colours();
     drawTimeline(current, c);
     drawDurations(current, c);
     drawFinalDowntime(current, c);
+    document.querySelectorAll(".charts .chart").forEach(untabbable);
   }
 
   // --- the address: #host=…&outcome=…&q=…&m=INSTANCE&n=K -------------------------------------
@@ -413,12 +417,13 @@
     const hash = location.hash.replace(/^#/, "");
     if (hash && hash.indexOf("=") < 0) return;  // a plain anchor (#findings)
     const params = new URLSearchParams(hash);
+    const before = JSON.stringify(filterState());
     filters.host.value = params.get("host") || "";
     filters.outcome.value = params.get("outcome") || "";
     filters.verdict.value = params.get("verdict") || "";
     filters.flag.value = params.get("flag") || "";
     filters.q.value = params.get("q") || "";
-    update({keepAddress: true});
+    if (JSON.stringify(filterState()) !== before) update({keepAddress: true});
     const wanted = params.get("m");
     if (wanted === null) { closeDrill(false); return; }
     const m = findMigration(wanted, params.get("n"));
@@ -440,8 +445,11 @@
 
   // --- drill-down -----------------------------------------------------------------------------
   const panel = document.getElementById("drill");
+  let openerIndex = null;
   function openMigration(m, from) {
     opener = from || document.activeElement;
+    const tr = opener && opener.closest ? opener.closest("tr.migration") : null;
+    openerIndex = tr ? tr.dataset.index : null;
     showDrill(m);
     writeAddress(true);
     pushedDrill = true;
@@ -455,7 +463,10 @@
       else writeAddress(false);
     }
     pushedDrill = false;
-    if (opener && document.contains(opener)) opener.focus();
+    if (opener && !document.contains(opener) && opener.closest) opener = null;
+    const row = openerIndex === null ? null :
+      body.querySelector("tr[data-index='" + openerIndex + "'] button.open");
+    (row || opener || document.getElementById("migrations-title")).focus();
   }
   document.getElementById("drill-close").addEventListener("click", function () { closeDrill(true); });
   document.addEventListener("keydown", function (event) {
@@ -658,6 +669,7 @@
       yaxis2: {title: {text: "memory remaining %"}, overlaying: "y", side: "right", range: [0, 100], dtick: 25, showgrid: false},
       shapes: shapes, annotations: annotations, height: 440, hovermode: "closest",
       legend: {orientation: "h", y: -0.22}, margin: {l: 70, r: 60, t: 50, b: 40}}), CONFIG);
+    untabbable(document.getElementById("drill-chart"));
   }
 
   // --- the drift table's toggle ----------------------------------------------------------------
@@ -674,6 +686,8 @@
     drawFleet();
     if (drillOpen) drawRamp(drillOpen, wholeRamp);
   });
+  // for tests and benchmarks: the filtered row count, open the i-th migration, sort
   window.__report = {update: update, rows: function () { return current.length; },
+                     open: function (i) { openMigration(MIGRATIONS[i]); },
                      sortBy: function (key) { document.querySelector("th[data-sort='" + key + "'] button").click(); }};
 })();

@@ -61,7 +61,7 @@ def duration(row: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-ERROR_CLASS = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Timeout|Failure))\b")
+ERROR_CLASS = re.compile(r"\b([A-Za-z_][\w.]*(?:Error|Exception|Timeout|Failure))\b")
 ERROR_WORDS = ("timed out", "timeout", "connection refused", "aborted", "cancel")
 
 
