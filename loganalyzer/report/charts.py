@@ -27,8 +27,9 @@ def timeline(rows: Sequence[dict[str, Any]]) -> Any:
     """One line per migration on its source host (hosts sorted by name), from its start for
     its duration (a lower bound drawn dotted), coloured by outcome, with a marker at the
     start so that short migrations stay visible at any time span."""
-    import plotly.graph_objects as go
     from datetime import datetime, timedelta
+
+    import plotly.graph_objects as go
 
     figure = go.Figure()
     hosts = sorted({r.get("source_host") or "?" for r in rows if r.get("start")})

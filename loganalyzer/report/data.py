@@ -9,11 +9,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from loganalyzer.logs.read import Event
 from loganalyzer.nova.ramp import downtime_steps, step_value
 from loganalyzer.nova.releases import Variant
 from loganalyzer.output.migrations_out import public
 from loganalyzer.report.drift import RAMP_OPTIONS
 from loganalyzer.report.stats import duration, error_class
+
 
 def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
@@ -174,20 +176,56 @@ def unpack(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-PAGE_KEYS = ("duration", "error_class", "log")  # added to the migrations JSON for the page
+PAGE_KEYS = ("duration", "error_class")  # added to the migrations JSON for the page
 
 
 def page_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A migration's JSON plus what the page shows: its duration (or lower bound), its error
-    class, and the log lines of both hosts (what ``show`` prints), with file:line."""
+    """A migration's JSON plus what the page shows: its duration (or lower bound) and its
+    error class."""
     item = public(dict(row))
     item["duration"] = duration(row)
     item["error_class"] = error_class(row)
-    item["log"] = log_lines(row.get("_events") or [])
     return item
 
 
 REPEATED_KEEP = 5  # of a kind logged more than 2 × this, the first and last few lines
+LOG_BUDGET = 120_000  # log lines embedded at most (migrations that need action first)
+LOG_HEAD = ("time", "host", "level", "kind")
+LOG_HIDDEN = frozenset({"ts", "timestamp", "message_id", "host_source", "logger", "pid",
+                        "request_id", "context_style", "global_request_id", "instance",
+                        "last_time", "last_ts", "last_timestamp", "text", "file", "line",
+                        *LOG_HEAD})
+
+
+def _needs_action(row: Mapping[str, Any]) -> bool:
+    return bool(row.get("outcome") in ("failed", "cancelled") or row.get("paused")
+                or row.get("post_copy") or row.get("timeout_hit")
+                or row.get("ramp_verdict") == "mismatch")
+
+
+def pack_logs(rows: Sequence[Mapping[str, Any]], budget: int = LOG_BUDGET) -> dict[str, Any]:
+    """The log lines of both hosts for each migration (what ``show`` prints), columnar:
+    ``lines[i]`` is the list of row ``i``'s ``[time, host, level, kind, text, file, line]``
+    with host and file as indexes into ``hosts`` and ``files`` (None: not embedded, the
+    budget of ``budget`` lines went to migrations that need action first)."""
+    order = sorted(range(len(rows)), key=lambda i: not _needs_action(rows[i]))
+    hosts: dict[Any, int] = {}
+    files: dict[Any, int] = {}
+    lines: list[Any] = [None] * len(rows)
+    used = 0
+    for i in order:
+        events = rows[i].get("_events")
+        if events is None or used >= budget:
+            continue
+        mine = log_lines(events)
+        used += len(mine)
+        for line in mine:
+            line[1] = hosts.setdefault(line[1], len(hosts))
+            line[5] = files.setdefault(line[5], len(files))
+        lines[i] = mine
+    return {"hosts": list(hosts), "files": list(files), "lines": lines, "budget": budget,
+            "left_out": sum(1 for i, r in enumerate(rows)
+                            if lines[i] is None and r.get("_events") is not None)}
 
 
 def log_lines(events: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
@@ -209,24 +247,28 @@ def log_lines(events: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
     return out
 
 
-LOG_HEAD = ("time", "host", "level", "kind")
-LOG_HIDDEN = {"ts", "timestamp", "message_id", "host_source", "logger", "pid", "request_id",
-              "context_style", "global_request_id", "instance", "last_time", "last_ts",
-              "last_timestamp", "text", "file", "line"}
+def _present(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The event's fields that hold a value. An :class:`~loganalyzer.logs.read.Event` view is
+    read straight from its columns (a dict() of it scans every column twice)."""
+    if isinstance(event, Event):
+        row = event._row  # the view's own row of the shared columns
+        return {name: column[row] for name, column in event._columns.items()
+                if column[row] is not None}
+    return {k: v for k, v in event.items() if v is not None}
 
 
 def log_line(event: Mapping[str, Any]) -> list[Any]:
     """One event as ``[time, host, level, kind, text, file, line]``: ``text`` is the logged
     message when the reader kept it, else the message's fields as ``show`` prints them."""
-    text = event.get("text")
+    values = _present(event)
+    text = values.get("text")
     if not text:
-        text = " ".join(f"{name}={value}" for name, value in event.items()
-                        if name not in LOG_HEAD and name not in LOG_HIDDEN
-                        and value is not None and value == value
+        text = " ".join(f"{name}={value}" for name, value in values.items()
+                        if name not in LOG_HIDDEN and value is not None and value == value
                         and not (name == "repeats" and value == 1))
-    line = event.get("line")
-    return [*(None if event.get(k) is None else str(event.get(k)) for k in LOG_HEAD),
-            str(text), event.get("file") or None,
+    line = values.get("line")
+    return [*(None if values.get(k) is None else str(values[k]) for k in LOG_HEAD),
+            str(text), values.get("file") or None,
             int(line) if line is not None and line == line else None]
 
 

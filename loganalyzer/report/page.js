@@ -563,18 +563,23 @@
   function renderLog(m) {
     const tbody = document.getElementById("drill-log-body");
     const fragment = document.createDocumentFragment();
-    const lines = m.log || [];
+    const logs = META.logs;
+    const lines = logs.lines[m.index] || [];
     if (!lines.length) {
       const tr = el("tr");
-      const td = el("td", DASH + " (the log lines are not embedded for this migration)");
+      const td = el("td", DASH + (logs.lines[m.index] === null && logs.left_out ?
+        " (not embedded: the report holds at most " + num(logs.budget) + " log lines, given to the migrations that need action first; " +
+        "loganalyzer show PATHS --instance " + (m.instance || "ID") + " --n " + m.nth + " prints them)" :
+        " (no log line of this migration was kept)"));
       td.colSpan = 6;
       tr.appendChild(td);
       fragment.appendChild(tr);
     }
     lines.forEach(function (line) {
       const tr = el("tr");
-      [show(line[0], "undated"), show(line[1], "host unknown"), show(line[2], "no level"), show(line[3]), show(line[4], "no text"),
-       line[5] ? line[5] + (line[6] !== null && line[6] !== undefined ? ":" + line[6] : "") : DASH + " (stdin)"]
+      const host = logs.hosts[line[1]], file = logs.files[line[5]];
+      [show(line[0], "not a log line"), show(host, "host unknown"), show(line[2], line[0] === null ? "" : "no level"), show(line[3]), show(line[4], "no text"),
+       file ? file + (line[6] !== null && line[6] !== undefined ? ":" + line[6] : "") : DASH + (line[0] === null ? "" : " (stdin)")]
         .forEach(function (text, i) {
           const td = el("td", text);
           if (i === 5) td.className = "mono";

@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from loganalyzer.report.charts import FiguresOnDemand
-from loganalyzer.report.data import compact, pack, script_json
+from loganalyzer.report.data import compact, pack, pack_logs, script_json
 from loganalyzer.report.drift import fleet_drift
 from loganalyzer.report.headline import headline
 from loganalyzer.report.inputs import unused_configs, used_configs
@@ -57,7 +57,8 @@ def build_page(rows: Sequence[dict[str, Any]], events: Any, title: str,
     meta = {"drifted": drift["drifted"], "baseline_source": drift["source"],
             "hosts": {h["host"]: {"running": {o["short"]: o["running"] for o in h["options"]
                                               if o["running"] is not None}}
-                      for h in drift["hosts"]}}
+                      for h in drift["hosts"]},
+            "logs": pack_logs(rows)}
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(_resource("template.html.j2"))
     html = template.render(
