@@ -188,8 +188,8 @@ def page_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return item
 
 
-REPEATED_KEEP = 5  # of a kind logged more than 2 × this, the first and last few lines
-LOG_BUDGET = 120_000  # log lines embedded at most (migrations that need action first)
+REPEATED_KEEP = 3  # of a kind logged more than 2 × this, the first and last few lines
+LOG_BUDGET = 40_000  # log lines embedded at most (migrations that need action first)
 LOG_HEAD = ("time", "host", "level", "kind")
 LOG_HIDDEN = frozenset({"ts", "timestamp", "message_id", "host_source", "logger", "pid",
                         "request_id", "context_style", "global_request_id", "instance",

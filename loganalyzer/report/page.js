@@ -95,7 +95,8 @@
   }
   function baseLayout(title, extra) {
     const c = colours();
-    return Object.assign({title: {text: esc(title), font: {size: 14}},
+    const text = (Array.isArray(title) ? title : [title]).map(esc).join("<br>");
+    return Object.assign({title: {text: text, font: {size: 14}},
       font: {family: "system-ui, sans-serif", size: 12, color: c.fg},
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
       margin: {l: 90, r: 20, t: 40, b: 40},
@@ -148,8 +149,29 @@
   };
   const ORDER = ["instance", "route", "start", "duration", "outcome", "flags", "steps",
                  "final_downtime_ms", "error", "ramp_verdict"];
-  const KEYS = {};  // precomputed sort keys
-  ORDER.forEach(function (name) { KEYS[name] = MIGRATIONS.map(COLUMNS[name][1]); });
+  // each column's sort order as one integer rank per migration (missing values last), so a
+  // click sorts integers; computed when the page is idle, or on first use
+  const RANKS = {};
+  function rank(name) {
+    if (RANKS[name]) return RANKS[name];
+    const keys = MIGRATIONS.map(COLUMNS[name][1]);
+    const order = MIGRATIONS.map(function (m) { return m.index; }).sort(function (a, b) {
+      const x = keys[a], y = keys[b];
+      const xm = x === null || x === undefined, ym = y === null || y === undefined;
+      if (xm || ym) return xm === ym ? a - b : (xm ? 1 : -1);
+      return x < y ? -1 : x > y ? 1 : a - b;
+    });
+    const ranks = new Int32Array(MIGRATIONS.length), missing = new Uint8Array(MIGRATIONS.length);
+    let value = 0;
+    order.forEach(function (index, i) {
+      const x = keys[index];
+      if (i > 0 && x !== keys[order[i - 1]]) value++;
+      ranks[index] = value;
+      missing[index] = x === null || x === undefined ? 1 : 0;
+    });
+    RANKS[name] = {ranks: ranks, missing: missing};
+    return RANKS[name];
+  }
   let sortKey = "start", sortUp = true, page = 0, current = MIGRATIONS;
 
   function visible(m, state) {
@@ -165,11 +187,10 @@
             flag: filters.flag.value, q: filters.q.value.trim().toLowerCase()};
   }
   function compare(a, b) {
-    const keys = KEYS[sortKey], x = keys[a.index], y = keys[b.index];
+    const r = rank(sortKey), x = r.ranks[a.index], y = r.ranks[b.index];
     if (x === y) return a.index - b.index;
-    if (x === null || x === undefined) return 1;
-    if (y === null || y === undefined) return -1;
-    return (x < y ? -1 : 1) * (sortUp ? 1 : -1);
+    if (r.missing[a.index] !== r.missing[b.index]) return r.missing[a.index] ? 1 : -1;  // "—" last
+    return (x - y) * (sortUp ? 1 : -1);
   }
   function selectRows() {
     const state = filterState();
@@ -319,10 +340,12 @@
                line: {width: 1, color: c.fg}}});
     const missing = rows.length - dated.length;
     Plotly.react(div, traces, baseLayout("Migrations over time by source host" + (missing ? " (" + missing + " without a start time not drawn)" : ""), {
-      height: Math.max(240, 110 + (hosts.length > 60 ? 14 : 24) * hosts.length),
+      height: Math.max(260, 140 + (hosts.length > 60 ? 14 : 24) * hosts.length),
       xaxis: {type: "date", gridcolor: c.line, title: {text: "time as logged"}},
       yaxis: {type: "category", categoryorder: "array", categoryarray: hosts.slice().reverse(), gridcolor: c.line, automargin: true},
-      legend: {orientation: "h", y: 1.0, yanchor: "bottom", x: 0}, margin: {l: 90, r: 20, t: 70, b: 40},
+      title: {text: esc("Migrations over time by source host" + (missing ? " (" + missing + " without a start time not drawn)" : "")),
+              font: {size: 14}, yref: "container", y: 1, yanchor: "top", pad: {t: 8}},
+      legend: {orientation: "h", y: 1.01, yanchor: "bottom", x: 0}, margin: {l: 90, r: 20, t: 96, b: 40},
       hovermode: "closest", showlegend: true}), CONFIG);
     onPick(div, function (index) { openMigration(MIGRATIONS[index]); });
   }
@@ -578,7 +601,7 @@
     lines.forEach(function (line) {
       const tr = el("tr");
       const host = logs.hosts[line[1]], file = logs.files[line[5]];
-      [show(line[0], "not a log line"), show(host, "host unknown"), show(line[2], line[0] === null ? "" : "no level"), show(line[3]), show(line[4], "no text"),
+      [line[0] === null ? "…" : line[0], show(host, "host unknown"), line[0] === null ? "" : show(line[2], "no level"), show(line[3]), show(line[4], "no text"),
        file ? file + (line[6] !== null && line[6] !== undefined ? ":" + line[6] : "") : DASH + (line[0] === null ? "" : " (stdin)")]
         .forEach(function (text, i) {
           const td = el("td", text);
@@ -620,7 +643,8 @@
     const rampEnd = predicted.length ? predicted[predicted.length - 1].after_s : 0;
     const own = Math.max(m.duration ? m.duration.s : 0,
       observed.reduce(function (a, s) { return Math.max(a, s.after_s + (s.lag_s || 0)); }, 0),
-      (m.markers || []).reduce(function (a, mk) { return Math.max(a, mk[0]); }, 0), 1);
+      (m.markers || []).reduce(function (a, mk) { return Math.max(a, mk[0]); }, 0), 1,
+      m.duration && !m.duration.whole && m.timeout_limit_s ? m.timeout_limit_s * 1.02 : 0);
     const limit = m.timeout_limit_s || m.predicted_timeout_s;
     const fullEnd = Math.max(rampEnd * 1.1, own, limit || 0, rampEnd + 60);
     const xEnd = whole ? fullEnd : own * 1.08;
@@ -648,7 +672,13 @@
         yaxis: "y2", mode: "lines+markers", line: {color: c.unknown, dash: "dot"}, name: "memory remaining %",
         hovertemplate: "%{y} % remaining at %{x} s<extra></extra>"});
     }
-    const marks = (m.markers || []).map(function (mk) { return [mk[0], mk[1]]; });
+    // markers count from the first line logged; when the log starts mid-way, nova's own
+    // completion-timeout line (logged at the limit) places them on the migration's clock
+    let shift = 0;
+    const timeoutMark = (m.markers || []).find(function (mk) { return mk[1] === "completion timeout"; });
+    if (m.duration && !m.duration.whole && m.timeout_limit_s && timeoutMark && timeoutMark[0] < m.timeout_limit_s)
+      shift = m.timeout_limit_s - timeoutMark[0];
+    const marks = (m.markers || []).map(function (mk) { return [mk[0] + shift, mk[1]]; });
     if (limit && !marks.some(function (mk) { return mk[1] === "completion timeout"; })) marks.push([limit, "completion timeout"]);
     const visibleMarks = marks.filter(function (mk) { return mk[0] <= xEnd; });
     const placed = staggered(visibleMarks, xEnd);
@@ -667,8 +697,9 @@
         name: "events", hovertext: visibleMarks.map(function (mk) { return esc(mk[1] + " at " + num(mk[0], "s")); }), hoverinfo: "text"});
     }
     const hidden = marks.length - visibleMarks.length;
-    Plotly.react("drill-chart", traces, baseLayout("Downtime steps: logged over predicted" +
-      (whole ? "" : " (zoomed to this migration" + (hidden ? "; " + hidden + " later mark(s) beyond" : "") + ")"), {
+    Plotly.react("drill-chart", traces, baseLayout(["Downtime steps: logged over predicted" +
+      (whole ? "" : " (zoomed to this migration" + (hidden ? "; " + hidden + " later mark(s) beyond" : "") + ")") +
+      "", shift ? "the log starts about " + num(shift, "s") + " into the migration: events placed by nova's timeout line" : ""].filter(Boolean), {
       xaxis: {title: {text: "seconds after the migration started"}, range: [0, xEnd], gridcolor: c.line},
       yaxis: {title: {text: "max downtime (ms)"}, rangemode: "tozero", gridcolor: c.line},
       yaxis2: {title: {text: "memory remaining %"}, overlaying: "y", side: "right", range: [0, 100], dtick: 25, showgrid: false},
@@ -683,10 +714,25 @@
     document.getElementById("drift").classList.toggle("show-all", driftAll.checked);
   });
 
+  // --- print: charts laid out at the A4 text width, back to the window's width afterwards ---------
+  const PRINT_WIDTH = 680;
+  function forPrint(on) {
+    document.querySelectorAll(".js-plotly-plot").forEach(function (div) {
+      if (on && div.__screenWidth === undefined) div.__screenWidth = div._fullLayout.width;
+      if (!on && div.__screenWidth === undefined) return;
+      Plotly.relayout(div, {width: on ? PRINT_WIDTH : div.__screenWidth});
+      if (!on) delete div.__screenWidth;
+    });
+  }
+  window.matchMedia("print").addEventListener("change", function (e) { forPrint(e.matches); });
+  window.addEventListener("beforeprint", function () { forPrint(true); });
+  window.addEventListener("afterprint", function () { forPrint(false); });
+
   // --- start -----------------------------------------------------------------------------------
   selectRows();
   renderTable();
   if (location.hash && location.hash.indexOf("=") >= 0) readAddress(); else drawFleet();
+  ORDER.forEach(function (name, i) { setTimeout(function () { rank(name); }, 50 * (i + 1)); });
   window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", function () {
     drawFleet();
     if (drillOpen) drawRamp(drillOpen, wholeRamp);

@@ -50,6 +50,8 @@ def duration(row: Mapping[str, Any]) -> dict[str, Any] | None:
     if last is not None:
         clues.append((float(last), "nova's 'Migration running for N secs'"))
     bound = max(clues, default=None)
+    if value == 0 and bound is None and "start_seen" not in row:
+        return None  # one line of the migration: a span of 0 s says nothing about its length
     if value is not None and ends_seen and (bound is None or bound[0] <= float(value) + 1.0):
         return {"s": float(value), "whole": True}
     if bound is not None and (value is None or bound[0] > float(value)):
@@ -74,9 +76,13 @@ def error_class(row: Mapping[str, Any]) -> str | None:
         return None
     found = ERROR_CLASS.search(str(error))
     if found:
-        return found.group(1)
+        return found.group(1).rsplit(".", 1)[-1]  # libvirt.libvirtError: libvirtError
     lowered = str(error).lower()
-    return next((word for word in ERROR_WORDS if word in lowered), "other")
+    word = next((word for word in ERROR_WORDS if word in lowered), None)
+    if word:
+        return word
+    head = str(error).split(":", 1)[0].strip()  # libvirt's own class: "operation failed: …"
+    return head if 0 < len(head) <= 40 else "other"
 
 
 def summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
