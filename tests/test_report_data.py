@@ -101,7 +101,7 @@ def test_drift_without_configuration_uses_the_fleet_majority(sample):
 
 
 def test_a_host_without_inference_but_with_mismatching_ramps_drifts(sample):
-    _, records, rows, _ = sample
+    _, _, rows, _ = sample
     rows = copy.deepcopy([r for r in rows if r["source_host"] == "compute-4"])
     for row in rows:  # no inference, no start-up dump: only the ramp verdicts say it
         row["inferred"] = {k: None for k in row["inferred"]} | {"alternatives": []}
