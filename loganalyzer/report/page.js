@@ -400,7 +400,7 @@
        x: shown.map(function (h) { return h.median; }), hoverinfo: "skip",
        marker: {symbol: "line-ns-open", size: 16, color: c.fg, line: {width: 2, color: c.fg}}}
     ], baseLayout("Final max downtime per source host, top " + shown.length + " of " + hosts.length + " by max (ms; red: drifted)", {
-      height: Math.max(240, 90 + 24 * shown.length), xaxis: {title: {text: "ms"}, gridcolor: c.line, rangemode: "tozero"},
+      height: Math.max(240, 90 + 24 * shown.length), xaxis: {gridcolor: c.line, rangemode: "tozero", ticksuffix: " ms"},
       yaxis: {type: "category", automargin: true, gridcolor: c.line}, legend: {orientation: "h", y: -0.25},
       margin: {l: 90, r: 20, t: 40, b: 40}}), CONFIG);
     onPick(div, function (index) { openMigration(MIGRATIONS[index]); });
