@@ -126,6 +126,9 @@ def test_report_command_and_escaping(tmp_path):
         assert HOSTILE in page.inner_text("#drill-log-body")
         assert "evil<b> → " in page.inner_text("#migrations-body")  # the --host name, as text
         page.keyboard.press("Escape")
+        page.check("#drift-all")  # a host link carries the name intact through the address
+        page.click("#drift a[href^='#host=evil']")
+        assert page.input_value("#filter-host") == "evil<b>"
         hover = hover_text(page, "#chart-timeline")
         assert "evil<b>" in hover and "undefined" not in hover and "NaN" not in hover
         assert page.evaluate("window.__pwned") is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from loganalyzer.report.stats import error_class, number
 
@@ -63,7 +64,7 @@ def headline(rows: Sequence[Mapping[str, Any]], drift: Mapping[str, Any]) -> dic
             "level": "error",
             "text": f"{len(drifted)} of {checked} hosts {'runs' if len(drifted) == 1 else 'run'} "
                     f"a configuration that differs from the baseline ({drift['source']}):",
-            "links": [{"text": h["host"], "href": "#host=" + h["host"],
+            "links": [{"text": h["host"], "href": "#host=" + quote(h["host"], safe=""),
                        "note": "; ".join(h["reasons"][:2])} for h in named],
             "tail": (f"and {len(drifted) - len(named)} more in the drift table"
                      if len(drifted) > len(named) else "")})
@@ -100,7 +101,8 @@ def headline(rows: Sequence[Mapping[str, Any]], drift: Mapping[str, Any]) -> dic
                     if sw.get("seconds") is not None
                     else "no switch-over estimate: the destination's resume was not logged")
             links.append({"text": (r.get("instance") or "?")[:8],
-                          "href": "#m=" + (r.get("instance") or ""), "note": note})
+                          "href": "#m=" + quote(r.get("instance") or "", safe=""),
+                          "note": note})
         lines.append({"level": "warning",
                       "text": f"{_plural(len(mine), 'guest')} {what}:", "links": links,
                       "tail": f"and {len(mine) - MAX_GUESTS} more" if len(mine) > MAX_GUESTS
