@@ -686,7 +686,8 @@
       return {type: "line", x0: p.x, x1: p.x, yref: "paper", y0: 0, y1: 1,
               line: {color: p.text === "completion timeout" ? c.failed : c.unknown, width: 1, dash: p.text === "completion timeout" ? "dash" : "dot"}};
     });
-    const annotations = placed.map(function (p) {
+    const LABEL_ROWS = 6;  // more crowded marks keep their label in the hover only
+    const annotations = placed.filter(function (p) { return p.row < LABEL_ROWS; }).map(function (p) {
       return {x: p.x, yref: "paper", y: 1 - p.row * 0.075, yanchor: "top", text: esc(String(p.text).slice(0, 24)),
               showarrow: false, font: {size: 10, color: c.fg}, bgcolor: css("--bg"),
               xanchor: p.x > 0.75 * xEnd ? "right" : "left"};
