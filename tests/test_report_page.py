@@ -271,3 +271,23 @@ def test_csv_download_of_the_filtered_table(sample_page):
         assert lines[0].startswith("instance,n,source_host")
         assert len(lines) == 2 and ",cancelled," in lines[1] and "libvirtError" in lines[1]
         clean(seen)
+
+
+def test_clicking_chart_elements_opens_their_migration(sample_page):
+    with page_for(str(sample_page)) as (page, seen):
+        # the timeline's start markers, in start order: the first opens the first migration
+        point = page.locator("#chart-timeline .scatterlayer .trace:last-child .point").first
+        point.scroll_into_view_if_needed()
+        box = point.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_function("!document.getElementById('drill').hidden")
+        assert "m=" in page.evaluate("location.hash")
+        page.keyboard.press("Escape")
+        # the top bar of the downtime chart: the migration with that host's highest value
+        bar = page.locator("#chart-final-downtime .barlayer .point").last
+        bar.scroll_into_view_if_needed()
+        box = bar.bounding_box()
+        page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2)
+        page.wait_for_function("!document.getElementById('drill').hidden")
+        assert "compute-4" in page.inner_text("#drill-title")
+        clean(seen)
