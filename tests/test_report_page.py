@@ -291,3 +291,21 @@ def test_clicking_chart_elements_opens_their_migration(sample_page):
         page.wait_for_function("!document.getElementById('drill').hidden")
         assert "compute-4" in page.inner_text("#drill-title")
         clean(seen)
+
+
+def test_a_duration_bin_filters_the_table_and_the_address(sample_page):
+    with page_for(str(sample_page)) as (page, seen):
+        bar = page.locator("#chart-durations .barlayer .trace:first-child .point").last
+        bar.scroll_into_view_if_needed()
+        box = bar.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 2)
+        # the longest completed bin (10^2.7–10^2.8 s) holds 502, 615 and 616 s: it filters to
+        # that range, which also holds the cancelled 601 s migration
+        page.wait_for_function("!document.getElementById('filter-dur').hidden")
+        assert page.locator("#migrations-body tr").count() == 4
+        assert "dur=501.754-616.256" in page.evaluate("location.hash")
+        assert "502–616 s" in page.inner_text("#filter-dur")
+        assert page.is_hidden("#drill")
+        page.click("#filter-dur")
+        assert page.locator("#migrations-body tr").count() == 7
+        clean(seen)

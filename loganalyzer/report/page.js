@@ -173,6 +173,8 @@
     return RANKS[name];
   }
   let sortKey = "start", sortUp = true, page = 0, current = MIGRATIONS;
+  let durRange = null;  // [low, high] s of whole durations: a histogram bin clicked
+  const durChip = document.getElementById("filter-dur");
 
   function visible(m, state) {
     if (state.host && m.source_host !== state.host && m.dest_host !== state.host) return false;
@@ -180,11 +182,20 @@
     if (state.verdict && m.ramp_verdict !== state.verdict) return false;
     if (state.flag && m.flags.indexOf(state.flag) < 0) return false;
     if (state.q && m.search.indexOf(state.q) < 0) return false;
+    if (durRange && !(m.duration && m.duration.whole && m.duration.s >= durRange[0] && m.duration.s <= durRange[1])) return false;
     return true;
   }
+  function setDuration(range) {
+    durRange = range;
+    durChip.hidden = !range;
+    durChip.textContent = range ? "duration " + num(range[0]) + "–" + num(range[1]) + " s ✕" : "";
+    durChip.setAttribute("aria-label", range ? "remove the duration filter " + durChip.textContent : "");
+  }
+  durChip.addEventListener("click", function () { setDuration(null); update(); });
   function filterState() {
     return {host: filters.host.value, outcome: filters.outcome.value, verdict: filters.verdict.value,
-            flag: filters.flag.value, q: filters.q.value.trim().toLowerCase()};
+            flag: filters.flag.value, q: filters.q.value.trim().toLowerCase(),
+            dur: durRange ? durRange.join("-") : ""};
   }
   function compare(a, b) {
     const r = rank(sortKey), x = r.ranks[a.index], y = r.ranks[b.index];
@@ -244,6 +255,7 @@
   Object.values(filters).forEach(function (f) { f.addEventListener("input", function () { update(); }); });
   document.getElementById("filter-clear").addEventListener("click", function () {
     Object.values(filters).forEach(function (f) { f.value = ""; });
+    setDuration(null);
     update();
   });
   document.getElementById("page-prev").addEventListener("click", function () { page--; renderTable(); });
@@ -354,20 +366,38 @@
     const div = document.getElementById("chart-durations");
     const traces = [];
     let whole = 0;
+    const members = [];
     ["completed", "cancelled", "failed", "unknown"].forEach(function (outcome) {
-      const xs = rows.filter(function (m) {
+      const mine = rows.filter(function (m) {
         return m.outcome === outcome && m.duration && m.duration.whole && m.duration.s > 0;
-      }).map(function (m) { return Math.log10(m.duration.s); });
-      whole += xs.length;
-      if (xs.length) traces.push({type: "histogram", x: xs, name: outcome, marker: {color: c[outcome]},
-        xbins: {size: 0.1}, hovertemplate: "%{y} " + outcome + "<extra></extra>"});
+      });
+      whole += mine.length;
+      if (!mine.length) return;
+      members.push(mine);
+      traces.push({type: "histogram", x: mine.map(function (m) { return Math.log10(m.duration.s); }), name: outcome,
+        marker: {color: c[outcome]}, xbins: {size: 0.1},
+        hovertemplate: "%{y} " + outcome + " (click: show them)<extra></extra>"});
     });
+    div.__members = members;
     const bounds = rows.filter(function (m) { return m.duration && !m.duration.whole; }).length;
     Plotly.react(div, traces, baseLayout("Durations (log scale): " + whole + " whole" + (bounds ? ", " + bounds + " partial not drawn" : ""), {
       barmode: "stack", height: 300,
       xaxis: {title: {text: "seconds"}, tickvals: DURATION_TICKS.map(Math.log10), ticktext: DURATION_TICKS.map(String), gridcolor: c.line},
       yaxis: {title: {text: "migrations"}, gridcolor: c.line},
       legend: {orientation: "h", y: -0.3}, margin: {l: 60, r: 20, t: 40, b: 40}}), CONFIG);
+    if (!div.__binClicks) {  // a bin: its one migration opens, several filter to its range
+      div.__binClicks = true;
+      div.on("plotly_click", function (event) {
+        const point = event && event.points && event.points[0];
+        const mine = point && div.__members[point.curveNumber];
+        if (!mine || !point.pointNumbers || !point.pointNumbers.length) return;
+        const picked = point.pointNumbers.map(function (i) { return mine[i]; });
+        if (picked.length === 1) { openMigration(picked[0]); return; }
+        const seconds = picked.map(function (m) { return m.duration.s; });
+        setDuration([Math.min.apply(null, seconds), Math.max.apply(null, seconds)]);
+        update();
+      });
+    }
   }
   function nearestRank(values, q) {
     const ordered = values.slice().sort(function (a, b) { return a - b; });
@@ -423,6 +453,7 @@
     const state = filterState();
     ["host", "outcome", "verdict", "flag"].forEach(function (k) { if (state[k]) params.set(k, state[k]); });
     if (filters.q.value.trim()) params.set("q", filters.q.value.trim());
+    if (durRange) params.set("dur", durRange.join("-"));
     if (withDrill && drillOpen) {
       params.set("m", drillOpen.instance || "");
       params.set("n", String(drillOpen.nth));
@@ -446,6 +477,8 @@
     filters.verdict.value = params.get("verdict") || "";
     filters.flag.value = params.get("flag") || "";
     filters.q.value = params.get("q") || "";
+    const dur = (params.get("dur") || "").split("-").map(Number);
+    setDuration(dur.length === 2 && dur.every(isFinite) && dur[0] <= dur[1] ? dur : null);
     if (JSON.stringify(filterState()) !== before) update({keepAddress: true});
     const wanted = params.get("m");
     if (wanted === null) { closeDrill(false); return; }
