@@ -157,21 +157,36 @@ class Follower:
             self._warn(f"{archive}: archives are not followed (use `migrations` for them)")
         if plan.stdin is not None:
             self._warn("-: stdin is not followed by watch; give files or folders")
-        seen: set[tuple[int, int]] = set()
         inputs = [i for i in order_inputs(plan.files) if i.path is not None]
         if self._resuming:
             self._resuming = False
             yield from self._resume_moved(inputs)
+        found: list[tuple[Input, os.stat_result]] = []
         for item in inputs:
-            assert item.path is not None
             try:
-                st = os.stat(item.path)
+                st = os.stat(item.path or "")
             except OSError:
                 continue  # gone between listing and stat: the next poll sees it
-            if not stat.S_ISREG(st.st_mode):
+            if stat.S_ISREG(st.st_mode):
+                found.append((item, st))
+        seen = {(st.st_dev, st.st_ino) for _, st in found}
+        for identity, tracked in list(self.files.items()):
+            if identity in seen:
                 continue
+            # renamed out of the followed names, or deleted: drained through its descriptor
+            # (before the file that took its name) for a while, as the writer may still be
+            # writing to it, then retired
+            if tracked._fd is not None:
+                yield from self._read_plain(tracked, reopen=False)
+            tracked._unseen += 1
+            if tracked._fd is None or tracked._unseen > DRAIN_POLLS:
+                tracked.close()
+                tracked.retired = True
+                del self.files[identity]
+                self.retired.append(tracked)
+        for item, st in found:
+            assert item.path is not None
             identity = (st.st_dev, st.st_ino)
-            seen.add(identity)
             tracked = self.files.get(identity)
             if tracked is not None and tracked.head_len and not tracked.compressed:
                 head = _head(item.path, tracked.head_len)
@@ -189,19 +204,6 @@ class Follower:
             if st.st_size < tracked.offset:
                 yield from self._truncated(tracked, item, inputs)
             yield from self._read_plain(tracked)
-        for identity, tracked in list(self.files.items()):
-            if identity in seen:
-                continue
-            # renamed out of the followed names, or deleted: drain it through its
-            # descriptor for a while (the writer may still be writing), then retire it
-            if tracked._fd is not None:
-                yield from self._read_plain(tracked, reopen=False)
-            tracked._unseen += 1
-            if tracked._fd is None or tracked._unseen > DRAIN_POLLS:
-                tracked.close()
-                tracked.retired = True
-                del self.files[identity]
-                self.retired.append(tracked)
         self.retired = self.retired[-RETIRED_KEPT:]
         self.first_poll = False
 
@@ -312,7 +314,7 @@ class Follower:
             yield from self._read_copy(copy, tracked)
             break
         else:
-            if not tracked._copy_read and st_size(tracked.path) < tracked.offset:
+            if not tracked._copy_read and tracked.offset:
                 self._warn(f"{tracked.path}: truncated at byte {tracked.offset} and no rotated "
                            "copy of it was found: lines written just before the truncation "
                            "may be missed")
@@ -393,8 +395,16 @@ class Follower:
         yield Chunk(tracked, data, first)
 
     def _fingerprint(self, tracked: Tracked, size: int | None = None) -> None:
+        """Hash the file's first bytes: through its open descriptor when it has one (its
+        name may already belong to the file that replaced it)."""
         size = min(HEAD_BYTES, tracked.offset) if size is None else size
-        head = _head(tracked.path, size, decompress=True)
+        if tracked._fd is not None:
+            try:
+                head: bytes | None = os.pread(tracked._fd.fileno(), size, 0)
+            except OSError:
+                head = None
+        else:
+            head = _head(tracked.path, size, decompress=True)
         if head:
             tracked.head, tracked.head_len = _digest(head), len(head)
 
@@ -402,13 +412,6 @@ class Follower:
         if text not in self._said:
             self._said.add(text)
             self.warnings.append(text)
-
-
-def st_size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
 
 
 def _compression(path: str) -> str | None:
