@@ -24,13 +24,17 @@ RESTART_AFTER_S = 5.0  # journalctl exited: started again after this long
 class JournalFollower:
     """``journalctl -f -o json`` in a child process, read by a thread into a queue."""
 
-    def __init__(self, units: Sequence[str], files: Sequence[str], start_at: str) -> None:
+    def __init__(self, units: Sequence[str], files: Sequence[str], start_at: str,
+                 follow: bool = True) -> None:
         self.units = list(units)
         self.files = list(files)
         self.start_at = start_at
+        self.follow = follow  # False (--once): read to the journal's end, then stop
+        self.exhausted = False
         self.cursor: str | None = None
-        self.tracked = Tracked("journal" + (":" + ",".join(self.units) if self.units else ""),
-                               0, 0, host=None, host_source="journal")
+        name = self.files[0] if len(self.files) == 1 else "journal" + (
+            ":" + ",".join(self.units) if self.units else "")
+        self.tracked = Tracked(name, 0, 0, host=None, host_source="journal")
         self.proc: subprocess.Popen[bytes] | None = None
         self.lines: queue.Queue[bytes | None] = queue.Queue(maxsize=100_000)
         self.warnings: list[str] = []
@@ -46,7 +50,8 @@ class JournalFollower:
 
     def command(self) -> list[str]:
         tool = shutil.which("journalctl") or "journalctl"
-        args = [tool, "--follow", "--output", "json", "--no-pager", "--quiet"]
+        args = [tool, *(["--follow"] if self.follow else []), "--output", "json",
+                "--no-pager", "--quiet"]
         for unit in self.units:
             args += ["--unit", unit]
         for path in self.files:
@@ -54,20 +59,22 @@ class JournalFollower:
         if self.cursor:
             args += ["--after-cursor", self.cursor]
         else:
-            args += ["--lines", "all" if self.start_at == "beginning" else "0"]
+            args += ["--lines", "all" if self.start_at == "beginning" or not self.follow
+                     else "0"]
         return args
 
     def start(self) -> None:
         if shutil.which("journalctl") is None:
             self.warnings.append("--journal: journalctl is not installed (Debian/Ubuntu "
                                  "package systemd); the journal is not followed")
-            self._stopped_at = None
+            self.exhausted = True
             return
         try:
             self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
         except OSError as exc:
             self.warnings.append(f"--journal: journalctl cannot be started: {exc.strerror}")
+            self.exhausted = True
             return
         self._reader = threading.Thread(target=self._read, args=(self.proc,), daemon=True)
         self._reader.start()
@@ -117,6 +124,13 @@ class JournalFollower:
             return
         proc.wait()
         said = proc.stderr.read().decode("utf-8", "replace").strip() if proc.stderr else ""
+        if not self.follow:
+            self.exhausted = True
+            if proc.returncode != 0 or said:
+                self.warnings.append(f"--journal: journalctl exited with status "
+                                     f"{proc.returncode}" + (f" ({said.splitlines()[-1]})"
+                                                             if said else ""))
+            return
         self.warnings.append(f"--journal: journalctl exited with status {proc.returncode}"
                              + (f" ({said.splitlines()[-1]})" if said else "")
                              + f"; started again in {RESTART_AFTER_S:.0f} s")

@@ -81,7 +81,7 @@ class Watch:
             from loganalyzer.watch.journal import JournalFollower
 
             self.journal = JournalFollower(settings.units, settings.journal_files,
-                                           settings.start_at)
+                                           settings.start_at, follow=not settings.once)
         self.metrics: Any = None
         if settings.metrics_port is not None or settings.textfile:
             from loganalyzer.watch.metrics import Metrics
@@ -119,7 +119,8 @@ class Watch:
         try:
             while not self.stop.is_set():
                 read = self.cycle()
-                if self.settings.once and not read:
+                if self.settings.once and not read and (self.journal is None or
+                                                        self.journal.exhausted):
                     self.cycle(final=True)
                     break
                 if self.stop.wait(self.settings.poll_s):
