@@ -8,6 +8,8 @@ import gzip
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -253,3 +255,33 @@ def test_a_damaged_state_file_is_one_line_and_exit_2(tmp_path: Path):
     proc = run_cli("watch", SAMPLE, "--once", "--state", str(state))
     assert proc.returncode == 2
     assert f"--state {state}" in proc.stderr and "Traceback" not in proc.stderr
+
+
+PROBE = """
+import json, sys
+from loganalyzer.cli import main
+sys.argv = ["loganalyzer", *{args!r}]
+try:
+    main()
+except SystemExit:
+    pass
+heavy = ("prometheus_client", "pandas", "pyarrow", "plotly", "pyparsing", "oslo_config")
+print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["watch", "--help"], ["migrations", "--help"]])
+def test_help_loads_neither_prometheus_client_nor_the_analysis(args):
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], cwd=REPO,
+                          capture_output=True, text=True, check=False, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert json.loads(proc.stderr.strip().splitlines()[-1]) == []
+
+
+def test_migrations_does_not_load_prometheus_client(tmp_path: Path):
+    args = ["migrations", SAMPLE, "-q", "-f", "json", "-o", str(tmp_path / "out.json")]
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], cwd=REPO,
+                          capture_output=True, text=True, check=False, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    loaded = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert "prometheus_client" not in loaded and "pyparsing" in loaded
