@@ -213,14 +213,18 @@ class Holder:
             out.rows.extend(self._finish(instance, quiet, final or instance in forced))
         return out
 
-    def _settled(self, host: str, last: datetime | None, quiet: float, wait: float) -> bool:
-        """Whether ``wait`` seconds passed since ``last``: in the host's log time (its
-        newest line), or in wall time without a line about the instance."""
+    def _settled(self, host: str | None, last: datetime | None, quiet: float,
+                 wait: float) -> bool:
+        """Whether ``wait`` seconds passed since ``last``: in wall time without a line about
+        the instance, or in log time, on ``host`` or (None) on every host read so far (the
+        lines still to come may be in another host's log: the destination's, or a host
+        whose file is read later when catching up)."""
         if quiet >= wait:
             return True
-        newest = self.host_newest.get(host)
-        return last is not None and newest is not None and \
-            (newest - last).total_seconds() >= wait
+        if last is None or not self.host_newest:
+            return False
+        newest = self.host_newest.get(host) if host else min(self.host_newest.values())
+        return newest is not None and (newest - last).total_seconds() >= wait
 
     def _finish(self, instance: str, quiet: float, final: bool) -> list[dict[str, Any]]:
         events = self.instances[instance]
@@ -233,24 +237,26 @@ class Holder:
             if final or later:
                 done = True
             elif segment.has_outcome:
-                done = self._settled(segment.host, last, quiet, self.settle_s)
-            else:
+                done = self._settled(None, last, quiet, self.settle_s)
+            else:  # a running migration logs on its source host: silence there times out
                 done = self._settled(segment.host, last, quiet, self.idle_timeout_s)
             if done:
                 ready_segments.append(segment)
             else:
                 waiting = True
         arrivals_ready = final or (not waiting and all(
-            self._settled(a.host, a.events[-1]["timestamp"], quiet, self.settle_s)
+            self._settled(None, a.events[-1]["timestamp"], quiet, self.settle_s)
             for a in timelines.arrivals))
         if not ready_segments and not (timelines.arrivals and arrivals_ready):
             if not timelines.segments and not timelines.arrivals and \
-                    self._settled("", None, quiet, self.settle_s):
+                    self._settled(None, None, quiet, self.settle_s):
                 self._drop(instance, events)  # only lines that belong to no migration
             return []
         hosts = {e["host"] or "unknown" for e in events}
-        remembered = [e for pair, kept in self.pairs.items() if hosts & set(pair)
-                      for migration in kept for e in migration]
+        pairs = {(min(a, b), max(a, b)) for s in ready_segments for a in [s.host]
+                 for b in hosts if b != a}
+        remembered = [e for pair in pairs for migration in self.pairs.get(pair, [])
+                      for e in migration]
         memory = {id(e) for e in remembered}
         hosts |= {e["host"] or "unknown" for e in remembered}
         facts = [e for h in sorted(hosts) for e in self.facts.get(h, [])]
