@@ -19,7 +19,7 @@ migration silent for ``idle_timeout`` seconds is reported as it stands (outcome
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -250,7 +250,7 @@ class Holder:
         if not ready_segments and not (timelines.arrivals and arrivals_ready):
             if not timelines.segments and not timelines.arrivals and \
                     self._settled(None, None, quiet, self.settle_s):
-                self._drop(instance, events)  # only lines that belong to no migration
+                self._drop(instance)  # only lines that belong to no migration
             return []
         hosts = {e["host"] or "unknown" for e in events}
         pairs = {(min(a, b), max(a, b)) for s in ready_segments for a in [s.host]
@@ -266,7 +266,7 @@ class Holder:
             self.errors.append(f"the migration(s) of {instance or 'an unknown instance'} "
                                f"could not be analysed ({type(exc).__name__}: {exc}); their "
                                f"{len(events)} events were dropped")
-            self._drop(instance, events)
+            self._drop(instance)
             return []
         starts = {id(s.events[0]): s for s in ready_segments}
         segment_firsts = {id(s.events[0]) for s in timelines.segments}
@@ -287,11 +287,12 @@ class Holder:
             self._remember(row)
         if len(self.done) > 20_000:  # bounded: the oldest reported migrations forgotten
             self.done = dict(list(self.done.items())[-10_000:])
+        self.runs = {k: v for k, v in self.runs.items() if id(v) not in emitted}
         remaining = [e for e in events if id(e) not in emitted]
         if remaining:
             self.instances[instance] = remaining
         else:
-            self._drop(instance, [])
+            self._drop(instance)
         return out
 
     def _remember(self, row: dict[str, Any]) -> None:
@@ -305,13 +306,11 @@ class Holder:
         while len(self.pairs) > PAIRS_KEPT:
             del self.pairs[next(iter(self.pairs))]
 
-    def _drop(self, instance: str, events: Sequence[Record]) -> None:
+    def _drop(self, instance: str) -> None:
         self.instances.pop(instance, None)
         self.touched.pop(instance, None)
         self.dirty.discard(instance)
-        gone = {id(e) for e in events}
-        self.runs = {k: v for k, v in self.runs.items()
-                     if k[2] != (instance or None) or id(v) not in gone}
+        self.runs = {k: v for k, v in self.runs.items() if (k[2] or "") != instance}
 
     def _dumps(self, now: float, final: bool, out: Ready) -> None:
         """Start-up dumps that are complete (their host quiet for a moment, or a later
