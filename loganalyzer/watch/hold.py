@@ -19,14 +19,21 @@ migration silent for ``idle_timeout`` seconds is reported as it stands (outcome
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from loganalyzer.analysis.evidence import host_facts
 from loganalyzer.analysis.migrations import Options, analyse
-from loganalyzer.analysis.timeline import PHASE, SOURCE_KINDS, SOURCE_LIFECYCLE, build
+from loganalyzer.analysis.timeline import (
+    PHASE,
+    SOURCE_KINDS,
+    SOURCE_LIFECYCLE,
+    Segment,
+    Timelines,
+    build,
+)
 from loganalyzer.logs.scan import continues, run_signature
 
 FACT_KINDS = frozenset({"config_option", "config_files", "compute_start"})
@@ -94,7 +101,7 @@ class Holder:
         # estimated from (correlate pools every migration of a pair): analysed again with
         # each new migration of the pair, so that its offset pools what came before it
         self.pairs: dict[tuple[str, str], list[list[Record]]] = {}
-        self._newest_checked: datetime | None = None
+        self._newest_checked: dict[str, datetime] = {}
 
     @property
     def held(self) -> int:
@@ -202,15 +209,25 @@ class Holder:
                 out.forced.append(f"more than {self.max_events} events held: the migration "
                                   f"of {instance or 'an unknown instance'} is reported as it "
                                   "stands")
-        moved = self.newest != self._newest_checked  # log time went on: settle times pass
-        self._newest_checked = self.newest
+        # a host's log time went on: settle times pass (on any host: the slowest counts)
+        moved = self.host_newest != self._newest_checked
+        self._newest_checked = dict(self.host_newest)
+        # what ended, across instances, finished in the order the migrations began: a host
+        # pair's remembered migrations are then the ones before (as when following live)
+        plan: list[tuple[datetime, bool, str, int | None]] = []
         for instance in list(self.instances):
             quiet = now - self.touched.get(instance, now)
             if not (final or moved or instance in forced or instance in self.dirty
                     or quiet >= min(self.settle_s, self.idle_timeout_s)):
                 continue
             self.dirty.discard(instance)
-            out.rows.extend(self._finish(instance, quiet, final or instance in forced))
+            plan.extend(self._plan(instance, quiet, final or instance in forced))
+        plan.sort(key=lambda item: (item[0], item[1]))
+        for _, _, instance, first in plan:
+            if instance in self.instances:
+                quiet = now - self.touched.get(instance, now)
+                out.rows.extend(self._finish(instance, quiet, final or instance in forced,
+                                             first))
         return out
 
     def _settled(self, host: str | None, last: datetime | None, quiet: float,
@@ -226,9 +243,11 @@ class Holder:
         newest = self.host_newest.get(host) if host else min(self.host_newest.values())
         return newest is not None and (newest - last).total_seconds() >= wait
 
-    def _finish(self, instance: str, quiet: float, final: bool) -> list[dict[str, Any]]:
-        events = self.instances[instance]
-        timelines = build(events)
+    def _readiness(self, instance: str, quiet: float, final: bool
+                   ) -> tuple[Timelines, list[Segment], bool]:
+        """The instance's timelines, its migrations that ended, and whether its arrivals
+        without a source migration may be reported (destination-only)."""
+        timelines = build(self.instances[instance])
         ready_segments = []
         waiting = False
         for index, segment in enumerate(timelines.segments):
@@ -247,14 +266,38 @@ class Holder:
         arrivals_ready = final or (not waiting and all(
             self._settled(None, a.events[-1]["timestamp"], quiet, self.settle_s)
             for a in timelines.arrivals))
+        return timelines, ready_segments, arrivals_ready
+
+    def _plan(self, instance: str, quiet: float, final: bool
+              ) -> list[tuple[datetime, bool, str, int | None]]:
+        """(when it began, arrivals only?, instance, its first event's id) of each migration
+        of ``instance`` that ended; None for the instance's destination-only arrivals."""
+        timelines, ready_segments, arrivals_ready = self._readiness(instance, quiet, final)
         if not ready_segments and not (timelines.arrivals and arrivals_ready):
             if not timelines.segments and not timelines.arrivals and \
                     self._settled(None, None, quiet, self.settle_s):
                 self._drop(instance)  # only lines that belong to no migration
             return []
+        items: list[tuple[datetime, bool, str, int | None]] = [
+            (_began(s.events), False, instance, id(s.events[0])) for s in ready_segments]
+        if timelines.arrivals and arrivals_ready:
+            items.append((min(_began(a.events) for a in timelines.arrivals), True, instance,
+                          None))
+        return items
+
+    def _finish(self, instance: str, quiet: float, final: bool, only: int | None
+                ) -> list[dict[str, Any]]:
+        """Analyse the instance and report the migration whose first event is ``only``
+        (None: its destination-only arrivals)."""
+        events = self.instances[instance]
+        timelines, ready_segments, arrivals_ready = self._readiness(instance, quiet, final)
+        ready_segments = [s for s in ready_segments if id(s.events[0]) == only]
+        if only is not None and not ready_segments:
+            return []
         hosts = {e["host"] or "unknown" for e in events}
+        arriving = {a.host for a in timelines.arrivals}  # where this guest's lines arrived
         pairs = {(min(a, b), max(a, b)) for s in ready_segments for a in [s.host]
-                 for b in hosts if b != a}
+                 for b in arriving if b != a}
         remembered = [e for pair in pairs for migration in self.pairs.get(pair, [])
                       for e in migration]
         memory = {id(e) for e in remembered}
@@ -280,8 +323,8 @@ class Holder:
             if mine:
                 segment = starts[next(iter(mine))]
                 self.done[(segment.host, instance)] = segment.last_time()
-            elif ids & segment_firsts or not arrivals_ready:
-                continue  # a migration still in flight (or its arrival may still join it)
+            elif only is not None or ids & segment_firsts or not arrivals_ready:
+                continue  # another migration (in flight, or reported in its own turn)
             out.append(row)
             emitted |= ids
             self._remember(row)
@@ -377,6 +420,10 @@ class Holder:
                      for h, i, t in data.get("done", [])}
         self.pairs = {(a, b): [[decode(e) for e in m] for m in kept]
                       for a, b, kept in data.get("pairs", [])}
+
+
+def _began(events: Sequence[Record]) -> datetime:
+    return next((e["timestamp"] for e in events if e["timestamp"] is not None), datetime.max)
 
 
 def _after(previous: HostDump, dump: Any) -> bool:
