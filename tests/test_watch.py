@@ -36,41 +36,64 @@ CONF = str(REPO / "sample_logs" / "nova.conf")
 FAST = ["--poll", "0.1", "--settle", "1"]
 
 
-def test_once_reports_what_migrations_reports_on_the_sample_logs():
-    """Every migration of the sample logs, the same object; the one documented difference:
-    a host pair's clock offset pools the migrations watch has seen so far (migrations pools
-    later ones too), so only a pair's earlier migrations may differ, in switchover and the
-    clock-constraints finding."""
-    proc = run_cli("watch", SAMPLE, "--config", CONF, "--once", "--start-at", "beginning")
-    assert proc.returncode == 0, proc.stderr
-    objects = [json.loads(line) for line in proc.stdout.splitlines()]
-    watched = {key(o): o for o in objects if "host_finding" not in o}
-    offline = migrations_json(SAMPLE, "--config", CONF)
-    assert len(watched) == len(offline) == 7
-    assert set(watched) == {key(r) for r in offline}
+def same_as_migrations(watched: list[dict], offline: list[dict]) -> int:
+    """Assert that watch reported every migration ``migrations`` finds, as the same object
+    but for the one documented difference: a host pair's clock offset pools the migrations
+    watch has seen so far (``migrations`` pools later ones too), so a pair's earlier
+    migrations may differ in ``switchover`` and the clock-constraints finding, and only
+    those. Returns how many objects are identical."""
+    mine = {key(o): o for o in watched}
+    assert len(mine) == len(watched) == len(offline)
+    assert set(mine) == {key(r) for r in offline}
     exact = 0
     for row in offline:
-        mine = watched[key(row)]
-        if mine == row:
+        ours = mine[key(row)]
+        if ours == row:
             exact += 1
             continue
-        differing = {k for k in set(mine) | set(row) if mine.get(k) != row.get(k)}
-        assert differing <= {"switchover", "findings"}, differing
+        differing = {k for k in set(ours) | set(row) if ours.get(k) != row.get(k)}
+        assert differing <= {"switchover", "findings"}, (key(row), differing)
         pair = {row["source_host"], row["dest_log_host"]}
         later = [r for r in offline if {r["source_host"], r["dest_log_host"]} == pair
                  and r["start"] > row["start"]]
         assert later, f"{key(row)} differs though no later migration shares its host pair"
-        codes = sorted(f["code"] for f in row["findings"])
-        mine_codes = sorted(f["code"] for f in mine["findings"])
-        assert [c for c in codes if c != "clock-constraints-inconsistent"] == \
-            [c for c in mine_codes if c != "clock-constraints-inconsistent"]
-    assert exact >= 6
+
+        def codes(r: dict) -> list[str]:
+            return sorted(f["code"] for f in r["findings"]
+                          if f["code"] != "clock-constraints-inconsistent")
+
+        assert codes(ours) == codes(row)
+    return exact
+
+
+def test_once_reports_what_migrations_reports_on_the_sample_logs():
+    proc = run_cli("watch", SAMPLE, "--config", CONF, "--once", "--start-at", "beginning")
+    assert proc.returncode == 0, proc.stderr
+    objects = [json.loads(line) for line in proc.stdout.splitlines()]
+    offline = migrations_json(SAMPLE, "--config", CONF)
+    assert len(offline) == 7
+    assert same_as_migrations([o for o in objects if "host_finding" not in o], offline) >= 6
     findings = [o["host_finding"] for o in objects if "host_finding" in o]
     # compute-4 runs a drifted configuration that changes at a restart (sample_logs README)
     assert {f["host"] for f in findings} == {"compute-4"}
     assert {f["code"] for f in findings} == {"running-config-differs", "running-config-changed"}
     changed = [f for f in findings if f["code"] == "running-config-changed"]
     assert changed and all(f["previous"] != f["value"] for f in changed)
+
+
+def test_once_on_a_simulated_fleet_reports_what_migrations_reports(tmp_path: Path):
+    """Six sosreport-like hosts, forty migrations back and forth: catching up on the
+    files one after another still joins every destination as ``migrations`` does."""
+    fleet = tmp_path / "fleet"
+    made = run_cli("simulate", "--fleet", "6", "--migrations", "40", "--out", str(fleet),
+                   "--seed", "3")
+    assert made.returncode == 0, made.stderr
+    proc = run_cli("watch", str(fleet), "--once", "--start-at", "beginning")
+    assert proc.returncode == 0, proc.stderr
+    watched = [json.loads(line) for line in proc.stdout.splitlines()]
+    offline = migrations_json(str(fleet))
+    assert len(offline) == 40
+    assert same_as_migrations(watched, offline) >= 20
 
 
 def test_a_growing_and_rotating_log_is_reported_as_migrations_reports_it(tmp_path: Path):
