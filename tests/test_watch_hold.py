@@ -81,3 +81,18 @@ def test_the_state_round_trip_keeps_migrations_in_flight_and_open_runs():
     b = restored.ready(now=0.0, final=True).rows
     strip = [{k: v for k, v in r.items() if not k.startswith("_")} for r in a]
     assert strip == [{k: v for k, v in r.items() if not k.startswith("_")} for r in b]
+
+
+def test_a_line_after_the_migration_was_reported_is_counted_late_not_a_migration():
+    logs = two_migrations()
+    holder = Holder(Options(), settle_s=1.0)
+    lines = logs["compute-a"].splitlines(keepends=True)
+    feed(holder, chunks("".join(lines), "compute-a", 1)[0])
+    rows = holder.ready(now=100.0).rows  # quiet for 100 s: settled
+    assert [r["instance"] for r in rows] == [VM1]
+    succeeded = [line for line in lines if "finished successfully" in line][-1]
+    late = succeeded.replace("12:1", "12:2", 1)  # the same line, ten minutes later
+    tracked = Tracked("compute-a.log", 1, 7, host="compute-a", host_source="--host")
+    feed(holder, Chunk(tracked, late.encode(), len(lines)))
+    assert holder.late == 1
+    assert holder.ready(now=300.0, final=True).rows == []

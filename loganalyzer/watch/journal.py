@@ -7,6 +7,7 @@ is kept in the state, and a restart resumes ``--after-cursor`` it.
 from __future__ import annotations
 
 import json
+import os
 import queue
 import shutil
 import subprocess
@@ -54,8 +55,8 @@ class JournalFollower:
                 "--no-pager", "--quiet"]
         for unit in self.units:
             args += ["--unit", unit]
-        for path in self.files:
-            args += ["--file", path]
+        for path in self.files:  # a folder of journals (journal-remote's), or one file
+            args += ["--directory" if os.path.isdir(path) else "--file", path]
         if self.cursor:
             args += ["--after-cursor", self.cursor]
         else:
