@@ -308,3 +308,16 @@ def test_migrations_does_not_load_prometheus_client(tmp_path: Path):
                           env={**os.environ, "PYTHONPATH": str(REPO)})
     loaded = json.loads(proc.stderr.strip().splitlines()[-1])
     assert "prometheus_client" not in loaded and "pyparsing" in loaded
+
+
+def test_a_metrics_port_in_use_is_one_line_and_exit_2():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        proc = run_cli("watch", SAMPLE, "--once", "--metrics-port", str(port))
+    assert proc.returncode == 2
+    assert f"--metrics-port {port}: cannot listen on 127.0.0.1" in proc.stderr
+    assert "Traceback" not in proc.stderr
