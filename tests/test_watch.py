@@ -96,6 +96,18 @@ def test_once_on_a_simulated_fleet_reports_what_migrations_reports(tmp_path: Pat
     assert same_as_migrations(watched, offline) >= 20
 
 
+def test_once_on_the_real_logs_reports_what_migrations_reports(real_logs: Path):
+    """Every era and layout of ../shared/real_logs: the same objects."""
+    proc = run_cli("watch", str(real_logs), "--once", "--start-at", "beginning")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    watched = [json.loads(line) for line in proc.stdout.splitlines()]
+    offline = migrations_json(str(real_logs))
+    assert offline
+    assert same_as_migrations([o for o in watched if "host_finding" not in o], offline) == \
+        len(offline)
+
+
 def test_a_growing_and_rotating_log_is_reported_as_migrations_reports_it(tmp_path: Path):
     logs = two_migrations()
     root = tmp_path / "logs"
