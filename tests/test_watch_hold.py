@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from loganalyzer.analysis.migrations import Options
 from loganalyzer.watch.follow import Chunk, Tracked
 from loganalyzer.watch.hold import Holder
@@ -96,3 +98,24 @@ def test_a_line_after_the_migration_was_reported_is_counted_late_not_a_migration
     feed(holder, Chunk(tracked, late.encode(), len(lines)))
     assert holder.late == 1
     assert holder.ready(now=300.0, final=True).rows == []
+
+
+def test_a_large_chunk_through_the_prefilter_tool_gives_what_python_gives(monkeypatch):
+    from loganalyzer.watch import service
+
+    text = two_migrations()["compute-b"]
+    data = (text * (service.TOOL_BYTES // len(text) + 2)).encode()
+    chunk = Chunk(Tracked("compute-b.log", 1, 9, host="compute-b", host_source="--host"),
+                  data, 1000)
+    assert len(data) >= service.TOOL_BYTES
+    from loganalyzer.logs.prefilter import tool
+
+    if tool() is None:
+        pytest.skip("neither rg nor grep is installed")
+    assert service._scan_large(data, service.Origin("x", None, "unknown")) is not None
+    with_tool = scan_chunk(chunk)
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
+    assert service._scan_large(data, service.Origin("x", None, "unknown")) is None
+    in_python = scan_chunk(chunk)
+    assert with_tool[0] == in_python[0] and with_tool[1:] == in_python[1:]
+    assert with_tool[0][0]["line"] > 1000
