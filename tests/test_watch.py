@@ -277,6 +277,9 @@ def test_textfile_is_written_atomically_for_node_exporter(tmp_path: Path):
     ([SAMPLE, "--idle-timeout", "0"], "--idle-timeout 0"),
     ([SAMPLE, "--unit", "nova-compute"], "--unit goes with --journal"),
     ([SAMPLE, "--textfile", "/nonexistent/folder"], "--textfile /nonexistent/folder"),
+    ([SAMPLE, "--state", "/nonexistent/folder/state.json"],
+     "--state /nonexistent/folder/state.json: its folder"),
+    ([SAMPLE, "--state", str(REPO)], "a folder; give a file name"),
 ])
 def test_bad_usage_is_one_line_and_exit_2(args, message):
     proc = run_cli("watch", *args)
@@ -333,3 +336,31 @@ def test_a_metrics_port_in_use_is_one_line_and_exit_2():
     assert proc.returncode == 2
     assert f"--metrics-port {port}: cannot listen on 127.0.0.1" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_reader_that_goes_away_stops_watch_cleanly(tmp_path: Path):
+    """stdout closed by its reader (`watch … | head -1`): state saved, exit 0, no trace."""
+    root = tmp_path / "logs"
+    root.mkdir()
+    state, errors = tmp_path / "state.json", tmp_path / "stderr.txt"
+    with open(errors, "w", encoding="utf-8") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "loganalyzer", "watch", str(root), "--start-at",
+             "beginning", "--state", str(state), *FAST], cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=err,
+            stdin=subprocess.DEVNULL)
+        try:
+            assert proc.stdout is not None
+            deadline = time.monotonic() + 30
+            while "following" not in errors.read_text() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            proc.stdout.close()
+            write_whole(root, two_migrations())
+            assert proc.wait(timeout=30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+    said = errors.read_text()
+    assert "state saved" in said and "Traceback" not in said and "Exception" not in said
+    assert json.loads(state.read_text())["version"] == 1

@@ -144,11 +144,17 @@ def watch(
         raise InputError(f"--max-events {max_events}: must be at least 1")
     if metrics_port is not None and not 0 <= metrics_port <= 65535:
         raise InputError(f"--metrics-port {metrics_port}: not a TCP port")
-    if textfile is not None:
-        import os
+    import os
 
-        if not os.path.isdir(textfile):
-            raise InputError(f"--textfile {textfile}: no such folder")
+    if textfile is not None and not os.path.isdir(textfile):
+        raise InputError(f"--textfile {textfile}: no such folder")
+    if state is not None:
+        folder = os.path.dirname(os.path.abspath(state))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            raise InputError(f"--state {state}: its folder {folder} does not exist or is "
+                             "not writable (the state is written beside it, then renamed)")
+        if os.path.isdir(state):
+            raise InputError(f"--state {state}: a folder; give a file name")
     if memory_mb is not None and memory_mb <= 0:
         raise InputError(f"--memory-mb {memory_mb}: must be positive")
     flags = config_flags(downtime=downtime, steps=steps, delay=delay,

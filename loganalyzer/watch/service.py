@@ -126,8 +126,14 @@ class Watch:
                     break
                 if self.stop.wait(self.settings.poll_s):
                     break
-        except BrokenPipeError:
-            pass  # the reader of our output went away: stop as on SIGTERM
+        except BrokenPipeError:  # the reader of our output went away: stop as on SIGTERM
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self.out.fileno())  # no second error when Python exits
+            except (OSError, ValueError, io.UnsupportedOperation):
+                pass
+            finally:
+                os.close(devnull)
         finally:
             self._save_state(force=True)
             self._write_textfile(force=True)
@@ -298,7 +304,11 @@ class Watch:
                 "paths": self.settings.paths, "follower": self.follower.to_json(),
                 "holder": self.holder.to_json(),
                 "journal": self.journal.to_json() if self.journal is not None else {}}
-        write_atomically(path, json.dumps(data, ensure_ascii=False, default=str))
+        try:
+            write_atomically(path, json.dumps(data, ensure_ascii=False, default=str))
+        except OSError as exc:  # a full disk: said, and tried again after the next poll
+            self._warn_all([f"--state {path}: cannot write it: {exc.strerror}"])
+            return
         self._saved_at = now
         self._state_dirty = False
 
@@ -308,7 +318,11 @@ class Watch:
         now = time.monotonic()
         if not force and now - self._textfile_at < TEXTFILE_INTERVAL_S:
             return
-        self.metrics.write_textfile(self.settings.textfile)
+        try:
+            self.metrics.write_textfile(self.settings.textfile)
+        except OSError as exc:
+            self._warn_all([f"--textfile {self.settings.textfile}: cannot write: "
+                            f"{exc.strerror}"])
         self._textfile_at = now
 
 
