@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 from loganalyzer.watch.follow import Follower
@@ -155,3 +156,25 @@ def test_restart_resumes_a_file_by_identity(tmp_path: Path):
     second = Follower([str(log)], start_at="end")  # start_at no longer applies
     second.restore(state)
     assert poll(second) == [("nova-compute.log", block(4, 2), 4)]
+
+
+def test_folders_are_planned_again_only_when_they_change(tmp_path: Path, monkeypatch):
+    import loganalyzer.watch.follow as follow
+
+    folder = tmp_path / "compute-1"
+    folder.mkdir()
+    (folder / "nova-compute.log").write_bytes(block(0, 2))
+    follower = Follower([str(tmp_path)], start_at="beginning")
+    planned = []
+    real = follow.plan_inputs
+    monkeypatch.setattr(follow, "plan_inputs", lambda *a: planned.append(1) or real(*a))
+    poll(follower)
+    old = time.time() - 10  # the folders changed long ago: no racy timestamps
+    for path in (tmp_path, folder):
+        os.utime(path, (old, old))
+    poll(follower)
+    poll(follower)
+    assert len(planned) == 2  # the first poll, and once after the mtimes changed
+    (folder / "nova-compute.log.1").write_bytes(block(2, 1))  # a new file: the folder changed
+    assert data_of(poll(follower)) == block(2, 1)
+    assert len(planned) == 3

@@ -23,6 +23,7 @@ import glob
 import hashlib
 import os
 import stat
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import IO, Any
@@ -40,6 +41,7 @@ HEAD_BYTES = 1024  # bytes of a file's beginning that identify it
 READ_LIMIT = 16 << 20  # bytes read from one file in one poll (the rest waits)
 RETIRED_KEPT = 64  # identities of files gone or rotated away, kept to recognise copies
 DRAIN_POLLS = 30  # polls a file renamed out of sight is still read through its descriptor
+REPLAN_S = 30.0  # folders planned again at least this often even when none changed
 
 
 @dataclass
@@ -117,6 +119,7 @@ class Follower:
         self.retired: list[Tracked] = []
         self.first_poll = True
         self._resuming = False
+        self._planned: tuple[Any, float, list[Input]] | None = None  # (tree, when, inputs)
         self.warnings: list[str] = []  # said once each, drained by the caller
         self._said: set[str] = set()
 
@@ -150,14 +153,7 @@ class Follower:
 
     def poll(self) -> Iterator[Chunk]:
         """New complete lines of every file, oldest file of a rotated set first."""
-        plan = plan_inputs(self.paths, self.hosts)
-        for warning in plan.warnings:
-            self._warn(warning)
-        for archive in plan.archives:
-            self._warn(f"{archive}: archives are not followed (use `migrations` for them)")
-        if plan.stdin is not None:
-            self._warn("-: stdin is not followed by watch; give files or folders")
-        inputs = [i for i in order_inputs(plan.files) if i.path is not None]
+        inputs = self._inputs()
         if self._resuming:
             self._resuming = False
             yield from self._resume_moved(inputs)
@@ -206,6 +202,30 @@ class Follower:
             yield from self._read_plain(tracked)
         self.retired = self.retired[-RETIRED_KEPT:]
         self.first_poll = False
+
+    def _inputs(self) -> list[Input]:
+        """The files to follow, oldest of a rotated set first. The folders are planned
+        again (names matched, unknown files sniffed) only when one of them changed (a file
+        created, renamed or removed changes its folder's mtime), or every ``REPLAN_S``."""
+        signature = _tree_signature(self.paths)
+        now = time.monotonic()
+        # a folder changed in the last 2 s may change again within its mtime's resolution
+        racy = time.time_ns() - 2_000_000_000
+        if self._planned is not None and signature == self._planned[0] and \
+                now - self._planned[1] < REPLAN_S and \
+                not any(len(entry) == 2 and entry[1] is not None and entry[1] > racy
+                        for entry in signature):
+            return self._planned[2]
+        plan = plan_inputs(self.paths, self.hosts)
+        for warning in plan.warnings:
+            self._warn(warning)
+        for archive in plan.archives:
+            self._warn(f"{archive}: archives are not followed (use `migrations` for them)")
+        if plan.stdin is not None:
+            self._warn("-: stdin is not followed by watch; give files or folders")
+        inputs = [i for i in order_inputs(plan.files) if i.path is not None]
+        self._planned = (signature, now, inputs)
+        return inputs
 
     def _found(self, item: Input, st: os.stat_result, inputs: list[Input]
                ) -> Iterator[Chunk]:
@@ -412,6 +432,27 @@ class Follower:
         if text not in self._said:
             self._said.add(text)
             self.warnings.append(text)
+
+
+def _tree_signature(paths: Sequence[str]) -> tuple[Any, ...]:
+    """Each followed folder's (and subfolder's) ``(path, mtime)`` and each followed file's
+    ``(path, None, inode)``: what changes when a file appears, is rotated or goes."""
+    out: list[Any] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            out.append((path, None))
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            out.append((path, None, st.st_ino))
+            continue
+        for folder, _, _ in os.walk(path):
+            try:
+                out.append((folder, os.stat(folder).st_mtime_ns))
+            except OSError:
+                out.append((folder, None))
+    return tuple(out)
 
 
 def _compression(path: str) -> str | None:
