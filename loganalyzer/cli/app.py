@@ -44,10 +44,11 @@ def _root(
 
 def _register() -> None:
     """Every command, in the order --help lists them."""
-    from loganalyzer.cli import cache, lint, migrations, predict, report, scan, simulate
+    from loganalyzer.cli import cache, lint, migrations, predict, report, scan, simulate, watch
 
     for command in (predict.predict, lint.lint, scan.scan, migrations.migrations,
-                    migrations.show, migrations.verify, simulate.simulate, report.report):
+                    migrations.show, migrations.verify, simulate.simulate, report.report,
+                    watch.watch):
         app.command()(command)
     app.add_typer(cache.cache_app, name="cache")
 

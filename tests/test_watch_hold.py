@@ -1,0 +1,121 @@
+"""Migrations held in flight (loganalyzer.watch.hold): the bound on held events, run folding
+across chunk boundaries, the state round trip."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from loganalyzer.analysis.migrations import Options
+from loganalyzer.watch.follow import Chunk, Tracked
+from loganalyzer.watch.hold import Holder
+from loganalyzer.watch.service import scan_chunk
+from tests.scenarios import VM1
+from tests.watch_helpers import migrations_json, two_migrations, write_whole
+
+
+def chunks(text: str, host: str, pieces: int) -> list[Chunk]:
+    tracked = Tracked(f"{host}.log", 1, hash(host) & 0xFFFF, host=host, host_source="--host")
+    lines = text.splitlines(keepends=True)
+    out, done = [], 0
+    for piece in range(pieces):
+        part = lines[len(lines) * piece // pieces: len(lines) * (piece + 1) // pieces]
+        out.append(Chunk(tracked, "".join(part).encode(), done))
+        done += len(part)
+    return out
+
+
+def feed(holder: Holder, chunk: Chunk) -> None:
+    records, _, _ = scan_chunk(chunk)
+    holder.feed(f"{chunk.tracked.ino}", records, now=0.0)
+
+
+def test_the_bound_on_held_events_reports_the_oldest_as_it_stands():
+    logs = two_migrations()
+    holder = Holder(Options(), max_events=10)
+    first_half = chunks(logs["compute-a"], "compute-a", 2)[0]
+    feed(holder, first_half)
+    assert holder.held > 10
+    ready = holder.ready(now=1.0)
+    assert ready.forced and "more than 10 events held" in ready.forced[0]
+    assert [(r["instance"], r["outcome"]) for r in ready.rows] == [(VM1, "unknown")]
+    assert holder.held == 0
+
+
+def test_monitor_runs_cut_by_chunks_fold_as_one_pass_folds_them(tmp_path):
+    """Many small chunks (a live file polled often) give the objects one pass gives, and
+    hold no more events than one pass makes."""
+    logs = two_migrations()
+    one_pass = Holder(Options())
+    many = Holder(Options())
+    for host, text in logs.items():
+        feed(one_pass, chunks(text, host, 1)[0])
+        for chunk in chunks(text, host, 97):
+            feed(many, chunk)
+    assert many.held == one_pass.held
+    rows = many.ready(now=0.0, final=True).rows
+    assert [r["events"] for r in rows] == [r["events"] for r in
+                                           one_pass.ready(now=0.0, final=True).rows]
+    offline = migrations_json(str(write_whole(tmp_path, logs)))
+    assert sorted(r["outcome"] for r in rows) == sorted(r["outcome"] for r in offline)
+    for row, expected in zip(sorted(rows, key=lambda r: r["start"]),
+                             sorted(offline, key=lambda r: r["start"]), strict=True):
+        mine = {k: v for k, v in row.items() if not k.startswith("_")}
+        assert json.loads(json.dumps(mine, default=str)) == expected
+
+
+def test_the_state_round_trip_keeps_migrations_in_flight_and_open_runs():
+    logs = two_migrations()
+    holder = Holder(Options())
+    parts = chunks(logs["compute-a"], "compute-a", 4)
+    feed(holder, parts[0])
+    feed(holder, parts[1])
+    saved = json.loads(json.dumps(holder.to_json()))
+    restored = Holder(Options())
+    restored.restore(saved)
+    assert restored.held == holder.held
+    for target in (holder, restored):
+        feed(target, parts[2])
+        feed(target, parts[3])
+    assert restored.held == holder.held
+    a = holder.ready(now=0.0, final=True).rows
+    b = restored.ready(now=0.0, final=True).rows
+    strip = [{k: v for k, v in r.items() if not k.startswith("_")} for r in a]
+    assert strip == [{k: v for k, v in r.items() if not k.startswith("_")} for r in b]
+
+
+def test_a_line_after_the_migration_was_reported_is_counted_late_not_a_migration():
+    logs = two_migrations()
+    holder = Holder(Options(), settle_s=1.0)
+    lines = logs["compute-a"].splitlines(keepends=True)
+    feed(holder, chunks("".join(lines), "compute-a", 1)[0])
+    rows = holder.ready(now=100.0).rows  # quiet for 100 s: settled
+    assert [r["instance"] for r in rows] == [VM1]
+    succeeded = [line for line in lines if "finished successfully" in line][-1]
+    late = succeeded.replace("12:1", "12:2", 1)  # the same line, ten minutes later
+    tracked = Tracked("compute-a.log", 1, 7, host="compute-a", host_source="--host")
+    feed(holder, Chunk(tracked, late.encode(), len(lines)))
+    assert holder.late == 1
+    assert holder.ready(now=300.0, final=True).rows == []
+
+
+def test_a_large_chunk_through_the_prefilter_tool_gives_what_python_gives(monkeypatch):
+    from loganalyzer.watch import service
+
+    text = two_migrations()["compute-b"]
+    data = (text * (service.TOOL_BYTES // len(text) + 2)).encode()
+    chunk = Chunk(Tracked("compute-b.log", 1, 9, host="compute-b", host_source="--host"),
+                  data, 1000)
+    assert len(data) >= service.TOOL_BYTES
+    from loganalyzer.logs.prefilter import tool
+
+    if tool() is None:
+        pytest.skip("neither rg nor grep is installed")
+    assert service._scan_large(data, service.Origin("x", None, "unknown")) is not None
+    with_tool = scan_chunk(chunk)
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
+    assert service._scan_large(data, service.Origin("x", None, "unknown")) is None
+    in_python = scan_chunk(chunk)
+    assert with_tool[0] == in_python[0] and with_tool[1:] == in_python[1:]
+    assert with_tool[0][0]["line"] > 1000
