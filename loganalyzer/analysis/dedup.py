@@ -33,6 +33,14 @@ WHERE = frozenset({"host", "host_source", "file", "line", "time", "ts", "last_li
 OUT_OF_ORDER_S = 2.0  # log lines of one process are written in order to within this
 
 
+def original(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The event an :class:`Overlay` (or a chain of them) reads through; others as they are
+    (callers that hold events match the analysis's rows to them by identity)."""
+    while isinstance(event, Overlay):
+        event = event._event
+    return event
+
+
 class Overlay(Mapping[str, Any]):
     """An event with some fields read differently (its host's canonical name, the time it
     takes its place by); missing fields read as None, as :class:`logs.read.Event` does."""

@@ -161,9 +161,21 @@ MAX_LINE_DEFAULT = 1 << 20  # = loganalyzer.logs.scan.MAX_LINE (not imported: --
 HOST_HELP = ("PATH=HOST names the host of a file or of every file under a folder ('-=HOST' "
              "for stdin); a plain HOST keeps only migrations from or to it (repeatable).")
 
+def _hosts(values: dict[str, Any]) -> Input:
+    from loganalyzer.api import Reading
+    from loganalyzer.logs.read import parse_host_options
+
+    given = values["host"] or []
+    return Input(Reading(), parse_host_options([h for h in given if "=" in h]),
+                 [h for h in given if "=" not in h])
+
+
+HOST_OPTION = _option("host", Annotated[list[str] | None, typer.Option(
+    "--host", help=HOST_HELP, rich_help_panel="Input")])
+HOSTS = Group("source", (HOST_OPTION,), _hosts)  # watch: hosts only, it reads by itself
+
 READING = Group("source", (
-    _option("host", Annotated[list[str] | None, typer.Option(
-        "--host", help=HOST_HELP, rich_help_panel="Input")]),
+    HOST_OPTION,
     _option("engine", Annotated[str, typer.Option(
         "--engine", help="Where files are scanned: auto | local | process (all cores) | dask.",
         rich_help_panel="Performance")], "auto"),

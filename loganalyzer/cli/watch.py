@@ -7,29 +7,18 @@ from typing import Annotated, Any
 
 import typer
 
-from loganalyzer.cli.options import (
-    AutoConverge,
-    CompletionTimeout,
-    ConfigDirs,
-    ConfigFiles,
-    Delay,
-    DiskGb,
-    Downtime,
-    HostFilterOpt,
-    InstanceOpt,
-    LateOpt,
-    MemoryOpt,
-    PostCopy,
-    PythonOpt,
-    ReleaseOpt,
-    SinceOpt,
-    Steps,
-    TimeoutAction,
-    UntilOpt,
-    check_format,
-    config_flags,
-    reports_input_errors,
+from loganalyzer.cli.groups import (
+    ANALYSIS,
+    CONFIG,
+    HOSTS,
+    MODEL,
+    Analysis,
+    Configuration,
+    Input,
+    Model,
+    uses,
 )
+from loganalyzer.cli.options import check_format, reports_input_errors
 from loganalyzer.errors import InputError
 
 WatchPaths = Annotated[list[str] | None, typer.Argument(
@@ -41,7 +30,12 @@ METRICS = "Metrics"
 
 
 @reports_input_errors
+@uses(CONFIG, MODEL, ANALYSIS, HOSTS)
 def watch(
+    configuration: Configuration,
+    model: Model,
+    analysis: Analysis,
+    source: Input,
     paths: WatchPaths = None,
     journal: Annotated[bool, typer.Option(
         "--journal", help="Follow the systemd journal (journalctl -f -o json).",
@@ -85,24 +79,6 @@ def watch(
     textfile: Annotated[str | None, typer.Option(
         "--textfile", help="Write the metrics into DIR/loganalyzer.prom for node_exporter's "
         "textfile collector (atomically).", rich_help_panel=METRICS)] = None,
-    config: ConfigFiles = None,
-    config_dir: ConfigDirs = None,
-    downtime: Downtime = None,
-    steps: Steps = None,
-    delay: Delay = None,
-    completion_timeout: CompletionTimeout = None,
-    timeout_action: TimeoutAction = None,
-    post_copy: PostCopy = None,
-    auto_converge: AutoConverge = None,
-    memory_mb: MemoryOpt = None,
-    disk_gb: DiskGb = None,
-    release: ReleaseOpt = None,
-    python: PythonOpt = None,
-    instance: InstanceOpt = None,
-    host: HostFilterOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    late_threshold: LateOpt = 10.0,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output: json | table.")
                    ] = "json",
 ) -> None:
@@ -125,7 +101,6 @@ def watch(
     from loganalyzer.analysis.migrations import Declared, Options
     from loganalyzer.api import selected
     from loganalyzer.config.prediction import resolve_model
-    from loganalyzer.logs.read import parse_host_options
     from loganalyzer.logs.select import parse_time
     from loganalyzer.watch.service import Watch, WatchSettings
 
@@ -155,28 +130,23 @@ def watch(
                              "not writable (the state is written beside it, then renamed)")
         if os.path.isdir(state):
             raise InputError(f"--state {state}: a folder; give a file name")
-    if memory_mb is not None and memory_mb <= 0:
-        raise InputError(f"--memory-mb {memory_mb}: must be positive")
-    flags = config_flags(downtime=downtime, steps=steps, delay=delay,
-                         completion_timeout=completion_timeout, timeout_action=timeout_action,
-                         post_copy=post_copy, auto_converge=auto_converge)
-    model = resolve_model(release, None, python)
-    declared = Declared(config or [], config_dir or [], flags)
+    if analysis.memory_mb is not None and analysis.memory_mb <= 0:
+        raise InputError(f"--memory-mb {analysis.memory_mb}: must be positive")
+    resolved = resolve_model(model.release, None, model.python)
+    declared = Declared(configuration.files, configuration.dirs, configuration.flags)
     if declared.given:
-        declared.for_release(model.release)  # bad files and values fail before any read
-    mappings = [h for h in host or [] if "=" in h]
-    host_filter = [h for h in host or [] if "=" not in h]
-    window = parse_time("--since", since), parse_time("--until", until)
-    instances = list(instance or [])
+        declared.for_release(resolved.release)  # bad files and values fail before any read
+    window = parse_time("--since", analysis.since), parse_time("--until", analysis.until)
+    instances = list(analysis.instance)
 
     def select(row: dict[str, Any]) -> bool:
-        return selected(row, instances, host_filter, *window)
+        return selected(row, instances, source.host_filter, *window)
 
     settings = WatchSettings(
-        paths=list(paths or []), hosts=parse_host_options(mappings),
-        options=Options(declared=declared, release=release, python=python,
-                        memory_mb=memory_mb, disk_gb=disk_gb or [],
-                        late_threshold_s=late_threshold),
+        paths=list(paths or []), hosts=source.hosts,
+        options=Options(declared=declared, release=model.release, python=model.python,
+                        memory_mb=analysis.memory_mb, disk_gb=analysis.disk_gb,
+                        late_threshold_s=analysis.late_threshold_s),
         select=select, fmt=fmt, start_at=start_at, poll_s=poll, settle_s=settle,
         idle_timeout_s=idle_timeout, max_events=max_events, state=state, once=once,
         journal=journal, units=list(unit or []), journal_files=list(journal_file or []),

@@ -34,6 +34,7 @@ from loganalyzer.logs.ingest.readers import (
     UnsupportedCompression,
     describe_read_error,
     open_bytes,
+    read_fully,
     sniff_compression,
 )
 
@@ -470,7 +471,7 @@ def _head(path: str, size: int, decompress: bool = False) -> bytes | None:
             if not decompress:
                 return raw.read(size)
             stream, _ = open_bytes(raw)
-            return stream.read(size)
+            return read_fully(stream, size)
     except (UnsupportedCompression, *READ_ERRORS):
         return None
 

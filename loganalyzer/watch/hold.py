@@ -21,12 +21,14 @@ as ``migrations`` reports a log that ends mid-migration).
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from loganalyzer.analysis.dedup import original
 from loganalyzer.analysis.evidence import host_facts
 from loganalyzer.analysis.migrations import Options, analyse
 from loganalyzer.analysis.timeline import (
@@ -308,7 +310,10 @@ class Holder:
         hosts |= {e["host"] or "unknown" for e in remembered}
         facts = [e for h in sorted(hosts) for e in self.facts.get(h, [])]
         try:
-            rows = analyse([*facts, *remembered, *events], self.options)
+            # merged in time, each group in its own order: the analysis takes a line stamped
+            # before the line above it in its file as out of order (analysis/dedup.py), so a
+            # later restart's dump must not stand before this migration's lines
+            rows = analyse(_merged(facts, remembered, events), self.options)
         except Exception as exc:  # a defect, or input no rule foresaw: never fatal
             self.errors.append(f"the migration(s) of {instance or 'an unknown instance'} "
                                f"could not be analysed ({type(exc).__name__}: {exc}); their "
@@ -320,7 +325,7 @@ class Holder:
         out = []
         emitted: set[int] = set()
         for row in rows:
-            ids = {id(e) for e in row.get("_events", [])}
+            ids = {id(original(e)) for e in row.get("_events", [])}
             if ids & memory:
                 continue  # a remembered migration, reported before
             mine = ids & set(starts)
@@ -348,7 +353,7 @@ class Holder:
             return
         pair = (min(source, dest), max(source, dest))
         kept = self.pairs.pop(pair, [])  # re-inserted: the dict's order is recency
-        kept.append([e for e in row["_events"] if e["kind"] not in BULKY_KINDS])
+        kept.append([original(e) for e in row["_events"] if e["kind"] not in BULKY_KINDS])
         self.pairs[pair] = kept[-PAIR_KEPT:]
         while len(self.pairs) > PAIRS_KEPT:
             del self.pairs[next(iter(self.pairs))]
@@ -424,6 +429,19 @@ class Holder:
                      for h, i, t in data.get("done", [])}
         self.pairs = {(a, b): [[decode(e) for e in m] for m in kept]
                       for a, b, kept in data.get("pairs", [])}
+
+
+def _merged(*groups: Sequence[Record]) -> list[Record]:
+    """The groups merged by time, each kept in its own order (a line without a time goes
+    with the line before it in its group)."""
+    def timed(group: Sequence[Record]) -> Iterable[tuple[datetime, int, Record]]:
+        last = datetime.min
+        for index, event in enumerate(group):
+            last = event["timestamp"] or last
+            yield last, index, event
+
+    return [event for _, _, event in heapq.merge(*(timed(g) for g in groups),
+                                                  key=lambda item: item[0])]
 
 
 def _began(events: Sequence[Record]) -> datetime:

@@ -215,10 +215,24 @@ def open_bytes(raw: IO[bytes]) -> tuple[IO[bytes], str | None]:
     return decompressing(replay, compression), compression
 
 
+def read_fully(stream: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes: a decompressing stream may return fewer per call (one decoder
+    step), so read until ``size`` or the end."""
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        part = stream.read(size - got)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
 def read_head(raw: IO[bytes], size: int = 65536) -> bytes:
     """Up to ``size`` decompressed bytes from the start of ``raw`` (for content sniffing)."""
     stream, _ = open_bytes(raw)
     try:
-        return stream.read(size)
+        return read_fully(stream, size)
     except (OSError, EOFError, lzma.LZMAError, UnsupportedCompression):
         return b""
