@@ -222,7 +222,7 @@ def executor(engine: str, scheduler: str | None = None, workers: int | None = No
         from distributed import Client, LocalCluster
     except ImportError:
         raise InputError("--engine dask needs the 'dask' extra: pip install "
-                         "'loganalyzer[dask]'") from None
+                         "'nova-loganalyzer[dask]'") from None
     if scheduler:
         try:
             client = Client(scheduler, timeout=10)

@@ -92,7 +92,7 @@ def write_pngs(figures: dict[str, Any], folder: str) -> list[str]:
         import kaleido  # noqa: F401
     except ImportError:
         raise InputError("--png needs the 'images' extra (kaleido): pip install "
-                         "'loganalyzer[images]'") from None
+                         "'nova-loganalyzer[images]'") from None
     os.makedirs(folder, exist_ok=True)
     written = []
     for name, figure in figures.items():
