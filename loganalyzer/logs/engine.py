@@ -108,7 +108,9 @@ def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResul
     origin = Origin(item.display, item.host, item.host_source, item.year)
     try:
         with open(item.path or "", "rb") as fh:
-            result = scan_stream(_Range(fh, job.start, job.end or 0), origin)  # type: ignore[arg-type]
+            # a record open at the range's end goes on in the next range's first lines
+            result = scan_stream(_Range(fh, job.start, job.end or 0), origin,  # type: ignore[arg-type]
+                                 beyond=fh)
     except OSError as exc:
         result = ScanResult(FileReport(item.display, item.host, item.host_source,
                                        readable=False))
@@ -160,7 +162,7 @@ def _cached(job: Job) -> ScanResult:
         return _whole(item)
     if cached is not None and covered == fingerprint["size"]:
         return cached
-    if cached is not None and covered:
+    if cached is not None and covered and not _may_go_on(cached):
         with open(path, "rb") as fh:
             tail = scan_stream(_Range(fh, covered, fingerprint["size"]), origin)  # type: ignore[arg-type]
         result = append(cached, tail)
@@ -169,6 +171,15 @@ def _cached(job: Job) -> ScanResult:
     if result.file.readable:
         cache.store(job.cache_dir or "", path, origin, result, fingerprint)
     return result
+
+
+def _may_go_on(result: ScanResult) -> bool:
+    """Whether the last event read may go on over lines appended since (a message of
+    several lines): then the whole file is read again rather than its tail alone."""
+    from loganalyzer.logs.grammar import CONTINUED
+
+    ids = result.events.finish().get("message_id") or []
+    return bool(ids) and ids[-1] in CONTINUED
 
 
 def merge_ranges(jobs: Sequence[Job], results: Sequence[ScanResult]) -> list[ScanResult]:

@@ -82,22 +82,39 @@ def _popen(args: list[str], **kw: Any) -> subprocess.Popen[bytes]:
         return subprocess.Popen(args, stdout=subprocess.PIPE, **kw)
 
 
-def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None = None) -> None:
-    """Parse ``NUMBER:LINE`` output; with ``reached``, ``NUMBER:OFFSET:LINE`` (the tools'
-    ``--byte-offset``), telling it how far the search got every 16 MiB or so."""
-    if reached is None:
-        for output in stream:
-            number, _, raw = output.partition(b":")
-            state.line_text(raw.rstrip(b"\n"), int(number))
-        return
+def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None = None,
+                  source: IO[bytes] | None = None) -> list[int]:
+    """Parse ``NUMBER:LINE`` output; with ``reached`` or ``source``, ``NUMBER:OFFSET:LINE``
+    (the tools' ``--byte-offset``): ``reached`` is told how far the search got every 16 MiB
+    or so, and the lines after a record whose message may go on over further lines are read
+    from ``source`` (the file searched) at that offset. Returns the numbers of such records
+    whose next line was neither read nor printed by the tool (without ``source``)."""
+    unresolved: list[int] = []
+    opened = 0  # the line number of the open record, if any
     told = 0
     for output in stream:
-        number, _, rest = output.partition(b":")
-        offset, _, raw = rest.partition(b":")
-        state.line_text(raw.rstrip(b"\n"), int(number))
-        if int(offset) - told >= REPORT_EVERY:
-            told = int(offset)
-            reached(told)
+        number_text, _, raw = output.partition(b":")
+        number = int(number_text)
+        if opened and number != opened + 1:
+            unresolved.append(opened)
+        if reached is not None or source is not None:
+            offset_text, _, raw = raw.partition(b":")
+            offset = int(offset_text)
+            if reached is not None and offset - told >= REPORT_EVERY:
+                told = offset
+                reached(told)
+        state.line_text(raw.rstrip(b"\n"), number)
+        opened = 0
+        if state.open is not None:
+            if source is None:
+                opened = number
+            else:
+                source.seek(offset + len(raw))
+                state.follow(iter(lambda: source.readline(1 << 20), b""), number)
+    if opened:
+        unresolved.append(opened)
+    state.close()
+    return unresolved
 
 
 def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
@@ -121,11 +138,11 @@ def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
         return None
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
     state = ScanState(origin, result)
-    offsets = ["--byte-offset"] if reached is not None else []
-    with _popen([*command(*found), *offsets, "--", path]) as proc, \
-            subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE) as counter:
+    with _popen([*command(*found), "--byte-offset", "--", path]) as proc, \
+            subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE) as counter, \
+            open(path, "rb") as source:
         assert proc.stdout is not None
-        _parse_output(proc.stdout, state, reached)
+        _parse_output(proc.stdout, state, reached, source)
         lines_text, _ = counter.communicate()
     if proc.returncode not in (0, 1) or counter.returncode != 0:
         return None
@@ -153,7 +170,7 @@ def scan_compressed_file(path: str, origin: Origin, compression: str) -> ScanRes
         with _popen([*command(*found), "-"], stdin=worker.stdout) as proc:
             worker.stdout.close()  # the search tool holds the pipe now
             assert proc.stdout is not None
-            _parse_output(proc.stdout, state)
+            unresolved = _parse_output(proc.stdout, state)
         report = worker.stderr.read().decode("utf-8", "replace")
     if proc.returncode not in (0, 1) or worker.returncode != 0:
         return None
@@ -163,6 +180,8 @@ def scan_compressed_file(path: str, origin: Origin, compression: str) -> ScanRes
         return None
     result.file.bytes = counts["bytes"]
     result.file.lines = counts["lines"] + (0 if counts["ends_with_newline"] else 1)
+    if any(number < result.file.lines for number in unresolved):
+        return None  # a record may go on over lines the tool did not print: Python reads it
     if counts["problem"]:  # worded as scan_stream words it
         result.warnings.append(
             f"{origin.display}: unreadable after {result.file.bytes} bytes of log "

@@ -11,12 +11,21 @@ from __future__ import annotations
 import math
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
 
 from loganalyzer.logs.anchors import ANCHORS, keys_in
-from loganalyzer.logs.grammar import MONTHS, parse_json, parse_text
+from loganalyzer.logs.grammar import (
+    CONTINUED,
+    MAX_CONTINUATION_CHARS,
+    MAX_CONTINUATION_LINES,
+    MONTHS,
+    continuation,
+    parse_json,
+    parse_text,
+)
 from loganalyzer.logs.ingest.readers import READ_ERRORS, describe_read_error
 
 CHUNK = 4 << 20
@@ -69,6 +78,15 @@ class Columns:
             column.append(value)
         self.rows = n + 1
 
+    def put(self, row: int, name: str, value: Any) -> None:
+        """Set one field of a row already appended."""
+        column = self.data.get(name)
+        if column is None:
+            column = self.data[name] = [None] * self.rows
+        elif len(column) < self.rows:
+            column.extend([None] * (self.rows - len(column)))
+        column[row] = value
+
     def finish(self) -> dict[str, list[Any]]:
         for column in self.data.values():
             if len(column) < self.rows:
@@ -108,8 +126,10 @@ class Origin:
     year: int | None = None
 
 
-def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = None) -> ScanResult:
-    """Scan one decompressed binary stream."""
+def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = None,
+                beyond: IO[bytes] | None = None) -> ScanResult:
+    """Scan one decompressed binary stream. ``beyond`` (a byte range of a file: the rest of
+    the file) gives the further lines of a record still open at the stream's end."""
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, compression))
     state = ScanState(origin, result)
     carry = b""
@@ -139,6 +159,9 @@ def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = Non
             break
     if carry:
         state.block(carry + b"\n")
+    if beyond is not None:
+        state.follow(iter(beyond.readline, b""), state.line_base)
+    state.close()
     result.file.lines = state.line_base
     return finish(result, state.nul_bytes)
 
@@ -247,6 +270,22 @@ def _read_chunk(stream: IO[bytes]) -> tuple[bytes, BaseException | None]:
 
 
 @dataclass
+class _Open:
+    """An event whose message may go on over the following physical lines (see
+    :func:`loganalyzer.logs.grammar.continuation`)."""
+
+    row: int
+    pid: str | None
+    logger: str | None
+    time: str | None
+    first: str | None  # the error text of its first line
+    lines: list[str] = field(default_factory=list)
+    blank: int = 0  # blank lines seen after the last line kept (kept only if text follows)
+    last_line: int = 0
+    chars: int = 0
+
+
+@dataclass
 class _Run:
     """Consecutive ``Current … steps`` lines of one migration that say the same thing."""
 
@@ -310,9 +349,11 @@ class ScanState:
         self.nul_bytes = 0
         self.runs: dict[tuple[str | None, str | None], _Run] = {}
         self.fast_runs: dict[bytes, _Run] = {}  # this file's own host's runs by instance
+        self.open: _Open | None = None  # the last event, while its message may go on
 
     def block(self, block: bytes) -> None:
-        """Scan a block that ends with a newline."""
+        """Scan a block that ends with a newline. Only lines holding an anchor are parsed,
+        and the lines right after one whose message may go on (:meth:`follow`)."""
         candidates: dict[int, int] = {}
         for key in ANCHORS:
             pos = block.find(key)
@@ -324,15 +365,64 @@ class ScanState:
         if b"\x00" in block:
             self.nul_bytes += block.count(b"\x00")
         line = self.line_base
+        if self.open is not None:  # a record open at the end of the block before
+            self.follow(_lines(block, 0, candidates), line)
         previous = 0
         for start in sorted(candidates):
             line += block.count(b"\n", previous, start)
             previous = start
-            self.line_text(block[start:candidates[start]], line + 1)
+            end = candidates[start]
+            self.line_text(block[start:end], line + 1)
+            if self.open is not None:
+                self.follow(_lines(block, end + 1, candidates), line + 1)
         self.line_base += block.count(b"\n")
+
+    def follow(self, lines: Iterable[bytes], number: int) -> bool:
+        """Join the physical lines after line ``number`` (bytes, with or without their
+        newline) to the open record while they continue it; a line holding an anchor is
+        always a record of its own. False once the record is closed, True while it is still
+        open when ``lines`` run out."""
+        record = self.open
+        if record is None:
+            return False
+        for raw in lines:
+            number += 1
+            if len(record.lines) + record.blank >= MAX_CONTINUATION_LINES or any(
+                    key in raw for key in ANCHORS):
+                break
+            text = continuation(raw.rstrip(b"\r\n").decode("utf-8", "replace"),
+                                record.pid, record.logger, record.time)
+            if text is None:
+                break
+            if not text.strip():
+                record.blank += 1
+                continue
+            record.lines.extend([""] * record.blank)
+            record.blank = 0
+            record.lines.append(text)
+            record.last_line = number
+            record.chars += len(text) + 1
+            if record.chars >= MAX_CONTINUATION_CHARS:
+                break
+        else:
+            return True
+        self.close()
+        return False
+
+    def close(self) -> None:
+        """The open record is complete: its further lines join its ``error``."""
+        record, self.open = self.open, None
+        if record is None or not record.lines:
+            return
+        text = "\n".join(record.lines)[:MAX_CONTINUATION_CHARS]
+        events = self.result.events
+        events.put(record.row, "error", f"{record.first}\n{text}" if record.first else text)
+        events.put(record.row, "last_line", record.last_line)
 
     def line_text(self, raw: bytes, number: int) -> None:
         """Parse one candidate line (its bytes, without the newline)."""
+        if self.open is not None:
+            self.close()
         if self.fast_runs and b" Current " in raw and self._fold_fast(raw, number):
             return
         text = raw.decode("utf-8", "replace")
@@ -351,6 +441,10 @@ class ScanState:
         finished = self._finish(event, number)
         if FOLD_REPEATS and finished["kind"] == "downtime_state" and self._fold(finished):
             return
+        if finished["message_id"] in CONTINUED:
+            self.open = _Open(self.result.events.rows, finished.get("pid"),
+                              finished.get("logger"), finished.get("time"),
+                              finished.get("error"))
         self.result.events.append(finished)
 
     def _fold(self, event: dict[str, Any]) -> bool:
@@ -451,6 +545,15 @@ class ScanState:
             event.pop(name, None)
         out.update(event)
         return out
+
+
+def _lines(block: bytes, start: int, candidates: dict[int, int]) -> Iterator[bytes]:
+    """The lines of ``block`` from offset ``start`` up to the next candidate line."""
+    size = len(block)
+    while start < size and start not in candidates:
+        end = block.find(b"\n", start)
+        yield block[start:end]
+        start = end + 1
 
 
 def _syslog_ts(text: str, year: int | None) -> str | None:
