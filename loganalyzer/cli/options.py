@@ -4,7 +4,7 @@ format checks, output streams and how logs are read."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import wraps
 from typing import Annotated, Any, TypeVar
@@ -153,9 +153,11 @@ OutputOpt = Annotated[str | None, typer.Option(
     "terminal).")]
 
 
-def emit_warnings(warnings: list[str]) -> None:
+def emit_warnings(warnings: Sequence[str], notes: Sequence[str] = ()) -> None:
     for warning in warnings:
         typer.echo(f"loganalyzer: warning: {warning}", err=True)
+    for note in notes:
+        typer.echo(f"loganalyzer: note: {note}", err=True)
 
 
 def output_stream(path: str | None) -> Any:
@@ -219,8 +221,17 @@ def analyse_paths(paths: list[str], host: list[str] | None, config: list[str] | 
     if declared.given:  # bad files and values fail before any scan
         declared.for_release(resolve_model(release, None, python).release)
     events = how.read(paths, parse_host_options(mappings))
-    emit_warnings(events.warnings)
-    return analyse(events, **kwargs)
+    emit_warnings(events.warnings, events.notes)
+    if not events.read_anything:
+        raise InputError("no input could be read: " + ", ".join(paths))
+    rows, events = analyse(events, **kwargs)
+    if not rows:
+        scanned = events.files
+        what = ("no live migration matches the selection" if instance or host_filter or since
+                or until else "no live migration found")
+        typer.echo(f"loganalyzer: {what} in {len(scanned)} file(s) read "
+                   f"({sum(f.lines for f in scanned)} lines)", err=True)
+    return rows, events
 
 
 HostFilterOpt = Annotated[list[str] | None, typer.Option(

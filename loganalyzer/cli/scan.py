@@ -75,9 +75,9 @@ def scan(
         raise InputError("--format parquet writes binary data: give --output FILE or redirect")
     events = reading(engine, scheduler, cache, quiet).read(paths,
                                                               parse_host_options(host or []))
-    emit_warnings(events.warnings)
+    emit_warnings(events.warnings, events.notes)
     if not events.read_anything:
-        raise InputError("no input could be read")
+        raise InputError("no input could be read: " + ", ".join(paths))
     frame = select_events(events.events, kind or [], instance or [], (), *window)
     if fmt == "parquet":
         scan_out.write_parquet(frame, output or sys.stdout.buffer)

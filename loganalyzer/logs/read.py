@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,6 +79,8 @@ class EventSet:
     unrecognized: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: list[FileReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was passed over (counts), for stderr
+    passed_over: list[FileReport] = field(default_factory=list)  # inputs not scanned, and why
     _frame: Any = field(default=None, repr=False)
 
     @property
@@ -101,8 +104,9 @@ class EventSet:
 
     @property
     def read_anything(self) -> bool:
-        """False when no input could be opened at all (the commands then exit 2)."""
-        return any(f.readable for f in self.files)
+        """False when no input could be opened at all (the commands then exit 2); inputs
+        looked at and passed over were read."""
+        return any(f.readable for f in self.files) or bool(self.passed_over)
 
 
 def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
@@ -135,7 +139,26 @@ def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
                     bar.done(None)
     if plan.stdin is not None:
         results.append(scan_input(plan.stdin))
+    results.extend(ScanResult(FileReport(path, None, "unknown", skipped=why))
+                   for path, why in plan.skipped)
     return gather(results, warnings)
+
+
+def passed_over(files: Sequence[FileReport]) -> str | None:
+    """One line saying which inputs were passed over and why (all of them by name when
+    nothing else was scanned); None when none was."""
+    skipped = [f for f in files if f.skipped is not None]
+    if not skipped:
+        return None
+    reasons = Counter(f.skipped for f in skipped)
+    why = "; ".join(f"{n} {reason}" for reason, n in reasons.most_common())
+    if len(skipped) < len(files):
+        return (f"passed over {len(skipped)} file(s) that are not nova-compute logs ({why}); "
+                "--format json lists them in files[]")
+    names = ", ".join(f.path for f in skipped[:10])
+    more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+    return (f"no nova-compute log among the input: passed over {len(skipped)} file(s) "
+            f"({why}): {names}{more}")
 
 
 def _archive_job(path: str, hosts: dict[str, str]) -> tuple[list[ScanResult], list[str]]:
@@ -207,6 +230,12 @@ def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> Event
         result.events = Columns()
         unrecognized.extend(result.unrecognized)
         all_warnings.extend(result.warnings)
+    notes: list[str] = []
+    note = passed_over([r.file for r in results])
+    if note:  # a warning when nothing else was read, else a note
+        (all_warnings if note.startswith("no nova-compute log") else notes).append(note)
+    scanned = [r.file for r in results if r.file.skipped is None]
+    skipped = [r.file for r in results if r.file.skipped is not None]
     data = columns.finish()
     rows = columns.rows
     ordered = {name: data.pop(name, None) or [None] * rows for name in BASE_COLUMNS}
@@ -214,7 +243,8 @@ def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> Event
     ordered["timestamp"] = _timestamps(ordered["ts"])
     if "last_ts" in ordered:  # the last line of a folded run of monitor lines
         ordered["last_timestamp"] = _timestamps(ordered["last_ts"])
-    return EventSet(ordered, rows, unrecognized, all_warnings, [r.file for r in results])
+    return EventSet(ordered, rows, unrecognized, all_warnings, scanned, notes=notes,
+                    passed_over=skipped)
 
 
 def _timestamps(texts: list[str | None]) -> list[datetime | None]:

@@ -52,12 +52,16 @@ class FileReport:
     unrecognized: int = 0
     folded: int = 0  # repeated monitor lines folded into the row of their run
     readable: bool = True  # False when the input could not be opened at all
+    skipped: str | None = None  # why it was passed over without being scanned
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "host": self.host, "host_source": self.host_source,
-                "compression": self.compression, "lines": self.lines, "bytes": self.bytes,
-                "events": self.events, "unrecognized": self.unrecognized,
-                "folded": self.folded, "readable": self.readable}
+        out = {"path": self.path, "host": self.host, "host_source": self.host_source,
+               "compression": self.compression, "lines": self.lines, "bytes": self.bytes,
+               "events": self.events, "unrecognized": self.unrecognized,
+               "folded": self.folded, "readable": self.readable}
+        if self.skipped is not None:
+            out["skipped"] = self.skipped
+        return out
 
 
 @dataclass

@@ -88,7 +88,7 @@ def write(events: EventSet, frame: pd.DataFrame, fmt: str, stream: IO[str],
             "events": event_records(frame),
             "unrecognized": events.unrecognized,
             "warnings": events.warnings,
-            "files": [f.to_json() for f in events.files],
+            "files": [f.to_json() for f in [*events.files, *events.passed_over]],
         }, stream)
         return
     if fmt == "csv":
@@ -147,9 +147,11 @@ def _table(events: EventSet, frame: pd.DataFrame, stream: IO[str], show_unrecogn
 
 def _summary(out: Any, events: EventSet, frame: pd.DataFrame) -> None:
     files = events.files
+    passed = len(events.passed_over)
     lines = sum(f.lines for f in files)
     size = sum(f.bytes for f in files)
-    out.print(f"files: {len(files)}  lines read: {lines}  bytes: {size}  "
+    out.print(f"files: {len(files)}{f' ({passed} passed over)' if passed else ''}  "
+              f"lines read: {lines}  bytes: {size}  "
               f"events: {len(events.events)} ({len(frame)} selected)")
     counts = Counter(frame["kind"].tolist())
     if counts:

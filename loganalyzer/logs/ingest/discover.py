@@ -26,7 +26,14 @@ TAR_NAME = re.compile(r"\.(?:tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2|tar\.zst)
 SNIFF_NAME = re.compile(r"(?:\.log|\.txt|\.json|\.out)(?:[.-].*)?$|\.(?:gz|xz|bz2|zst)$")
 SNIFF_MARKERS = (b"nova.compute.", b"nova.virt.", b"nova-compute[", b"nova_compute[",
                  b"nova.service", b"Live Migration failure", b"(Lifecycle Event)")
-OSLO_NOVA_LINE = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\d+ )?[A-Z]+ nova\.")
+# An oslo.log line of nova-compute's own loggers or the oslo libraries it logs through
+# (an excerpt may hold nothing but an oslo_messaging traceback or TRACE lines).
+OSLO_NOVA_LINE = re.compile(
+    rb"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)? (?:\[[^\]\s]+\] )?(?:\d+ )?"
+    rb"(?:DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|TRACE) "
+    rb"(?:nova|oslo[._]\w+|keystoneauth1|keystonemiddleware|os_brick|os_vif|neutronclient)\.")
+NOT_NOVA = "no nova-compute line in its first 64 KiB"
+NOT_A_LOG_NAME = "its name is not a log's"
 ROTATION = re.compile(
     r"^(?P<base>.+?)(?:[.-](?P<date>\d{8}(?:\d{2})?)|\.(?P<num>\d+))?"
     r"(?P<comp>\.(?:gz|bz2|xz|zst))?$"
@@ -57,6 +64,7 @@ class Plan:
     archives: list[str] = field(default_factory=list)  # tarballs, read member by member
     stdin: Input | None = None
     warnings: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) passed over
 
 
 def rotation_key(name: str) -> tuple[str, int, str, int]:
@@ -186,7 +194,12 @@ def plan_inputs(paths: Sequence[str], hosts: Mapping[str, str] | None = None) ->
         if st is None:
             continue
         if stat.S_ISDIR(st.st_mode):
-            plan.files.extend(_walk(given, hosts, hostname_cache, plan))
+            before = (len(plan.archives), len(plan.skipped), len(plan.warnings))
+            found = _walk(given, hosts, hostname_cache, plan)
+            if not found and before == (len(plan.archives), len(plan.skipped),
+                                        len(plan.warnings)):
+                plan.skipped.append((given, "empty folder"))
+            plan.files.extend(found)
         elif TAR_NAME.search(given):
             plan.archives.append(given)
         else:
@@ -214,14 +227,18 @@ def _walk(root: str, hosts: Mapping[str, str], cache: dict[str, str | None],
             full = os.path.join(dirpath, name)
             kind = classify_name(name, parent)
             if kind is None:
+                plan.skipped.append((full, NOT_A_LOG_NAME))
                 continue
             st = _stat(full, plan)
-            if st is None or not stat.S_ISREG(st.st_mode):
+            if st is None:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                plan.skipped.append((full, "not a regular file"))
                 continue
             if kind == "tar":
                 plan.archives.append(full)
                 continue
-            if kind == "sniff" and not _sniff(full):
+            if kind == "sniff" and not _sniff(full, plan):
                 continue
             found.append(_input_for(full, root, st, hosts, cache))
     return found
@@ -255,12 +272,18 @@ def _remote(url: str, hosts: Mapping[str, str], plan: Plan) -> list[Input]:
     return found
 
 
-def _sniff(path: str) -> bool:
+def _sniff(path: str, plan: Plan) -> bool:
+    """Whether a file found by a look at its content is a nova-compute log; a file that is
+    not, or cannot be read, is noted in ``plan``."""
     try:
         with open(path, "rb") as raw:
-            return looks_like_nova(read_head(raw))
-    except OSError:
+            if looks_like_nova(read_head(raw)):
+                return True
+    except OSError as exc:
+        plan.warnings.append(f"{path}: cannot read: {exc.strerror}")
         return False
+    plan.skipped.append((path, NOT_NOVA))
+    return False
 
 
 def _input_for(path: str, root: str, st: os.stat_result, hosts: Mapping[str, str],
