@@ -47,7 +47,7 @@ def test_every_file_passed_over_is_listed_with_its_reason(tmp_path):
     skipped = {os.path.basename(f["path"]): f["skipped"]
                for f in json.loads(result.stdout)["files"] if "skipped" in f}
     assert skipped == {"cinder-volume.log": "no nova-compute line in its first 64 KiB",
-                       "notes.conf": "its name is not a log's"}
+                       "notes.conf": "a configuration file, not a log"}
     assert "passed over 2 file(s) that are not nova-compute logs" in result.stderr
 
 

@@ -13,13 +13,14 @@ from loganalyzer.cli.options import (
     check_format,
     reports_input_errors,
 )
+from loganalyzer.cli.shell import Command, Group
 from loganalyzer.errors import InputError
 
 cache_app = typer.Typer(
     help="Inspect or empty a --cache folder.\n\n[b]Examples[/b]\n\n"
     "  loganalyzer cache info --cache ~/.cache/loganalyzer\n\n"
     "  loganalyzer cache clear --cache ~/.cache/loganalyzer",
-    no_args_is_help=True, rich_markup_mode="rich")
+    no_args_is_help=True, rich_markup_mode="rich", cls=Group)
 
 
 def _existing(cache: str) -> str:
@@ -29,7 +30,7 @@ def _existing(cache: str) -> str:
     return cache
 
 
-@cache_app.command("info")
+@cache_app.command("info", cls=Command)
 @reports_input_errors
 def cache_info(cache: CacheDir, fmt: Annotated[str, typer.Option(
         "--format", "-f", help="table | json")] = "table") -> None:
@@ -59,7 +60,7 @@ def cache_info(cache: CacheDir, fmt: Annotated[str, typer.Option(
     out.print(f"{len(entries)} file(s) in {cache}")
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", cls=Command)
 @reports_input_errors
 def cache_clear(cache: CacheDir) -> None:
     """Remove every entry of a cache.

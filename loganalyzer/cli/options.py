@@ -3,6 +3,7 @@ format checks, output streams and how logs are read."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -224,6 +225,8 @@ def analyse_paths(paths: list[str], host: list[str] | None, config: list[str] | 
     emit_warnings(events.warnings, events.notes)
     if not events.read_anything:
         raise InputError("no input could be read: " + ", ".join(paths))
+    if not config and not config_dir:
+        mention_configs(events.passed_over)
     rows, events = analyse(events, **kwargs)
     if not rows:
         scanned = events.files
@@ -232,6 +235,18 @@ def analyse_paths(paths: list[str], host: list[str] | None, config: list[str] | 
         typer.echo(f"loganalyzer: {what} in {len(scanned)} file(s) read "
                    f"({sum(f.lines for f in scanned)} lines)", err=True)
     return rows, events
+
+
+def mention_configs(passed_over: Sequence[Any]) -> None:
+    """A nova.conf among the inputs is neither used nor ignored silently: say so."""
+    found = [f.path for f in passed_over
+             if os.path.basename(f.path.rsplit(":", 1)[-1]).startswith("nova")
+             and f.path.endswith(".conf")]
+    if found:
+        shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+        typer.echo(f"loganalyzer: note: {shown} found among the inputs and not used: "
+                   "migrations are checked against each host's start-up dump or the release "
+                   "defaults; give --config FILE to check against it", err=True)
 
 
 HostFilterOpt = Annotated[list[str] | None, typer.Option(

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING
 
 from loganalyzer.logs.ingest.discover import (
+    CONFIG_FILE,
     NOT_A_LOG_NAME,
     NOT_NOVA,
     Input,
@@ -138,8 +139,9 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
                         hostnames[parts[0]] = text
                 continue
             kind = classify_name(name, parts[-2] if len(parts) > 1 else "")
-            if kind in (None, "tar"):
-                skipped.append((f"{path}:{member.name}", NOT_A_LOG_NAME if kind is None
+            if kind in (None, "tar") or name.endswith(".conf"):
+                skipped.append((f"{path}:{member.name}", CONFIG_FILE if name.endswith(".conf")
+                                else NOT_A_LOG_NAME if kind is None
                                 else "an archive inside an archive (not read)"))
                 continue
             handle = archive.extractfile(member)

@@ -34,6 +34,7 @@ OSLO_NOVA_LINE = re.compile(
     rb"(?:nova|oslo[._]\w+|keystoneauth1|keystonemiddleware|os_brick|os_vif|neutronclient)\.")
 NOT_NOVA = "no nova-compute line in its first 64 KiB"
 NOT_A_LOG_NAME = "its name is not a log's"
+CONFIG_FILE = "a configuration file, not a log"
 ROTATION = re.compile(
     r"^(?P<base>.+?)(?:[.-](?P<date>\d{8}(?:\d{2})?)|\.(?P<num>\d+))?"
     r"(?P<comp>\.(?:gz|bz2|xz|zst))?$"
@@ -226,8 +227,9 @@ def _walk(root: str, hosts: Mapping[str, str], cache: dict[str, str | None],
         for name in sorted(filenames, key=rotation_key):
             full = os.path.join(dirpath, name)
             kind = classify_name(name, parent)
-            if kind is None:
-                plan.skipped.append((full, NOT_A_LOG_NAME))
+            if kind is None or name.endswith(".conf"):
+                plan.skipped.append((full, CONFIG_FILE if name.endswith(".conf")
+                                     else NOT_A_LOG_NAME))
                 continue
             st = _stat(full, plan)
             if st is None:
