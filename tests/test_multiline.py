@@ -197,3 +197,6 @@ def test_migrations_json_and_show_print_every_line(tmp_path):
     shown = runner.invoke(app, ["show", path, "--instance", U[:8]], env={"COLUMNS": "400"})
     assert "Domain id=5 is tainted: high-privileges" in shown.stdout
     assert "Failed to connect socket" in shown.stdout
+    html = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", path, "-o", str(html)]).exit_code == 0
+    assert "swtpm.sock: Connection refused" in html.read_text()
