@@ -200,3 +200,12 @@ def test_migrations_json_and_show_print_every_line(tmp_path):
     html = tmp_path / "r.html"
     assert runner.invoke(app, ["report", path, "-o", str(html)]).exit_code == 0
     assert "swtpm.sock: Connection refused" in html.read_text()
+
+
+def test_rsyslog_escaped_newlines_become_lines(tmp_path, monkeypatch):
+    """rsyslog writes a multi-line message on one line with #012 for each newline."""
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
+    line = ("Jan 10 12:00:00 cmp-1 nova-compute[7]: " + SWTPM[1].split(" ", 2)[2] + "#012"
+            + SWTPM[2])
+    [failure] = failures(collect([write(tmp_path, [line], "messages")]))
+    assert failure["error"].splitlines()[1] == SWTPM[2]

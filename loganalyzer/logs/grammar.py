@@ -170,6 +170,10 @@ def parse_text(text: str, keys: Iterable[str], reference: bool = False
     for name in ("host", "syslog_ts", "iso_ts", "grep_path", "prefix", "ident"):
         if name in env:
             result[f"env_{name}"] = env[name]
+    error = result.get("error")
+    if "host" in env and isinstance(error, str) and "#012" in error:
+        # rsyslog writes a message's newlines as #012 (EscapeControlCharactersOnReceive)
+        result["error"] = error.replace("#012", "\n").replace("#011", "\t")
     return result
 
 
