@@ -33,6 +33,8 @@ COMMANDS = {
     "report": ["report", SAMPLE, "-o", "{tmp}/r.html"],
     "cache": ["cache", "info", "--cache", "{tmp}"],
     "help": ["migrations", "--help"],
+    "version": ["--version"],
+    "clear": ["cache", "clear", "--cache", "{tmp}"],
     "json": ["scan", SAMPLE, "-f", "json"],
 }
 
