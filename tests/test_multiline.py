@@ -197,6 +197,8 @@ def test_migrations_json_and_show_print_every_line(tmp_path):
     shown = runner.invoke(app, ["show", path, "--instance", U[:8]], env={"COLUMNS": "400"})
     assert "Domain id=5 is tainted: high-privileges" in shown.stdout
     assert "Failed to connect socket" in shown.stdout
+    table = shown.stdout[shown.stdout.index("events ("):]  # the events table, not the header
+    assert "swtpm.sock: Connection refused" in table
     html = tmp_path / "r.html"
     assert runner.invoke(app, ["report", path, "-o", str(html)]).exit_code == 0
     assert "swtpm.sock: Connection refused" in html.read_text()

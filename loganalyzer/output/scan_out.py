@@ -76,8 +76,19 @@ def details(values: dict[str, Any]) -> str:
                          f"elapsed {_clean(values.get('last_elapsed_s'))} s)")
             continue
         text = str(value)
-        parts.append(f"{name}={text if len(text) <= 80 else text[:77] + '...'}")
+        if name == "error":  # every line of a message that went on over several lines
+            parts.append("error=" + "\n".join(_short(line, ERROR_LINE) for line in
+                                               text.splitlines()))
+            continue
+        parts.append(f"{name}={_short(text, 80)}")
     return " ".join(parts)
+
+
+ERROR_LINE = 300  # characters of each line of an error shown in a table
+
+
+def _short(text: str, size: int) -> str:
+    return text if len(text) <= size else text[:size - 3] + "..."
 
 
 def write(events: EventSet, frame: pd.DataFrame, fmt: str, stream: IO[str],
