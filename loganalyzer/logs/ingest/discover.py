@@ -8,6 +8,7 @@ their first 64 KiB. Tarballs (sosreports) are read in place. Rotated sets come o
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -99,11 +100,16 @@ def classify_name(name: str, parent: str = "") -> str | None:
 
 def looks_like_nova(head: bytes) -> bool:
     """True when the first bytes of a file carry nova-compute lines or catalogue messages."""
+    return _markers().search(head) is not None or OSLO_NOVA_LINE.search(head) is not None
+
+
+@functools.cache
+def _markers() -> re.Pattern[bytes]:
+    """The sniff markers and every catalogue key as one pattern (one pass over the head:
+    a tarball of many small members is sniffed member by member)."""
     from loganalyzer.logs.anchors import KEY_BYTES
 
-    return (any(marker in head for marker in SNIFF_MARKERS)
-            or any(k in head for k in KEY_BYTES)
-            or OSLO_NOVA_LINE.search(head) is not None)
+    return re.compile(b"|".join(re.escape(k) for k in (*SNIFF_MARKERS, *KEY_BYTES)))
 
 
 def _clean_host(text: str) -> str | None:
