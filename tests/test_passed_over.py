@@ -10,6 +10,7 @@ import json
 import os
 import tarfile
 
+import pytest
 from typer.testing import CliRunner
 
 from loganalyzer.cli import app
@@ -106,3 +107,15 @@ def test_cache_info_and_clear_on_a_missing_folder_alike(tmp_path):
     clear = runner.invoke(app, ["cache", "clear", "--cache", missing])
     assert info.exit_code == clear.exit_code == 2
     assert info.stderr == clear.stderr == f"loganalyzer: --cache {missing}: no such folder\n"
+
+
+def test_files_behind_a_url_passed_over_are_listed():
+    fsspec = pytest.importorskip("fsspec")
+    memory = fsspec.filesystem("memory")
+    memory.pipe("/passed/cmp-1/nova-compute.log", RPC_ONLY.encode())
+    memory.pipe("/passed/cmp-1/README", b"not a log")
+    from loganalyzer.logs.read import collect
+
+    events = collect(["memory://passed"], engine="local")
+    assert [(f.path, f.skipped) for f in events.passed_over] == [
+        ("memory:///passed/cmp-1/README", "its name is not a log's")]

@@ -272,6 +272,7 @@ def _remote(url: str, hosts: Mapping[str, str], plan: Plan) -> list[Input]:
         base = name.rsplit("/", 1)[-1]
         parent = name.rsplit("/", 2)[-2] if name.count("/") >= 1 else ""
         if len(names) > 1 and classify_name(base, parent) not in ("nova", "syslog", "journal"):
+            plan.skipped.append((fs.unstrip_protocol(name), NOT_A_LOG_NAME))
             continue
         full = fs.unstrip_protocol(name)
         host = host_override(full, hosts) or host_from_path(name)
