@@ -218,19 +218,19 @@ def _one_line(text: str) -> str:
 
 
 def usage_message(exc: UsageError) -> str:
-    """One line naming the option and what is wrong, with a suggestion where click has one
-    (``no such option --downtim (did you mean --downtime?)``)."""
-    command = exc.ctx.command_path.split(" ", 1)[1] if exc.ctx and " " in \
-        exc.ctx.command_path else None
+    """One line naming the command and the option, and what is wrong: a suggestion where
+    click has one (``predict: no such option --downtim (did you mean --downtime?)``), else a
+    pointer to ``--help``."""
+    path = exc.ctx.command_path if exc.ctx else ""
+    where = f"{path.split(' ', 1)[1]}: " if " " in path else ""
+    if isinstance(exc, NoSuchOption) and exc.possibilities:
+        return (f"{where}no such option {exc.option_name} "
+                f"(did you mean {' or '.join(sorted(exc.possibilities))}?)")
     if isinstance(exc, NoSuchOption):
         text = f"no such option {exc.option_name}"
-        if exc.possibilities:
-            text += f" (did you mean {' or '.join(sorted(exc.possibilities))}?)"
     else:
         text = _one_line(exc.format_message()).rstrip(".")
         text = text[:1].lower() + text[1:]
         if text.startswith("no such command"):
-            text = text.replace("'", "").rstrip(".")
-    where = f"{command}: " if command else ""
-    return f"{where}{text}; see --help" if not isinstance(exc, NoSuchOption) or \
-        not exc.possibilities else f"{where}{text}"
+            text = text.replace("'", "")
+    return f"{where}{text}; see --help"
