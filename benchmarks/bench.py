@@ -1,12 +1,19 @@
 """Speed and memory of loganalyzer against ``grep -F -c`` on the same files, same run.
 
-Writes (or reuses) a simulated DEBUG nova-compute.log of --size-mb with a few hundred
-migrations, its gzip copy, the same log as 20 rotated files, a 3× larger log (the log three
-times over: 3× the migrations) and the log padded to 3× with background lines only (the same
-migrations); then runs,
-alternating and with a warm page cache, ``grep -F -c 'Increasing downtime'``, ``loganalyzer
-scan`` and ``loganalyzer migrations --format json``, and prints MB/s, the ratio to grep and
-peak RSS. Run by hand (not part of the tests):
+Two kinds of content (``--content simulated|real|both``, default both):
+
+- *real*: a log of --size-mb made of a real Ussuri compute node's lines (``make_real_log.py``:
+  start-up config dumps on every restart, periodic tasks, RPC noise) with a few hundred
+  simulated migrations merged in, and the same three times over; ``loganalyzer migrations``
+  is timed against ``grep -F -c`` and against lnav's SQL per-migration summary
+  (``lnav_summary.sql``, when lnav is installed) on the same file.
+- *simulated*: a simulated DEBUG nova-compute.log of --size-mb with a few hundred
+  migrations, its gzip copy, the same log as 20 rotated files, a 3× larger log (the log three
+  times over: 3× the migrations) and the log padded to 3× with background lines only (the
+  same migrations).
+
+Commands run alternating, with a warm page cache; the tables give seconds, MB/s, the ratio to
+grep and peak RSS. Run by hand (not part of the tests):
 
     python benchmarks/bench.py --size-mb 1024 --rounds 3
 """
@@ -28,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from make_log import write_log  # noqa: E402
+from make_real_log import write_log as write_real_log  # noqa: E402
 
 TIME = shutil.which("time") or "/usr/bin/time"
 
@@ -105,16 +113,89 @@ def prepare(folder: str, size_mb: int, migrations: int) -> dict[str, str]:
     return {"big": big, "gz": packed, "rotated": rotated, "triple": triple, "padded": padded}
 
 
+def measure(cases: dict[str, list[str]], sizes: dict[str, int], rounds: int
+            ) -> tuple[dict[str, float], dict[str, int]]:
+    """Median wall seconds and peak RSS (MB) per case, alternating one of each per round."""
+    timings: dict[str, list[float]] = {name: [] for name in cases}
+    rss: dict[str, int] = {name: 0 for name in cases}
+    for _ in range(rounds):
+        for name, cmd in cases.items():
+            wall, peak = run(cmd)
+            timings[name].append(wall)
+            rss[name] = max(rss[name], peak)
+    return {name: statistics.median(w) for name, w in timings.items()}, rss
+
+
+def table(title: str, walls: dict[str, float], rss: dict[str, int], sizes: dict[str, int],
+          grep: str) -> None:
+    print(f"\n{title}")
+    print(f"{'case':42} {'seconds':>8} {'MB/s':>8} {'x grep':>7} {'peak RSS MB':>12}")
+    for name, wall in walls.items():
+        speed = f"{sizes[name] / 1048576 / wall:.0f}" if sizes.get(name) else "-"
+        ratio = f"{wall / walls[grep]:.1f}" if sizes.get(name) else "-"
+        print(f"{name:42} {wall:8.2f} {speed:>8} {ratio:>7} {rss[name]:12d}")
+
+
+def real_node(args: argparse.Namespace, la: list[str]) -> None:
+    """The real-node content: grep, loganalyzer, lnav's SQL summary, and 3x the size."""
+    from pathlib import Path
+
+    shared = Path(os.environ.get("LOGANALYZER_SHARED", Path(HERE).parent.parent / "shared"))
+    if not (shared / "real_logs").is_dir():
+        print(f"\nreal-node content skipped: {shared}/real_logs not found")
+        return
+    os.makedirs(args.folder, exist_ok=True)
+    real = os.path.join(args.folder, "real-node.log")
+    triple = os.path.join(args.folder, "real-node-3x.log")
+    if not os.path.exists(real):
+        print(f"writing {args.size_mb} MB real-node log …", flush=True)
+        write_real_log(real, args.size_mb, args.migrations, shared)
+    if not os.path.exists(triple):
+        print(f"writing {3 * args.size_mb} MB real-node log …", flush=True)
+        write_real_log(triple, 3 * args.size_mb, 3 * args.migrations, shared, seed=1)
+    out = os.path.join(args.folder, "out-real.json")
+    cases = {
+        "grep -F -c (real node)": ["grep", "-F", "-c", "Increasing downtime", real],
+        "migrations json (real node)": [*la, "migrations", real, "-q", "-f", "json", "-o",
+                                        out],
+        "migrations json (real node, 3x)": [*la, "migrations", triple, "-q", "-f", "json",
+                                            "-o", out],
+    }
+    lnav = shutil.which("lnav")
+    if lnav:
+        with open(os.path.join(HERE, "lnav_summary.sql"), encoding="utf-8") as fh:
+            query = " ".join(line for line in fh.read().splitlines()
+                             if not line.startswith("--"))
+        cases["lnav SQL summary (real node)"] = [lnav, "-n", "-c", ";" + query, real]
+    sizes = {name: os.path.getsize(real) for name in cases}
+    sizes["migrations json (real node, 3x)"] = os.path.getsize(triple)
+    subprocess.run(["cat", real, triple], stdout=subprocess.DEVNULL, check=True)
+    walls, rss = measure(cases, sizes, args.rounds)
+    table(f"real-node content: {sizes['grep -F -c (real node)'] / 1048576:.0f} MB, "
+          f"{os.cpu_count()} cores, median of {args.rounds} rounds, warm cache",
+          walls, rss, sizes, "grep -F -c (real node)")
+    base = max(rss["migrations json (real node)"], 1)
+    print(f"RSS 3x vs 1x: {rss['migrations json (real node, 3x)'] / base:.2f}")
+    if lnav:
+        ratio = walls["lnav SQL summary (real node)"] / walls["migrations json (real node)"]
+        print(f"lnav / loganalyzer: {ratio:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--migrations", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--content", choices=("simulated", "real", "both"), default="both")
     parser.add_argument("--folder", default=os.path.join(tempfile.gettempdir(), "labench"))
     args = parser.parse_args()
-    files = prepare(args.folder, args.size_mb, args.migrations)
     la = [sys.executable, "-m", "loganalyzer"]
+    if args.content in ("real", "both"):
+        real_node(args, la)
+    if args.content == "real":
+        return
+    files = prepare(args.folder, args.size_mb, args.migrations)
     out = os.path.join(args.folder, "out")
     cases = {
         "grep -F -c": ["grep", "-F", "-c", "Increasing downtime", files["big"]],

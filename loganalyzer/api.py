@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from loganalyzer.errors import InputError
 
 if TYPE_CHECKING:
+    from loganalyzer.analysis.contract import Migration
     from loganalyzer.config.prediction import Prediction
     from loganalyzer.findings import Finding
     from loganalyzer.logs.read import EventSet
@@ -51,6 +52,7 @@ class Reading:
     scheduler: str | None = None
     cache: str | None = None
     progress: bool = False
+    cache_verify: bool = False  # reuse a cache entry only when the whole file's hash matches
 
     def read(self, paths: Sequence[str], hosts: Mapping[str, str] | None = None) -> EventSet:
         from loganalyzer.logs.read import collect
@@ -58,12 +60,12 @@ class Reading:
         if self.scheduler and self.engine != "dask":
             raise InputError("--scheduler goes with --engine dask")
         return collect(list(paths), dict(hosts or {}), self.engine, self.scheduler,
-                       self.progress, self.cache)
+                       self.progress, self.cache, self.cache_verify)
 
 
 def read(paths: Sequence[str] | str, *, hosts: Mapping[str, str] | None = None,
          engine: str = "auto", scheduler: str | None = None, cache: str | None = None,
-         progress: bool = False) -> EventSet:
+         progress: bool = False, cache_verify: bool = False) -> EventSet:
     """Read logs (files, folders, sosreports, tarballs, URLs, ``-``) into an event set.
 
     The same inputs, engines and cache as ``loganalyzer scan``. ``hosts`` maps a path (file
@@ -72,7 +74,7 @@ def read(paths: Sequence[str] | str, *, hosts: Mapping[str, str] | None = None,
     """
     if isinstance(paths, str):
         paths = [paths]
-    return Reading(engine, scheduler, cache, progress).read(paths, hosts)
+    return Reading(engine, scheduler, cache, progress, cache_verify).read(paths, hosts)
 
 
 def migrations(paths_or_events: Sequence[str] | str | EventSet, *,
@@ -83,13 +85,15 @@ def migrations(paths_or_events: Sequence[str] | str | EventSet, *,
                host: Sequence[str] = (), since: datetime | str | None = None,
                until: datetime | str | None = None,
                hosts: Mapping[str, str] | None = None, reading: Reading | None = None,
-               **options: Any) -> list[dict[str, Any]]:
-    """One element per live migration, exactly as ``migrations --format json`` writes it.
+               **options: Any) -> list[Migration]:
+    """One :class:`Migration` per live migration; ``to_json()`` is exactly the element
+    ``migrations --format json`` writes.
 
     ``options`` are ``[libvirt]`` values by short name (``downtime=5000, steps=7``), which win
     over ``config`` files. ``instance`` (prefixes), ``host`` (source or destination) and
     ``since``/``until`` select migrations.
     """
+    from loganalyzer.analysis.contract import Migration
     from loganalyzer.output.migrations_out import public
 
     rows, _ = analyse(paths_or_events, config=config, config_dir=config_dir, release=release,
@@ -97,7 +101,7 @@ def migrations(paths_or_events: Sequence[str] | str | EventSet, *,
                       late_threshold_s=late_threshold_s, instance=instance, host=host,
                       since=since, until=until, hosts=hosts, reading=reading,
                       flags=overrides(**options))
-    return [public(r) for r in rows]
+    return [Migration.from_json(public(r)) for r in rows]
 
 
 def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
@@ -112,7 +116,7 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
     """Internal rows (with their events) and the event set: what migrations, show, verify and
     report share. Bad configuration fails before any log is read."""
     from loganalyzer.analysis.migrations import Declared, Options
-    from loganalyzer.analysis.migrations import analyse as analyse_records
+    from loganalyzer.analysis.migrations import analyse_all as analyse_records
     from loganalyzer.config.prediction import resolve_model
     from loganalyzer.logs.read import EventSet
 
@@ -134,8 +138,12 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
                                                else [str(paths_or_events)])))
     options = Options(declared=declared, release=release, python=python, memory_mb=memory_mb,
                       disk_gb=list(disk_gb), late_threshold_s=late_threshold_s)
-    rows = analyse_records(events.records(), options)
-    rows = [r for r in rows if selected(r, list(instance), list(host), *window)]
+    analysis = analyse_records(events.records(), options)
+    events.host_aliases = analysis.host_aliases
+    events.duplicates_dropped = analysis.duplicates_dropped
+    events.analysis_warnings = analysis.warnings
+    names = [n for h in host for n in (h, analysis.identity.name(h) or h)]
+    rows = [r for r in analysis.rows if selected(r, list(instance), names, *window)]
     return rows, events
 
 
@@ -164,55 +172,87 @@ def selected(row: Mapping[str, Any], instances: list[str], hosts: list[str],
 
 
 def failing(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The migrations ``verify`` fails: a ramp that does not match the declared configuration,
-    an unknown configuration, or a host running another configuration."""
-    return [r for r in rows if r["ramp_verdict"] in ("mismatch", "unknown_config")
-            or any(f["code"] in ("running-config-differs", "timeout-limit-mismatch")
-                   for f in r["findings"])]
+    """The migrations ``verify`` fails, for a reason of
+    :data:`loganalyzer.analysis.verify.REASONS` (a ramp that does not match, an unknown
+    configuration, a host running another configuration, behaviour the configuration cannot
+    produce, a timeout limit it cannot produce)."""
+    from loganalyzer.analysis.verify import verify as run_verify
+
+    return [f.migration for f in run_verify(rows).failures]
 
 
-def verify(paths_or_events: Sequence[str] | str | EventSet, **kwargs: Any
-           ) -> tuple[bool, list[dict[str, Any]]]:
+def verify(paths_or_events: Sequence[str] | str | EventSet, *, allow_empty: bool = False,
+           **kwargs: Any) -> tuple[bool, list[Migration]]:
     """(passed, the failing migrations) for the declared configuration; same arguments as
-    :func:`migrations`."""
+    :func:`migrations`. A check that verified nothing (no migration with a downtime ramp
+    selected) does not pass unless ``allow_empty``."""
+    from loganalyzer.analysis.verify import verify as run_verify
+
     rows = migrations(paths_or_events, **kwargs)
-    bad = failing(rows)
-    return not bad, [dict(r) for r in bad]
+    elements = [m.to_json() for m in rows]
+    verdict = run_verify(elements, allow_empty)
+    failed = {id(f.migration) for f in verdict.failures}
+    return verdict.ok, [m for m, j in zip(rows, elements, strict=True) if id(j) in failed]
 
 
 def predict(*, memory_mb: int | None = None, data_gb: float | None = None,
             disk_gb: Sequence[float] = (), config: Sequence[str] = (),
             config_dir: Sequence[str] = (), release: str | None = None,
             variant: str | None = None, python: int | None = None,
-            **options: Any) -> Prediction:
+            flags: Mapping[str, Any] | None = None, **options: Any) -> Prediction:
     """The ramp and timeout nova computes for a guest (``steps`` give ``after_s`` and
-    ``downtime_ms``). ``options`` as for :func:`migrations`."""
-    from loganalyzer.config.load import load_config
-    from loganalyzer.config.prediction import guest_size, resolve_model
+    ``downtime_ms``). ``options`` as for :func:`migrations`; ``flags`` by nova's option names."""
+    from loganalyzer.config.prediction import guest_size
     from loganalyzer.config.prediction import predict as run_predict
 
-    model = resolve_model(release, variant, python)
-    conf = load_config(model.release, list(config), list(config_dir), overrides(**options))
+    model, conf = _configured(config, config_dir, release, variant, python, flags, options)
     py = model.variant.python if model.variant else model.release.default_python
     return run_predict(model, conf, guest_size(memory_mb, data_gb, list(disk_gb), py))
 
 
-def lint(*, memory_mb: Sequence[int] = (2048, 4096, 8192, 16384, 32768, 65536),
+def _configured(config: Sequence[str], config_dir: Sequence[str], release: str | None,
+                variant: str | None, python: int | None, flags: Mapping[str, Any] | None,
+                options: dict[str, Any]) -> tuple[Any, Any]:
+    """(model, effective configuration): release and arithmetic resolved, files read by
+    oslo.config, flags (nova names) and short-named options applied last."""
+    from loganalyzer.config.load import load_config
+    from loganalyzer.config.prediction import resolve_model
+
+    model = resolve_model(release, variant, python)
+    values = {**dict(flags or {}), **overrides(**options)}
+    return model, load_config(model.release, list(config), list(config_dir), values)
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """What ``lint`` checked and found: the model, the effective configuration, the guest
+    sizes and the findings."""
+
+    model: Any
+    config: Any
+    guests: list[Any]
+    findings: list[Finding]
+
+
+LINT_SIZES_MB = (2048, 4096, 8192, 16384, 32768, 65536)
+
+
+def lint(*, memory_mb: Sequence[int] | None = None,
          data_gb: Sequence[float] = (), disk_gb: Sequence[float] = (),
          config: Sequence[str] = (), config_dir: Sequence[str] = (),
          release: str | None = None, variant: str | None = None, python: int | None = None,
-         **options: Any) -> list[Finding]:
-    """Configuration findings for guests of the given sizes."""
+         flags: Mapping[str, Any] | None = None, **options: Any) -> LintResult:
+    """Configuration findings for guests of the given sizes: ``data_gb`` sizes and
+    ``memory_mb`` ones (2–64 GiB when neither is given)."""
     from loganalyzer.config.lint import lint as run_lint
-    from loganalyzer.config.load import load_config
-    from loganalyzer.config.prediction import guest_size, resolve_model
+    from loganalyzer.config.prediction import guest_size
 
-    model = resolve_model(release, variant, python)
-    conf = load_config(model.release, list(config), list(config_dir), overrides(**options))
+    model, conf = _configured(config, config_dir, release, variant, python, flags, options)
     py = model.variant.python if model.variant else model.release.default_python
     guests = [guest_size(None, gb, [], py) for gb in data_gb]
-    guests += [guest_size(mb, None, list(disk_gb), py) for mb in memory_mb if not data_gb]
-    return run_lint(model, conf, guests)
+    sizes = memory_mb if memory_mb is not None else (() if data_gb else LINT_SIZES_MB)
+    guests += [guest_size(mb, None, list(disk_gb), py) for mb in sizes]
+    return LintResult(model, conf, guests, run_lint(model, conf, guests))
 
 
 def simulate(*, memory_mb: int = 4096, disk_gb: Sequence[float] = (),

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import loganalyzer
+from loganalyzer.analysis.contract import Migration, ObservedStep
 from loganalyzer.cli import app
 from tests.conftest import REPO
 
@@ -25,19 +26,22 @@ def cli_json(*args: str) -> list[dict]:
 
 def test_api_migrations_equal_the_cli_json_on_the_samples():
     api = loganalyzer.migrations([SAMPLES], config=[CONF])
-    assert api == cli_json(SAMPLES, "--config", CONF)
-    assert len(api) > 0
+    assert [m.to_json() for m in api] == cli_json(SAMPLES, "--config", CONF)
+    assert len(api) > 0 and all(isinstance(m, Migration) for m in api)
+    assert all(isinstance(s, ObservedStep) for m in api for s in m.observed_steps)
 
 
 def test_api_migrations_equal_the_cli_json_on_the_real_logs(real_logs):
     api = loganalyzer.migrations(str(real_logs))
-    assert api == cli_json(str(real_logs))
+    assert [m.to_json() for m in api] == cli_json(str(real_logs))
 
 
 def test_read_then_migrations_is_the_same_as_paths():
     events = loganalyzer.read(SAMPLES)
     assert loganalyzer.migrations(events, downtime=500) == loganalyzer.migrations(
         SAMPLES, downtime=500)
+    passed, failing = loganalyzer.verify(events, config=[CONF])
+    assert passed == (not failing)
     frame = events.to_pandas()
     assert len(frame) == events.rows and {"kind", "host", "timestamp"} <= set(frame.columns)
 

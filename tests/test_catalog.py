@@ -5,13 +5,27 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
+from loganalyzer.analysis import timeline
+from loganalyzer.analysis.evidence import release_bounds
 from loganalyzer.logs import writer as lw
 from loganalyzer.logs.anchors import ANCHORS, keys_in
-from loganalyzer.logs.catalog import CATALOG, INT_FIELDS, KINDS, keys
+from loganalyzer.logs.catalog import (
+    BY_ID,
+    CATALOG,
+    INT_FIELDS,
+    KINDS,
+    NEWEST,
+    Kind,
+    Phase,
+    Sample,
+    keys,
+    validate,
+)
 from loganalyzer.logs.grammar import ALTERNATIVES, RECORDS, parse_text
 from loganalyzer.logs.scan import Origin, scan_stream
 
@@ -188,61 +202,152 @@ def test_sample_in_every_layout(message, sample, layout):
         assert event["ts"].startswith("2024-05-01 12:34:56"), (layout, event.get("ts"))
 
 
-EXPECTED = {
-    "Increasing downtime to 46ms after 0 sec elapsed time":
-        {"kind": "downtime_step", "downtime_ms": 46, "after_s": 0,
-         "message_id": "downtime_step_compact"},
-    "Increasing downtime to 4998 ms after 2100 sec elapsed time":
-        {"kind": "downtime_step", "downtime_ms": 4998, "after_s": 2100},
-    "Current 50 elapsed 151 steps [(0, 50), (150, 95)]":
-        {"kind": "downtime_state", "current_ms": 50, "elapsed_s": 151,
-         "steps": ((0, 50), (150, 95))},
-    "Migration running for 30 secs, memory 42% remaining (bytes processed=1234567890, "
-    "remaining=987654321, total=4295229440); disk 100% remaining (bytes processed=0, "
-    "remaining=0, total=0).":
-        {"kind": "progress", "message_id": "progress_disk", "secs": 30, "remaining_pct": 42,
-         "processed_bytes": 1234567890, "remaining_bytes": 987654321,
-         "total_bytes": 4295229440, "disk_remaining_pct": 100, "disk_total_bytes": 0},
-    "Live migration not completed after 300 seconds":
-        {"kind": "completion_timeout", "limit_s": 300},
-    "Took 5.12 seconds for pre_live_migration on destination host compute-2.":
-        {"kind": "pre_live_migration_took", "took_s": 5.12, "dest_host": "compute-2"},
-    "Migrating instance to hp-ms-01-c29.moonshot1.lab.eng.rdu.redhat.com finished "
-    "successfully.":
-        {"kind": "migration_succeeded",
-         "dest_host": "hp-ms-01-c29.moonshot1.lab.eng.rdu.redhat.com"},
-    "VM Migration completed (Lifecycle Event)":
-        {"kind": "lifecycle", "state": "Migration completed"},
-    "Lifecycle event 1 on VM 6f5a7c59-3e1c-4a9a-8a8c-1f0d2b9e4c11":
-        {"kind": "lifecycle", "state": "Stopped",
-         "instance": "6f5a7c59-3e1c-4a9a-8a8c-1f0d2b9e4c11"},
-    "libvirt.live_migration_uri     = None":
-        {"kind": "config_option", "option": "live_migration_uri", "value": "None"},
-    "max_concurrent_live_migrations = 1":
-        {"kind": "config_option", "option": "max_concurrent_live_migrations", "value": "1"},
-    "Starting compute node (version 2014.2.3-31.el7ost)":
-        {"kind": "compute_start", "version": "2014.2.3-31.el7ost"},
-    "Post live migration at destination compute-2.ci-rdo.local failed: "
-    "nova.exception_Remote.InstanceNotFound_Remote: Instance 7b7edae6-f878-4756-a858-"
-    "86f836d02c33 could not be found.":
-        {"kind": "post_live_migration_at_dest_failed", "dest_host": "compute-2.ci-rdo.local",
-         "error": "nova.exception_Remote.InstanceNotFound_Remote: Instance 7b7edae6-f878-4756-"
-                  "a858-86f836d02c33 could not be found."},
-    "Config option live_migration_downtime's value is less than minimum value 100ms, rounded "
-    "up to the minimum value and will raise ValueError in the future release.":
-        {"kind": "config_clamped", "option": "live_migration_downtime", "minimum": 100},
-}
+FIELD_SAMPLES = [(m, s) for m, s in SAMPLES if s.fields]
 
 
-@pytest.mark.parametrize("sample", sorted(EXPECTED))
-def test_fields_of_samples(sample):
+@pytest.mark.parametrize(("message", "sample"), FIELD_SAMPLES,
+                         ids=[f"{m.id}:{s[:30]}" for m, s in FIELD_SAMPLES])
+def test_fields_of_samples(message, sample):
+    """Each sample's expected fields (declared beside it in the catalogue) are what the
+    whole scan reads, and the event has the entry's kind and id."""
     event = only_event(sample + "\n")
-    for name, value in EXPECTED[sample].items():
+    assert (event["kind"], event["message_id"]) == (message.kind, message.id)
+    for name, value in sample.fields.items():
         assert event[name] == value, name
 
 
+def test_catalogue_validates():
+    assert validate() == []
+
+
+def test_validate_rejects_what_lnav_would():
+    """A sample matching two entries, a source-side entry without a phase, one without an
+    anchor and one whose sample does not match its pattern are each reported."""
+    base = BY_ID["operation_completed"]
+    twin = replace(base, id="twin")
+    no_phase = replace(BY_ID["monitor_done"], phase=None)
+    no_anchor = replace(base, id="no_anchor", key="Completely unrelated text",
+                        template="Completely unrelated text",
+                        samples=(Sample("Completely unrelated text"),))
+    wrong = replace(BY_ID["downtime_step"], samples=(Sample("Increasing downtime to 5ms"),))
+    problems = validate((base, twin, no_phase, no_anchor, wrong))
+    assert any("also matches ['twin']" in p for p in problems)
+    assert any(p.startswith("monitor_done: source-side message without a phase")
+               for p in problems)
+    assert any(p.startswith("no_anchor: holds none") for p in problems)
+    assert any(p.startswith("downtime_step: sample") and "does not match" in p
+               for p in problems)
+
+
+def test_kinds_are_the_enum_and_plain_strings_in_events():
+    assert set(KINDS) == {k.value for k in Kind}
+    event = only_event("Migration operation has completed\n")
+    assert type(event["kind"]) is str and event["kind"] == Kind.OPERATION_COMPLETED
+
+
+def test_every_source_kind_has_a_phase_in_the_timeline():
+    """config_clamped was a source-side kind the timeline did not know (dropped)."""
+    source = {m.kind.value for m in CATALOG if m.side == "source"}
+    assert source == set(timeline.PHASE) == timeline.SOURCE_KINDS
+    assert timeline.PHASE["config_clamped"] == Phase.MONITOR_START
+
+
+EVIDENCE_SAMPLES = [(m, s) for m in CATALOG if m.evidence for s in m.samples]
+
+
+@pytest.mark.parametrize(("message", "sample"), EVIDENCE_SAMPLES,
+                         ids=[f"{m.id}-{i}" for i, (m, _) in enumerate(EVIDENCE_SAMPLES)])
+def test_sample_implies_its_release_range(message, sample):
+    """A form that exists in some releases only says so about the log it is read from."""
+    event = only_event(sample + "\n")
+    low, high, reasons = release_bounds([event])
+    first, last = message.bounds
+    assert (low, high) == (max(11, first), min(NEWEST, last))
+    assert reasons == [message.evidence]
+
+
+# Release ranges read from nova's history (docs/nova-history.md): issue 14 items 13–17.
+RANGES = {
+    "post_at_dest_failed": (15, None),  # cast -> call in 15.0.0 (6140821187)
+    "live_migration_data": (13, None),  # manager.py 13.0.0
+    "source_check_data": (13, None), "pre_live_migration_data": (13, None),
+    "lifecycle_migration_completed": (19, None),  # 19.1.0, 20.1.0, 21.0.0+
+    "lifecycle_postcopy_started": (18, None),
+    "operation_thread_notification": (11, 32),  # gone in 32.2.0 too (note)
+    "lifecycle_numeric": (7, 9),  # Folsom logs no lifecycle event; Icehouse 2014.1.3 moved on
+    "lifecycle_paused": (9, None), "lifecycle_emitted": (9, None),
+    "pre_live_migration_failed_two_spaces": (6, 7), "pre_live_migration_failed": (8, None),
+    "domain_check_failed_literal": (11, 13), "domain_check_failed": (14, None),
+    "domain_not_found_notice": (6, 15),
+    "vif_detached_typo": (20, 20), "vif_detached": (21, None),
+    "submit_failed_shutdown": (18, None), "queued_migration_cancelled": (18, None),
+    "active_migration_missing": (14, None), "unknown_migration_task": (14, None),
+    "no_migrate_data_cleanup_old": (17, 18), "no_migrate_data_cleanup": (19, None),
+    "revert_allocations_failed": (17, None), "post_at_dest_unexpected_error": (13, None),
+    "abort_after_error_failed_typo": (23, 28), "abort_after_error_failed_broken": (29, 31),
+    "abort_after_error_failed": (32, None), "downtime_no_step": (14, None),
+    "downtime_unchanged": (14, None),
+}
+
+
+@pytest.mark.parametrize("message_id", sorted(RANGES))
+def test_release_ranges_from_nova_history(message_id):
+    message = BY_ID[message_id]
+    assert (message.first, message.last) == RANGES[message_id]
+
+
+def test_loggers_before_newton_are_the_driver():
+    """migration.py exists from 14.0.0: before, these lines came from driver.py; ``Failed to
+    abort migration`` always did; get_job_info moved from host.py to guest.py."""
+    for message_id in ("downtime_step", "downtime_set_failed_compact", "completion_timeout",
+                       "progress_timeout", "job_failed_on_src"):
+        message = BY_ID[message_id]
+        assert message.logger_in(13) == "nova.virt.libvirt.driver", message_id
+        assert message.logger_in(14) == "nova.virt.libvirt.migration", message_id
+    assert {BY_ID["abort_failed"].logger_in(m) for m in (12, 14, 34)} == {
+        "nova.virt.libvirt.driver"}
+    assert BY_ID["job_info_failed"].logger_in(13) == "nova.virt.libvirt.host"
+    assert BY_ID["job_info_failed"].logger_in(14) == "nova.virt.libvirt.guest"
+
+
+def test_nova_wording_of_the_completion_timeout_is_sec_only():
+    """'seconds' is a vendor documentation form with a note, not nova's (issue 14 item 18);
+    lines nova never wrote are not catalogued (item 19)."""
+    nova = BY_ID["completion_timeout"]
+    vendor = BY_ID["completion_timeout_vendor"]
+    assert nova.template.endswith("%(limit_s)d sec") and not nova.note
+    assert "StarlingX" in vendor.note and vendor.samples == ("Live migration not completed "
+                                                             "after 300 seconds",)
+    for text in ("Live migration was cancelled", "has not progressed"):
+        assert not any(text in m.key or text in m.template for m in CATALOG)
+        assert keys_in(f"2024-05-01 00:00:00.000 1 WARNING x [-] {text}") == []
+
+
+def test_folsom_two_space_pre_live_migration_failure():
+    event = only_event("2012-11-02 10:00:00 ERROR nova.compute.manager [req-1 a b] "
+                       f"[instance: {INSTANCE}] Pre live migration failed at  nova1\n")
+    assert (event["message_id"], event["dest_host"]) == (
+        "pre_live_migration_failed_two_spaces", "nova1")
+
+
+def test_broken_abort_call_as_oslo_log_rewrites_it():
+    """24.0.0's LOG.warning("Error occured when trying to abort live ", "migration job, …")
+    makes oslo.log's ContextFormatter log its own TypeError (Python 3.6 adds a comma)."""
+    for err in ("TypeError('not all arguments converted during string formatting')",
+                "TypeError('not all arguments converted during string formatting',)"):
+        line = ("2021-10-01 10:00:00.000 4242 WARNING nova.virt.libvirt.driver [-] "
+                f"[instance: {INSTANCE}] Error formatting log line msg='Error occured when "
+                f"trying to abort live ' err={err}\n")
+        event = only_event(line)
+        assert (event["kind"], event["error"]) == ("abort_after_error_failed", err)
+    # within nova's ``except libvirtError``, oslo.log appends the handled error's summary
+    summary = ": libvirt.libvirtError: Requested operation is not valid: no job is active"
+    event = only_event(line.rstrip("\n") + summary + "\n")
+    assert (event["error"], event["error_summary"]) == (err, summary)
+
+
 def test_live_migration_data_repr_gives_migration_ids():
-    message = next(m for m in CATALOG if m.id == "live_migration_data")
+    message = BY_ID["live_migration_data"]
     event = only_event(message.samples[0] + "\n")
     assert event["migration_uuid"] == "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
     assert event["migration_id"] == 42
@@ -258,3 +363,24 @@ def test_error_summary_after_fixed_message():
                        "libvirtError: operation aborted\n")
     assert event["kind"] == "operation_cancelled"
     assert event["error_summary"] == ": libvirtError: operation aborted"
+
+
+def test_instance_less_source_lines_join_their_migration():
+    """Ocata's clamp WARNING (no instance, logged as the monitor starts) joins the migration
+    whose lines follow; Queens' no-migrate_data WARNING joins the one before it."""
+    def event(kind, second, instance=None):
+        return {"kind": kind, "host": "cmp-1", "instance": instance,
+                "timestamp": datetime(2017, 3, 1, 12, 0, second)}
+
+    records = [event("monitor_started", 0, INSTANCE), event("operation_completed", 5, INSTANCE),
+               event("no_migrate_data_cleanup", 6),
+               event("config_clamped", 10), event("monitor_started", 10, OTHER),
+               event("downtime_step", 11, OTHER)]
+    found = timeline.build(records)
+    kinds = {s.instance: [e["kind"] for e in s.events] for s in found.segments}
+    assert kinds == {INSTANCE: ["monitor_started", "operation_completed",
+                                "no_migrate_data_cleanup"],
+                     OTHER: ["config_clamped", "monitor_started", "downtime_step"]}
+
+
+OTHER = "0cd85ca4-17b0-4819-8bd7-d66373466f71"

@@ -112,13 +112,15 @@ def test_show(logs):
 def test_verify_exit_codes(logs):
     ok = run("verify", *logs, *WORKED_FLAGS, "--release", "train", "--python", "2")
     assert ok.exit_code == 0, ok.output
-    assert "OK: every migration with a ramp matches" in ok.stdout
+    assert "OK: 2 of 2 migrations verified, all passed" in ok.stdout
     wrong = run("verify", *logs, *WORKED_FLAGS, "--release", "train", "--python", "3")
     assert wrong.exit_code == 1
-    assert "FAILED: 2 of 2" in wrong.stdout
+    assert "FAILED: 2 of 2 verified migrations failed (ramp mismatch 2)" in wrong.stdout
     assert "step-value-mismatch" in wrong.stdout
     data = json.loads(run("verify", *logs, "--downtime", "800", "-f", "json").stdout)
-    assert data["ok"] is False and data["hosts"]["compute-1"]["mismatch"] == 2
+    assert data["ok"] is False
+    assert data["hosts"]["compute-1"]["reasons"] == {"ramp mismatch": 2}
+    assert [f["reasons"] for f in data["failing"]] == [["ramp mismatch"]] * 2
     bad = run("verify", *logs, "--downtime", "50")
     assert bad.exit_code == 2 and "below nova's minimum 100" in bad.stderr
     unreadable = run("verify", "/nonexistent/logs")

@@ -48,7 +48,7 @@ def run(args: list[str], env: dict | None = None, **kw) -> subprocess.CompletedP
 @pytest.mark.parametrize(("args", "expected"), [
     (["predict", "--downtim", "5"], "no such option --downtim (did you mean --downtime?)"),
     (["predict", "--steps", "x"], "invalid value for '--steps'"),
-    (["migrations"], "missing argument 'PATH'"),
+    (["migrations"], "missing argument 'PATH"),
     (["nonsense"], "no such command nonsense"),
 ])
 def test_usage_errors_are_one_line(args, expected):

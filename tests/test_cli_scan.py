@@ -127,11 +127,24 @@ def test_bad_options(tmp_path):
     path = sample_log(tmp_path)
     for args, message in ((["--kind", "nonsense"], "--kind nonsense: unknown event kind"),
                           (["--since", "last week"], "--since last week: not a timestamp"),
-                          (["-f", "xml"], "--format xml"),
-                          (["--host", "x"], "--host x: expected PATH=HOST")):
+                          (["-f", "xml"], "--format xml")):
         result = runner.invoke(app, ["scan", path, *args])
         assert result.exit_code == 2, args
         assert message in result.stderr
+
+
+def test_a_plain_host_selects_events_as_migrations_does(tmp_path):
+    """``--host NAME`` (no ``=``) keeps that host's events, as for migrations and verify."""
+    path = sample_log(tmp_path)
+    every = json.loads(runner.invoke(app, ["scan", path, "-f", "json"]).stdout)["events"]
+    hosts = {e["host"] for e in every}
+    assert hosts
+    kept = json.loads(runner.invoke(app, ["scan", path, "-f", "json", "--host",
+                                          sorted(hosts)[0]]).stdout)["events"]
+    assert kept and {e["host"] for e in kept} == {sorted(hosts)[0]}
+    none = json.loads(runner.invoke(app, ["scan", path, "-f", "json", "--host",
+                                          "no-such-host"]).stdout)["events"]
+    assert none == []
 
 
 def test_help_lists_examples():

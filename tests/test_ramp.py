@@ -210,3 +210,21 @@ def test_replay_applies_due_steps_in_order(opts, times):
         due = [i for i, (t, _) in enumerate(ramp) if times[-1] > t]
         if due and applied:
             assert ramp[applied[-1].index][1] == ramp[due[-1]][1]
+
+
+@given(st.lists(st.tuples(st.integers(0, 600), st.integers(1, 5000)), min_size=1, max_size=12),
+       st.lists(st.floats(0, 900, allow_nan=False), max_size=80))
+def test_replay_applies_update_downtime_at_every_iteration(steps, times):
+    """replay's linear walk gives exactly what calling nova's update_downtime on every
+    monitor iteration gives (logging only a change)."""
+    ramp = sorted(steps)
+    times = sorted(times)
+    expected = []
+    current = None
+    for elapsed in times:
+        value = update_downtime(current, ramp, elapsed)
+        if value is not None and value != current:
+            expected.append((elapsed, value))
+            current = value
+    got = [(a.elapsed, a.downtime_ms) for a in replay(ramp, times, "update_downtime")]
+    assert got == expected

@@ -9,12 +9,16 @@ from loganalyzer.logs.read import collect
 
 JUNO_VM = "a18a5824-4215-4e24-bcfc-cb9f89f6bcbd"
 # Read off the files by eye: the two hosts interleave the operation thread differently.
-C30_SOURCE = ["monitor_started", "progress", "lifecycle", "operation_completed",
-              "post_live_migration_started", "operation_thread_finished",
-              "operation_thread_notification", "lifecycle", "migration_succeeded", "monitor_done"]
-C29_SOURCE = ["monitor_started", "progress", "lifecycle", "operation_thread_finished",
-              "operation_thread_notification", "progress", "lifecycle", "operation_completed",
-              "post_live_migration_started", "migration_succeeded", "monitor_done"]
+# (the first iterations' "Operation thread is still running" / "Migration not running yet"
+# fold into one row each; "… can be safely ignored" follows the success line)
+C30_SOURCE = ["monitor_started", "operation_thread_running", "migration_not_running", "progress",
+              "lifecycle", "operation_completed", "post_live_migration_started",
+              "operation_thread_finished", "operation_thread_notification", "lifecycle",
+              "migration_succeeded", "domain_not_found_notice", "monitor_done"]
+C29_SOURCE = ["monitor_started", "operation_thread_running", "migration_not_running", "progress",
+              "lifecycle", "operation_thread_finished", "operation_thread_notification",
+              "progress", "lifecycle", "operation_completed", "post_live_migration_started",
+              "migration_succeeded", "domain_not_found_notice", "monitor_done"]
 # Neither holds a nova-compute line: syslog lines of other daemons, and an oslo_messaging
 # pre-check error with no nova logger in the file (INDEX.md).
 NOT_NOVA_COMPUTE = {"github_nova-operator_pr777_var-log-messages-excerpt.log"}

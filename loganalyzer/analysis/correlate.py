@@ -252,10 +252,13 @@ def _destination_only(arrival: Arrival) -> dict[str, Any]:
         "source_host": moved.get("source_host") if moved else None,
         "dest_host": arrival.host, "dest_log_host": arrival.host,
         "start": iso(first), "end": iso(post),
-        "duration_s": round(_seconds(post, first), 3) if post is not None and first is not None
-        else None,
+        "start_seen": False,  # the migration starts on the source, whose log is not here
+        "end_seen": post is not None,
+        "duration_s": None,
+        "duration_min_s": round(_seconds(post, first), 3) if post is not None and
+        first is not None else None,
         "outcome": "completed" if arrival.post_operation is not None else "unknown",
-        "error": None, "release": None, "release_source": None,
+        "error": None, "error_class": None, "release": None, "release_source": None,
         "post_copy": False, "post_copy_at": None, "paused": False,
         "timeout_hit": False, "timeout_limit_s": None, "observed_steps": [],
         "predicted_steps": [], "final_downtime_ms": None,

@@ -9,21 +9,32 @@ The row layout is the ``migrations`` JSON contract.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from loganalyzer.analysis import infer
+from loganalyzer.analysis import behaviour, infer
 from loganalyzer.analysis.compare import (
     LATE_THRESHOLD_S,
     ObservedStep,
     RampComparison,
     compare_ramp,
 )
-from loganalyzer.analysis.evidence import HostFacts, host_facts, release_bounds
+from loganalyzer.analysis.dedup import prepare
+from loganalyzer.analysis.evidence import (
+    HOST_FACT_KINDS,
+    NEWEST,
+    HostFacts,
+    error_summary,
+    host_facts,
+    release_clues,
+)
+from loganalyzer.analysis.hosts import HostIdentity
 from loganalyzer.analysis.timeline import Segment, build, iso
 from loganalyzer.config.load import EffectiveConfig, config_from_values, load_config
 from loganalyzer.findings import Finding
+from loganalyzer.logs.catalog import Role, kinds_with
 from loganalyzer.nova.options import RAMP_OPTIONS
 from loganalyzer.nova.ramp import downtime_steps, ramp_end_s
 from loganalyzer.nova.releases import BY_MAJOR, Release, Variant, parse_release
@@ -63,19 +74,42 @@ class Options:
     late_threshold_s: float = LATE_THRESHOLD_S
 
 
-def analyse(records: list[dict[str, Any]], options: Options) -> list[dict[str, Any]]:
-    """Migration rows from event records (as produced by :func:`collect.collect`)."""
+@dataclass
+class Analysis:
+    """Migration rows and what the analysis did to the events first: the hosts' aliases
+    (``{canonical: [aliases]}``), the duplicate lines dropped, its warnings."""
+
+    rows: list[dict[str, Any]]
+    host_aliases: dict[str, list[str]]
+    duplicates_dropped: int
+    warnings: list[str]
+    identity: HostIdentity
+
+
+def analyse(records: Sequence[Mapping[str, Any]], options: Options) -> list[dict[str, Any]]:
+    """Migration rows from event records (as produced by :func:`logs.read.collect`)."""
+    return analyse_all(records, options).rows
+
+
+def analyse_all(records: Sequence[Mapping[str, Any]], options: Options) -> Analysis:
+    """Migration rows from event records, with the host aliases and duplicates found."""
     from loganalyzer.analysis.correlate import join
 
-    facts = host_facts(r for r in records if r["kind"] in (
-        "config_option", "config_files", "compute_start"))
+    prepared = prepare(records)
+    records = prepared.records
+    facts = host_facts(r for r in records if r["kind"] in HOST_FACT_KINDS)
     timelines = build(records)
     rows = []
     for segment in timelines.segments:
         rows.append(_source_row(segment, facts.get(segment.host, HostFacts()), options))
     join(rows, timelines.segments, timelines.arrivals)
-    rows.sort(key=lambda r: (str(r["start"]), r["source_host"] or "", r["instance"]))
-    return rows
+    identity = prepared.identity
+    for row in rows:
+        row["dest_host"] = identity.name(row["dest_host"])
+        row["source_host"] = identity.name(row["source_host"])
+    rows.sort(key=lambda r: (str(r["start"]), r["source_host"] or "", r["instance"] or ""))
+    aliases = {host: names for host, names in sorted(identity.aliases.items()) if names}
+    return Analysis(rows, aliases, prepared.duplicates_dropped, prepared.warnings, identity)
 
 
 def _time(value: Any) -> Any:
@@ -84,7 +118,8 @@ def _time(value: Any) -> Any:
 
 # --- one source segment -----------------------------------------------------------------
 
-START_KINDS = ("monitor_started", "migrate_api_invoked", "pre_live_migration_took")
+START_KINDS = kinds_with(Role.START)
+FAILED_KINDS = kinds_with(Role.FAILED, side="source")
 
 
 def _starts(segment: Segment) -> tuple[Any, Any, float]:
@@ -118,9 +153,7 @@ def _outcome(segment: Segment) -> tuple[str, Any, str | None]:
             return "cancelled", event.get("timestamp"), error
     if error and any(marker in error for marker in CANCEL_MARKERS):
         return "cancelled", failure.get("timestamp"), error
-    failed = segment.first("operation_aborted", "live_migration_failure", "live_migration_failed",
-                           "pre_live_migration_failed", "post_live_migration_at_dest_failed",
-                           "monitor_error", "vif_plug_failed", "aborted_by_another_process")
+    failed = segment.first(*FAILED_KINDS)
     if failed is not None:
         text = error or failed.get("error")
         if failed["kind"] == "post_live_migration_at_dest_failed":
@@ -145,7 +178,12 @@ def _dest_host(segment: Segment) -> str | None:
 
 def _release(segment: Segment, facts: HostFacts, options: Options, start: Any
              ) -> tuple[Release, list[Variant], str, str, list[str]]:
-    """The release and the ramp variants it allows, how they were chosen, and notes."""
+    """The release and the ramp variants it allows, how they were chosen, and notes.
+
+    ``--release``, else the version nova announced, else every clue of the log
+    (:func:`evidence.release_clues`): a range when it is not unique, whose newest release's
+    rules and defaults apply (said in the notes); with no clue at all the newest release's,
+    said as such."""
     notes: list[str] = []
     if options.release:
         ref = parse_release(options.release)
@@ -155,22 +193,29 @@ def _release(segment: Segment, facts: HostFacts, options: Options, start: Any
     if ref is not None:
         return (ref.release, _variants(ref.release, options.python), ref.release.label,
                 f"Starting compute node (version {ref.text})", notes)
-    low, high, reasons = release_bounds(segment.events)
-    if low > high:
-        notes.append("the message forms contradict each other: " + "; ".join(reasons))
-        low, high = 11, 34
+    found = release_clues(segment.events, facts.dump_before(start), facts.loggers)
+    low, high = found.low, found.high
+    if found.contradiction:
+        notes.append("the release clues contradict each other: " + "; ".join(found.reasons))
+        low, high = 11, NEWEST
+    python = options.python if options.python is not None else found.python
     release = BY_MAJOR[high]
-    variants: list[Variant] = list(_variants(release, options.python))
+    variants: list[Variant] = list(_variants(release, python))
     for major in range(high, max(low, 12) - 1, -1):
-        for variant in _variants(BY_MAJOR[major], options.python):
+        for variant in _variants(BY_MAJOR[major], python):
             if variant not in variants:
                 variants.append(variant)
-    if not reasons:
-        return release, variants, "unknown", "unknown (the newest release's rules apply)", notes
-    notes.append("release from message forms: " + "; ".join(reasons))
+    if not found.reasons:
+        notes.append(f"no release clue in the log: the rules and defaults of the newest "
+                     f"release, {release.label}, were applied (give --release to choose)")
+        return release, variants, "unknown", \
+            f"unknown: no clue in the log ({release.label}'s rules applied)", notes
     label = release.label if low == high else \
         f"{BY_MAJOR[low].label} – {BY_MAJOR[high].label}"
-    return release, variants, label, "message forms", notes
+    if low != high:
+        notes.append(f"where the releases of {label} differ, the rules and defaults of "
+                     f"{release.label} apply")
+    return release, variants, label, "log clues: " + "; ".join(found.reasons), notes
 
 
 def _variants(release: Release, python: int | None) -> list[Variant]:
@@ -184,7 +229,8 @@ def _variants(release: Release, python: int | None) -> list[Variant]:
 
 
 def _config(segment: Segment, facts: HostFacts, release: Release, options: Options,
-            start: Any) -> tuple[EffectiveConfig, list[Finding], EffectiveConfig | None]:
+            start: Any, release_known: bool = True
+            ) -> tuple[EffectiveConfig, list[Finding], EffectiveConfig | None]:
     """The configuration the migration ran with, and findings about it."""
     findings: list[Finding] = []
     dump = facts.dump_before(start)
@@ -209,6 +255,11 @@ def _config(segment: Segment, facts: HostFacts, release: Release, options: Optio
         return declared, findings, running
     if running is not None:
         return running, findings, running
+    if not release_known:  # the defaults of a release the log does not name: say which
+        findings.append(Finding(
+            "config-from-defaults", "info",
+            f"no configuration given and no start-up dump before this migration: nova's "
+            f"defaults of {release.label} were used."))
     return _defaults(release), findings, None
 
 
@@ -291,9 +342,13 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
     start, monitor, tolerance = _starts(segment)
     outcome, ended, error = _outcome(segment)
     end = _time(ended) if ended is not None else segment.last_time()
+    start_seen, end_seen = _start_seen(segment), outcome != "unknown"
+    duration, duration_min, basis = _duration(segment, start, end, start_seen, end_seen)
     release, variants, release_label, release_source, notes = _release(segment, facts, options,
                                                                         start)
-    config, findings, running = _config(segment, facts, release, options, start)
+    config, findings, running = _config(
+        segment, facts, release, options, start,
+        release_source == "--release" or release_source.startswith("Starting compute node"))
     observed = _observed(segment, monitor)
     state = segment.first("downtime_state")
     state_ramp = infer.observed_ramp_from_state(state["steps"]) if state is not None and \
@@ -310,10 +365,13 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
         "dest_log_host": None,
         "start": iso(start),
         "end": iso(end),
-        "duration_s": (round((end - start).total_seconds(), 3)
-                       if _time(start) is not None and _time(end) is not None else None),
+        "start_seen": start_seen,
+        "end_seen": end_seen,
+        "duration_s": duration,
+        "duration_min_s": duration_min,
         "outcome": outcome,
         "error": error,
+        "error_class": error_class(error, segment),
         "release": release_label,
         "release_source": release_source,
     }
@@ -344,12 +402,17 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
                                            or 0, size) if size else None
     row["predicted_timeout_s"] = predicted_limit or None
     row["inferred"] = _inferred(observed, state_ramp, variants, config, size)
+    proved = behaviour.implied(segment.events, facts.startup_before(start),
+                               release.has_timeout_action, size, size_source, row["paused"])
+    for item in proved:  # the evidence is in the config-implied-by-behaviour finding
+        row["inferred"][item.option] = item.value
+    findings += behaviour.contradictions(proved, config, size)
     row["switchover"] = None
     row["progress"] = _progress(segment)
     row["progress_series"] = _series(segment, start)
     row["markers"] = _markers(segment, start)
     findings += comparison.findings if comparison else []
-    findings += _outcome_findings(segment, row, config, predicted_limit)
+    findings += _outcome_findings(segment, row, config, predicted_limit, basis)
     findings += [Finding("note", "info", n) for n in notes]
     if row["ramp_verdict"] == "mismatch" and row["inferred"].get("downtime") is not None:
         inferred = row["inferred"]
@@ -370,6 +433,73 @@ def _steps_json(ramp: tuple[tuple[int, int], ...]) -> list[dict[str, int]]:
     """A ramp as the contract's ``predicted_steps``: one list per distinct ramp, shared by
     the migrations that predict it (read-only)."""
     return [{"after_s": a, "downtime_ms": d} for a, d in ramp]
+
+
+def _start_seen(segment: Segment) -> bool:
+    """Whether the migration's first line is in the log: a start marker, or the monitor's
+    first iteration (step 0, ``Migration running for 0 secs``)."""
+    return any(e["kind"] in START_KINDS or (e["kind"] == "downtime_step" and e.get("after_s") == 0)
+               or (e["kind"] == "progress" and e.get("secs") == 0) for e in segment.events)
+
+
+# nova's own elapsed-time counters: (kind, field, what the line says)
+COUNTERS = (("completion_timeout", "limit_s", "'Live migration not completed after {} sec'"),
+            ("progress_timeout", "secs", "'Live migration stuck for {} sec'"),
+            ("progress", "secs", "'Migration running for {} secs'"),
+            ("downtime_step", "after_s", "a step due 'after {} sec'"),
+            ("downtime_state", "elapsed_s", "'elapsed {}'"))
+
+
+def _duration(segment: Segment, start: Any, end: Any, start_seen: bool, end_seen: bool
+              ) -> tuple[float | None, float | None, str | None]:
+    """(duration, lower bound, what the bound rests on). The duration only when both ends
+    are in the log; else the strongest lower bound nova's own counters give (the elapsed
+    time a line states plus the time from it to the migration's last line), or the span of
+    the lines seen. nova's counters never run ahead of the real elapsed time (facts §2.4,
+    §6)."""
+    span = (end - start).total_seconds() if _time(start) is not None and \
+        _time(end) is not None else None
+    if start_seen and end_seen:
+        return (round(span, 3) if span is not None else None), None, None
+    bounds: list[tuple[float, str]] = []
+    if span is not None:
+        bounds.append((span, "the span of the lines seen"))
+    for event in segment.events:
+        for kind, name, text in COUNTERS:
+            value = event.get(name) if event["kind"] == kind else None
+            if not value:
+                continue
+            when = _time(event.get("timestamp"))
+            rest = (end - when).total_seconds() if when is not None and \
+                _time(end) is not None else 0.0
+            bounds.append((value + max(rest, 0.0), "nova's " + text.format(value) + (
+                f" + {rest:.1f} s to the migration's last line" if rest >= 0.05 else "")))
+    if not bounds:
+        return None, None, None
+    value, basis = max(bounds)
+    return None, round(value, 3), basis
+
+
+def error_class(error: str | None, segment: Segment) -> str | None:
+    """A short class of a migration's error for grouping: the exception oslo.log's summary
+    names, a timeout, a cancel, or the error's most telling phrase."""
+    if segment.first("completion_timeout") is not None and (
+            not error or any(m in error for m in CANCEL_MARKERS)):
+        return "timeout" if error or segment.first("operation_cancelled") else None
+    if not error:
+        return None
+    for phrase in ("Connection refused", "Connection reset by peer", "Host key verification "
+                   "failed", "Failed to verify peer's certificate", "End of file while "
+                   "reading data", "domain is not running", "qemu unexpectedly closed the "
+                   "monitor", "Unable to read from monitor", "canceled by client",
+                   "No route to host", "Permission denied"):
+        if phrase in error:
+            return phrase
+    summary = error_summary(error)
+    if summary:
+        return summary.rsplit(".", 1)[-1]
+    head = error.split(":", 1)[0].strip()
+    return head[:60] or None
 
 
 def _flags(segment: Segment, config: EffectiveConfig) -> dict[str, Any]:
@@ -557,7 +687,7 @@ def _int(value: Any) -> int | None:
 
 
 def _outcome_findings(segment: Segment, row: dict[str, Any], config: EffectiveConfig,
-                      predicted_limit: int | None) -> list[Finding]:
+                      predicted_limit: int | None, basis: str | None) -> list[Finding]:
     out: list[Finding] = []
     if row["timeout_hit"]:
         action = config.value("live_migration_timeout_action") or "abort"
@@ -586,10 +716,13 @@ def _outcome_findings(segment: Segment, row: dict[str, Any], config: EffectiveCo
     predicted = row["predicted_steps"]
     if observed and predicted and observed[-1]["downtime_ms"] == predicted[-1]["downtime_ms"] \
             and (row["outcome"] in ("cancelled", "failed") or row["timeout_hit"]):
-        helpers = []
-        if not config.value("live_migration_permit_post_copy"):
+        helpers = []  # never advise what the migration already used or had permitted
+        used = row["inferred"]
+        if not (config.value("live_migration_permit_post_copy") or row["post_copy"]
+                or used.get(behaviour.POST_COPY)):
             helpers.append("post-copy (live_migration_permit_post_copy)")
-        if not config.value("live_migration_permit_auto_converge"):
+        if not (config.value("live_migration_permit_auto_converge")
+                or used.get(behaviour.AUTO_CONVERGE)):
             helpers.append("auto-converge (live_migration_permit_auto_converge)")
         out.append(Finding(
             "ramp-max-not-converged", "warning",
@@ -609,7 +742,10 @@ def _outcome_findings(segment: Segment, row: dict[str, Any], config: EffectiveCo
                                                  and e.get("after_s") == 0)
                     or (e["kind"] == "progress" and e.get("secs") == 0)
                     for e in segment.events):
+        bound = row["duration_min_s"]
         out.append(Finding("log-starts-mid-migration", "info",
                            "the log starts after this migration began: its start is the first "
-                           "line seen."))
+                           "line seen" + (f"; it lasted at least {math.floor(bound)} s "
+                                          f"({basis})." if bound is not None and basis
+                                          else ".")))
     return out

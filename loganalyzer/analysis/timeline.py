@@ -17,26 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from loganalyzer.logs.catalog import INSTANCE_FROM, PHASES
+
 # The phase of a source-side message: 0 preparing, 1 monitor start, 2 running, 3 outcome,
-# 4 after the outcome. None: attached to whatever migration is current.
-PHASE: dict[str, int | None] = {
-    "pre_live_migration_took": 0, "live_migration_data": 0, "vif_plug_failed": 0,
-    "pre_live_migration_failed": 3,
-    "monitor_started": 1, "migrate_api_invoked": 1,
-    "downtime_step": 2, "downtime_state": 2, "progress": 2, "data_remaining": 2,
-    "completion_timeout": 2, "progress_timeout": 2, "postcopy_switch": 2,
-    "postcopy_switch_failed": 2, "force_complete_in_postcopy": 2,
-    "force_complete_pause_failed": 2, "downtime_set_failed": 2, "unexpected_job_type": 2,
-    "abort_failed": 2, "job_failed": 2, "postcopy_unset_paused": 1,
-    "operation_completed": 3, "operation_aborted": 3, "operation_cancelled": 3,
-    "live_migration_failure": 3, "monitor_error": 3, "cancel_failed": 3,
-    "abort_after_error_failed": 3, "rollback_resume_failed": 3,
-    "aborted_by_another_process": 3,
-    "post_live_migration_started": 4, "migration_succeeded": 4,
-    "post_live_migration_at_dest_failed": 4, "live_migration_failed": 4, "monitor_done": 4,
-    "operation_thread_finished": None, "operation_thread_notification": None,
-    "migrate_api_completed": None,
-}
+# 4 after the outcome. None: attached to whatever migration is current. (The catalogue's.)
+PHASE: dict[str, int | None] = PHASES
 SOURCE_KINDS = frozenset(PHASE)
 UNKNOWN_INSTANCE = ""  # lines without an instance (pasted message text): one timeline per host
 ARRIVAL_KINDS = frozenset({"post_operation_started", "sync_power_moved"})
@@ -130,7 +115,7 @@ class Timelines:
 def build(records: Iterable[dict[str, Any]]) -> Timelines:
     """Cut events (in log order per host) into segments and arrivals."""
     by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for record in records:
+    for record in with_instances(records):
         instance = record.get("instance") or UNKNOWN_INSTANCE
         if instance == UNKNOWN_INSTANCE and record["kind"] not in SOURCE_KINDS:
             continue
@@ -147,6 +132,29 @@ def build(records: Iterable[dict[str, Any]]) -> Timelines:
         if rest:
             loose[(host, instance)] = rest
     return Timelines(segments, arrivals, loose)
+
+
+def with_instances(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records, where a source-side message nova logs without an instance (the Ocata clamp
+    warning, the SR-IOV vif detach, Queens–Rocky's no-migrate_data warning) takes the
+    instance of its host's next or previous instance-tagged line, as the catalogue says
+    (``instance_from``). Without such a line it stays instance-less."""
+    out = list(records)
+    last: dict[Any, str] = {}
+    waiting: dict[Any, list[int]] = {}
+    for index, record in enumerate(out):
+        host, instance = record.get("host"), record.get("instance")
+        if instance:
+            for i in waiting.pop(host, ()):
+                out[i] = {**out[i], "instance": instance}
+            last[host] = instance
+            continue
+        way = INSTANCE_FROM.get(record["kind"])
+        if way == "next":
+            waiting.setdefault(host, []).append(index)
+        elif way == "previous" and host in last:
+            out[index] = {**record, "instance": last[host]}
+    return out
 
 
 def _source_segments(host: str, instance: str, events: list[dict[str, Any]]

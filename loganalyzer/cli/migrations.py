@@ -8,68 +8,40 @@ from typing import Annotated
 
 import typer
 
+from loganalyzer.atomic import is_stdout
+from loganalyzer.cli.groups import (
+    ANALYSIS,
+    ANALYSIS_ONE,
+    CONFIG,
+    MODEL,
+    READING,
+    Analysis,
+    Configuration,
+    Input,
+    Model,
+    uses,
+)
 from loganalyzer.cli.options import (
-    AutoConverge,
-    CacheOpt,
-    CompletionTimeout,
-    ConfigDirs,
-    ConfigFiles,
-    Delay,
-    DiskGb,
-    Downtime,
-    EngineOpt,
-    HostFilterOpt,
-    InstanceOpt,
-    LateOpt,
-    MemoryOpt,
     OutputOpt,
     Paths,
-    PostCopy,
-    PythonOpt,
-    QuietOpt,
-    ReleaseOpt,
-    SchedulerOpt,
-    SinceOpt,
-    Steps,
-    TimeoutAction,
-    UntilOpt,
     analyse_paths,
     check_format,
-    config_flags,
+    format_option,
     output_stream,
-    reading,
     reports_input_errors,
 )
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK, InputError
 
 
 @reports_input_errors
+@uses(CONFIG, MODEL, ANALYSIS, READING)
 def migrations(
     paths: Paths,
-    config: ConfigFiles = None,
-    config_dir: ConfigDirs = None,
-    downtime: Downtime = None,
-    steps: Steps = None,
-    delay: Delay = None,
-    completion_timeout: CompletionTimeout = None,
-    timeout_action: TimeoutAction = None,
-    post_copy: PostCopy = None,
-    auto_converge: AutoConverge = None,
-    memory_mb: MemoryOpt = None,
-    disk_gb: DiskGb = None,
-    release: ReleaseOpt = None,
-    python: PythonOpt = None,
-    instance: InstanceOpt = None,
-    host: HostFilterOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    late_threshold: LateOpt = 10.0,
-    engine: EngineOpt = "auto",
-    scheduler: SchedulerOpt = None,
-    cache: CacheOpt = None,
-    quiet: QuietOpt = False,
-    fmt: Annotated[str, typer.Option(
-        "--format", "-f", help="Output: table | json | csv | parquet.")] = "table",
+    configuration: Configuration,
+    model: Model,
+    analysis: Analysis,
+    source: Input,
+    fmt: format_option("table", "json", "csv", "parquet") = "table",
     output: OutputOpt = None,
 ) -> None:
     """One row per live migration: hosts, outcome, flags, observed vs predicted ramp.
@@ -87,49 +59,31 @@ def migrations(
     from loganalyzer.output import migrations_out
 
     check_format(fmt, ("table", "json", "csv", "parquet"))
-    if fmt == "parquet" and output is None and sys.stdout.isatty():
+    if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
         raise InputError("--format parquet writes binary data: give --output FILE or redirect")
-    flags = config_flags(downtime=downtime, steps=steps, delay=delay,
-                   completion_timeout=completion_timeout, timeout_action=timeout_action,
-                   post_copy=post_copy, auto_converge=auto_converge)
-    rows, events = analyse_paths(
-        paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
-        instance, since, until, late_threshold, reading(engine, scheduler, cache, quiet))
+    rows, events = analyse_paths(paths, configuration, model, source, analysis)
     if fmt == "parquet":
-        migrations_out.write_parquet(rows, output or sys.stdout.buffer)
+        migrations_out.write_parquet(rows, output)
         return
     with output_stream(output) as stream:
-        migrations_out.write(rows, events.warnings, fmt, stream)
+        migrations_out.write(rows, [*events.warnings, *events.analysis_warnings], fmt, stream,
+                             events.host_aliases, events.duplicates_dropped)
 
 
 @reports_input_errors
+@uses(CONFIG, MODEL, ANALYSIS_ONE, READING)
 def show(
     paths: Paths,
+    configuration: Configuration,
+    model: Model,
+    analysis: Analysis,
+    source: Input,
     instance: Annotated[str, typer.Option(
         "--instance", help="The instance (UUID or its first characters).")],
     n: Annotated[int | None, typer.Option(
         "--n", help="Which of the instance's migrations, 1 = first (default: the last).")
     ] = None,
-    config: ConfigFiles = None,
-    config_dir: ConfigDirs = None,
-    downtime: Downtime = None,
-    steps: Steps = None,
-    delay: Delay = None,
-    completion_timeout: CompletionTimeout = None,
-    timeout_action: TimeoutAction = None,
-    post_copy: PostCopy = None,
-    auto_converge: AutoConverge = None,
-    memory_mb: MemoryOpt = None,
-    disk_gb: DiskGb = None,
-    release: ReleaseOpt = None,
-    python: PythonOpt = None,
-    host: HostFilterOpt = None,
-    late_threshold: LateOpt = 10.0,
-    engine: EngineOpt = "auto",
-    scheduler: SchedulerOpt = None,
-    cache: CacheOpt = None,
-    quiet: QuietOpt = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table | json.")] = "table",
+    fmt: format_option("table", "json") = "table",
 ) -> None:
     """One migration in full: events of both hosts, steps observed vs predicted, findings.
 
@@ -143,12 +97,7 @@ def show(
     from loganalyzer.output.common import write_json
 
     check_format(fmt, ("table", "json"))
-    flags = config_flags(downtime=downtime, steps=steps, delay=delay,
-                   completion_timeout=completion_timeout, timeout_action=timeout_action,
-                   post_copy=post_copy, auto_converge=auto_converge)
-    rows, _ = analyse_paths(
-        paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
-        [instance], None, None, late_threshold, reading(engine, scheduler, cache, quiet))
+    rows, _ = analyse_paths(paths, configuration, model, source, analysis, [instance])
     if not rows:
         raise InputError(f"--instance {instance}: no migration of that instance in the input")
     position = n if n is not None else len(rows)
@@ -165,34 +114,23 @@ def show(
 
 
 @reports_input_errors
+@uses(CONFIG, MODEL, ANALYSIS, READING)
 def verify(
     paths: Paths,
-    config: ConfigFiles = None,
-    config_dir: ConfigDirs = None,
-    downtime: Downtime = None,
-    steps: Steps = None,
-    delay: Delay = None,
-    completion_timeout: CompletionTimeout = None,
-    timeout_action: TimeoutAction = None,
-    post_copy: PostCopy = None,
-    auto_converge: AutoConverge = None,
-    memory_mb: MemoryOpt = None,
-    disk_gb: DiskGb = None,
-    release: ReleaseOpt = None,
-    python: PythonOpt = None,
-    instance: InstanceOpt = None,
-    host: HostFilterOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    late_threshold: LateOpt = 10.0,
-    engine: EngineOpt = "auto",
-    scheduler: SchedulerOpt = None,
-    cache: CacheOpt = None,
-    quiet: QuietOpt = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table | json.")] = "table",
+    configuration: Configuration,
+    model: Model,
+    analysis: Analysis,
+    source: Input,
+    allow_empty: Annotated[bool, typer.Option(
+        "--allow-empty", help="Pass (exit 0) when nothing could be verified: no migration "
+        "selected, or none with a downtime ramp.")] = False,
+    fmt: format_option("table", "json") = "table",
 ) -> None:
-    """After a config rollout: exit 0 when every migration with a ramp matches the declared
-    configuration (and no host runs something else), 1 when any does not, 2 on bad input.
+    """After a config rollout: exit 0 when at least one migration was verified and every
+    verified migration passed; 1 when any failed (its ramp does not match, the host runs
+    another configuration, its behaviour or timeout limit contradicts the configuration, the
+    configuration is unknown) or when nothing was verified (no migration selected, or none
+    with a downtime ramp: 'nothing verified: …'), unless --allow-empty; 2 on bad input.
 
     [b]Examples[/b]
 
@@ -200,17 +138,11 @@ def verify(
 
       loganalyzer verify sosreports/ --downtime 5000 --steps 7 --delay 75 --release train
     """
+    from loganalyzer.analysis.verify import verify as run_verify
     from loganalyzer.output import migrations_out
 
     check_format(fmt, ("table", "json"))
-    flags = config_flags(downtime=downtime, steps=steps, delay=delay,
-                   completion_timeout=completion_timeout, timeout_action=timeout_action,
-                   post_copy=post_copy, auto_converge=auto_converge)
-    rows, _ = analyse_paths(
-        paths, host, config, config_dir, flags, memory_mb, disk_gb, release, python,
-        instance, since, until, late_threshold, reading(engine, scheduler, cache, quiet))
-    from loganalyzer.api import failing as failing_rows
-
-    failing = failing_rows(rows)
-    migrations_out.verify(rows, failing, sys.stdout, fmt)
-    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+    rows, _ = analyse_paths(paths, configuration, model, source, analysis)
+    verdict = run_verify(rows, allow_empty)
+    migrations_out.verify(verdict, sys.stdout, fmt)
+    raise typer.Exit(EXIT_OK if verdict.ok else EXIT_FINDINGS)

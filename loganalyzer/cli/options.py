@@ -1,10 +1,9 @@
-"""Options and helpers the commands share: typed option declarations, the error hook,
-format checks, output streams and how logs are read."""
+"""What the commands share besides option groups (:mod:`loganalyzer.cli.groups`): the error
+hook, a few single options, format checks, output streams, and reading + analysing logs."""
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import wraps
@@ -12,18 +11,23 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from loganalyzer.cli.groups import Analysis, Configuration, Input, Model
 from loganalyzer.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def reports_input_errors(func: F) -> F:
-    """Turn :class:`InputError` into ``loganalyzer: <message>`` and exit 2."""
+    """Turn :class:`InputError` into ``loganalyzer: <message>`` and exit 2: the one place
+    library errors become command-line messages."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from loganalyzer.cli.guard import guarded  # interrupts, failed writes to stdout
+
         try:
-            return func(*args, **kwargs)
+            with guarded():
+                return func(*args, **kwargs)
         except InputError as exc:
             typer.echo(f"loganalyzer: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
@@ -31,81 +35,25 @@ def reports_input_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-ConfigFiles = Annotated[
-    list[str] | None,
-    typer.Option("--config", help="nova.conf to read (repeatable; later files win).",
-                 rich_help_panel="Configuration"),
-]
-
-
-ConfigDirs = Annotated[
-    list[str] | None,
-    typer.Option("--config-dir", help="Directory whose *.conf files are read after --config, "
-                 "sorted (repeatable).", rich_help_panel="Configuration"),
-]
-
-
-Downtime = Annotated[int | None, typer.Option(
-    "--downtime", help="live_migration_downtime (ms).", rich_help_panel="Configuration")]
-
-
-Steps = Annotated[int | None, typer.Option(
-    "--steps", help="live_migration_downtime_steps.", rich_help_panel="Configuration")]
-
-
-Delay = Annotated[int | None, typer.Option(
-    "--delay", help="live_migration_downtime_delay (s per GiB).", rich_help_panel="Configuration")]
-
-
-CompletionTimeout = Annotated[int | None, typer.Option(
-    "--completion-timeout", help="live_migration_completion_timeout (s per GiB, 0 = off).",
-    rich_help_panel="Configuration")]
-
-
-TimeoutAction = Annotated[str | None, typer.Option(
-    "--timeout-action", help="live_migration_timeout_action: abort | force_complete.",
-    rich_help_panel="Configuration")]
-
-
-PostCopy = Annotated[bool | None, typer.Option(
-    "--post-copy/--no-post-copy", help="live_migration_permit_post_copy.",
-    rich_help_panel="Configuration", show_default=False)]
-
-
-AutoConverge = Annotated[bool | None, typer.Option(
-    "--auto-converge/--no-auto-converge", help="live_migration_permit_auto_converge.",
-    rich_help_panel="Configuration", show_default=False)]
-
-
-ReleaseOpt = Annotated[str | None, typer.Option(
-    "--release", help="nova release: name (train, antelope), number (20, 27.0.0) or series "
-    "(2023.1). Default: the newest.", rich_help_panel="Model")]
-
-
+Paths = Annotated[list[str], typer.Argument(
+    help="Log files, folders (searched recursively), sosreport tarballs, or - for stdin.",
+    show_default=False, metavar="PATH...")]
+OutputOpt = Annotated[str | None, typer.Option(
+    "--output", "-o", help="Write to this file instead of stdout (required for parquet on a "
+    "terminal).", metavar="FILE")]
 VariantOpt = Annotated[str | None, typer.Option(
     "--variant", help="Ramp arithmetic: linear-py3 | linear-py2 | exponential.",
     rich_help_panel="Model")]
-
-
-PythonOpt = Annotated[int | None, typer.Option(
-    "--python", help="Python major nova ran on (Pike–Train ran on 2 or 3).",
-    rich_help_panel="Model")]
-
-
 DiskGb = Annotated[list[float] | None, typer.Option(
     "--disk-gb", help="Size of a block-migrated disk in GiB (repeatable).",
-    rich_help_panel="Guest")]
+    rich_help_panel="Guest", metavar="GIB")]
+CacheDir = Annotated[str, typer.Option("--cache", help="The cache folder.", metavar="DIR")]
 
 
-FormatOpt = Annotated[str, typer.Option(
-    "--format", "-f", help="Output: table | json | csv.")]
-
-
-def config_flags(**given: Any) -> dict[str, Any]:
-    """``[libvirt]`` option values of the configuration flags given (None left out)."""
-    from loganalyzer.api import overrides
-
-    return overrides(**given)
+def format_option(*choices: str, default: str = "table") -> Any:
+    """``--format/-f`` with its choices in the help."""
+    return Annotated[str, typer.Option("--format", "-f", help="Output: " + " | ".join(choices)
+                                       + ".")]
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
@@ -125,35 +73,6 @@ def parse_start(text: str | None) -> datetime | None:
         ) from None
 
 
-Paths = Annotated[list[str], typer.Argument(
-    help="Log files, folders (searched recursively), sosreport tarballs, or - for stdin.",
-    show_default=False)]
-
-
-HostOpt = Annotated[list[str] | None, typer.Option(
-    "--host", help="PATH=HOST: the host that wrote a file or every file under a folder "
-    "(repeatable; '-=HOST' for stdin).", rich_help_panel="Input")]
-
-
-SinceOpt = Annotated[str | None, typer.Option(
-    "--since", help="Only events at or after this time (ISO 8601, log-local time).",
-    rich_help_panel="Selection")]
-
-
-UntilOpt = Annotated[str | None, typer.Option(
-    "--until", help="Only events at or before this time.", rich_help_panel="Selection")]
-
-
-InstanceOpt = Annotated[list[str] | None, typer.Option(
-    "--instance", help="Only this instance (a UUID or its first characters; repeatable).",
-    rich_help_panel="Selection")]
-
-
-OutputOpt = Annotated[str | None, typer.Option(
-    "--output", "-o", help="Write to this file instead of stdout (required for parquet on a "
-    "terminal).")]
-
-
 def emit_warnings(warnings: Sequence[str], notes: Sequence[str] = ()) -> None:
     for warning in warnings:
         typer.echo(f"loganalyzer: warning: {warning}", err=True)
@@ -162,78 +81,56 @@ def emit_warnings(warnings: Sequence[str], notes: Sequence[str] = ()) -> None:
 
 
 def output_stream(path: str | None) -> Any:
-    """A context manager yielding stdout or the ``--output`` file."""
-    from contextlib import nullcontext
+    """A context manager yielding stdout or the ``--output`` file (replaced whole when the
+    command succeeds: :func:`loganalyzer.output.common.output_file`)."""
+    from loganalyzer.output.common import output_file
 
-    if path is None:
-        return nullcontext(sys.stdout)
-    try:
-        return open(path, "w", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"--output {path}: cannot write: {exc.strerror}") from None
+    return output_file(path)
 
 
-EngineOpt = Annotated[str, typer.Option(
-    "--engine", help="Where files are scanned: auto | local | process (all cores) | dask.",
-    rich_help_panel="Performance")]
-
-
-SchedulerOpt = Annotated[str | None, typer.Option(
-    "--scheduler", help="Address of a Dask scheduler (with --engine dask; else a local "
-    "cluster is started).", rich_help_panel="Performance")]
-
-
-CacheOpt = Annotated[str | None, typer.Option(
-    "--cache", help="Keep each file's events here; re-runs read only new or grown files.",
-    rich_help_panel="Performance")]
-
-
-QuietOpt = Annotated[bool, typer.Option(
-    "--quiet", "-q", help="No progress bar.", rich_help_panel="Performance")]
-
-
-def reading(engine: str, scheduler: str | None, cache: str | None, quiet: bool) -> Any:
-    """How the command reads logs (:class:`loganalyzer.api.Reading`)."""
-    from loganalyzer.api import Reading
-
-    return Reading(engine, scheduler, cache, progress=not quiet)
-
-
-def analyse_paths(paths: list[str], host: list[str] | None, config: list[str] | None,
-                  config_dir: list[str] | None, flags: dict[str, Any], memory_mb: int | None,
-                  disk_gb: list[float] | None, release: str | None, python: int | None,
-                  instance: list[str] | None, since: str | None, until: str | None,
-                  late_threshold: float, how: Any) -> tuple[list[dict[str, Any]], Any]:
-    """Read (warnings to stderr), analyse and select: what migrations, show, verify and
-    report share. ``--host`` values with ``=`` name a path's host, plain ones select."""
-    from loganalyzer.api import analyse
-    from loganalyzer.logs.read import parse_host_options
-
-    mappings = [h for h in host or [] if "=" in h]
-    host_filter = [h for h in host or [] if "=" not in h]
-    kwargs: dict[str, Any] = dict(
-        config=config or [], config_dir=config_dir or [], release=release, python=python,
-        memory_mb=memory_mb, disk_gb=disk_gb or [], late_threshold_s=late_threshold,
-        instance=instance or [], host=host_filter, since=since, until=until, flags=flags)
-    from loganalyzer.analysis.migrations import Declared
+def effective(configuration: Configuration, model: Model) -> Any:
+    """The effective configuration (oslo.config, flags, release defaults) for predict, lint
+    and simulate."""
+    from loganalyzer.config.load import load_config
     from loganalyzer.config.prediction import resolve_model
 
-    declared = Declared(config or [], config_dir or [], flags)
-    if declared.given:  # bad files and values fail before any scan
-        declared.for_release(resolve_model(release, None, python).release)
-    events = how.read(paths, parse_host_options(mappings))
+    release = resolve_model(model.release, None, model.python).release
+    return load_config(release, configuration.files, configuration.dirs, configuration.flags)
+
+
+def analyse_paths(paths: list[str], configuration: Configuration, model: Model,
+                  source: Input, analysis: Analysis, instance: list[str] | None = None
+                  ) -> tuple[list[dict[str, Any]], Any]:
+    """Read (warnings to stderr), analyse and select: what migrations, show, verify and
+    report share. A bad configuration fails before any log is read."""
+    from loganalyzer.analysis.migrations import Declared
+    from loganalyzer.api import analyse
+    from loganalyzer.config.prediction import resolve_model
+
+    declared = Declared(configuration.files, configuration.dirs, configuration.flags)
+    if declared.given:
+        declared.for_release(resolve_model(model.release, None, model.python).release)
+    events = source.reading.read(paths, source.hosts)
     emit_warnings(events.warnings, events.notes)
     if not events.read_anything:
         raise InputError("no input could be read: " + ", ".join(paths))
-    if not config and not config_dir:
+    if not configuration.files and not configuration.dirs:
         mention_configs(events.passed_over)
-    rows, events = analyse(events, **kwargs)
+    rows, events = analyse(
+        events, config=configuration.files, config_dir=configuration.dirs,
+        flags=configuration.flags, release=model.release, python=model.python,
+        memory_mb=analysis.memory_mb, disk_gb=analysis.disk_gb,
+        late_threshold_s=analysis.late_threshold_s,
+        instance=instance if instance is not None else analysis.instance,
+        host=source.host_filter, since=analysis.since, until=analysis.until)
+    emit_warnings(events.analysis_warnings)
     if not rows:
-        scanned = events.files
-        what = ("no live migration matches the selection" if instance or host_filter or since
-                or until else "no live migration found")
-        typer.echo(f"loganalyzer: {what} in {len(scanned)} file(s) read "
-                   f"({sum(f.lines for f in scanned)} lines)", err=True)
+        selection = instance or analysis.instance or source.host_filter or analysis.since \
+            or analysis.until
+        what = "no live migration matches the selection" if selection else \
+            "no live migration found"
+        typer.echo(f"loganalyzer: {what} in {len(events.files)} file(s) read "
+                   f"({sum(f.lines for f in events.files)} lines)", err=True)
     return rows, events
 
 
@@ -249,22 +146,9 @@ def mention_configs(passed_over: Sequence[Any]) -> None:
                    "defaults; give --config FILE to check against it", err=True)
 
 
-HostFilterOpt = Annotated[list[str] | None, typer.Option(
-    "--host", help="PATH=HOST names the host of a file or folder (as for scan); a plain HOST "
-    "keeps only migrations from or to that host (repeatable).", rich_help_panel="Input")]
-
-
-MemoryOpt = Annotated[int | None, typer.Option(
-    "--memory-mb", help="The guests' RAM in MB (else data_gb is inferred from the logs).",
-    rich_help_panel="Guest")]
-
-
-LateOpt = Annotated[float, typer.Option(
-    "--late-threshold", help="Seconds after which an applied step counts as late.",
-    rich_help_panel="Selection")]
-
-
 def memory_sizes(values: list[str]) -> list[int]:
+    """``--memory-mb`` values and MIN:MAX ranges as the sizes lint checks: each end and every
+    power of two between."""
     sizes: list[int] = []
     for text in values:
         low, sep, high = text.partition(":")
@@ -287,6 +171,3 @@ def memory_sizes(values: list[str]) -> list[int]:
         if hi != lo:
             sizes.append(hi)
     return sorted(set(sizes))
-
-
-CacheDir = Annotated[str, typer.Option("--cache", help="The cache folder.")]

@@ -7,47 +7,37 @@ from typing import Annotated
 
 import typer
 
+from loganalyzer.atomic import is_stdout
+from loganalyzer.cli.groups import READING, SELECTION, Group, Input, uses
 from loganalyzer.cli.options import (
-    CacheOpt,
-    EngineOpt,
-    HostOpt,
-    InstanceOpt,
     OutputOpt,
     Paths,
-    QuietOpt,
-    SchedulerOpt,
-    SinceOpt,
-    UntilOpt,
     check_format,
     emit_warnings,
+    format_option,
     output_stream,
-    reading,
     reports_input_errors,
 )
 from loganalyzer.errors import InputError
 
+EVENT_SELECTION = Group("selection", SELECTION, dict)
+
 
 @reports_input_errors
+@uses(READING, EVENT_SELECTION)
 def scan(
     paths: Paths,
+    source: Input,
+    selection: dict,
     kind: Annotated[list[str] | None, typer.Option(
         "--kind", help="Only events of this kind (repeatable).",
         rich_help_panel="Selection")] = None,
-    instance: InstanceOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
     unrecognized: Annotated[bool, typer.Option(
         "--unrecognized", help="List the lines a catalogue key matched but the grammar did "
         "not (table; with csv, write them instead of events).")] = False,
-    host: HostOpt = None,
-    engine: EngineOpt = "auto",
-    scheduler: SchedulerOpt = None,
-    cache: CacheOpt = None,
-    quiet: QuietOpt = False,
     limit: Annotated[int, typer.Option(
         "--limit", help="Rows in the table view (0: all).")] = 500,
-    fmt: Annotated[str, typer.Option(
-        "--format", "-f", help="Output: table | json | csv | parquet.")] = "table",
+    fmt: format_option("table", "json", "csv", "parquet") = "table",
     output: OutputOpt = None,
 ) -> None:
     """Read nova-compute logs and list their live-migration events.
@@ -64,23 +54,23 @@ def scan(
 
       journalctl -u nova-compute -o json | loganalyzer scan - --host -=compute-1 -f json
     """
-    from loganalyzer.logs.read import parse_host_options
     from loganalyzer.logs.select import check_kinds, parse_time, select_events
     from loganalyzer.output import scan_out
 
     check_format(fmt, ("table", "json", "csv", "parquet"))
     check_kinds(kind or [])
-    window = parse_time("--since", since), parse_time("--until", until)
-    if fmt == "parquet" and output is None and sys.stdout.isatty():
+    window = (parse_time("--since", selection["since"]),
+              parse_time("--until", selection["until"]))
+    if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
         raise InputError("--format parquet writes binary data: give --output FILE or redirect")
-    events = reading(engine, scheduler, cache, quiet).read(paths,
-                                                              parse_host_options(host or []))
+    events = source.reading.read(paths, source.hosts)
     emit_warnings(events.warnings, events.notes)
     if not events.read_anything:
         raise InputError("no input could be read: " + ", ".join(paths))
-    frame = select_events(events.events, kind or [], instance or [], (), *window)
+    frame = select_events(events.events, kind or [], selection["instance"] or [],
+                          source.host_filter, *window)
     if fmt == "parquet":
-        scan_out.write_parquet(frame, output or sys.stdout.buffer)
+        scan_out.write_parquet(frame, output)
         return
     with output_stream(output) as stream:
         scan_out.write(events, frame, fmt, stream, unrecognized, limit)

@@ -66,7 +66,9 @@ class _Argument(TyperArgument):
         return None
 
     def _usage_display_name(self) -> str:
-        name = self.display_name_raw + ("..." if self.nargs != 1 else "")
+        name = self.display_name_raw
+        if self.nargs != 1 and not name.endswith("..."):
+            name += "..."
         return name if self.required else f"[{name}]"
 
 

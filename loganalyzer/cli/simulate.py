@@ -9,21 +9,11 @@ from typing import Annotated, Any
 
 import typer
 
+from loganalyzer.cli.groups import CONFIG, MODEL, Configuration, Model, uses
 from loganalyzer.cli.options import (
-    AutoConverge,
-    CompletionTimeout,
-    ConfigDirs,
-    ConfigFiles,
-    Delay,
     DiskGb,
-    Downtime,
-    PostCopy,
-    PythonOpt,
-    ReleaseOpt,
-    Steps,
-    TimeoutAction,
     check_format,
-    config_flags,
+    format_option,
     parse_start,
     reports_input_errors,
 )
@@ -31,7 +21,10 @@ from loganalyzer.errors import InputError
 
 
 @reports_input_errors
+@uses(CONFIG, MODEL)
 def simulate(
+    configuration: Configuration,
+    model: Model,
     memory_mb: Annotated[int, typer.Option("--memory-mb", help="Guest RAM in MB.",
                                            rich_help_panel="Guest")] = 4096,
     disk_gb: DiskGb = None,
@@ -42,20 +35,9 @@ def simulate(
         rich_help_panel="Guest")] = None,
     bandwidth: Annotated[float, typer.Option(
         "--bandwidth", help="Usable link bandwidth, MiB/s.", rich_help_panel="Guest")] = 1000.0,
-    config: ConfigFiles = None,
-    config_dir: ConfigDirs = None,
-    downtime: Downtime = None,
-    steps: Steps = None,
-    delay: Delay = None,
-    completion_timeout: CompletionTimeout = None,
-    timeout_action: TimeoutAction = None,
-    post_copy: PostCopy = None,
-    auto_converge: AutoConverge = None,
     migration_bandwidth: Annotated[int | None, typer.Option(
         "--migration-bandwidth", help="live_migration_bandwidth cap, MiB/s (0: none).",
         rich_help_panel="Configuration")] = None,
-    release: ReleaseOpt = None,
-    python: PythonOpt = None,
     start: Annotated[str, typer.Option("--start", help="Monitor start (ISO 8601).")
                      ] = "2026-11-02T08:00:00",
     seed: Annotated[int, typer.Option("--seed", help="Random seed (results are "
@@ -88,7 +70,7 @@ def simulate(
     sample: Annotated[bool, typer.Option(
         "--sample", help="Write the project's sample_logs set (with --out).",
         rich_help_panel="Fleet")] = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table | json.")] = "table",
+    fmt: format_option("table", "json") = "table",
 ) -> None:
     """Simulate a live migration the way nova drives it, write its logs, or answer what-if.
 
@@ -124,14 +106,12 @@ def simulate(
         simulate_out.result({"migrations": len(summaries), "out": out,
                              "outcomes": [s["outcome"] for s in summaries]}, fmt, sys.stdout)
         return
-    model = resolve_model(release, None, python)
-    flags = config_flags(downtime=downtime, steps=steps, delay=delay,
-                   completion_timeout=completion_timeout, timeout_action=timeout_action,
-                   post_copy=post_copy, auto_converge=auto_converge)
+    flags = dict(configuration.flags)
     if migration_bandwidth is not None:
         flags["live_migration_bandwidth"] = migration_bandwidth
-    conf = load_config(model.release, config or [], config_dir or [], flags)
-    settings = settings_from(conf)
+    resolved = resolve_model(model.release, None, model.python)
+    settings = settings_from(load_config(resolved.release, configuration.files,
+                                         configuration.dirs, flags))
     if fleet is not None:
         if fleet < 2:
             raise InputError(f"--fleet {fleet}: a fleet needs at least 2 hosts")
@@ -147,21 +127,22 @@ def simulate(
     stalls = _stalls(stall or [])
     when = parse_start(start)
     assert when is not None
-    py = model.variant.python if model.variant else model.release.default_python
-    result = run(guest, bandwidth, settings, model.release, py, seed, stalls=stalls)
+    py = resolved.variant.python if resolved.variant else resolved.release.default_python
+    result = run(guest, bandwidth, settings, resolved.release, py, seed, stalls=stalls)
     summary: dict[str, Any] = {
-        "release": model.release.label, "variant": str(model.variant), "data_gb": result.data_gb,
+        "release": resolved.release.label, "variant": str(resolved.variant),
+        "data_gb": result.data_gb,
         "outcome": result.outcome, "finished_by": result.mechanism,
         "duration_s": result.end_s, "final_max_downtime_ms": result.final_max_downtime_ms,
         "guest_downtime_ms": result.actual_downtime_ms, "timeout_at_s": result.timeout_at,
         "auto_converge_throttle": result.throttles}
     if out is not None:
-        summary["written"] = _write_single(out, result, guest, settings, model.release, py,
+        summary["written"] = _write_single(out, result, guest, settings, resolved.release, py,
                                            when, layout, debug, rotate, seed)
     if what_if:
         from loganalyzer.simulate.whatif import what_if as grid
 
-        rows = grid(guest, bandwidth, settings, model.release, py, seed, budget)
+        rows = grid(guest, bandwidth, settings, resolved.release, py, seed, budget)
         if fmt == "json":
             from loganalyzer.simulate.whatif import RANKING
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,8 @@ def config_file_order(files: Sequence[str], config_dirs: Sequence[str]) -> list[
 
 
 def _check_readable(files: Sequence[str], config_dirs: Sequence[str]) -> None:
+    """Every file and config dir named can be read, and every ``*.conf`` in a dir is a
+    file: oslo.config would fail on any of them (nova does not start), so do we."""
     for path in files:
         try:
             with open(path, "rb"):
@@ -75,8 +78,27 @@ def _check_readable(files: Sequence[str], config_dirs: Sequence[str]) -> None:
         except OSError as exc:
             raise InputError(f"{path}: cannot read config file: {exc.strerror}") from None
     for directory in config_dirs:
+        if not os.path.exists(directory):
+            raise InputError(f"--config-dir {directory}: no such folder")
         if not os.path.isdir(directory):
-            raise InputError(f"{directory}: config dir does not exist or is not a directory")
+            raise InputError(f"--config-dir {directory}: not a folder")
+        try:
+            os.listdir(directory)
+        except OSError as exc:
+            raise InputError(f"--config-dir {directory}: cannot read: {exc.strerror}") from None
+        for path in config_file_order((), [directory]):
+            if os.path.isdir(path):
+                raise InputError(f"{path}: a folder, not a config file (--config-dir "
+                                 f"{directory} reads every *.conf in it)")
+
+
+def quote(value: str, limit: int = 80) -> str:
+    """A value as an error message shows it: on one line (line breaks as ``⏎``), at most
+    ``limit`` characters of it, an ellipsis and its length when cut."""
+    text = value.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(value)} characters)"
 
 
 def _oslo_type(spec: OptionSpec, release: Release) -> Any:
@@ -105,29 +127,56 @@ def _raw_values(paths: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
             conf(args=[], default_config_files=[path], default_config_dirs=[], use_env=False)
             group = conf[GROUP]
             for option in OPTIONS:
-                value = group[option.name]
+                value = _substituted(group, option.name, path)
                 if value is not None:
                     raw[option.name] = value
                     source[option.name] = path
         except cfg.ConfigFileParseError as exc:
-            raise InputError(f"{path}: not a valid nova.conf: {exc.msg}") from None
+            raise InputError(f"{path}: not a valid nova.conf: {quote(exc.msg, 160)}") from None
         except cfg.Error as exc:
-            raise InputError(f"{path}: {exc}") from None
+            raise InputError(f"{path}: {quote(str(exc), 160)}") from None
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: not a text file ({exc.reason})") from None
+        except IsADirectoryError:
+            raise InputError(f"{path}: a folder, not a config file") from None
     return raw, source
 
 
+def _substituted(group: Any, name: str, path: str) -> Any:
+    """An option's text after oslo.config's ``$name`` / ``${group.name}`` substitution;
+    a failed substitution names the option and says why."""
+    from oslo_config import cfg
+
+    try:
+        return group[name]
+    except (cfg.TemplateSubstitutionError, cfg.NoSuchOptError, cfg.NoSuchGroupError) as exc:
+        raise InputError(
+            f"{path}: [libvirt] {name}: interpolation failed: {quote(str(exc), 120)} "
+            "(oslo.config replaces $name and ${group.name} by that option's value; $$ is a "
+            "literal $)") from None
+
+
+CONFIGPARSER_INTERPOLATION = re.compile(r"%\([^)]*\)[sdif]")
+
+
 def _reason(spec: OptionSpec, release: Release, raw: str, exc: Exception) -> str:
+    """Why oslo.config rejected ``raw``, without repeating the value (quoted before)."""
     text = str(exc)
     if "is not valid: " in text:
         text = text.split("is not valid: ", 1)[1]
     minimum = spec.min_in(release)
     if minimum is not None and "greater than or equal" in text:
         return f"below nova's minimum {minimum} for {release.label}"
-    if spec.kind == "int":
-        return f"not an integer ({text})" if "invalid literal" in text else text
-    return text
+    if CONFIGPARSER_INTERPOLATION.search(raw):
+        return ("interpolation failed: %(name)s is Python configparser syntax, which "
+                "oslo.config does not expand (nova reads the text as it is; oslo.config "
+                "replaces $name and ${group.name})")
+    if (spec.kind == "int" and "invalid literal" in text) or (
+            "Exceeds the limit" in text and not raw.strip().lstrip("+-").isdigit()):
+        return "not an integer"
+    if "Exceeds the limit" in text:
+        return f"an integer of {len(raw.strip())} digits (oslo.config reads at most 4300)"
+    return quote(text, 120)
 
 
 def load_config(
@@ -163,9 +212,8 @@ def load_config(
         except cfg.ConfigFileValueError as exc:
             where = file_source.get(spec.name, "nova.conf")
             text = raw.get(spec.name, "?")
-            raise InputError(
-                f"{where}: [libvirt] {spec.name} = {text}: {_reason(spec, release, text, exc)}"
-            ) from None
+            raise InputError(f"{where}: [libvirt] {spec.name} = {quote(text)}: "
+                             f"{_reason(spec, release, text, exc)}") from None
         if spec.name in raw:
             setting = Setting(value, file_source[spec.name], raw[spec.name])
         else:
@@ -192,7 +240,7 @@ def _apply_flag(config: EffectiveConfig, release: Release, name: str, given: Any
         value = option.type(text)
     except ValueError as exc:
         raise InputError(
-            f"flag {flag} {text}: [libvirt] {name}: {_reason(spec, release, text, exc)}"
+            f"flag {flag} {quote(text)}: [libvirt] {name}: {_reason(spec, release, text, exc)}"
         ) from None
     config.settings[name] = Setting(value, f"flag {flag}", text)
 
@@ -246,7 +294,8 @@ def config_from_values(
         try:
             value = _oslo_type(spec, release).type(text)
         except ValueError as exc:
-            problems.append(f"{spec.name} = {text} ({source}): {_reason(spec, release, text, exc)}")
+            problems.append(f"{spec.name} = {quote(text)} ({source}): "
+                            f"{_reason(spec, release, text, exc)}")
             value = spec.default_in(release)
         config.settings[spec.name] = Setting(value, source, text)
     _apply_clamps(config, release)

@@ -20,6 +20,11 @@ JSON_MARKERS: tuple[bytes, ...] = (b'"MESSAGE":[', b'"MESSAGE": [')
 ANCHORS: tuple[bytes, ...] = (
     b"igrat", b"owntime", b"ifecycle", b"steps [", b"Data remaining", b"node (version",
     b"config files: ", b"sync_power", b"Post-copy flag", b"interfaces to be plugged",
+    # the dump's host and my_ip lines ("t  " and "p  " are rare starts)
+    b"t" + b" " * 27 + b"= ", b"p" + b" " * 26 + b"= ",
+    # monitor DEBUG lines, get_job_info, the broken abort call, Folsom–Ocata's notice
+    b"current step", b"incorrect job type", b"domain status", b"thread is still",
+    b"gone away", b"job info", b"to abort live", b"safely ignored", b"check data is",
     *JSON_MARKERS)
 KEY_BYTES: tuple[bytes, ...] = tuple(k.encode() for k in KEYS)
 

@@ -6,6 +6,7 @@ file also uses every core; each range is a pure, picklable job.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loganalyzer.errors import InputError
+from loganalyzer.logs.cache import CacheUse
 from loganalyzer.logs.ingest.discover import Input
 from loganalyzer.logs.scan import FileReport, Origin, ScanResult, append
 
@@ -31,10 +33,11 @@ class Job:
     end: int | None = None
     part: int = 0
     parts: int = 1
-    cache_dir: str | None = None
+    cache: CacheUse | None = None
 
 
-def plan_jobs(items: Sequence[Input], workers: int, cache_dir: str | None = None) -> list[Job]:
+def plan_jobs(items: Sequence[Input], workers: int, cache: CacheUse | None = None
+              ) -> list[Job]:
     """Whole inputs, except large plain files, which become ``workers`` ranges each when no
     prefilter tool is there to search them on its own core."""
     from loganalyzer.logs.prefilter import tool
@@ -42,8 +45,8 @@ def plan_jobs(items: Sequence[Input], workers: int, cache_dir: str | None = None
     jobs: list[Job] = []
     for item in items:
         size = _plain_size(item)
-        if size is None or size <= SPLIT_BYTES or workers < 2 or tool() or cache_dir:
-            jobs.append(Job(item, cache_dir=cache_dir))
+        if size is None or size <= SPLIT_BYTES or workers < 2 or tool() or cache:
+            jobs.append(Job(item, cache=cache))
             continue
         cuts = _line_cuts(item.path or "", size, max(workers, size // (256 << 20) + 1))
         for part, (start, end) in enumerate(cuts):
@@ -101,7 +104,7 @@ def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResul
     from loganalyzer.logs.scan import scan_stream
 
     if job.parts == 1:
-        if job.cache_dir and job.item.path and job.item.display != "-":
+        if job.cache and job.item.path and job.item.display != "-" and job.item.url is None:
             return _cached(job)
         return _whole(job.item, reached)
     item = job.item
@@ -149,27 +152,39 @@ def _compression(path: str) -> str | None:
 
 
 def _cached(job: Job) -> ScanResult:
-    """A whole input through ``--cache``: reuse, extend by the appended tail, or rescan."""
+    """A whole input through ``--cache``: reuse, extend by the appended tail, or rescan;
+    what is kept describes exactly the bytes scanned."""
     from loganalyzer.logs import cache
     from loganalyzer.logs.scan import scan_stream
 
-    item = job.item
+    item, use = job.item, job.cache
+    assert use is not None
     path = item.path or ""
     origin = Origin(item.display, item.host, item.host_source, item.year)
     try:
-        cached, covered, fingerprint = cache.load(job.cache_dir or "", path, origin)
+        cached, covered, now, problem = cache.load(use, path, origin)
     except OSError:
         return _whole(item)
-    if cached is not None and covered == fingerprint["size"]:
-        return cached
-    if cached is not None and covered and not _may_go_on(cached):
+    keep = True
+    if cached is not None and covered == now["size"]:
+        result, keep = cached, False
+    elif cached is not None and not _may_go_on(cached):
         with open(path, "rb") as fh:
-            tail = scan_stream(_Range(fh, covered, fingerprint["size"]), origin)  # type: ignore[arg-type]
+            tail = scan_stream(_Range(fh, covered, now["size"]), origin)  # type: ignore[arg-type]
         result = append(cached, tail)
     else:
-        result = _whole(item)
-    if result.file.readable:
-        cache.store(job.cache_dir or "", path, origin, result, fingerprint)
+        result, keep = _scanned_to(item, origin, now)
+    if keep and use.writable and result.file.readable:
+        try:
+            if use.verify and now["sha256"] is None:
+                now["sha256"] = cache.full_hashes(path, (now["size"],))[0]
+            trouble = cache.store(use, path, origin, result, now)
+        except OSError as exc:
+            trouble = f"{path}: not kept in --cache {use.folder} ({exc.strerror or exc})"
+        if trouble:
+            result.warnings.append(trouble)
+    if problem:
+        result.warnings.append(problem)
     return result
 
 
@@ -180,6 +195,27 @@ def _may_go_on(result: ScanResult) -> bool:
 
     ids = result.events.finish().get("message_id") or []
     return bool(ids) and ids[-1] in CONTINUED
+
+
+def _scanned_to(item: Input, origin: Origin, now: dict[str, Any]) -> tuple[ScanResult, bool]:
+    """(a scan of exactly the ``now["size"]`` bytes fingerprinted, whether it may be
+    cached). The fast whole-file scan reads to the end of the file: when the file changed
+    meanwhile (a log still being written), a plain file is scanned again up to that size,
+    anything else is returned as read and not cached."""
+    from loganalyzer.logs import cache
+    from loganalyzer.logs.scan import scan_stream
+
+    result = _whole(item)
+    path = item.path or ""
+    try:
+        if cache.unchanged_since(path, now):
+            return result, True
+        if now["compressed"]:
+            return result, False
+        with open(path, "rb") as fh:
+            return scan_stream(_Range(fh, 0, now["size"]), origin), True  # type: ignore[arg-type]
+    except OSError:
+        return result, False
 
 
 def merge_ranges(jobs: Sequence[Job], results: Sequence[ScanResult]) -> list[ScanResult]:
@@ -226,8 +262,13 @@ def executor(engine: str, scheduler: str | None = None, workers: int | None = No
         return
     if engine == "process":
         count = workers or os.cpu_count() or 1
-        with ReportingPool(count) as pool:
+        pool = ReportingPool(count)
+        try:
             yield pool, count
+        except BaseException:  # Ctrl-C, SIGTERM, an error: the workers go now
+            stop(pool)
+            raise
+        pool.shutdown()
         return
     try:
         from distributed import Client, LocalCluster
@@ -260,12 +301,36 @@ class ReportingPool(ProcessPoolExecutor):
         super().__init__(max_workers=workers, initializer=_serve, initargs=(self.reports,))
 
 
+def stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool at once: queued jobs cancelled, running workers terminated and reaped (an
+    interrupted run must not wait for their scans to finish)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython's record
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+
+
 _REPORTS: Any = None  # in a ReportingPool worker: where offsets go
 
 
 def _serve(reports: Any) -> None:
+    """A worker's start: where progress goes; Ctrl-C (which the terminal sends to the whole
+    process group) ends it quietly, the parent reports the interrupt; SIGTERM is the
+    default again (a forked worker inherits the parent's handler)."""
     global _REPORTS
     _REPORTS = reports
+    signal.signal(signal.SIGINT, _quit)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _quit(signum: int, frame: Any) -> None:
+    os._exit(128 + signum)
 
 
 def _pooled_job(indexed: tuple[int, Job]) -> ScanResult:

@@ -24,6 +24,7 @@ from loganalyzer.logs.catalog import (
     FLOAT_FIELDS,
     INT_FIELDS,
     LIFECYCLE_CODES,
+    Kind,
     Message,
 )
 
@@ -230,32 +231,25 @@ def _fields(raw: dict[str, Any]) -> dict[str, Any]:
         else:
             out[name] = value
     message = BY_ID[out["message_id"]]
-    out["kind"] = message.kind
+    out["kind"] = message.kind.value
+    if message.constants:
+        out.update(message.constants)
     _derive(message, out)
     return out
 
 
 def _derive(message: Message, out: dict[str, Any]) -> None:
-    """Fields that are implied by the message form rather than captured."""
-    if message.kind == "lifecycle":
-        if "lifecycle_code" in out:
-            out["state"] = LIFECYCLE_CODES.get(out["lifecycle_code"], "Unknown")
-        else:
-            out["state"] = message.key[3: -len(" (Lifecycle Event)")]
-    elif message.id == "config_option":
+    """Fields computed from what was captured (constant ones come from the catalogue)."""
+    if message.id == "lifecycle_numeric":
+        out["state"] = LIFECYCLE_CODES.get(out["lifecycle_code"], "Unknown")
+    elif message.id == "config_option" or message.kind == Kind.CONFIG_CLAMPED:
         out["option"] = "live_migration_" + out["option"]
-    elif message.id == "config_block_migration_flag":
-        out["option"] = "block_migration_flag"
-    elif message.id == "config_option_default":
-        out["option"] = "max_concurrent_live_migrations"
-    elif message.kind == "config_clamped":
-        out["option"] = "live_migration_" + out["option"]
-    elif message.kind == "downtime_state":
+    elif message.kind == Kind.DOWNTIME_STATE:
         out["steps"] = _steps(out["steps"])  # one shared tuple per distinct list
         current = out.pop("current_ms")
         if current != "None":
             out["current_ms"] = int(current)
-    elif message.kind == "live_migration_data":
+    elif "data" in out:  # the "… data is <LibvirtLiveMigrateData(…)>" lines
         _migration_fields(out)
     if "event_instance" in out and "instance" not in out:
         out["instance"] = out["event_instance"]
@@ -304,6 +298,8 @@ def _context(out: dict[str, Any]) -> None:
         out["request_id"] = sys.intern(parts[1])
     elif parts[0].startswith("req-"):
         out["request_id"] = sys.intern(parts[0])
+        if len(parts) == 6:  # user project domain user-domain project-domain: Kilo–Yoga
+            out["context_style"] = "fields5"
 
 
 def parse_json(text: str, keys_of: Any) -> tuple[dict[str, Any] | None, str | None]:

@@ -82,6 +82,11 @@ class EventSet:
     notes: list[str] = field(default_factory=list)  # what was passed over (counts), for stderr
     passed_over: list[FileReport] = field(default_factory=list)  # inputs not scanned, and why
     _frame: Any = field(default=None, repr=False)
+    # filled by the migration analysis (analysis.dedup): each host's other names, the
+    # duplicate lines it dropped, its own warnings (lines out of time order, ...)
+    host_aliases: dict[str, list[str]] = field(default_factory=dict)
+    duplicates_dropped: int = 0
+    analysis_warnings: list[str] = field(default_factory=list)
 
     @property
     def events(self) -> pd.DataFrame:
@@ -111,20 +116,25 @@ class EventSet:
 
 def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
             engine: str = "auto", scheduler: str | None = None,
-            show_progress: bool = False, cache_dir: str | None = None) -> EventSet:
+            show_progress: bool = False, cache_dir: str | None = None,
+            cache_verify: bool = False) -> EventSet:
     """Plan, scan and gather: the one call every log-reading command makes.
 
     ``engine`` ``local`` scans in this process, ``process`` in a pool of processes, ``dask``
     on a Dask cluster (``scheduler`` address, or a LocalCluster), ``auto`` picks local or
-    process by the input's size; results are identical.
+    process by the input's size; results are identical. ``cache_dir``: see
+    :mod:`loganalyzer.logs.cache` (``cache_verify``: check full hashes too).
     """
+    from loganalyzer.logs import cache
     from loganalyzer.logs import engine as engines
 
     plan: Plan = plan_inputs(paths, hosts)
     warnings = list(plan.warnings)
     items = order_inputs(plan.files)
+    use, problem = cache.prepare(cache_dir, cache_verify) if cache_dir else (None, None)
+    warnings.extend([problem] if problem else [])
     with engines.executor(engines.choose(engine, items), scheduler) as (pool, workers):
-        jobs = engines.plan_jobs(items, workers, cache_dir)
+        jobs = engines.plan_jobs(items, workers, use)
         total = sum((j.end or _size(j.item)) - j.start for j in jobs)
         with _progress(show_progress, total, len(jobs) + len(plan.archives)) as bar:
             results = engines.merge_ranges(jobs, engines.run(

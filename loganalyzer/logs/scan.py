@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from loganalyzer.logs.anchors import ANCHORS, keys_in
+from loganalyzer.logs.catalog import REPEATING_KINDS
 from loganalyzer.logs.grammar import (
     CONTINUED,
     MAX_CONTINUATION_CHARS,
@@ -194,6 +195,7 @@ def append(whole: ScanResult, part: ScanResult) -> ScanResult:
     for row in part.unrecognized:
         row["line"] += offset
     _join_runs(whole, part)
+    _join_repeats(whole, part)
     whole.events.extend(part.events)
     whole.unrecognized.extend(part.unrecognized)
     whole.warnings = [w for w in whole.warnings if not w.endswith(": empty file")]
@@ -235,6 +237,43 @@ def _join_runs(whole: ScanResult, part: ScanResult) -> None:
             continue
         ahead["repeats"][i] += behind["repeats"][j]
         for name in RUN_ENDS[1:]:
+            ahead[name][i] = behind[name][j]
+        joined.add(j)
+    if joined:
+        for name, values in behind.items():
+            behind[name] = [v for j, v in enumerate(values) if j not in joined]
+        part.events.rows -= len(joined)
+        part.file.folded += len(joined)
+
+
+def _join_repeats(whole: ScanResult, part: ScanResult) -> None:
+    """Runs of repeated monitor lines (:meth:`ScanState._fold_repeat`) cut by the boundary
+    between ``whole`` and ``part`` joined into one row, as one pass would."""
+    ahead, behind = whole.events.finish(), part.events.finish()
+    if not FOLD_REPEATS or "repeats" not in behind:
+        return
+    open_runs: dict[tuple[Any, Any], dict[tuple[Any, Any], int]] = {}
+    for i, kind in enumerate(ahead.get("kind", ())):
+        key = (ahead["host"][i], ahead["instance"][i])
+        if kind in REPEATING_KINDS and "repeats" in ahead:
+            open_runs.setdefault(key, {})[(ahead["message_id"][i], ahead["pid"][i])] = i
+        elif kind != "downtime_state":
+            open_runs.pop(key, None)
+    joined: set[int] = set()
+    ended: set[tuple[Any, Any]] = set()
+    for j, kind in enumerate(behind["kind"]):
+        key = (behind["host"][j], behind["instance"][j])
+        if kind not in REPEATING_KINDS:
+            if kind != "downtime_state":
+                ended.add(key)
+            continue
+        if key in ended:
+            continue
+        i = open_runs.get(key, {}).pop((behind["message_id"][j], behind["pid"][j]), -1)
+        if i < 0:
+            continue
+        ahead["repeats"][i] += behind["repeats"][j]
+        for name in ("last_line", "last_time", "last_ts"):
             ahead[name][i] = behind[name][j]
         joined.add(j)
     if joined:
@@ -353,6 +392,8 @@ class ScanState:
         self.nul_bytes = 0
         self.runs: dict[tuple[str | None, str | None], _Run] = {}
         self.fast_runs: dict[bytes, _Run] = {}  # this file's own host's runs by instance
+        # Open runs of the other repeated monitor lines, per migration and message form.
+        self.repeats: dict[tuple[Any, Any], dict[tuple[str, Any], int]] = {}
         self.open: _Open | None = None  # the last event, while its message may go on
 
     def block(self, block: bytes) -> None:
@@ -445,11 +486,41 @@ class ScanState:
         finished = self._finish(event, number)
         if FOLD_REPEATS and finished["kind"] == "downtime_state" and self._fold(finished):
             return
+        if FOLD_REPEATS and self._fold_repeat(finished):
+            return
         if finished["message_id"] in CONTINUED:
             self.open = _Open(self.result.events.rows, finished.get("pid"),
                               finished.get("logger"), finished.get("time"),
                               finished.get("error"))
         self.result.events.append(finished)
+
+    def _fold_repeat(self, event: dict[str, Any]) -> bool:
+        """Fold a monitor line nova repeats every iteration (``No current step``, ``Downtime
+        does not need to change``, ``Operation thread is still running``, ``Migration not
+        running yet``: the catalogue's ``repeats``) into the row of the same line before it.
+        A run of one form goes on until another line of the migration (not a ``Current …
+        steps`` one) comes; its row counts ``repeats`` and keeps the last line and time.
+        True when folded; any other line of the migration ends its runs."""
+        key = (event.get("host"), event.get("instance"))
+        if event["kind"] not in REPEATING_KINDS:
+            if event["kind"] != "downtime_state":
+                self.repeats.pop(key, None)
+            return False
+        runs = self.repeats.setdefault(key, {})
+        form = (event["message_id"], event.get("pid"))
+        row = runs.get(form)
+        if row is None:
+            event.update(repeats=1, last_line=event["line"], last_time=event["time"],
+                         last_ts=event["ts"])
+            runs[form] = self.result.events.rows
+            return False
+        data = self.result.events.data
+        data["repeats"][row] += 1
+        data["last_line"][row] = event["line"]
+        data["last_time"][row] = event["time"]
+        data["last_ts"][row] = event["ts"]
+        self.result.file.folded += 1
+        return True
 
     def _fold(self, event: dict[str, Any]) -> bool:
         """Fold a DEBUG ``Current X elapsed Y steps […]`` line into the run it continues.

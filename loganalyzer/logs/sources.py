@@ -101,10 +101,12 @@ def _scan_url(item: Input, origin: Origin) -> ScanResult:
         with fsspec.open(item.url, "rb") as raw:
             stream, compression = open_bytes(raw)
             return scan_stream(stream, origin, compression)
-    except (OSError, ValueError, UnsupportedCompression) as exc:
+    except Exception as exc:  # fsspec backends raise their own, not only OSError
+        from loganalyzer.logs.ingest.urls import describe
+
         result = ScanResult(FileReport(item.display, item.host, item.host_source,
                                        readable=False))
-        result.warnings.append(f"{item.display}: cannot read: {exc}")
+        result.warnings.append(f"{item.display}: cannot read: {describe(exc)}")
         return result
 
 

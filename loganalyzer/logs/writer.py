@@ -23,6 +23,8 @@ DEBUG_SITES = {
     "nova.compute.resource_tracker": ("_update_usage_from_migration",
                                       "nova/compute/resource_tracker.py", 1300),
     "nova.virt.driver": ("emit_event", "nova/virt/driver.py", 1700),
+    "nova.virt.libvirt.guest": ("get_job_info", "nova/virt/libvirt/guest.py", 976),
+    "nova.virt.libvirt.host": ("for_domain", "nova/virt/libvirt/host.py", 138),
     "oslo_service.service": ("log_opt_values", "oslo_config/cfg.py", 2587),
     "nova.service": ("start", "nova/service.py", 160),
 }

@@ -107,35 +107,52 @@ class AppliedStep:
         return self.elapsed - self.after_s
 
 
-def replay(ramp: Sequence[Step], times: Iterable[float], application: str) -> list[AppliedStep]:
-    """The downtime lines nova logs for a ramp, given its monitor iterations' elapsed times.
+class StepReplay:
+    """nova's monitor applying a ramp, one iteration at a time: :meth:`feed` takes the next
+    iteration's elapsed time (they only grow) and returns the step nova logs then, if any.
 
-    ``update_downtime`` (Newton+): per iteration jump to the latest due step, log only a
-    change, first value None — a late iteration skips steps legitimately.
+    ``update_downtime`` (Newton+): per iteration jump to the latest due step (``elapsed >
+    after``), log only a change, first value None — a late iteration skips steps
+    legitimately. That rule is monotone in elapsed, so one pointer finds the latest due step
+    in linear time (a test checks it against :func:`update_downtime` itself).
     ``pop`` (Liberty/Mitaka): per iteration pop at most one due step; every step is logged,
     each with its own scheduled time.
     """
-    applied: list[AppliedStep] = []
-    if application == "pop":
-        pending = list(enumerate(ramp))
-        for elapsed in times:
-            if pending and elapsed > pending[0][1][0]:
-                index, (after, value) = pending.pop(0)
-                applied.append(AppliedStep(elapsed, after, value, index))
-        return applied
-    if application != "update_downtime":
-        raise ValueError(f"unknown step application {application!r}")
-    current: int | None = None
-    for elapsed in times:
-        index = None
-        for i, (after, _) in enumerate(ramp):
-            if elapsed > after:
-                index = i
-        if index is None:
-            continue
-        after, value = ramp[index]
-        if value != current:
-            applied.append(AppliedStep(elapsed, after, value, index))
-            current = value
-    return applied
 
+    def __init__(self, ramp: Sequence[Step], application: str) -> None:
+        if application not in ("pop", "update_downtime"):
+            raise ValueError(f"unknown step application {application!r}")
+        self.ramp = ramp
+        self.application = application
+        self.applied: list[AppliedStep] = []
+        self._due = -1  # update_downtime: the latest due step; pop: the last popped one
+        self._current: int | None = None
+
+    def feed(self, elapsed: float) -> AppliedStep | None:
+        ramp = self.ramp
+        if self.application == "pop":
+            if self._due + 1 < len(ramp) and elapsed > ramp[self._due + 1][0]:
+                self._due += 1
+                return self._apply(elapsed)
+            return None
+        while self._due + 1 < len(ramp) and elapsed > ramp[self._due + 1][0]:
+            self._due += 1
+        if self._due < 0 or ramp[self._due][1] == self._current:
+            return None
+        return self._apply(elapsed)
+
+    def _apply(self, elapsed: float) -> AppliedStep:
+        after, value = self.ramp[self._due]
+        step = AppliedStep(elapsed, after, value, self._due)
+        self.applied.append(step)
+        self._current = value
+        return step
+
+
+def replay(ramp: Sequence[Step], times: Iterable[float], application: str) -> list[AppliedStep]:
+    """The downtime lines nova logs for a ramp, given its monitor iterations' elapsed times
+    (see :class:`StepReplay`)."""
+    stepper = StepReplay(ramp, application)
+    for elapsed in times:
+        stepper.feed(elapsed)
+    return stepper.applied

@@ -116,6 +116,13 @@ class Release:
         return 12 <= self.major <= 18
 
     @property
+    def default_progress_timeout_s(self) -> int:
+        """``live_migration_progress_timeout``'s default: 150 s in Liberty–Newton (12.0.0
+        driver.py, 14.0.0 conf/libvirt.py), 0 (off) from Ocata 15.0.0; 0 where it does not
+        exist."""
+        return 150 if 12 <= self.major <= 14 else 0
+
+    @property
     def has_timeout_action(self) -> bool:
         """``live_migration_timeout_action`` from Stein 19.0.0 (99a075cc94)."""
         return self.major >= 19
@@ -154,10 +161,10 @@ class Release:
             return minor >= 1
         return False
 
-    @property
-    def reraises_operation_errors(self) -> bool:
-        """33.0.0 (and 32.2.0) re-raise operation-thread errors (20a9f9d740, facts §2.8)."""
-        return self.major >= 33
+    def reraises_operation_errors(self, minor: int = 0) -> bool:
+        """After the monitor, the operation thread's error is re-raised (``future.result()``):
+        33.0.0 and later, and 32.2.0 and later of 2025.2 (bf1201cc57)."""
+        return self.major >= 33 or (self.major == 32 and minor >= 2)
 
 
 RELEASES: tuple[Release, ...] = (

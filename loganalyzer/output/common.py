@@ -1,11 +1,14 @@
-"""Helpers every renderer shares: a rich console on a stream, JSON and CSV writers."""
+"""Helpers every renderer shares: a rich console on a stream, JSON and CSV writers, and
+where output goes (stdout, or a file replaced whole: :mod:`loganalyzer.atomic`)."""
 
 from __future__ import annotations
 
 import csv
 import json
 import os
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import IO, Any
 
 from rich.console import Console
@@ -75,3 +78,26 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], stream: IO[s
     writer.writerow(header)
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
+
+
+@contextmanager
+def output_file(path: str | None, binary: bool = False, option: str = "--output",
+                make_folder: bool = False) -> Iterator[IO[Any]]:
+    """Where a command writes: stdout for None, ``-`` or ``/dev/stdout``; else a temporary
+    file renamed onto ``path`` once complete, so a failed write (full disk, missing or
+    read-only folder, interrupt) leaves ``path`` as it was. Binary output (Parquet) is
+    refused for a target that is not a regular file; text may go into a device or FIFO.
+    Every failure is an :class:`InputError` naming ``option`` and ``path``."""
+    from loganalyzer.atomic import is_stdout, replacing
+    from loganalyzer.errors import InputError
+
+    if is_stdout(path):
+        yield sys.stdout.buffer if binary else sys.stdout
+        return
+    assert path is not None
+    try:
+        with replacing(path, binary=binary, streamable=not binary,
+                       make_folder=make_folder) as fh:
+            yield fh
+    except OSError as exc:
+        raise InputError(f"{option} {path}: cannot write: {exc.strerror or exc}") from None

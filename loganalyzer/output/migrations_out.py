@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import statistics
 from collections import Counter
 from collections.abc import Sequence
 from typing import IO, Any
@@ -17,7 +19,8 @@ SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "error": "red"}
 OUTCOME_STYLE = {"completed": "green", "cancelled": "yellow", "failed": "red", "unknown": "dim"}
 VERDICT_STYLE = {"match": "green", "mismatch": "red", "no_ramp": "dim", "unknown_config": "dim"}
 SCALARS = ("instance", "migration_uuid", "source_host", "dest_host", "start", "end",
-           "duration_s", "outcome", "error", "release", "release_source", "timeout_hit",
+           "start_seen", "end_seen", "duration_s", "duration_min_s", "outcome", "error",
+           "error_class", "release", "release_source", "timeout_hit",
            "timeout_limit_s", "predicted_timeout_s", "post_copy", "post_copy_at", "paused",
            "final_downtime_ms", "variant", "ramp_verdict", "ramp_end_s", "config_source")
 NESTED = ("data_gb", "config", "observed_steps", "predicted_steps", "inferred", "switchover",
@@ -56,12 +59,26 @@ def _flags(row: dict[str, Any]) -> str:
     return ",".join(flags) or "-"
 
 
+def duration(row: dict[str, Any]) -> str:
+    """A migration's duration as tables print it: the duration when both ends are in the
+    log, else the lower bound (``≥ 2400 s``), else ``-``."""
+    value = row.get("duration_s")
+    if value is not None:
+        return f"{value:.1f} s"
+    bound = row.get("duration_min_s")
+    if bound is not None:
+        return f"≥ {math.floor(bound)} s"
+    return "-"
+
+
 def write(rows: Sequence[dict[str, Any]], warnings: Sequence[str], fmt: str,
-          stream: IO[str]) -> None:
+          stream: IO[str], host_aliases: dict[str, list[str]] | None = None,
+          duplicates_dropped: int = 0) -> None:
     """The ``migrations`` output in ``fmt`` (table | json | csv)."""
     if fmt == "json":
-        write_json({"migrations": [public(r) for r in rows], "warnings": list(warnings)},
-                   stream)
+        write_json({"migrations": [public(r) for r in rows], "warnings": list(warnings),
+                    "host_aliases": dict(host_aliases or {}),
+                    "duplicates_dropped": duplicates_dropped}, stream)
         return
     if fmt == "csv":
         records = [flat(r) for r in rows]
@@ -78,32 +95,48 @@ def write(rows: Sequence[dict[str, Any]], warnings: Sequence[str], fmt: str,
             table.add_column(name, no_wrap=True)
     for row in rows:
         instance = row.get("instance") or "-"
-        duration = row.get("duration_s")
         table.add_row(
             instance[:8], row.get("source_host") or "?", row.get("dest_host") or "?",
-            str(row.get("start") or "-")[:19],
-            f"{duration:.1f} s" if duration is not None else "-",
+            str(row.get("start") or "-")[:19], duration(row),
             Text(row["outcome"], style=OUTCOME_STYLE[row["outcome"]]), _flags(row),
             f"{len(row.get('observed_steps') or [])}/{len(row.get('predicted_steps') or [])}",
             str(row.get("final_downtime_ms") or "-"),
             Text(row["ramp_verdict"], style=VERDICT_STYLE[row["ramp_verdict"]]))
     out.print(table)
     summary(out, rows)
+    if duplicates_dropped:
+        out.print(f"duplicates dropped: {duplicates_dropped} lines seen twice (the same file "
+                  "or host read again) were counted once")
+    for host, names in sorted((host_aliases or {}).items()):
+        out.print(f"host {host} is also named {', '.join(names)}")
 
 
 def summary(out: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Counts, and the median duration of the whole migrations only (both ends logged)."""
     outcomes = Counter(r["outcome"] for r in rows)
     verdicts = Counter(r["ramp_verdict"] for r in rows)
+    whole = sorted(r["duration_s"] for r in rows if r.get("duration_s") is not None)
+    durations = ""
+    if whole:
+        durations = f"  median duration {statistics.median(whole):.1f} s"
+    if len(whole) != len(rows):
+        durations += (f"  (whole migrations {len(whole)}, partial {len(rows) - len(whole)}: "
+                      "their durations are lower bounds, left out)")
     out.print(f"migrations: {len(rows)}  outcomes: " + ", ".join(
         f"{k} {v}" for k, v in outcomes.most_common()) + "  verdicts: " + ", ".join(
-        f"{k} {v}" for k, v in verdicts.most_common()))
+        f"{k} {v}" for k, v in verdicts.most_common()) + durations)
 
 
-def write_parquet(rows: Sequence[dict[str, Any]], target: Any) -> None:
+def write_parquet(rows: Sequence[dict[str, Any]], output: str | None) -> None:
+    """The rows as Parquet to the file ``output`` (replaced whole) or stdout (None, ``-``)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pq.write_table(pa.Table.from_pylist([flat(r) for r in rows]), target)
+    from loganalyzer.output.common import output_file
+
+    table = pa.Table.from_pylist([flat(r) for r in rows])
+    with output_file(output, binary=True) as stream:
+        pq.write_table(table, stream)
 
 
 def show(row: dict[str, Any], position: int, total: int, stream: IO[str]) -> None:
@@ -113,8 +146,12 @@ def show(row: dict[str, Any], position: int, total: int, stream: IO[str]) -> Non
               f"{row.get('source_host') or '?'} → {row.get('dest_host') or '?'}, "
               f"{row['outcome']}"
               + (f" ({row['error']})" if row.get("error") else ""))
+    ends = "" if row.get("start_seen", True) and row.get("end_seen", True) else " (" + \
+        ", ".join(n for n, seen in (("start not in the log", row.get("start_seen", True)),
+                                    ("end not in the log", row.get("end_seen", True)))
+                  if not seen) + ")"
     out.print(f"start {row.get('start')}  end {row.get('end')}  duration "
-              f"{row.get('duration_s')} s  release {row.get('release')} "
+              f"{duration(row)}{ends}  release {row.get('release')} "
               f"[{row.get('release_source')}]  variant {row.get('variant')}")
     size = row.get("data_gb") or {}
     out.print(f"data_gb {size.get('value')} [{size.get('source')}]  config from "
@@ -171,32 +208,33 @@ def findings(out: Any, items: Sequence[dict[str, Any]]) -> None:
         out.print(line)
 
 
-def verify(rows: Sequence[dict[str, Any]], failing: Sequence[dict[str, Any]],
-           stream: IO[str], fmt: str) -> None:
-    """``verify``: the migrations that do not match, and a summary per host."""
-    per_host: dict[str, Counter[str]] = {}
-    for row in rows:
-        counter = per_host.setdefault(row.get("source_host") or "?", Counter())
-        counter[row["ramp_verdict"]] += 1
-        counter["config differs"] += any(f["code"] == "running-config-differs"
-                                         for f in row["findings"])
+def verify(verdict: Any, stream: IO[str], fmt: str) -> None:
+    """``verify``: the migrations that failed and why, a table per host, and the one-line
+    conclusion, in the same words (``analysis.verify.Verdict``)."""
     if fmt == "json":
-        write_json({"ok": not failing, "failing": [public(r) for r in failing],
-                    "hosts": {h: dict(c) for h, c in per_host.items()},
-                    "migrations": len(rows)}, stream)
+        data = verdict.to_json()
+        data["failing"] = [{**public(dict(f.migration)), "reasons": list(f.reasons)}
+                           for f in verdict.failures]
+        write_json(data, stream)
         return
     out = console(stream)
-    for row in failing:
+    if verdict.nothing_verified and not verdict.failures:
+        out.print(verdict.line())
+        return
+    for failure in verdict.failures:
+        row = failure.migration
         out.print(f"{row.get('instance')} on {row.get('source_host')} at {row.get('start')}: "
-                  f"verdict {row['ramp_verdict']}")
+                  f"failed ({', '.join(failure.reasons)})")
         findings(out, [f for f in row["findings"] if f["severity"] != "info"
                        or f["code"] == "config-inferred"])
     table = Table(title="per host")
-    for name in ("host", "match", "mismatch", "no_ramp", "unknown_config", "config differs"):
-        table.add_column(name, justify="right" if name != "host" else "left")
-    for host, counter in sorted(per_host.items()):
-        table.add_row(host, *(str(counter.get(k, 0)) for k in (
-            "match", "mismatch", "no_ramp", "unknown_config", "config differs")))
+    for name in ("host", "migrations", "verified", "passed", "failed", "not verified",
+                 "failed because"):
+        table.add_column(name, justify="left" if name in ("host", "failed because")
+                         else "right")
+    for host, tally in sorted(verdict.hosts.items()):
+        table.add_row(host, str(tally.migrations), str(tally.verified), str(tally.passed),
+                      str(tally.failed), str(tally.not_verified),
+                      ", ".join(f"{r} {n}" for r, n in tally.reasons.most_common()) or "-")
     out.print(table)
-    out.print("OK: every migration with a ramp matches" if not failing else
-              f"FAILED: {len(failing)} of {len(rows)} migrations do not match")
+    out.print(verdict.line())

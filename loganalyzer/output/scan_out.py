@@ -115,13 +115,17 @@ def write(events: EventSet, frame: pd.DataFrame, fmt: str, stream: IO[str],
     _table(events, frame, stream, show_unrecognized, limit)
 
 
-def write_parquet(frame: pd.DataFrame, target: Any) -> None:
-    """The selected events as Parquet (timestamps typed, list fields kept as lists)."""
+def write_parquet(frame: pd.DataFrame, output: str | None) -> None:
+    """The selected events as Parquet (timestamps typed, list fields kept as lists) to the
+    file ``output`` (replaced whole) or stdout (None or ``-``)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from loganalyzer.output.common import output_file
+
     table = pa.Table.from_pandas(frame.drop(columns=["ts"]), preserve_index=False)
-    pq.write_table(table, target)
+    with output_file(output, binary=True) as stream:
+        pq.write_table(table, stream)
 
 
 def _table(events: EventSet, frame: pd.DataFrame, stream: IO[str], show_unrecognized: bool,

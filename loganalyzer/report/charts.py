@@ -86,6 +86,7 @@ def write_pngs(figures: dict[str, Any], folder: str) -> list[str]:
     """PNG files of the fleet charts (kaleido with a Chromium found on the machine)."""
     import os
 
+    from loganalyzer.atomic import write_bytes
     from loganalyzer.errors import InputError
 
     try:
@@ -93,14 +94,23 @@ def write_pngs(figures: dict[str, Any], folder: str) -> list[str]:
     except ImportError:
         raise InputError("--png needs the 'images' extra (kaleido): pip install "
                          "'nova-loganalyzer[images]'") from None
-    os.makedirs(folder, exist_ok=True)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--png {folder}: cannot make the folder: {exc.strerror}") from None
     written = []
     for name, figure in figures.items():
         path = os.path.join(folder, f"{name}.png")
         try:
-            figure.write_image(path, width=1200, height=figure.layout.height or 400, scale=1)
+            image = figure.to_image(format="png", width=1200,
+                                    height=figure.layout.height or 400, scale=1)
         except Exception as exc:  # kaleido reports a missing browser as RuntimeError & co
             raise InputError(f"--png {folder}: could not render {name}.png ({exc}); "
                              "kaleido needs Chromium (apt-get install chromium)") from None
+        try:
+            write_bytes(path, image)  # replaced whole, as every output
+        except OSError as exc:
+            raise InputError(f"--png {folder}: cannot write {name}.png: "
+                             f"{exc.strerror or exc}") from None
         written.append(path)
     return written

@@ -4,8 +4,8 @@ data embedded as escaped JSON, per-migration charts drawn by the page on demand.
 from __future__ import annotations
 
 import json
-import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
@@ -65,8 +65,12 @@ def build_page(rows: Sequence[dict[str, Any]], events: Any, title: str,
 
 
 def write(path: str, html: str) -> None:
-    folder = os.path.dirname(path)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(html)
+    """The page to ``path`` (its folder made when missing), replaced whole: a failed or
+    interrupted write leaves the previous report as it was (:mod:`loganalyzer.atomic`);
+    ``-`` or ``/dev/stdout`` writes it to stdout."""
+    from loganalyzer.atomic import is_stdout, write_text
+
+    if is_stdout(path):  # -o - or /dev/stdout: the stream, never a file renamed over it
+        sys.stdout.write(html)
+        return
+    write_text(path, html, make_folder=True)

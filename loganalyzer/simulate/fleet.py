@@ -15,7 +15,7 @@ from typing import Any
 from loganalyzer.logs import writer as lw
 from loganalyzer.nova.releases import Release, parse_release
 from loganalyzer.nova.settings import Settings
-from loganalyzer.simulate.logs import noise, render, script_for, write_rotated
+from loganalyzer.simulate.logs import noise, render_one, script_for, write_rotated
 from loganalyzer.simulate.model import Guest, simulate
 from loganalyzer.simulate.narrate import narrate, startup
 
@@ -96,7 +96,9 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
     per migration (what the simulator decided), for tests and the README."""
     rng = random.Random(seed)
     by_name = {h.name: h for h in hosts}
-    records: dict[str, list[lw.Record]] = {h.name: [] for h in hosts}
+    # Each host's lines as (time, text), rendered as they are narrated: a fleet's records
+    # would otherwise all be held until the end (DEBUG monitor lines: ~1,000 a migration).
+    lines: dict[str, list[tuple[datetime, str]]] = {h.name: [] for h in hosts}
     summaries = []
     for index, spec in enumerate(migrations):
         source = by_name[spec.source]
@@ -113,8 +115,10 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
                             source_host=spec.source, dest_host=spec.dest,
                             minor=minor, dest_clock_offset_s=rng.uniform(-1.5, 1.5))
         narration = narrate(script)
-        records[spec.source].extend(narration.source)
-        records[spec.dest].extend(narration.dest)
+        for name, told in ((spec.source, narration.source), (spec.dest, narration.dest)):
+            host = by_name[name]
+            lines[name].extend((r.when, text) for r in told if (text := render_one(
+                r, host.layout, host.name, host.debug)) is not None)
         summaries.append({"instance": instance, "source": spec.source, "dest": spec.dest,
                           "start": spec.start.isoformat(sep=" "), "outcome": result.outcome,
                           "mechanism": result.mechanism, "duration_s": result.end_s,
@@ -128,13 +132,14 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
         with open(os.path.join(out, name), "w") as fh:
             fh.write(settings_to_conf(settings))
     for host in hosts:
-        _write_host(out, host, records[host.name], rng)
+        _write_host(out, host, lines.pop(host.name), rng)
     return summaries
 
 
-def _write_host(out: str, host: HostSpec, records: list[lw.Record], rng: random.Random) -> None:
+def _write_host(out: str, host: HostSpec, told: list[tuple[datetime, str]],
+                rng: random.Random) -> None:
     release = host.nova_release
-    times = [r.when for r in records] or [host.boots[0][0]]
+    times = [when for when, _ in told] or [host.boots[0][0]]
     boot_records: list[lw.Record] = []
     for when, settings in host.boots:
         version = VERSIONS.get(release.major, f"{release.major}.0.0")
@@ -142,8 +147,11 @@ def _write_host(out: str, host: HostSpec, records: list[lw.Record], rng: random.
     first = min([*times, *(w for w, _ in host.boots)])
     last = max(times) + timedelta(minutes=2)
     background = noise(host.name, first, last, host.debug, rng, release.major)
-    lines = render(sorted(boot_records + records + background, key=lambda r: r.when),
-                   host.layout, host.name, host.debug)
+    own = [(r.when, render_one(r, host.layout, host.name, host.debug)) for r in boot_records]
+    rest = [(r.when, render_one(r, host.layout, host.name, host.debug)) for r in background]
+    # the same stable order as sorting the records themselves: boot, migrations, background
+    ordered = sorted((*own, *told, *rest), key=lambda pair: pair[0])
+    lines = [text for _, text in ordered if text is not None]
     root = os.path.join(out, f"sosreport-{host.name}")
     os.makedirs(root, exist_ok=True)
     with open(os.path.join(root, "hostname"), "w") as fh:

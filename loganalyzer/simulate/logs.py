@@ -99,21 +99,26 @@ def render(records: Iterable[lw.Record], layout: str, host: str, debug: bool) ->
     """Lines of ``records`` in a layout; DEBUG records dropped unless ``debug``."""
     lines = []
     for record in records:
-        if record.level == "DEBUG" and not debug:
-            continue
-        if layout == "plain":
-            lines.append(lw.oslo_line(record))
-        elif layout == "syslog":
-            lines.append(lw.syslog_line(lw.oslo_line(record), record.when, host,
-                                        ident="nova_compute", pid=record.pid))
-        elif layout == "journal-json":
-            lines.append(lw.journal_json(lw.oslo_line(record), record.when, host,
-                                         pid=record.pid))
-        elif layout == "oslo-json":
-            lines.append(lw.oslo_json(record, host))
-        else:
-            raise ValueError(f"unknown layout {layout!r}")
+        line = render_one(record, layout, host, debug)
+        if line is not None:
+            lines.append(line)
     return lines
+
+
+def render_one(record: lw.Record, layout: str, host: str, debug: bool) -> str | None:
+    """One record's line in a layout (None: a DEBUG record on an INFO-only host)."""
+    if record.level == "DEBUG" and not debug:
+        return None
+    if layout == "plain":
+        return lw.oslo_line(record)
+    if layout == "syslog":
+        return lw.syslog_line(lw.oslo_line(record), record.when, host, ident="nova_compute",
+                              pid=record.pid)
+    if layout == "journal-json":
+        return lw.journal_json(lw.oslo_line(record), record.when, host, pid=record.pid)
+    if layout == "oslo-json":
+        return lw.oslo_json(record, host)
+    raise ValueError(f"unknown layout {layout!r}")
 
 
 def write_rotated(folder: str, name: str, lines: Sequence[str], parts: int = 1,

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import bisect
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from loganalyzer.nova.ramp import downtime_steps, replay
+from loganalyzer.nova.ramp import StepReplay, downtime_steps
 from loganalyzer.nova.releases import Release
 from loganalyzer.nova.settings import Settings
 from loganalyzer.nova.sizing import GI, completion_timeout_s, data_gb
@@ -58,13 +59,17 @@ class Result:
     postcopy_at: float | None = None
     auto_postcopy_at: float | None = None
     paused_at: float | None = None
+    stuck_at: float | None = None  # Liberty–Rocky's progress timeout aborted the job here
     samples: list[tuple[float, int, int]] = field(default_factory=list)  # t, processed, remaining
+    _sample_times: list[float] = field(default_factory=list, repr=False, compare=False)
 
     def memory_at(self, elapsed: float) -> tuple[int, int]:
         """(processed, remaining) bytes at ``elapsed``, for progress lines."""
         if not self.samples:
             return 0, 0
-        index = bisect.bisect_right([s[0] for s in self.samples], elapsed) - 1
+        if len(self._sample_times) != len(self.samples):  # samples only grow
+            self._sample_times = [sample[0] for sample in self.samples]
+        index = bisect.bisect_right(self._sample_times, elapsed) - 1
         _, processed, remaining = self.samples[max(index, 0)]
         return processed, remaining
 
@@ -73,19 +78,24 @@ def monitor_iterations(until_s: float, rng: random.Random,
                        stalls: dict[float, float] | None = None) -> list[float]:
     """Elapsed times of the monitor's UNBOUNDED iterations: a 0.5 s sleep plus processing,
     a DB save through conductor every 10th iteration, and the given stalls."""
-    times: list[float] = []
+    return list(iter_monitor(until_s, rng, stalls))
+
+
+def iter_monitor(until_s: float, rng: random.Random,
+                 stalls: dict[float, float] | None = None) -> Iterator[float]:
+    """:func:`monitor_iterations` one at a time (the simulator takes only what it needs)."""
     now = 0.5 + rng.uniform(0.0, 1.5)  # the job takes a moment to start
     pending = sorted((stalls or {}).items())
     count = 0
+    draw = rng.random  # uniform(a, b) is a + (b - a) * random(): the same sequence, faster
     while now <= until_s:
-        times.append(round(now, 3))
-        now += 0.5 + rng.uniform(0.002, 0.02)
+        yield round(now, 3)
+        now += 0.5 + (0.002 + (0.02 - 0.002) * draw())
         if count % 10 == 0:
-            now += rng.uniform(0.02, 0.15)
+            now += 0.02 + (0.15 - 0.02) * draw()
         count += 1
         while pending and now >= pending[0][0]:
             now += pending.pop(0)[1]
-    return times
 
 
 def simulate(guest: Guest, link_mibs: float, settings: Settings, release: Release,
@@ -100,9 +110,28 @@ def simulate(guest: Guest, link_mibs: float, settings: Settings, release: Releas
         if variant else []
     limit = completion_timeout_s(settings.completion_timeout, size) if release.has_downtime_steps \
         else 0
-    times = monitor_iterations(max_duration_s, rng, stalls)
-    applied = replay(ramp, times, release.step_application) if ramp else []
-    applied_at = [a.elapsed for a in applied]
+    # Iterations are drawn as the migration needs them (a 6-hour horizon is 43,200 of them;
+    # most migrations end in minutes); the rng draws are the same as drawing all at once.
+    ticks = iter_monitor(max_duration_s, rng, stalls)
+    times: list[float] = []
+    stepper = StepReplay(ramp, release.step_application) if ramp else None
+    applied = stepper.applied if stepper is not None else []
+    applied_at: list[float] = []
+
+    def draw() -> bool:
+        """The next iteration (its step applied, if one falls due); False when none is left."""
+        elapsed = next(ticks, None)
+        if elapsed is None:
+            return False
+        times.append(elapsed)
+        if stepper is not None and stepper.feed(elapsed) is not None:
+            applied_at.append(elapsed)
+        return True
+
+    def reach(moment: float) -> None:
+        """Draw iterations until one is later than ``moment`` (or none are left)."""
+        while (not times or times[-1] <= moment) and draw():
+            pass
     rate = link_mibs * MIB
     if settings.bandwidth_mibs:
         rate = min(rate, settings.bandwidth_mibs * MIB)
@@ -112,21 +141,32 @@ def simulate(guest: Guest, link_mibs: float, settings: Settings, release: Releas
     state = _State(pass_left=float(total), dirty=0.0, processed=0.0)
     result = Result("running", "running", None, None, None, iterations=times, data_gb=size)
     previous_pass: float | None = None
+    low: int | None = None  # the progress watermark: lowest data remaining, and when
+    low_at = 0.0
 
     def max_downtime(t: float) -> int:
+        reach(t)
         index = bisect.bisect_right(applied_at, t) - 1
         return applied[index].downtime_ms if index >= 0 else QEMU_DEFAULT_DOWNTIME_MS
 
+    dirty_full = guest.dirty_rate_mibs * MIB
+    working_set = guest.working_set_bytes
     t = 0.0
-    for it_index, it_time in enumerate(times):
+    it_index = -1
+    while it_index + 1 < len(times) or draw():
+        it_index += 1
+        it_time = times[it_index]
+        # The max downtime in force changes only at iterations: the value before this one
+        # and the value from it on, looked up once instead of on every tick.
+        limit_before, limit_from = max_downtime(it_time - 1e-9), max_downtime(it_time)
         # physics up to this iteration
         while t < it_time:
-            dt = min(TICK_S, it_time - t)
-            dirty_rate = guest.dirty_rate_mibs * MIB * (1 - state.throttle / 100)
+            dt = it_time - t if it_time - t < TICK_S else TICK_S
+            dirty_rate = dirty_full * (1 - state.throttle / 100)
             sent = rate * dt
             state.processed += sent
             if sent >= state.pass_left:  # the pass ends within this tick
-                state.dirty = min(guest.working_set_bytes, state.dirty + dirty_rate * dt)
+                state.dirty = min(working_set, state.dirty + dirty_rate * dt)
                 sent_pass = state.pass_sent + state.pass_left
                 finished = state.dirty
                 if auto_converge and finished > 0.5 * sent_pass:
@@ -146,10 +186,10 @@ def simulate(guest: Guest, link_mibs: float, settings: Settings, release: Releas
             else:
                 state.pass_left -= sent
                 state.pass_sent += sent
-                state.dirty = min(guest.working_set_bytes, state.dirty + dirty_rate * dt)
+                state.dirty = min(working_set, state.dirty + dirty_rate * dt)
             t += dt
             pending = state.pending(total)
-            if pending / rate * 1000 <= max_downtime(t):
+            if pending / rate * 1000 <= (limit_from if t >= it_time else limit_before):
                 result.outcome = "completed"
                 result.mechanism = "auto-converge" if result.throttles else "pre-copy"
                 result.actual_downtime_ms = round(pending / rate * 1000, 1)
@@ -158,9 +198,21 @@ def simulate(guest: Guest, link_mibs: float, settings: Settings, release: Releas
         if result.end_s is not None:
             break
         state.sample(result, it_time, total)
+        remaining = result.samples[-1][2]
+        if low is None or remaining < low:
+            low, low_at = remaining, it_time
+        elif release.has_stuck_timeout and release.default_progress_timeout_s and \
+                it_time - low_at > release.default_progress_timeout_s:
+            # 12.0.0 driver.py / 14.0.0 migration.should_abort: "Live migration stuck"
+            result.stuck_at = result.timeout_at = it_time
+            result.outcome, result.mechanism = "cancelled", "cancelled"
+            result.end_s = it_time + 0.5
+            result.final_max_downtime_ms = max_downtime(it_time) if applied_at and \
+                applied_at[0] <= it_time else None
+            return _trim(result, reach)
         if result.auto_postcopy_at is not None:
             return _finish_forced(result, state.pending(total), rate, it_time, "post-copy",
-                                  max_downtime)
+                                  max_downtime, reach)
         if limit and it_time > limit:
             result.timeout_at = it_time
             action = settings.timeout_action if release.has_timeout_action else "abort"
@@ -169,13 +221,14 @@ def simulate(guest: Guest, link_mibs: float, settings: Settings, release: Releas
                 result.end_s = it_time + 0.5
                 result.final_max_downtime_ms = max_downtime(it_time) if applied_at and \
                     applied_at[0] <= it_time else None
-                return _trim(result)
+                return _trim(result, reach)
             return _finish_forced(result, state.pending(total), rate, it_time,
-                                  "post-copy" if post_copy_ok else "paused", max_downtime)
+                                  "post-copy" if post_copy_ok else "paused", max_downtime,
+                                  reach)
     if result.end_s is not None:
         result.final_max_downtime_ms = max_downtime(result.end_s) if applied_at and \
             applied_at[0] <= result.end_s else None
-    return _trim(result)
+    return _trim(result, reach)
 
 
 @dataclass
@@ -197,7 +250,8 @@ class _State:
 
 
 def _finish_forced(result: Result, pending: float, rate: float, at: float, how: str,
-                   max_downtime: object) -> Result:
+                   max_downtime: Callable[[float], int],
+                   reach: Callable[[float], None]) -> Result:
     """Force-complete on the next iteration: post-copy pulls the rest while the guest runs
     on the destination; a pause stops the guest until the rest is copied."""
     switch = at + 0.5
@@ -209,12 +263,13 @@ def _finish_forced(result: Result, pending: float, rate: float, at: float, how: 
     else:
         result.paused_at = switch
         result.actual_downtime_ms = round((pending / rate + 0.5) * 1000, 1)
-    result.final_max_downtime_ms = max_downtime(at)  # type: ignore[operator]
-    return _trim(result)
+    result.final_max_downtime_ms = max_downtime(at)
+    return _trim(result, reach)
 
 
-def _trim(result: Result) -> Result:
+def _trim(result: Result, reach: Callable[[float], None]) -> Result:
     """Keep the iterations up to the end (and a few after, for the narrator)."""
     if result.end_s is not None:
+        reach(result.end_s + 1.0)
         result.iterations = [t for t in result.iterations if t <= result.end_s + 1.0]
     return result

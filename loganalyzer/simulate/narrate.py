@@ -1,11 +1,16 @@
 """The log lines one live migration produces on both hosts, as a given nova release writes them.
 
 Given *when* things happen (the monitor's iteration times, when the job converges, stalls), it
-replays nova's monitor loop (facts §2.1, §3.3, §6): pre-migration lines, the ramp through
-``update_downtime`` (Newton+) or one pop per iteration (Liberty/Mitaka), the DEBUG step list,
-progress lines every 10th iteration (INFO every 60th, ``secs`` = iterations / 2 before
-Wallaby), the completion timeout and its action, the switch-over lifecycle events, the outcome
-and the post-migration lines. The simulator decides the timing; this module only narrates.
+replays nova's monitor loop (facts §2.1, §3.3, §6; docs/nova-history.md): pre-migration
+lines, the ramp through ``update_downtime`` (Newton+) or one pop per iteration (Liberty/Mitaka),
+the DEBUG step list, progress lines every 10th iteration (INFO every 60th, ``secs`` =
+iterations / 2 before Wallaby; master: every ``live_migration_monitor_interval / 0.5``
+iterations, INFO when 30 s passed since the last INFO one), Liberty–Rocky's progress
+("stuck") timeout with its ``Data remaining … low watermark`` lines, the completion timeout
+and its action, the switch-over lifecycle events (``VM Paused`` at a post-copy switch before
+Rocky), the outcome, 32.2.0/33+'s re-raised operation error and the post-migration lines.
+Each line carries the logger of its release. The simulator decides the timing; this module
+only narrates.
 """
 
 from __future__ import annotations
@@ -18,13 +23,16 @@ from typing import Any
 
 from loganalyzer.logs.catalog import BY_ID
 from loganalyzer.logs.writer import Record, render_message
-from loganalyzer.nova.ramp import downtime_steps, update_downtime
+from loganalyzer.nova.ramp import Step, downtime_steps, update_downtime
 from loganalyzer.nova.releases import Release
 from loganalyzer.nova.settings import Settings
 from loganalyzer.nova.sizing import completion_timeout_s
 
 CANCEL_ERROR = ("operation aborted: migration job: canceled by client: libvirtError: "
                 "operation aborted: migration job: canceled by client")
+LIBVIRT_CANCELLED = "operation aborted: migration job: canceled by client"
+# libvirt's abortJob on a domain whose job already ended (qemuDomainAbortJob)
+NO_JOB_ERROR = "Requested operation is not valid: no job is active on the domain"
 
 
 @dataclass
@@ -55,9 +63,21 @@ class Script:
     memory_at: Callable[[float], tuple[int, int]] | None = None
     source_pid: int = 4242
     dest_pid: int = 5151
+    monitor_interval_s: int = 5  # live_migration_monitor_interval (master only)
+    # live_migration_progress_timeout; None: the release's default (150 s in 12–14, 0 after)
+    progress_timeout_s: int | None = None
 
     @property
-    def ramp(self) -> list[tuple[int, int]]:
+    def progress_timeout(self) -> int:
+        """The progress ("stuck") timeout in force: 0 when the release has none."""
+        if not self.release.has_stuck_timeout:
+            return 0
+        if self.progress_timeout_s is not None:
+            return self.progress_timeout_s
+        return self.release.default_progress_timeout_s
+
+    @property
+    def ramp(self) -> list[Step]:
         variant = self.release.variant(self.python)
         if variant is None:
             return []
@@ -87,14 +107,19 @@ class _Writer:
         return when
 
     def log(self, elapsed: float, message_id: str, fields: dict[str, Any] | None = None,
-            side: str = "source", level: str | None = None, context: bool = True) -> None:
+            side: str = "source", level: str | None = None, context: bool = True,
+            summary: str | None = None) -> None:
+        """One record; ``summary`` is oslo.log's ``: Class: text`` of the exception being
+        handled (WARNING and above), appended to the message."""
         message = BY_ID[message_id]
         text = render_message(message, fields or {})
+        if summary:
+            text += f": {summary}"
         s = self.s
         lost = side == "source" and s.release.source_context_lost
         record = Record(
             when=self.at(elapsed, side), level=level or message.levels[0],
-            logger=message.logger, message=text,
+            logger=message.logger_in(s.release.major), message=text,
             pid=s.source_pid if side == "source" else s.dest_pid,
             instance=s.instance if message.instance_tag else None,
             request_id=s.request_id if context and not lost else None,
@@ -122,23 +147,31 @@ def narrate(script: Script) -> Narration:
     limit = completion_timeout_s(s.settings.completion_timeout, s.data_gb)
     current: int | None = None
     pending = list(ramp)
+    steps_text = str([tuple(step) for step in ramp])  # as nova prints its list: [(0, 50), ...]
     postcopy = paused = False
     converge = s.converge_at
     outcome, end = "unknown", None
+    watch = _Watermark(script.progress_timeout)
+    cadence = _Cadence(release, s.monitor_interval_s)
     for count, elapsed in enumerate(s.iterations):
         if converge is not None and elapsed >= converge:
             outcome, end = ("failed" if s.failure else "completed"), converge
             break
         aborting = False
-        if limit and not postcopy and elapsed > limit and release.major >= 12:
+        remaining = _memory(s, elapsed, converge)[1]
+        if watch.stuck(elapsed, remaining) and not postcopy:
+            # Liberty–Rocky should_abort: no new low of data remaining for progress_timeout
+            w.log(elapsed, "progress_timeout", {"secs": int(elapsed - watch.since)})
+            aborting = True
+        if limit and not postcopy and elapsed > limit and release.major >= 12 and not aborting:
             w.log(elapsed, "completion_timeout", {"limit_s": limit})
             action = s.settings.timeout_action if release.has_timeout_action else "abort"
             if action == "abort":
                 aborting = True  # abort_job(); update_downtime still runs this iteration
             elif s.settings.post_copy and release.has_post_copy:
                 w.log(elapsed + 0.5, "postcopy_switch")
-                if release.major >= 18:
-                    w.lifecycle(elapsed + 0.6, "Postcopy started", "source")
+                w.lifecycle(elapsed + 0.6, _postcopy_state(release), "source")
+                w.lifecycle(elapsed + 0.7, "Resumed", "dest")
                 postcopy = True
                 converge = min(converge or float("inf"), elapsed + s.postcopy_duration_s)
             elif not paused:
@@ -146,15 +179,15 @@ def narrate(script: Script) -> Narration:
                 paused = True
                 converge = min(converge or float("inf"), elapsed + s.pause_duration_s)
         if s.auto_postcopy_at is not None and not postcopy and elapsed >= s.auto_postcopy_at \
-                and release.has_auto_post_copy_switch:
+                and release.has_auto_post_copy_switch and not aborting:
             w.log(elapsed, "postcopy_switch")
-            if release.major >= 18:
-                w.lifecycle(elapsed + 0.1, "Postcopy started", "source")
+            w.lifecycle(elapsed + 0.1, _postcopy_state(release), "source")
+            w.lifecycle(elapsed + 0.2, "Resumed", "dest")
             postcopy = True
             converge = min(converge or float("inf"), elapsed + s.postcopy_duration_s)
         if release.step_application == "update_downtime":
             w.log(elapsed, "downtime_state", {"current_ms": str(current), "elapsed_s": elapsed,
-                                              "steps": str([tuple(s) for s in ramp])},
+                                              "steps": steps_text},
                   level="DEBUG")
             new = update_downtime(current, ramp, elapsed)
             if new is not None and new != current:
@@ -166,28 +199,82 @@ def narrate(script: Script) -> Narration:
             form = "downtime_step_compact" if not release.downtime_message_has_space \
                 else "downtime_step"
             w.log(elapsed, form, {"downtime_ms": value, "after_s": after})
-        if count % 10 == 0:
-            _progress(w, elapsed, count, converge)
+        level = cadence.level(count, elapsed)
+        if level is not None:
+            _progress(w, elapsed, count, converge, level, watch)
         if aborting:
             outcome, end = "cancelled", elapsed + 0.5
             break
     w.n.outcome, w.n.end_elapsed = outcome, end
-    _finish(w, outcome, end, postcopy or paused)
+    _finish(w, outcome, end, postcopy or paused, resumed=postcopy)
     w.n.source.sort(key=lambda r: r.when)
     w.n.dest.sort(key=lambda r: r.when)
     return w.n
 
 
-def _progress(w: _Writer, elapsed: float, count: int, converge: float | None) -> None:
+def _postcopy_state(release: Release) -> str:
+    """The source's lifecycle event at a post-copy switch: libvirt sends SUSPENDED with the
+    POSTCOPY detail; host.py maps it to ``Postcopy started`` from Rocky 18.0.0 and, like
+    every SUSPENDED event, to ``Paused`` in Newton–Queens (14.0.0–17.x host.py)."""
+    return "Postcopy started" if release.major >= 18 else "Paused"
+
+
+class _Watermark:
+    """Liberty–Rocky's progress watermark (12.0.0 driver.py _live_migration_monitor, 14.0.0+
+    migration.should_abort): the lowest data remaining so far and when it was reached."""
+
+    def __init__(self, timeout_s: int) -> None:
+        self.timeout_s = timeout_s
+        self.low: int | None = None
+        self.since = 0.0
+
+    def stuck(self, elapsed: float, remaining: int) -> bool:
+        """Update with this iteration's data remaining; True when it has not reached a new
+        low for longer than the timeout (never when the timeout is 0)."""
+        if self.low is None or self.low > remaining:
+            self.low, self.since = remaining, elapsed
+        return bool(self.timeout_s) and elapsed - self.since > self.timeout_s
+
+
+class _Cadence:
+    """When the monitor logs its progress line and at which level: every 10th iteration, at
+    INFO every 60th (Kilo–33.x driver.py); master (48ea13af2f, in no release yet) logs every
+    ``int(live_migration_monitor_interval / 0.5)`` iterations, at INFO only when 30 s passed
+    since the last INFO line (none before the first 30 s)."""
+
+    def __init__(self, release: Release, monitor_interval_s: int) -> None:
+        self.master = release.major >= 34
+        self.every = max(1, int(monitor_interval_s / 0.5)) if self.master else 10
+        self.last_info = 0.0
+
+    def level(self, count: int, elapsed: float) -> str | None:
+        if count % self.every:
+            return None
+        if not self.master:
+            return "INFO" if count % 60 == 0 else "DEBUG"
+        if elapsed - self.last_info >= 30:
+            self.last_info = elapsed
+            return "INFO"
+        return "DEBUG"
+
+
+def _memory(s: Script, elapsed: float, converge: float | None) -> tuple[int, int]:
+    """(processed, remaining) memory bytes at ``elapsed``: the simulator's, else a steady
+    fall to the convergence time."""
+    if s.memory_at is not None:
+        return s.memory_at(elapsed)
+    total = s.memory_bytes
+    horizon = converge if converge else max(elapsed * 2, 60.0)
+    remaining = int(total * max(0.01, 1 - min(elapsed / horizon, 0.99)))
+    return total - remaining + int(elapsed) * 1048576, remaining
+
+
+def _progress(w: _Writer, elapsed: float, count: int, converge: float | None, level: str,
+              watch: _Watermark) -> None:
     s = w.s
     secs = int(elapsed) if s.release.progress_secs_is_elapsed else count // 2
     total = s.memory_bytes
-    if s.memory_at is not None:
-        processed, remaining = s.memory_at(elapsed)
-    else:
-        horizon = converge if converge else max(elapsed * 2, 60.0)
-        remaining = int(total * max(0.01, 1 - min(elapsed / horizon, 0.99)))
-        processed = total - remaining + int(elapsed) * 1048576
+    processed, remaining = _memory(s, elapsed, converge)
     # nova: round(remaining * 100 / total): floor division first under Python 2
     remaining_pct = (remaining * 100 // total if s.python == 2
                      else round(remaining * 100 / total)) if total else 100
@@ -196,10 +283,18 @@ def _progress(w: _Writer, elapsed: float, count: int, converge: float | None) ->
               "disk_remaining_pct": 100, "disk_processed_bytes": 0, "disk_remaining_bytes": 0,
               "disk_total_bytes": 0}
     message = "progress_disk" if s.release.progress_has_disk else "progress"
-    w.log(elapsed + 0.001, message, fields, level="INFO" if count % 60 == 0 else "DEBUG")
+    w.log(elapsed + 0.001, message, fields, level=level)
+    if s.release.has_stuck_timeout and watch.low is not None and remaining > watch.low:
+        # Liberty–Rocky: data remaining above its low watermark, at the progress line's level
+        w.log(elapsed + 0.002, "data_remaining",
+              {"remaining_bytes": remaining, "watermark_bytes": watch.low,
+               "secs": int(elapsed - watch.since)}, level=level)
 
 
-def _finish(w: _Writer, outcome: str, end: float | None, forced: bool) -> None:
+def _finish(w: _Writer, outcome: str, end: float | None, forced: bool,
+            resumed: bool = False) -> None:
+    """The outcome's lines; ``resumed``: the destination guest already runs (post-copy:
+    libvirt's RESUMED/POSTCOPY event came at the switch)."""
     s, release = w.s, w.s.release
     if end is None:
         return
@@ -208,7 +303,8 @@ def _finish(w: _Writer, outcome: str, end: float | None, forced: bool) -> None:
             state = "Migration completed" if release.migration_completed_event(s.minor) \
                 else "Paused"
             w.lifecycle(end - 0.4, state, "source")
-        w.lifecycle(end - 0.3, "Resumed", "dest")
+        if not resumed:
+            w.lifecycle(end - 0.3, "Resumed", "dest")
         w.log(end, "operation_completed")
         w.log(end + 0.01, "post_live_migration_started")
         w.log(end + 0.6, "post_operation_started", side="dest")
@@ -218,11 +314,32 @@ def _finish(w: _Writer, outcome: str, end: float | None, forced: bool) -> None:
     elif outcome == "cancelled":
         w.log(end, "operation_cancelled")
         w.log(end + 0.2, "live_migration_failure", {"error": CANCEL_ERROR})
+        _reraised(w, end + 0.3, LIBVIRT_CANCELLED)
         w.log(end + 0.5, "monitor_done")
     elif outcome == "failed":
         w.log(end - 0.2, "live_migration_failure", {"error": s.failure})
         w.log(end, "operation_aborted")
+        _reraised(w, end + 0.3, str(s.failure))
         w.log(end + 0.5, "monitor_done")
+    if outcome in ("cancelled", "failed") and release.reraises_operation_errors(s.minor):
+        error = LIBVIRT_CANCELLED if outcome == "cancelled" else str(s.failure)
+        w.log(end + 0.55, "live_migration_failed", summary=f"libvirt.libvirtError: {error}")
+
+
+def _reraised(w: _Writer, at: float, error: str) -> None:
+    """32.2.0 and 33.0.0+ (bf1201cc57) collect the operation thread's result after the
+    monitor: its libvirt error is logged as ``Error monitoring migration`` (with a traceback,
+    not written here), the job abort that follows finds no job (``Failed to cancel
+    migration``, then ``Error occurred when trying to abort …``), and the error re-raised
+    reaches the manager's ``Live migration failed.`` (after ``monitor_done``). Each carries
+    oslo.log's summary of the libvirt error being handled."""
+    s = w.s
+    if not s.release.reraises_operation_errors(s.minor):
+        return
+    w.log(at, "monitor_error", {"error": error}, summary=f"libvirt.libvirtError: {error}")
+    no_job = f"libvirt.libvirtError: {NO_JOB_ERROR}"
+    w.log(at + 0.05, "cancel_failed", {"error": NO_JOB_ERROR}, summary=no_job)
+    w.log(at + 0.06, "abort_after_error_failed", summary=no_job)
 
 
 def iterations(duration_s: float, stalls: dict[float, float] | None = None,

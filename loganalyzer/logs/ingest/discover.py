@@ -263,8 +263,10 @@ def _remote(url: str, hosts: Mapping[str, str], plan: Plan) -> list[Input]:
     try:
         fs, root = url_to_fs(url)
         names = [p for p in fs.find(root)] if fs.isdir(root) else [root]
-    except (ImportError, ValueError, OSError) as exc:
-        plan.warnings.append(f"{url}: cannot read: {exc}")
+    except Exception as exc:  # fsspec backends raise their own (zip:// a BadZipFile)
+        from loganalyzer.logs.ingest.urls import describe
+
+        plan.warnings.append(f"{url}: cannot read: {describe(exc)}")
         return []
     del fsspec
     found = []
@@ -274,7 +276,9 @@ def _remote(url: str, hosts: Mapping[str, str], plan: Plan) -> list[Input]:
         if len(names) > 1 and classify_name(base, parent) not in ("nova", "syslog", "journal"):
             plan.skipped.append((fs.unstrip_protocol(name), NOT_A_LOG_NAME))
             continue
-        full = fs.unstrip_protocol(name)
+        # the URL as given when it names one file: a chained URL (zip://m::file://a.zip)
+        # keeps the part unstrip_protocol would drop
+        full = url if name == root and len(names) == 1 else fs.unstrip_protocol(name)
         host = host_override(full, hosts) or host_from_path(name)
         found.append(Input(full, host=host, host_source="--host" if host_override(
             full, hosts) else "path" if host else "unknown", url=full))

@@ -1,0 +1,184 @@
+"""The events the analysis reads, each once, under its host's one name, in log order.
+
+The same lines often arrive twice: per-host logs and an os-log-merger merge of them, two
+copies of one log, a path given twice, a file whose every line is doubled. A line is the
+same line when its host (after :mod:`hosts` resolved the aliases), timestamp, process id and
+parsed message are the same, or when it comes from the same file again; it is counted once
+and the drop is counted (``duplicates_dropped``). Labels that share most of their lines are
+the same host (an os-log-merger tag and that host's own file).
+
+A line stamped out of time order (a completion line an hour early, while the lines around it
+agree with each other) keeps its place in the log: it is a warning, never a new migration. A
+clock that steps back and stays there is left as logged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from loganalyzer.analysis.hosts import (
+    SAME_LINES_MIN,
+    SAME_LINES_SHARE,
+    HostIdentity,
+    resolve,
+)
+
+# fields that say where a line was read, not what it says
+WHERE = frozenset({"host", "host_source", "file", "line", "time", "ts", "last_line",
+                   "last_time", "last_ts", "last_timestamp", "repeats", "last_elapsed_s"})
+OUT_OF_ORDER_S = 2.0  # log lines of one process are written in order to within this
+
+
+class Overlay(Mapping[str, Any]):
+    """An event with some fields read differently (its host's canonical name, the time it
+    takes its place by); missing fields read as None, as :class:`logs.read.Event` does."""
+
+    __slots__ = ("_event", "_over")
+
+    def __init__(self, event: Mapping[str, Any], over: dict[str, Any]) -> None:
+        self._event = event
+        self._over = over
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._over:
+            return self._over[key]
+        return self._event.get(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self[key]
+        return default if value is None else value
+
+    def __contains__(self, key: object) -> bool:
+        return self[key] is not None  # type: ignore[index]
+
+    def __iter__(self) -> Iterator[str]:
+        seen = set()
+        for name in self._event:
+            seen.add(name)
+            if self[name] is not None:
+                yield name
+        for name, value in self._over.items():
+            if name not in seen and value is not None:
+                yield name
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"Overlay({dict(self)!r})"
+
+
+@dataclass
+class Prepared:
+    """What the analysis reads, and what was done to get it."""
+
+    records: list[Mapping[str, Any]]
+    identity: HostIdentity
+    duplicates_dropped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def line_key(event: Mapping[str, Any]) -> int | None:
+    """A hash of what a line says (timestamp, process, message), without where it was read;
+    None for a line without a timestamp (those are compared by file identity only)."""
+    if event.get("timestamp") is None:
+        return None
+    try:
+        return hash(tuple(sorted((k, v) for k, v in event.items() if k not in WHERE)))
+    except TypeError:  # an unhashable field value
+        return hash(repr(sorted((k, repr(v)) for k, v in event.items() if k not in WHERE)))
+
+
+def _same_file(files: Sequence[str]) -> dict[str, str]:
+    """Each file display name -> the first display name of the same file (by identity)."""
+    first: dict[Any, str] = {}
+    out: dict[str, str] = {}
+    for name in files:
+        identity: Any = name
+        try:
+            stat = os.stat(name)
+            identity = (stat.st_dev, stat.st_ino)
+        except (OSError, ValueError):
+            pass
+        out[name] = first.setdefault(identity, name)
+    return out
+
+
+def prepare(records: Sequence[Mapping[str, Any]]) -> Prepared:
+    """The records the analysis reads: one host name per host, each line once, lines stamped
+    out of time order kept in their place."""
+    keys = [line_key(r) for r in records]
+    labels = [r.get("host") or "unknown" for r in records]
+    files = [str(r.get("file") or "") for r in records]
+    same_file = _same_file(list(dict.fromkeys(files)))
+    # labels that logged the same lines are one host
+    owner: dict[int, str] = {}
+    shared: Counter[tuple[str, str]] = Counter()
+    per_label: Counter[str] = Counter()
+    for key, label in zip(keys, labels, strict=True):
+        if key is None:
+            continue
+        per_label[label] += 1
+        first = owner.setdefault(key, label)
+        if first != label:
+            shared[tuple(sorted((first, label)))] += 1  # type: ignore[arg-type]
+    same = [(a, b) for (a, b), n in shared.items()
+            if n >= SAME_LINES_MIN and n >= SAME_LINES_SHARE * min(per_label[a], per_label[b])]
+    identity = resolve(records, same)
+    kept: list[Mapping[str, Any]] = []
+    seen: set[tuple[str, int]] = set()
+    last_line: dict[str, int] = {}
+    copies: Counter[str] = Counter()
+    dropped = 0
+    for record, key, label, name in zip(records, keys, labels, files, strict=True):
+        host = identity.name(label) or label
+        line = int(record.get("line") or 0)
+        if line < last_line.get(name, 0):
+            copies[name] += 1  # the lines start again: this file is read a second time
+        last_line[name] = line
+        if copies[name] or same_file[name] != name:
+            dropped += 1  # the same file again (given twice, or under another name)
+            continue
+        if key is not None:
+            if (host, key) in seen:
+                dropped += 1
+                continue
+            seen.add((host, key))
+        kept.append(record if host == record.get("host") else Overlay(record, {"host": host}))
+    warnings = list(identity.warnings)
+    kept = _in_place(kept, warnings)
+    return Prepared(kept, identity, dropped, warnings)
+
+
+def _in_place(records: list[Mapping[str, Any]], warnings: list[str]
+              ) -> list[Mapping[str, Any]]:
+    """Lines stamped out of time order take the time of the line before them (their place
+    in the log), with a warning; a clock that steps back and stays back is left alone."""
+    streams: dict[tuple[str, str], list[int]] = {}
+    for index, record in enumerate(records):
+        if record.get("timestamp") is not None:
+            streams.setdefault((str(record.get("file")), str(record.get("host"))),
+                               []).append(index)
+    out = list(records)
+    for indices in streams.values():
+        for position in range(1, len(indices)):
+            here = records[indices[position]]
+            before = out[indices[position - 1]]
+            gap = (before["timestamp"] - here["timestamp"]).total_seconds()
+            if gap <= OUT_OF_ORDER_S:
+                continue
+            after = records[indices[position + 1]] if position + 1 < len(indices) else None
+            if after is not None and \
+                    (before["timestamp"] - after["timestamp"]).total_seconds() > OUT_OF_ORDER_S:
+                continue  # the clock stepped back and the log goes on from there
+            warnings.append(
+                f"{here.get('file')}:{here.get('line')}: stamped {here.get('time')}, "
+                f"{gap:.0f} s before the line before it: taken in its place in the log "
+                "(a line out of time order, not a new migration)")
+            out[indices[position]] = Overlay(here, {"timestamp": before["timestamp"],
+                                                    "logged_timestamp": here["timestamp"]})
+    return out

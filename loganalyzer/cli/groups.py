@@ -1,0 +1,226 @@
+"""Option groups: the options several commands share, declared once and handed to a command
+as one object.
+
+``@uses(CONFIG, MODEL, …)`` adds a group's options to a command's signature (typer reads the
+signature) and calls the command with one value per group instead. The configuration flags
+are built from :data:`loganalyzer.nova.options.OPTIONS` — every option with a ``short`` name
+becomes ``--short`` with the option's own help and unit — so a new nova option that the CLI
+should take is one line of data, not an edit of every command.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from loganalyzer.nova.options import OPTIONS, OptionSpec
+
+F = TypeVar("F", bound=Callable[..., Any])
+KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+
+@dataclass(frozen=True)
+class Group:
+    """Options handed to a command as one value: ``param`` names that value, ``build`` makes
+    it from the options' values (by parameter name)."""
+
+    param: str
+    options: tuple[inspect.Parameter, ...]
+    build: Callable[[dict[str, Any]], Any]
+
+
+def uses(*groups: Group) -> Callable[[F], F]:
+    """Give a command the options of ``groups``; it receives one value per group."""
+
+    def decorate(func: F) -> F:
+        signature = inspect.signature(func, eval_str=True)
+        taken = {g.param for g in groups}
+        own = [p for p in signature.parameters.values() if p.name not in taken]
+        added = [option for group in groups for option in group.options]
+
+        @wraps(func)
+        def command(**values: Any) -> Any:
+            for group in groups:
+                mine = {o.name: values.pop(o.name) for o in group.options}
+                values[group.param] = group.build(mine)
+            return func(**values)
+
+        new = signature.replace(parameters=[*own, *added])
+        command.__signature__ = new  # type: ignore[attr-defined]  # read by typer
+        command.__annotations__ = {p.name: p.annotation for p in new.parameters.values()}
+        return command  # type: ignore[return-value]
+
+    return decorate
+
+
+def _option(name: str, annotation: Any, default: Any = None) -> inspect.Parameter:
+    return inspect.Parameter(name, KEYWORD, annotation=annotation, default=default)
+
+
+# --- the configuration: files, folders and the [libvirt] flags ----------------------------
+
+@dataclass(frozen=True)
+class Configuration:
+    """What the user declared: nova.conf files, conf folders, and flag values by nova's
+    option names (``live_migration_downtime``)."""
+
+    files: list[str] = field(default_factory=list)
+    dirs: list[str] = field(default_factory=list)
+    flags: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def given(self) -> bool:
+        return bool(self.files or self.dirs or self.flags)
+
+
+METAVARS = {"ms": "MS", "s per GiB": "SECONDS", "s": "SECONDS", "MiB/s": "MIB/S"}
+
+
+def _flag(spec: OptionSpec) -> inspect.Parameter:
+    """``--short`` for a nova option: its name and unit as help, ``--x/--no-x`` for a bool."""
+    unit = f" ({spec.unit})" if spec.unit else ""
+    help_text = f"{spec.name}{unit}."
+    if spec.kind == "bool":
+        declared: Any = Annotated[bool | None, typer.Option(
+            f"--{spec.short}/--no-{spec.short}", help=help_text, show_default=False,
+            rich_help_panel="Configuration")]
+    else:
+        kind = int if spec.kind == "int" else str
+        metavar = (spec.short.split("-")[-1].upper() if spec.choices
+                   else METAVARS.get(spec.unit, "INTEGER" if kind is int else "TEXT"))
+        declared = Annotated[kind | None, typer.Option(  # type: ignore[valid-type]
+            f"--{spec.short}", help=help_text, rich_help_panel="Configuration",
+            metavar=metavar)]
+    return _option(spec.short.replace("-", "_"), declared)
+
+
+FLAGGED = tuple(spec for spec in OPTIONS if spec.short)
+
+CONFIG = Group("configuration", (
+    _option("config", Annotated[list[str] | None, typer.Option(
+        "--config", help="nova.conf to read (repeatable; later files win).",
+        rich_help_panel="Configuration")]),
+    _option("config_dir", Annotated[list[str] | None, typer.Option(
+        "--config-dir", help="Folder whose *.conf files are read after --config, sorted "
+        "(repeatable).", rich_help_panel="Configuration")]),
+    *(_flag(spec) for spec in FLAGGED),
+), lambda v: Configuration(list(v["config"] or []), list(v["config_dir"] or []), {
+    spec.name: v[spec.short.replace("-", "_")] for spec in FLAGGED
+    if v[spec.short.replace("-", "_")] is not None}))
+
+
+# --- the nova model: release and Python ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Model:
+    """The nova release (name, number or series) and the Python it ran on, as given."""
+
+    release: str | None = None
+    python: int | None = None
+
+
+MODEL = Group("model", (
+    _option("release", Annotated[str | None, typer.Option(
+        "--release", help="nova release: name (train, antelope), number (20, 27.0.0) or "
+        "series (2023.1). Default: the newest.", rich_help_panel="Model")]),
+    _option("python", Annotated[int | None, typer.Option(
+        "--python", help="Python major nova ran on (Pike–Train ran on 2 or 3).",
+        rich_help_panel="Model")]),
+), lambda v: Model(v["release"], v["python"]))
+
+
+# --- reading logs ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Input:
+    """How logs are read, the hosts named for paths, and the hosts to keep."""
+
+    reading: Any  # loganalyzer.api.Reading
+    hosts: dict[str, str] = field(default_factory=dict)  # PATH -> HOST
+    host_filter: list[str] = field(default_factory=list)
+
+
+def _input(values: dict[str, Any]) -> Input:
+    from loganalyzer.api import Reading
+    from loganalyzer.logs.read import parse_host_options
+
+    given = values["host"] or []
+    return Input(Reading(values["engine"], values["scheduler"], values["cache"],
+                         progress=not values["quiet"], cache_verify=values["cache_verify"]),
+                 parse_host_options([h for h in given if "=" in h]),
+                 [h for h in given if "=" not in h])
+
+
+HOST_HELP = ("PATH=HOST names the host of a file or of every file under a folder ('-=HOST' "
+             "for stdin); a plain HOST keeps only migrations from or to it (repeatable).")
+
+READING = Group("source", (
+    _option("host", Annotated[list[str] | None, typer.Option(
+        "--host", help=HOST_HELP, rich_help_panel="Input")]),
+    _option("engine", Annotated[str, typer.Option(
+        "--engine", help="Where files are scanned: auto | local | process (all cores) | dask.",
+        rich_help_panel="Performance")], "auto"),
+    _option("scheduler", Annotated[str | None, typer.Option(
+        "--scheduler", help="Address of a Dask scheduler (with --engine dask; else a local "
+        "cluster is started).", rich_help_panel="Performance")]),
+    _option("cache", Annotated[str | None, typer.Option(
+        "--cache", help="Keep each file's events here; re-runs read only new or grown files.",
+        rich_help_panel="Performance")]),
+    _option("cache_verify", Annotated[bool, typer.Option(
+        "--cache-verify", help="Reuse a --cache entry only when a SHA-256 of the whole file "
+        "matches (one more read of each file; notices any edit).",
+        rich_help_panel="Performance")], False),
+    _option("quiet", Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress bar.", rich_help_panel="Performance")], False),
+), _input)
+
+
+# --- what the analysis is told, and which migrations to keep --------------------------------
+
+@dataclass(frozen=True)
+class Analysis:
+    """The guests' size when known, when a step counts as late, and the selection."""
+
+    memory_mb: int | None = None
+    disk_gb: list[float] = field(default_factory=list)
+    late_threshold_s: float = 10.0
+    instance: list[str] = field(default_factory=list)
+    since: str | None = None
+    until: str | None = None
+
+
+def _analysis(values: dict[str, Any]) -> Analysis:
+    return Analysis(values["memory_mb"], list(values["disk_gb"] or []),
+                    values["late_threshold"], list(values.get("instance") or []),
+                    values.get("since"), values.get("until"))
+
+
+GUEST = (
+    _option("memory_mb", Annotated[int | None, typer.Option(
+        "--memory-mb", help="The guests' RAM in MB (else data_gb is inferred from the logs).",
+        rich_help_panel="Guest", metavar="MB")]),
+    _option("disk_gb", Annotated[list[float] | None, typer.Option(
+        "--disk-gb", help="Size of a block-migrated disk in GiB (repeatable).",
+        rich_help_panel="Guest", metavar="GIB")]),
+    _option("late_threshold", Annotated[float, typer.Option(
+        "--late-threshold", help="Seconds after which an applied step counts as late.",
+        rich_help_panel="Selection", metavar="SECONDS")], 10.0),
+)
+SELECTION = (
+    _option("instance", Annotated[list[str] | None, typer.Option(
+        "--instance", help="Only this instance (a UUID or its first characters; repeatable).",
+        rich_help_panel="Selection")]),
+    _option("since", Annotated[str | None, typer.Option(
+        "--since", help="Only migrations starting at or after this time (ISO 8601, "
+        "log-local time).", rich_help_panel="Selection", metavar="TIME")]),
+    _option("until", Annotated[str | None, typer.Option(
+        "--until", help="Only migrations starting at or before this time.",
+        rich_help_panel="Selection", metavar="TIME")]),
+)
+ANALYSIS = Group("analysis", (*GUEST, *SELECTION), _analysis)
+ANALYSIS_ONE = Group("analysis", GUEST, _analysis)  # show: the instance is its own option
