@@ -53,28 +53,47 @@ class Reading:
     cache: str | None = None
     progress: bool = False
     cache_verify: bool = False  # reuse a cache entry only when the whole file's hash matches
+    max_line_bytes: int | None = None  # None: LOGANALYZER_MAX_LINE_BYTES, else 1 MiB
 
     def read(self, paths: Sequence[str], hosts: Mapping[str, str] | None = None) -> EventSet:
+        import os
+
         from loganalyzer.logs.read import collect
+        from loganalyzer.logs.scan import MAX_LINE_ENV, MIN_MAX_LINE
 
         if self.scheduler and self.engine != "dask":
             raise InputError("--scheduler goes with --engine dask")
-        return collect(list(paths), dict(hosts or {}), self.engine, self.scheduler,
-                       self.progress, self.cache, self.cache_verify)
+        if self.max_line_bytes is not None and self.max_line_bytes < MIN_MAX_LINE:
+            raise InputError(f"--max-line-bytes {self.max_line_bytes}: at least "
+                             f"{MIN_MAX_LINE} (nova's lines are rarely over 10 KB)")
+        before = os.environ.get(MAX_LINE_ENV)
+        if self.max_line_bytes is not None:  # the scanning processes inherit it
+            os.environ[MAX_LINE_ENV] = str(self.max_line_bytes)
+        try:
+            return collect(list(paths), dict(hosts or {}), self.engine, self.scheduler,
+                           self.progress, self.cache, self.cache_verify)
+        finally:
+            if before is None:
+                os.environ.pop(MAX_LINE_ENV, None)
+            else:
+                os.environ[MAX_LINE_ENV] = before
 
 
 def read(paths: Sequence[str] | str, *, hosts: Mapping[str, str] | None = None,
          engine: str = "auto", scheduler: str | None = None, cache: str | None = None,
-         progress: bool = False, cache_verify: bool = False) -> EventSet:
+         progress: bool = False, cache_verify: bool = False,
+         max_line_bytes: int | None = None) -> EventSet:
     """Read logs (files, folders, sosreports, tarballs, URLs, ``-``) into an event set.
 
     The same inputs, engines and cache as ``loganalyzer scan``. ``hosts`` maps a path (file
     or folder) to the host that wrote it. The result carries ``files``, ``unrecognized``,
     ``warnings``; ``to_pandas()`` is the event table ``scan --format parquet`` writes.
+    ``max_line_bytes`` is ``--max-line-bytes``.
     """
     if isinstance(paths, str):
         paths = [paths]
-    return Reading(engine, scheduler, cache, progress, cache_verify).read(paths, hosts)
+    return Reading(engine, scheduler, cache, progress, cache_verify,
+                   max_line_bytes).read(paths, hosts)
 
 
 def migrations(paths_or_events: Sequence[str] | str | EventSet, *,
@@ -138,10 +157,15 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
                                                else [str(paths_or_events)])))
     options = Options(declared=declared, release=release, python=python, memory_mb=memory_mb,
                       disk_gb=list(disk_gb), late_threshold_s=late_threshold_s)
-    analysis = analyse_records(events.records(), options)
+    from loganalyzer.analysis.dedup import WHERE
+
+    analysis = analyse_records(events.records(), options, events.line_keys(WHERE),
+                               events.libvirt.records if events.libvirt is not None else ())
     events.host_aliases = analysis.host_aliases
     events.duplicates_dropped = analysis.duplicates_dropped
     events.analysis_warnings = analysis.warnings
+    if analysis.host_aliases:  # one name per host downstream too (report, drift table)
+        events.rename_hosts(analysis.identity.name)
     names = [n for h in host for n in (h, analysis.identity.name(h) or h)]
     rows = [r for r in analysis.rows if selected(r, list(instance), names, *window)]
     return rows, events

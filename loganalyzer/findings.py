@@ -38,7 +38,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("value-at-minimum", "info", "a value at nova's minimum"),
     Code("value-clamped", "warning", "a value below the minimum that nova clamps"),
     Code("bandwidth-unlimited", "info", "live_migration_bandwidth 0: no cap"),
-    Code("value-beyond-nova", "error", "a value beyond anything nova could run with"),
+    Code("value-beyond-model", "error",
+         "a value beyond anything nova could run with (the model stops there)"),
     # one migration: the ramp
     Code("step-value-mismatch", "error", "a logged step's value differs from the prediction"),
     Code("step-time-mismatch", "error", "a logged step at a time the predicted ramp has none"),
@@ -76,6 +77,12 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("step-applied-late", "warning", "a nova step that libvirt sent to QEMU late"),
     Code("pause-exceeds-limit", "warning", "the guest's real pause exceeded the limit in force"),
     Code("downtime-set-failed", "warning", "nova could not raise the max downtime"),
+    Code("qemu-downtime-post-copy", "info",
+         "post-copy: QEMU's downtime is the switch only; the guest then stalls on pages"),
+    Code("qemu-downtime-paused", "info",
+         "force-complete paused the guest: STOP to RESUME is the real pause"),
+    Code("dest-clock-behind", "info",
+         "the destination's clock was behind; the pause is corrected by the clock offset"),
     Code("note", "info", "a note on how a value was obtained"),
 )}
 

@@ -68,3 +68,19 @@ def test_the_readme_python_example_runs(tmp_path, monkeypatch):
     namespace: dict = {"__name__": "readme_example"}
     exec(compile(block.group(1), "README.md", "exec"), namespace)
     assert namespace["rows"] and "mismatches" in namespace
+
+
+def test_a_migration_reads_like_its_json_element():
+    """``m["field"]`` and ``m.get`` give what the JSON element holds (nested records too)."""
+    (first, *_) = loganalyzer.migrations([SAMPLES], config=[CONF])
+    element = first.to_json()
+    for key, value in element.items():
+        got = first[key]
+        assert (got.to_json() if hasattr(got, "to_json") else
+                [g.to_json() if hasattr(g, "to_json") else g for g in got]
+                if isinstance(got, list) else
+                {k: v.to_json() if hasattr(v, "to_json") else v for k, v in got.items()}
+                if isinstance(got, dict) else got) == value
+    assert "no-such-field" not in first and first.get("no-such-field", 7) == 7
+    with pytest.raises(KeyError):
+        first["no-such-field"]

@@ -107,3 +107,90 @@ def test_a_line_stamped_an_hour_early_is_a_warning_not_a_migration(tmp_path):
     (row,) = json.loads(result.stdout)["migrations"]
     assert row["outcome"] == "completed" and row["duration_s"] > 800
     assert "out of time order" in result.stderr and f":{index + 1}:" in result.stderr
+
+
+def test_two_hosts_with_identical_startup_dumps_stay_two_hosts():
+    """Containers restarted by one playbook: the same pid, the same millisecond, the same
+    options. Lines alike are not the same lines when they come from two named hosts."""
+    from datetime import datetime
+
+    from loganalyzer.analysis.dedup import prepare
+
+    when = datetime(2024, 5, 1, 12, 0, 0, 123000)
+
+    def dump(label, name):
+        base = {"host": label, "host_source": "sosreport hostname", "timestamp": when,
+                "pid": "2", "logger": "oslo_service.service"}
+        return [{**base, "kind": "config_option", "option": "live_migration_downtime",
+                 "value": "500", "line": 1},
+                {**base, "kind": "config_option", "option": "live_migration_downtime_steps",
+                 "value": "10", "line": 2},
+                {**base, "kind": "conf_host", "value": name, "line": 3}]
+
+    prepared = prepare(dump("compute-1", "compute-1.example.org")
+                       + dump("compute-2", "compute-2.example.org"))
+    assert prepared.duplicates_dropped == 0
+    assert {r["host"] for r in prepared.records} == {"compute-1.example.org",
+                                                    "compute-2.example.org"}
+
+
+def test_two_copies_of_one_log_under_two_names_are_one_host(tmp_path):
+    path, text = one_migration(tmp_path)
+    copy = tmp_path / "backup-of-compute-1" / "nova-compute.log"
+    copy.parent.mkdir()
+    copy.write_text(text)
+    data = migrations_json(str(path.parent), str(copy.parent))
+    (row,) = data["migrations"]
+    assert data["duplicates_dropped"] > 0
+    names = {row["source_host"], *data["host_aliases"][row["source_host"]]}
+    assert names == {"compute-1", "backup-of-compute-1"}  # equal labels: the one read first
+
+
+def test_the_event_table_and_the_report_use_one_name_per_host(real_logs):
+    from loganalyzer.api import analyse
+    from loganalyzer.report.data import drift
+
+    paths = juno(real_logs, "hp-ms-01-c29_nova-compute.log", "hp-ms-01-c30_nova-compute.log",
+                 "mergedlogs-compute_migration-window.log")
+    rows, events = analyse(paths)
+    assert set(events.to_pandas()["host"]) == {C29, C30}
+    assert {entry["host"] for entry in drift(rows, events.records(), None)} == {C29, C30}
+
+
+def test_a_sosreport_hostname_is_an_alias_of_nova_s_host(tmp_path):
+    """A sosreport says ``compute-1``; nova's dump says ``host = compute-1.example.org``."""
+    from loganalyzer.logs import writer as lw
+
+    s = script(instance=VM1, duration=1000, converge=900)
+    dump = [lw.Record(s.start - timedelta(hours=1), "DEBUG", "oslo_service.service",
+                      f"{name:<30} = {value}")
+            for name, value in (("host", "compute-1.example.org"), ("my_ip", "192.0.2.11"))]
+    text = host_logs([(s, narrate(s))], extra={"compute-1": dump})["compute-1"]
+    sos = tmp_path / "sosreport-c1-2024"
+    (sos / "var" / "log" / "nova").mkdir(parents=True)
+    (sos / "hostname").write_text("compute-1\n")
+    (sos / "var" / "log" / "nova" / "nova-compute.log").write_text(text)
+    data = migrations_json(str(sos))
+    (row,) = data["migrations"]
+    assert row["source_host"] == "compute-1.example.org"
+    assert data["host_aliases"] == {"compute-1.example.org": ["192.0.2.11", "compute-1"]}
+    assert [r["instance"] for r in migrations_json(str(sos), "--host", "compute-1")[
+        "migrations"]] == [VM1]
+
+
+def test_a_line_stamped_an_hour_late_keeps_its_place(tmp_path):
+    """A progress line stamped an hour late: it does not stretch the migration to an hour."""
+    from datetime import datetime
+
+    path, text = one_migration(tmp_path)
+    once = migrations_json(str(path))["migrations"][0]
+    lines = text.splitlines()
+    index = next(i for i, line in enumerate(lines) if "Migration running for" in line)
+    late = (datetime.fromisoformat(lines[index][:23]) + timedelta(hours=1)).isoformat(
+        sep=" ", timespec="milliseconds")
+    lines[index] = late + lines[index][23:]
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["migrations", str(path), "-f", "json"])
+    (row,) = json.loads(result.stdout)["migrations"]
+    assert (row["start"], row["duration_s"]) == (once["start"], once["duration_s"])
+    assert "after the line after it" in result.stderr

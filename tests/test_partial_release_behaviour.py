@@ -154,3 +154,31 @@ def test_matching_behaviour_is_no_finding(kind):
                                "live_migration_permit_post_copy": True})
     (row,) = migrations([s], Options(declared=declared, release="stein"))
     assert "config-implied-by-behaviour" not in codes(row)
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("github_atmosphere_issue2553_openstack-helm_live-migration-tls-failure.log",
+     "Failed to verify peer's certificate"),
+    ("hotsos_lp1860743_live-migration-failure.log", "Host key verification failed"),
+    ("github_nova-operator_pr621_pr1001_issue480_misc.log", "End of file while reading data"),
+    (ROCKY, "timeout"),
+])
+def test_error_class_groups_real_failures(real_logs, name, expected):
+    rows = rows_of(str(real_logs / name))
+    assert rows and {r["error_class"] for r in rows} == {expected}
+
+
+def test_option_names_and_logger_of_the_dump_are_clues():
+    from loganalyzer.analysis.evidence import Dump
+
+    stein = Dump(None, "f", 1, {"live_migration_timeout_action": "abort",
+                                "live_migration_permit_post_copy": "False",
+                                "live_migration_downtime": "500"})
+    found = release_clues([], stein, ["oslo_service.service"])
+    assert (found.low, found.high) == (19, 30)
+    assert any("live_migration_timeout_action" in r for r in found.reasons)
+    juno = Dump(None, "f", 1, {"live_migration_flag": "VIR_MIGRATE_LIVE",
+                               "live_migration_uri": "qemu+tcp://%s/system",
+                               "live_migration_bandwidth": "0"})
+    found = release_clues([], juno, ["nova.openstack.common.service"])
+    assert found.high == 11 and not found.contradiction

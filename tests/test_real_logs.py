@@ -52,7 +52,8 @@ def test_no_unrecognized_lines_where_lines_are_whole(everything):
 
 
 def test_every_file_is_read(everything, real_logs):
-    top = [f for f in everything.files if "/libvirt/" not in f.path]  # libvirt/: QEMU excerpts
+    top = [f for f in everything.files if "/libvirt/" not in f.path]
+    assert len(top) == len(everything.files)  # libvirt/ is read by logs.libvirt, never as nova
     read = {f.path.rsplit("/", 1)[-1] for f in top}
     on_disk = {p.name for p in real_logs.glob("*.log*")}
     assert read == on_disk - NOT_NOVA_COMPUTE
@@ -65,6 +66,14 @@ def test_every_file_is_read(everything, real_logs):
                                                         "64 KiB")}
     for report in top:
         text = (real_logs / report.path.rsplit("/", 1)[-1]).read_bytes()
+        assert report.bytes == len(text)
+        assert report.lines == text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
+    libvirt = {f.path.rsplit("/", 1)[-1]: f for f in everything.libvirt.files
+               if "/libvirt/" in f.path}
+    assert set(libvirt) == {p.name for p in (real_logs / "libvirt").iterdir()
+                            if p.name != "INDEX.md"}
+    for name, report in libvirt.items():
+        text = (real_logs / "libvirt" / name).read_bytes()
         assert report.bytes == len(text)
         assert report.lines == text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
 

@@ -46,6 +46,25 @@ class Record:
         extra = {k: v for k, v in data.items() if k not in known}
         return cls(**values, extra=extra)
 
+    def __getitem__(self, key: str) -> Any:
+        """``record["field"]`` as on the JSON element (nested records stay typed)."""
+        if key != "extra" and key in self.__dataclass_fields__:
+            value = getattr(self, key)
+            if value is not ABSENT:
+                return value
+        elif key in self.extra:
+            return self.extra[key]
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key, ABSENT) is not ABSENT
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in fields(self):

@@ -187,6 +187,7 @@ def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
                 "other: a clock jumped, or lines were joined to the wrong migration."
             ).to_json())
         row["switchover"] = _switchover(segment, arrival, theta, uncertainty)
+        row["_clock"] = (theta, uncertainty)  # the pair's offset, for analysis/qemu.py
     for row, segment in zip(rows, segments, strict=False):
         if row.get("switchover") is None and "source_host" in row:
             row["switchover"] = _source_only_switchover(segment)

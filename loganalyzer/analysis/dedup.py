@@ -108,10 +108,13 @@ def _same_file(files: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def prepare(records: Sequence[Mapping[str, Any]]) -> Prepared:
+def prepare(records: Sequence[Mapping[str, Any]],
+            keys: Sequence[int | None] | None = None) -> Prepared:
     """The records the analysis reads: one host name per host, each line once, lines stamped
-    out of time order kept in their place."""
-    keys = [line_key(r) for r in records]
+    out of time order kept in their place. ``keys``: each record's :func:`line_key` when the
+    caller has them already (``EventSet.line_keys(WHERE)`` computes them column-wise)."""
+    if keys is None or len(keys) != len(records):
+        keys = [line_key(r) for r in records]
     labels = [r.get("host") or "unknown" for r in records]
     files = [str(r.get("file") or "") for r in records]
     same_file = _same_file(list(dict.fromkeys(files)))
@@ -119,9 +122,9 @@ def prepare(records: Sequence[Mapping[str, Any]]) -> Prepared:
     owner: dict[int, str] = {}
     shared: Counter[tuple[str, str]] = Counter()
     per_label: Counter[str] = Counter()
-    for key, label in zip(keys, labels, strict=True):
-        if key is None:
-            continue
+    for record, key, label in zip(records, keys, labels, strict=True):
+        if key is None or not record.get("instance"):
+            continue  # a migration's lines; start-up dumps of two hosts can be alike
         per_label[label] += 1
         first = owner.setdefault(key, label)
         if first != label:
@@ -131,16 +134,17 @@ def prepare(records: Sequence[Mapping[str, Any]]) -> Prepared:
     identity = resolve(records, same)
     kept: list[Mapping[str, Any]] = []
     seen: set[tuple[str, int]] = set()
-    last_line: dict[str, int] = {}
-    copies: Counter[str] = Counter()
+    last_line: dict[tuple[str, str], int] = {}
+    copies: Counter[tuple[str, str]] = Counter()
     dropped = 0
     for record, key, label, name in zip(records, keys, labels, files, strict=True):
         host = identity.name(label) or label
         line = int(record.get("line") or 0)
-        if line < last_line.get(name, 0):
-            copies[name] += 1  # the lines start again: this file is read a second time
-        last_line[name] = line
-        if copies[name] or same_file[name] != name:
+        stream = (name, label)
+        if name and line < last_line.get(stream, 0):
+            copies[stream] += 1  # the lines start again: this file is read a second time
+        last_line[stream] = line
+        if copies[stream] or same_file[name] != name:
             dropped += 1  # the same file again (given twice, or under another name)
             continue
         if key is not None:
@@ -156,7 +160,8 @@ def prepare(records: Sequence[Mapping[str, Any]]) -> Prepared:
 
 def _in_place(records: list[Mapping[str, Any]], warnings: list[str]
               ) -> list[Mapping[str, Any]]:
-    """Lines stamped out of time order take the time of the line before them (their place
+    """A line stamped out of time order — earlier than the line before it, or later than the
+    line after it, while those two agree — takes the time of the line before it (its place
     in the log), with a warning; a clock that steps back and stays back is left alone."""
     streams: dict[tuple[str, str], list[int]] = {}
     for index, record in enumerate(records):
@@ -168,17 +173,27 @@ def _in_place(records: list[Mapping[str, Any]], warnings: list[str]
         for position in range(1, len(indices)):
             here = records[indices[position]]
             before = out[indices[position - 1]]
-            gap = (before["timestamp"] - here["timestamp"]).total_seconds()
-            if gap <= OUT_OF_ORDER_S:
-                continue
             after = records[indices[position + 1]] if position + 1 < len(indices) else None
-            if after is not None and \
-                    (before["timestamp"] - after["timestamp"]).total_seconds() > OUT_OF_ORDER_S:
-                continue  # the clock stepped back and the log goes on from there
+            early = _seconds(before, here)  # how much earlier than the line before
+            late = _seconds(here, after) if after is not None else 0.0  # later than the next
+            if early > OUT_OF_ORDER_S:
+                if after is not None and _seconds(before, after) > OUT_OF_ORDER_S:
+                    continue  # the clock stepped back and the log goes on from there
+                how = f"{early:.0f} s before the line before it"
+            elif after is not None and late > OUT_OF_ORDER_S and \
+                    _seconds(before, after) <= OUT_OF_ORDER_S:
+                how = f"{late:.0f} s after the line after it"
+            else:
+                continue
             warnings.append(
-                f"{here.get('file')}:{here.get('line')}: stamped {here.get('time')}, "
-                f"{gap:.0f} s before the line before it: taken in its place in the log "
-                "(a line out of time order, not a new migration)")
+                f"{here.get('file')}:{here.get('line')}: stamped {here.get('time')}, {how}: "
+                "taken in its place in the log (a line out of time order, not a new "
+                "migration)")
             out[indices[position]] = Overlay(here, {"timestamp": before["timestamp"],
                                                     "logged_timestamp": here["timestamp"]})
     return out
+
+
+def _seconds(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
+    """How many seconds ``a`` is stamped after ``b``."""
+    return (a["timestamp"] - b["timestamp"]).total_seconds()

@@ -258,7 +258,7 @@ def release_clues(records: Iterable[Mapping[str, Any]], dump: Dump | None = None
                 clues.append(Clue(first, last, f"the start-up dump has {option}"))
         if "live_migration_downtime" not in dump.values and len(dump.values) >= 3:
             clues.append(Clue(6, 11, "the start-up dump has no live_migration_downtime: "
-                              "Kilo or earlier"))
+                              "Kilo or earlier", weak=True))  # unless the dump was cut
     for logger in dump_loggers:
         if logger in DUMP_LOGGERS:
             first, last, era = DUMP_LOGGERS[logger]

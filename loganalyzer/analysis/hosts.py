@@ -100,8 +100,11 @@ def resolve(records: Iterable[Mapping[str, Any]],
     rank: dict[str, tuple[int, str]] = {}  # name -> (rank, how)
     identity = HostIdentity()
 
+    order: dict[str, int] = {}
+
     def offer(name: str, source: str) -> None:
         groups.find(name)
+        order.setdefault(name, len(order))
         value = (SOURCE_RANK.get(source, len(SOURCE_RANK)), name)
         if name not in rank or value < rank[name]:
             rank[name] = value
@@ -123,13 +126,18 @@ def resolve(records: Iterable[Mapping[str, Any]],
             (ip,) = ips
             offer(ip, "unknown")  # an address is an alias, never the name
             groups.union(label, ip)
+    named = {label: {short(n) for n in found.get("host", set()) | found.get("moved", set())}
+             for label, found in claims.items()}
     for a, b in same_lines:
+        if named.get(a) and named.get(b) and named[a] != named[b]:
+            continue  # nova names them differently: two hosts, whatever their lines
         groups.union(a, b)
     members: dict[str, list[str]] = {}
     for name in rank:
         members.setdefault(groups.find(name), []).append(name)
     for names in members.values():
-        best = min(names, key=lambda n: (rank[n][0], -n.count("."), n))
+        # strongest source, then the fuller name, then the name read first
+        best = min(names, key=lambda n: (rank[n][0], -n.count("."), order[n]))
         others = sorted({n for n in names if n != best}, key=str.lower)
         identity.aliases[best] = others
         for name in names:

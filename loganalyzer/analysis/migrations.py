@@ -35,7 +35,7 @@ from loganalyzer.analysis.timeline import Segment, build, iso
 from loganalyzer.config.load import EffectiveConfig, config_from_values, load_config
 from loganalyzer.findings import Finding
 from loganalyzer.logs.catalog import Role, kinds_with
-from loganalyzer.nova.options import RAMP_OPTIONS
+from loganalyzer.nova.options import RAMP_OPTIONS, beyond_model
 from loganalyzer.nova.ramp import downtime_steps, ramp_end_s
 from loganalyzer.nova.releases import BY_MAJOR, Release, Variant, parse_release
 from loganalyzer.nova.sizing import GI, completion_timeout_s, data_gb
@@ -86,16 +86,23 @@ class Analysis:
     identity: HostIdentity
 
 
-def analyse(records: Sequence[Mapping[str, Any]], options: Options) -> list[dict[str, Any]]:
-    """Migration rows from event records (as produced by :func:`logs.read.collect`)."""
-    return analyse_all(records, options).rows
+def analyse(records: Sequence[Mapping[str, Any]], options: Options,
+            libvirt: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Migration rows from event records (as produced by :func:`logs.read.collect`), with
+    libvirt/QEMU evidence (``libvirt``: :class:`loganalyzer.logs.libvirt.parse.Record`)."""
+    return analyse_all(records, options, libvirt=libvirt).rows
 
 
-def analyse_all(records: Sequence[Mapping[str, Any]], options: Options) -> Analysis:
-    """Migration rows from event records, with the host aliases and duplicates found."""
+def analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
+                line_keys: Sequence[int | None] | None = None,
+                libvirt: Sequence[Any] = ()) -> Analysis:
+    """Migration rows from event records, with the host aliases and duplicates found
+    (``line_keys``: see :func:`dedup.prepare`) and the guest's real pause where libvirt/QEMU
+    logged it (``libvirt``)."""
     from loganalyzer.analysis.correlate import join
+    from loganalyzer.analysis.qemu import attach
 
-    prepared = prepare(records)
+    prepared = prepare(records, line_keys)
     records = prepared.records
     facts = host_facts(r for r in records if r["kind"] in HOST_FACT_KINDS)
     timelines = build(records)
@@ -107,6 +114,7 @@ def analyse_all(records: Sequence[Mapping[str, Any]], options: Options) -> Analy
     for row in rows:
         row["dest_host"] = identity.name(row["dest_host"])
         row["source_host"] = identity.name(row["source_host"])
+    attach(rows, libvirt)  # the guest's real pause, where libvirt/QEMU logged it
     rows.sort(key=lambda r: (str(r["start"]), r["source_host"] or "", r["instance"] or ""))
     aliases = {host: names for host, names in sorted(identity.aliases.items()) if names}
     return Analysis(rows, aliases, prepared.duplicates_dropped, prepared.warnings, identity)
@@ -252,15 +260,25 @@ def _config(segment: Segment, facts: HostFacts, release: Release, options: Optio
                         "running-config-differs", "warning",
                         f"{name}: declared {want.value} ({want.source}) but the host runs "
                         f"{have.value} ({have.source})."))
-        return declared, findings, running
+        return declared, _beyond_model(declared, findings), running
     if running is not None:
-        return running, findings, running
+        return running, _beyond_model(running, findings), running
     if not release_known:  # the defaults of a release the log does not name: say which
         findings.append(Finding(
             "config-from-defaults", "info",
             f"no configuration given and no start-up dump before this migration: nova's "
             f"defaults of {release.label} were used."))
     return _defaults(release), findings, None
+
+
+def _beyond_model(config: EffectiveConfig, findings: list[Finding]) -> list[Finding]:
+    """A dumped value no ramp can be computed for (nova could not run it) is a finding."""
+    setting = config.settings.get("live_migration_downtime_steps")
+    too_long = beyond_model("live_migration_downtime_steps", setting and setting.value)
+    if too_long:
+        findings.append(Finding("value-beyond-model", "error",
+                                f"{too_long} (from {setting.source})."))  # type: ignore[union-attr]
+    return findings
 
 
 @functools.lru_cache(maxsize=64)
@@ -488,11 +506,11 @@ def error_class(error: str | None, segment: Segment) -> str | None:
         return "timeout" if error or segment.first("operation_cancelled") else None
     if not error:
         return None
-    for phrase in ("Connection refused", "Connection reset by peer", "Host key verification "
-                   "failed", "Failed to verify peer's certificate", "End of file while "
-                   "reading data", "domain is not running", "qemu unexpectedly closed the "
-                   "monitor", "Unable to read from monitor", "canceled by client",
-                   "No route to host", "Permission denied"):
+    for phrase in ("Host key verification failed", "Failed to verify peer's certificate",
+                   "End of file while reading data", "domain is not running",
+                   "qemu unexpectedly closed the monitor", "Unable to read from monitor",
+                   "canceled by client", "Connection refused", "Connection reset by peer",
+                   "No route to host", "Permission denied"):  # the cause before its symptom
         if phrase in error:
             return phrase
     summary = error_summary(error)
@@ -531,7 +549,8 @@ def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
     downtime = config.value("live_migration_downtime")
     steps = config.value("live_migration_downtime_steps")
     delay = config.value("live_migration_downtime_delay")
-    if downtime is None or steps is None or delay is None or size is None:
+    if downtime is None or steps is None or delay is None or size is None \
+            or beyond_model("live_migration_downtime_steps", steps):
         return None, variants[0], []
     best: tuple[RampComparison | None, Variant | None, list[tuple[int, int]]] = (None, None, [])
     matched: list[tuple[RampComparison, Variant, list[tuple[int, int]]]] = []
@@ -735,8 +754,11 @@ def _outcome_findings(segment: Segment, row: dict[str, Any], config: EffectiveCo
                                "no outcome was logged before the next migration of this "
                                "instance started on this host."))
         else:
+            bound = row["duration_min_s"]
             out.append(Finding("log-ends-mid-migration", "warning",
-                               "the log ends before this migration's outcome."))
+                               "the log ends before this migration's outcome" + (
+                                   f": it ran for at least {math.floor(bound)} s ({basis})."
+                                   if bound is not None and basis else ".")))
     if segment.events and (segment.events[0].get("kind") not in START_KINDS) and \
             not any(e["kind"] in START_KINDS or (e["kind"] == "downtime_step"
                                                  and e.get("after_s") == 0)

@@ -151,11 +151,13 @@ def _input(values: dict[str, Any]) -> Input:
 
     given = values["host"] or []
     return Input(Reading(values["engine"], values["scheduler"], values["cache"],
-                         progress=not values["quiet"], cache_verify=values["cache_verify"]),
+                         progress=not values["quiet"], cache_verify=values["cache_verify"],
+                         max_line_bytes=values["max_line_bytes"]),
                  parse_host_options([h for h in given if "=" in h]),
                  [h for h in given if "=" not in h])
 
 
+MAX_LINE_DEFAULT = 1 << 20  # = loganalyzer.logs.scan.MAX_LINE (not imported: --help stays light)
 HOST_HELP = ("PATH=HOST names the host of a file or of every file under a folder ('-=HOST' "
              "for stdin); a plain HOST keeps only migrations from or to it (repeatable).")
 
@@ -175,6 +177,10 @@ READING = Group("source", (
         "--cache-verify", help="Reuse a --cache entry only when a SHA-256 of the whole file "
         "matches (one more read of each file; notices any edit).",
         rich_help_panel="Performance")], False),
+    _option("max_line_bytes", Annotated[int, typer.Option(
+        "--max-line-bytes", help="A line longer than this is cut there (its first bytes are "
+        "read; one warning per file). Bounds memory whatever the input.",
+        rich_help_panel="Performance", metavar="BYTES")], MAX_LINE_DEFAULT),
     _option("quiet", Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress bar.", rich_help_panel="Performance")], False),
 ), _input)

@@ -48,7 +48,9 @@ def migrations(
 
     The configuration each migration ran with is the declared one (--config, --config-dir,
     flags) when given, else the host's last start-up dump before it, else the release's
-    defaults. data_gb comes from --memory-mb or is inferred from the logs.
+    defaults. data_gb comes from --memory-mb or is inferred from the logs. Hosts go by the
+    name nova gives them (aliases listed), a line read twice counts once, and a migration
+    whose start or end is not in the log shows a lower bound ("≥ 2400 s").
 
     [b]Examples[/b]
 

@@ -18,6 +18,7 @@ from loganalyzer.cli.options import (
     reports_input_errors,
 )
 from loganalyzer.errors import InputError
+from loganalyzer.nova.options import beyond_model
 
 
 @reports_input_errors
@@ -59,6 +60,9 @@ def simulate(
                                         "logs.", rich_help_panel="Logs")] = False,
     rotate: Annotated[int, typer.Option("--rotate", help="Split each log into this many "
                                         "rotated files.", rich_help_panel="Logs")] = 1,
+    libvirt_log: Annotated[str, typer.Option(
+        "--libvirt-log", help="Also write libvirt/QEMU logs at libvirt's debug | info level "
+        "(off: none).", rich_help_panel="Logs")] = "off",
     fleet: Annotated[int | None, typer.Option(
         "--fleet", help="Write a fleet of N hosts instead (sosreport-like trees).",
         rich_help_panel="Fleet")] = None,
@@ -95,6 +99,8 @@ def simulate(
     from loganalyzer.simulate.model import simulate as run
 
     check_format(fmt, ("table", "json"))
+    if libvirt_log not in ("debug", "info", "off"):
+        raise InputError(f"--libvirt-log {libvirt_log}: not one of debug | info | off")
     if layout not in LAYOUTS:
         raise InputError(f"--layout {layout}: not one of {' | '.join(LAYOUTS)}")
     if (fleet is not None or sample) and out is None:
@@ -112,11 +118,16 @@ def simulate(
     resolved = resolve_model(model.release, None, model.python)
     settings = settings_from(load_config(resolved.release, configuration.files,
                                          configuration.dirs, flags))
+    too_long = beyond_model("live_migration_downtime_steps", settings.steps)
+    if too_long:
+        raise InputError(too_long)
     if fleet is not None:
         if fleet < 2:
             raise InputError(f"--fleet {fleet}: a fleet needs at least 2 hosts")
         hosts, migs = fleet_mod.random_fleet(fleet, fleet_migrations, seed, drift, debug,
                                              settings)
+        for host in hosts:
+            host.libvirt_log = libvirt_log
         summaries = fleet_mod.write_fleet(out or "", hosts, migs, settings, seed)
         simulate_out.result({"hosts": fleet, "migrations": len(summaries), "out": out},
                             fmt, sys.stdout)
@@ -138,7 +149,8 @@ def simulate(
         "auto_converge_throttle": result.throttles}
     if out is not None:
         summary["written"] = _write_single(out, result, guest, settings, resolved.release, py,
-                                           when, layout, debug, rotate, seed)
+                                           when, layout, debug, rotate, seed,
+                                           (libvirt_log, bandwidth))
     if what_if:
         from loganalyzer.simulate.whatif import what_if as grid
 
@@ -169,8 +181,8 @@ def _stalls(values: list[str]) -> dict[float, float]:
 
 
 def _write_single(out: str, result: Any, guest: Any, settings: Any, release: Any, python: int,
-                  when: datetime, layout: str, debug: bool, rotate: int, seed: int
-                  ) -> list[str]:
+                  when: datetime, layout: str, debug: bool, rotate: int, seed: int,
+                  libvirt: tuple[str, float] = ("off", 0.0)) -> list[str]:
     import random
 
     from loganalyzer.simulate.logs import noise, render, script_for, write_rotated
@@ -189,4 +201,12 @@ def _write_single(out: str, result: Any, guest: Any, settings: Any, release: Any
                               key=lambda r: r.when), layout, host, debug)
         name = "messages" if layout == "syslog" else "nova-compute.log"
         written += write_rotated(os.path.join(out, host), name, lines, max(rotate, 1))
+    if libvirt[0] != "off":  # both hosts' libvirt/QEMU logs: <out>/<host>/libvirt/…
+        from loganalyzer.simulate import libvirt_logs
+
+        lines = libvirt_logs.LibvirtLines()
+        libvirt_logs.write_migration(lines, script, narration, result, libvirt[0], rng,
+                                     link_mibs=libvirt[1], dirty_rate_mibs=guest.dirty_rate_mibs)
+        for host in (script.source_host, script.dest_host):
+            written += libvirt_logs.write_files(out, lines, host, release)
     return written

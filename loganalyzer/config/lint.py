@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from loganalyzer.config.load import EffectiveConfig
 from loganalyzer.config.prediction import GuestSize, Model, Prediction, predict
 from loganalyzer.findings import Finding
-from loganalyzer.nova.options import BY_NAME
+from loganalyzer.nova.options import BY_NAME, beyond_model
 
 QEMU_DEFAULT_DOWNTIME_MS = 300  # QEMU's own max downtime when nothing sets it
 
@@ -23,6 +23,11 @@ def lint(model: Model, config: EffectiveConfig, guests: Sequence[GuestSize]) -> 
             "no-ramp-in-release", "info",
             f"{model.release.label} has no downtime ramp: it arrived in Liberty 12.0.0",
         ))
+        return findings
+    too_long = beyond_model("live_migration_downtime_steps",
+                            config.value("live_migration_downtime_steps"))
+    if too_long:  # no ramp to check per guest size
+        findings.append(Finding("value-beyond-model", "error", too_long + "."))
         return findings
     per_size: dict[str, list[tuple[GuestSize, Finding]]] = {}
     for guest in guests:

@@ -10,7 +10,7 @@ from typing import Any
 
 from loganalyzer.config.load import EffectiveConfig
 from loganalyzer.errors import InputError
-from loganalyzer.nova.ramp import Step, downtime_steps, ramp_end_s
+from loganalyzer.nova.ramp import RampBeyondModel, Step, downtime_steps, ramp_end_s
 from loganalyzer.nova.releases import BY_MAJOR, Release, UnknownRelease, Variant, parse_release
 from loganalyzer.nova.sizing import GI, completion_timeout_s, data_gb, step_interval_s
 
@@ -173,7 +173,11 @@ def predict(model: Model, config: EffectiveConfig, guest: GuestSize) -> Predicti
     steps = config.value("live_migration_downtime_steps")
     delay = config.value("live_migration_downtime_delay")
     timeout = config.value("live_migration_completion_timeout") or 0
-    ramp = downtime_steps(downtime, steps, delay, guest.data_gb, model.variant)
+    try:
+        ramp = downtime_steps(downtime, steps, delay, guest.data_gb, model.variant)
+    except RampBeyondModel as exc:
+        setting = config.settings.get("live_migration_downtime_steps")
+        raise InputError(f"{setting.source}: {exc}" if setting else str(exc)) from None
     notes = []
     if model.variant is Variant.EXPONENTIAL:
         notes.append("exponential ramp (Liberty–Newton): values rise slowly, then sharply")

@@ -33,8 +33,10 @@ from loganalyzer.atomic import replacing, write_text
 from loganalyzer.logs.scan import Columns, FileReport, Origin, ScanResult
 
 BLOCK = 65536
-VERSION = 4  # 2: repeated monitor lines folded; 3: ctime, inode, token, sha256;
-#             4: the catalogue of issue 14 (new forms, folded DEBUG monitor lines)
+VERSION = 5  # 2: repeated monitor lines folded; 3: ctime, inode, token, sha256;
+#             4: the catalogue of issue 14 (new forms, folded DEBUG monitor lines), the
+#             conf_host/conf_my_ip events and the request-context style "fields5";
+#             5: step lines folded and capped, unrecognized rows with a reason
 TOKEN_KEY = b"loganalyzer.cache.token"  # in events.parquet's schema metadata and meta.json
 FINGERPRINT: dict[str, Any] = {
     "size": int, "mtime_ns": int, "ctime_ns": int, "inode": int, "head": str, "tail": str,

@@ -55,7 +55,7 @@ def plan_jobs(items: Sequence[Input], workers: int, cache: CacheUse | None = Non
 
 
 def _plain_size(item: Input) -> int | None:
-    if item.path is None or item.display == "-" or item.url is not None:
+    if item.path is None or item.display == "-" or item.url is not None or item.stream:
         return None
     try:
         with open(item.path, "rb") as fh:
@@ -104,7 +104,8 @@ def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResul
     from loganalyzer.logs.scan import scan_stream
 
     if job.parts == 1:
-        if job.cache and job.item.path and job.item.display != "-" and job.item.url is None:
+        if job.cache and job.item.path and job.item.display != "-" and job.item.url is None \
+                and not job.item.stream:
             return _cached(job)
         return _whole(job.item, reached)
     item = job.item
@@ -126,7 +127,7 @@ def _whole(item: Input, reached: Callable[[int], None] | None = None) -> ScanRes
     from loganalyzer.logs.prefilter import scan_compressed_file, scan_plain_file
     from loganalyzer.logs.sources import scan_input
 
-    if item.path and item.display != "-" and item.url is None:
+    if item.path and item.display != "-" and item.url is None and not item.stream:
         origin = Origin(item.display, item.host, item.host_source, item.year)
         compression = _compression(item.path)
         try:

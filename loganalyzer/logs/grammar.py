@@ -217,15 +217,40 @@ REPEATED = frozenset({"level", "logger", "pid", "instance", "ctx", "tag", "dest_
                       "source_host", "state", "option"})
 
 
+class ImplausibleValue(ValueError):
+    """A number in a line beyond anything nova could have logged there; the message says
+    which field and why (the line becomes an unrecognized row with that reason)."""
+
+
+# Seconds (elapsed, after, timeouts, epochs): nova's are ``time.time()`` differences and
+# epochs, so none reaches 2**32 s (year 2106) — and Python's datetime stops at year 9999.
+SECONDS_FIELDS = frozenset({"after_s", "secs", "limit_s", "elapsed_s", "took_s",
+                            "event_epoch"})
+SECONDS_MAX = 1 << 32
+# Every other integer: libvirt's counters and settings are 64-bit (virDomainJobInfo's
+# unsigned long long, migrateSetMaxDowntime's); the event table keeps signed 64-bit ints.
+INT_MAX = (1 << 63) - 1
+
+
+def _number(name: str, value: str) -> int | float:
+    """``value`` of field ``name`` as a number, or ImplausibleValue."""
+    number: int | float = float(value) if name in FLOAT_FIELDS else int(value)
+    limit = SECONDS_MAX if name in SECONDS_FIELDS else INT_MAX
+    if not 0 <= number <= limit:  # also NaN and inf
+        shown = value if len(value) <= 40 else f"{value[:20]}…({len(value)} digits)"
+        what = "seconds (2**32 s is the year 2106)" if name in SECONDS_FIELDS else \
+            "a 64-bit value (libvirt's counters and settings are no wider)"
+        raise ImplausibleValue(f"{name} {shown} is beyond {what}: not a value nova logs")
+    return number
+
+
 def _fields(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in raw.items():
         if value is None or value == "":
             continue
-        if name in INT_FIELDS:
-            out[name] = int(value)
-        elif name in FLOAT_FIELDS:
-            out[name] = float(value)
+        if name in INT_FIELDS or name in FLOAT_FIELDS:
+            out[name] = _number(name, value)
         elif name in REPEATED:
             out[name] = sys.intern(value)
         else:
@@ -245,10 +270,11 @@ def _derive(message: Message, out: dict[str, Any]) -> None:
     elif message.id == "config_option" or message.kind == Kind.CONFIG_CLAMPED:
         out["option"] = "live_migration_" + out["option"]
     elif message.kind == Kind.DOWNTIME_STATE:
-        out["steps"] = _steps(out["steps"])  # one shared tuple per distinct list
+        # one shared tuple per distinct list; ``steps []`` (no ramp) logs nothing to capture
+        out["steps"] = _steps(out.get("steps", ""))
         current = out.pop("current_ms")
         if current != "None":
-            out["current_ms"] = int(current)
+            out["current_ms"] = _number("current_ms", current)
     elif "data" in out:  # the "… data is <LibvirtLiveMigrateData(…)>" lines
         _migration_fields(out)
     if "event_instance" in out and "instance" not in out:
@@ -263,7 +289,8 @@ def _derive(message: Message, out: dict[str, Any]) -> None:
 @functools.lru_cache(maxsize=256)
 def _steps(text: str) -> tuple[tuple[int, int], ...]:
     """The step list of a ``Current … steps […]`` line (the same text every 0.5 s)."""
-    return tuple((int(a), int(b)) for a, b in _STEP.findall(text))
+    return tuple((_number("after_s", a), _number("downtime_ms", b))  # type: ignore[misc]
+                 for a, b in _STEP.findall(text))
 
 
 def _migration_fields(out: dict[str, Any]) -> None:
@@ -278,7 +305,8 @@ def _migration_fields(out: dict[str, Any]) -> None:
                               ("source_host", r"(?:^|,)source_compute='?([^',]+)'?")):
             found = re.search(pattern, body)
             if found:
-                out[name] = int(found.group(1)) if name == "migration_id" else found.group(1)
+                out[name] = (_number(name, found.group(1)) if name == "migration_id"
+                             else found.group(1))
     block = re.search(r"block_migration=(True|False)", data)
     if block:
         out["block_migration"] = block.group(1) == "True"
@@ -335,7 +363,8 @@ def parse_json(text: str, keys_of: Any) -> tuple[dict[str, Any] | None, str | No
                 result.setdefault("env_host", str(obj["_HOSTNAME"]))
             stamp = obj.get("__REALTIME_TIMESTAMP")
             if stamp and str(stamp).isdigit():
-                result["env_epoch_us"] = int(stamp)
+                result["env_epoch_us"] = int(_number("event_epoch", str(stamp)[:-6] or "0")
+                                             ) * 1_000_000 + int(str(stamp)[-6:])
         return result, message
     if "message" in obj and ("levelname" in obj or "asctime" in obj):
         message = str(obj["message"])
@@ -383,7 +412,7 @@ def _json_header(obj: dict[str, Any], result: dict[str, Any]) -> None:
         msecs = obj.get("msecs")
         result["ts"] = f"{asctime}.{int(msecs):03d}" if isinstance(msecs, int | float) else asctime
     elif isinstance(obj.get("created"), int | float):
-        result["env_epoch_us"] = int(obj["created"] * 1_000_000)
+        result["env_epoch_us"] = int(_number("event_epoch", repr(obj["created"])) * 1_000_000)
     if obj.get("levelname"):
         result["level"] = str(obj["levelname"])
     if obj.get("name"):

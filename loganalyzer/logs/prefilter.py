@@ -14,16 +14,26 @@ all paths).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from loganalyzer.logs.anchors import ANCHORS
-from loganalyzer.logs.scan import FileReport, Origin, ScanResult, ScanState, finish
+from loganalyzer.logs.scan import (
+    FileReport,
+    Origin,
+    ScanResult,
+    ScanState,
+    finish,
+    max_line_bytes,
+    physical_lines,
+)
 
 TOOLS = ("rg", "grep", "python")
 
@@ -60,6 +70,7 @@ def command(name: str, executable: str) -> list[str]:
 
 Reached = Callable[[int], None]  # told the byte offset the search has reached
 REPORT_EVERY = 16 << 20
+TOOL_MEMORY = 256 << 20  # address space a search tool may use (see _bounded)
 
 
 def pipe_size() -> int:
@@ -82,39 +93,83 @@ def _popen(args: list[str], **kw: Any) -> subprocess.Popen[bytes]:
         return subprocess.Popen(args, stdout=subprocess.PIPE, **kw)
 
 
+def _lines(stream: IO[bytes], cap: int) -> Iterator[tuple[bytes, bool]]:
+    """The tool's output lines (without the newline), each read at most ``cap`` bytes (plus
+    its ``NUMBER:OFFSET:`` prefix) into memory: (line, whether it was longer)."""
+    limit = cap + 48
+    while output := stream.readline(limit):
+        if output.endswith(b"\n"):
+            yield output[:-1], False
+            continue
+        ended = False
+        while not ended:  # the rest of the line is read and dropped
+            rest = stream.readline(1 << 20)
+            ended = not rest or rest.endswith(b"\n")
+        yield output, True
+
+
 def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None = None,
                   source: IO[bytes] | None = None) -> list[int]:
     """Parse ``NUMBER:LINE`` output; with ``reached`` or ``source``, ``NUMBER:OFFSET:LINE``
     (the tools' ``--byte-offset``): ``reached`` is told how far the search got every 16 MiB
     or so, and the lines after a record whose message may go on over further lines are read
-    from ``source`` (the file searched) at that offset. Returns the numbers of such records
-    whose next line was neither read nor printed by the tool (without ``source``)."""
+    from ``source`` (the file searched) from the end of the record's line. A line longer
+    than :func:`~loganalyzer.logs.scan.max_line_bytes` is cut there, as the Python path cuts
+    it. Returns the numbers of records that may go on whose next line was neither read nor
+    printed by the tool (without ``source``)."""
+    cap = max_line_bytes()
+    told = 0
     unresolved: list[int] = []
     opened = 0  # the line number of the open record, if any
-    told = 0
-    for output in stream:
+    for output, longer in _lines(stream, cap):
         number_text, _, raw = output.partition(b":")
         number = int(number_text)
         if opened and number != opened + 1:
             unresolved.append(opened)
+        offset = 0
         if reached is not None or source is not None:
             offset_text, _, raw = raw.partition(b":")
             offset = int(offset_text)
             if reached is not None and offset - told >= REPORT_EVERY:
                 told = offset
                 reached(told)
-        state.line_text(raw.rstrip(b"\n"), number)
+        length = None if longer else len(raw)  # of the whole line, when it is all here
+        cut = longer or len(raw) > cap
+        if cut:
+            state.cut(number)
+            raw = raw[:cap]
+        state.line_text(raw, number, cut)
         opened = 0
         if state.open is not None:
             if source is None:
                 opened = number
             else:
-                source.seek(offset + len(raw))
-                state.follow(iter(lambda: source.readline(1 << 20), b""), number)
+                _after_line(source, offset, length)
+                state.follow(physical_lines(source, cap), number)
     if opened:
         unresolved.append(opened)
     state.close()
     return unresolved
+
+
+def _after_line(source: IO[bytes], offset: int, length: int | None) -> None:
+    """Position ``source`` at the start of the line after the one at ``offset``."""
+    if length is not None:
+        source.seek(offset + length + 1)
+        return
+    source.seek(offset)
+    rest = source.readline(1 << 20)
+    while rest and not rest.endswith(b"\n"):
+        rest = source.readline(1 << 20)
+
+
+def _bounded(proc: subprocess.Popen[bytes]) -> None:
+    """Cap the search tool's address space: rg and grep hold a whole line in memory, so a
+    4 GB line would take 4 GB; past the cap the tool fails and the file is read in Python,
+    which cuts long lines as it reads."""
+    limit = max(TOOL_MEMORY, 8 * max_line_bytes())
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # not Linux; tool gone
+        resource.prlimit(proc.pid, resource.RLIMIT_AS, (limit, limit))
 
 
 def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
@@ -138,10 +193,12 @@ def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
         return None
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
     state = ScanState(origin, result)
-    with _popen([*command(*found), "--byte-offset", "--", path]) as proc, \
+    with _popen([*command(*found), "--byte-offset", "--", path],
+                stderr=subprocess.DEVNULL) as proc, \
             subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE) as counter, \
             open(path, "rb") as source:
         assert proc.stdout is not None
+        _bounded(proc)
         _parse_output(proc.stdout, state, reached, source)
         lines_text, _ = counter.communicate()
     if proc.returncode not in (0, 1) or counter.returncode != 0:
@@ -167,10 +224,14 @@ def scan_compressed_file(path: str, origin: Origin, compression: str) -> ScanRes
     with _popen([sys.executable, "-m", "loganalyzer.logs.ingest.inflate", path],
                 stderr=subprocess.PIPE, env=env) as worker:
         assert worker.stdout is not None and worker.stderr is not None
-        with _popen([*command(*found), "-"], stdin=worker.stdout) as proc:
+        with _popen([*command(*found), "-"], stdin=worker.stdout,
+                    stderr=subprocess.DEVNULL) as proc:
             worker.stdout.close()  # the search tool holds the pipe now
             assert proc.stdout is not None
+            _bounded(proc)
             unresolved = _parse_output(proc.stdout, state)
+        if proc.returncode not in (0, 1):
+            worker.kill()  # the tool failed (a line past its memory): Python reads the file
         report = worker.stderr.read().decode("utf-8", "replace")
     if proc.returncode not in (0, 1) or worker.returncode != 0:
         return None

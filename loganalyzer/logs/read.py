@@ -87,6 +87,7 @@ class EventSet:
     host_aliases: dict[str, list[str]] = field(default_factory=dict)
     duplicates_dropped: int = 0
     analysis_warnings: list[str] = field(default_factory=list)
+    libvirt: Any = None  # a logs.libvirt.read.LibvirtSet: libvirt/QEMU records, per file
 
     @property
     def events(self) -> pd.DataFrame:
@@ -107,11 +108,31 @@ class EventSet:
                    if any(v is not None for v in values)}
         return [Event(present, row) for row in range(self.rows)]
 
+    def line_keys(self, where: frozenset[str]) -> list[int | None]:
+        """Per event, a hash of what its line says (every column but those in ``where``);
+        None for an event without a timestamp. Equal lines have equal keys."""
+        columns = [values for name, values in self.columns.items() if name not in where]
+        stamps = self.columns["timestamp"]
+        try:  # row tuples one at a time (a list of them would hold every event again)
+            return [hash(row) if stamp is not None else None
+                    for row, stamp in zip(zip(*columns, strict=True), stamps, strict=True)]
+        except TypeError:  # an unhashable value: compare by text
+            return [hash(repr(row)) if stamp is not None else None
+                    for row, stamp in zip(zip(*columns, strict=True), stamps, strict=True)]
+
+    def rename_hosts(self, name: Callable[[Any], Any]) -> None:
+        """Every event's host as ``name`` gives it (its canonical name); the views already
+        handed out keep the columns they were made from."""
+        if "host" in self.columns:
+            self.columns["host"] = [name(h) for h in self.columns["host"]]
+            self._frame = None
+
     @property
     def read_anything(self) -> bool:
         """False when no input could be opened at all (the commands then exit 2); inputs
         looked at and passed over were read."""
-        return any(f.readable for f in self.files) or bool(self.passed_over)
+        return any(f.readable for f in self.files) or bool(self.passed_over) or bool(
+            self.libvirt is not None and any(f.readable for f in self.libvirt.files))
 
 
 def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
@@ -151,7 +172,18 @@ def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
         results.append(scan_input(plan.stdin))
     results.extend(ScanResult(FileReport(path, None, "unknown", skipped=why))
                    for path, why in plan.skipped)
-    return gather(results, warnings)
+    events = gather(results, warnings)
+    from loganalyzer.logs.libvirt.read import read_plan
+
+    events.libvirt = read_plan(plan, hosts)  # libvirt/QEMU logs, read in this process
+    events.warnings.extend(events.libvirt.warnings)
+    if events.libvirt.files:  # something was read after all: what was passed over is a note
+        events.notes.extend(w for w in events.warnings if w.startswith(NOTHING_NOVA))
+        events.warnings = [w for w in events.warnings if not w.startswith(NOTHING_NOVA)]
+    return events
+
+
+NOTHING_NOVA = "no nova-compute log among the input"
 
 
 def passed_over(files: Sequence[FileReport]) -> str | None:
@@ -167,7 +199,7 @@ def passed_over(files: Sequence[FileReport]) -> str | None:
                 "--format json lists them in files[]")
     names = ", ".join(f.path for f in skipped[:10])
     more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
-    return (f"no nova-compute log among the input: passed over {len(skipped)} file(s) "
+    return (f"{NOTHING_NOVA}: passed over {len(skipped)} file(s) "
             f"({why}): {names}{more}")
 
 
@@ -243,7 +275,7 @@ def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> Event
     notes: list[str] = []
     note = passed_over([r.file for r in results])
     if note:  # a warning when nothing else was read, else a note
-        (all_warnings if note.startswith("no nova-compute log") else notes).append(note)
+        (all_warnings if note.startswith(NOTHING_NOVA) else notes).append(note)
     scanned = [r.file for r in results if r.file.skipped is None]
     skipped = [r.file for r in results if r.file.skipped is not None]
     data = columns.finish()

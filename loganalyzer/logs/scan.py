@@ -9,6 +9,7 @@ the file, and what was read before it is kept. Pure per input, so it can run any
 from __future__ import annotations
 
 import math
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -23,15 +24,21 @@ from loganalyzer.logs.grammar import (
     MAX_CONTINUATION_CHARS,
     MAX_CONTINUATION_LINES,
     MONTHS,
+    ImplausibleValue,
     continuation,
     parse_json,
     parse_text,
 )
 from loganalyzer.logs.ingest.readers import READ_ERRORS, describe_read_error
+from loganalyzer.nova.options import MODEL_MAX
 
 CHUNK = 4 << 20
-MAX_LINE = 64 << 20  # a "line" longer than this is cut, with a warning
+STEP_CAP = MODEL_MAX["live_migration_downtime_steps"] + 1  # step lines kept per ramp
+MAX_LINE = 1 << 20  # --max-line-bytes default: a longer line is cut there, with a warning
+MIN_MAX_LINE = 4096
+MAX_LINE_ENV = "LOGANALYZER_MAX_LINE_BYTES"
 MAX_TEXT = 2000  # characters of an unrecognized line kept for the report
+MAX_UNRECOGNIZED = 10_000  # unrecognized rows listed per file; more are counted
 FOLD_REPEATS = True  # False keeps every line as its own event (tests compare both)
 NEAR_DUE_S = 6  # seconds after a step's due time kept at one-second resolution
 FOLD_GAP_S = 2  # a monitor silent for longer than this ends a run of repeated lines
@@ -119,6 +126,11 @@ class ScanResult:
     events: Columns = field(default_factory=Columns)
     unrecognized: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # per (host, instance): step lines past STEP_CAP in one ramp, counted and not kept
+    capped: dict[tuple[Any, Any], int] = field(default_factory=dict)
+    cut_lines: int = 0  # candidate lines longer than max_line_bytes(), cut there
+    unlisted: int = 0  # unrecognized lines past MAX_UNRECOGNIZED: counted, not listed
+    first_cut: int = 0  # the first of them
 
 
 @dataclass(frozen=True)
@@ -131,44 +143,83 @@ class Origin:
     year: int | None = None
 
 
+def max_line_bytes() -> int:
+    """The longest line read whole (``--max-line-bytes``, passed to every scanning process in
+    ``LOGANALYZER_MAX_LINE_BYTES``): a longer line is cut there and counted."""
+    text = os.environ.get(MAX_LINE_ENV, "")
+    return int(text) if text.isdigit() and int(text) >= MIN_MAX_LINE else MAX_LINE
+
+
 def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = None,
                 beyond: IO[bytes] | None = None) -> ScanResult:
-    """Scan one decompressed binary stream. ``beyond`` (a byte range of a file: the rest of
-    the file) gives the further lines of a record still open at the stream's end."""
+    """Scan one decompressed binary stream. Memory stays within a few chunks whatever the
+    line lengths: a line longer than :func:`max_line_bytes` keeps only its first bytes.
+    ``beyond`` (a byte range of a file: the rest of the file) gives the further lines of a
+    record still open at the stream's end."""
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, compression))
     state = ScanState(origin, result)
+    cap = max_line_bytes()
     carry = b""
+    long: _LongLine | None = None  # a line past the cap, being read to its end
     while True:
-        chunk, error = _read_chunk(stream)
+        data, error = _read_chunk(stream)
+        result.file.bytes += len(data)
+        chunk = data
+        if long is not None and chunk:
+            end = chunk.find(b"\n")
+            long.see(chunk if end == -1 else chunk[:end])
+            if end == -1:
+                chunk = b""
+            else:
+                state.end_long(long)
+                long, chunk = None, chunk[end + 1:]
         if chunk:
-            result.file.bytes += len(chunk)
             buf = carry + chunk if carry else chunk
             cut = buf.rfind(b"\n") + 1
-            if cut == 0:
-                if len(buf) > MAX_LINE:
-                    result.warnings.append(
-                        f"{origin.display}: line {state.line_base + 1} is longer than "
-                        f"{MAX_LINE >> 20} MiB; it was cut there")
-                    state.block(buf + b"\n")
-                    buf = b""
-                carry = buf
-            else:
-                state.block(buf[:cut])
-                carry = buf[cut:]
+            if cut:
+                state.block(buf[:cut], cap)
+            carry = buf[cut:]
+            if len(carry) > cap:
+                long = _LongLine(carry[:cap])
+                long.see(carry[cap:])
+                carry = b""
         if error is not None:
             result.warnings.append(
                 f"{origin.display}: unreadable after {result.file.bytes} bytes of log "
                 f"({describe_read_error(error)}); everything before that was read")
             break
-        if not chunk:
+        if not data:
             break
-    if carry:
-        state.block(carry + b"\n")
+    if long is not None:
+        state.end_long(long)
+    elif carry:
+        state.block(carry + b"\n", cap)
     if beyond is not None:
-        state.follow(iter(beyond.readline, b""), state.line_base)
+        state.follow(physical_lines(beyond, cap), state.line_base)
     state.close()
     result.file.lines = state.line_base
     return finish(result, state.nul_bytes)
+
+
+class _LongLine:
+    """A line longer than the cap: its first ``cap`` bytes, and whether it holds a catalogue
+    anchor anywhere (as the search tools see it), found without keeping the rest."""
+
+    EDGE = max(len(a) for a in ANCHORS) - 1  # an anchor cut by a chunk boundary
+
+    def __init__(self, head: bytes) -> None:
+        self.head = head
+        self.nul = 0  # NUL bytes after the head (the head's own are counted by end_long)
+        self.key = any(a in head for a in ANCHORS)
+        self.edge = head[-self.EDGE:]
+
+    def see(self, part: bytes) -> None:
+        """More of the line (never kept)."""
+        self.nul += part.count(b"\x00")
+        if not self.key and part:
+            window = self.edge + part
+            self.key = any(a in window for a in ANCHORS)
+            self.edge = window[-self.EDGE:]
 
 
 def finish(result: ScanResult, nul_bytes: int) -> ScanResult:
@@ -177,10 +228,27 @@ def finish(result: ScanResult, nul_bytes: int) -> ScanResult:
     if nul_bytes:
         result.warnings.append(f"{display}: {nul_bytes} NUL bytes (binary data or a "
                                "crash-padded region) were skipped")
+    if result.cut_lines:
+        cap = max_line_bytes()
+        result.warnings.append(
+            f"{display}: {result.cut_lines} line(s) holding a catalogue key are longer than "
+            f"{cap:,} bytes (the first is line {result.first_cut}); only their first {cap:,} "
+            "bytes were read (--max-line-bytes)")
+        result.cut_lines = 0
+    for (host, instance), count in result.capped.items():
+        result.warnings.append(
+            f"{display}: {count} 'Increasing downtime' lines of instance {instance} on "
+            f"{host} after the first {STEP_CAP:,} of one ramp were counted, not kept: nova "
+            f"logs at most steps + 1 per migration, and loganalyzer models up to {STEP_CAP:,}")
+    result.capped = {}
     if result.file.bytes == 0 and not result.warnings:
         result.warnings.append(f"{display}: empty file")
     result.file.events = result.events.rows
-    result.file.unrecognized = len(result.unrecognized)
+    if result.unlisted:
+        result.warnings.append(
+            f"{display}: {result.unlisted} more unrecognized lines were counted, not listed "
+            f"(the first {MAX_UNRECOGNIZED:,} are)")
+    result.file.unrecognized = len(result.unrecognized) + result.unlisted
     return result
 
 
@@ -206,7 +274,7 @@ def append(whole: ScanResult, part: ScanResult) -> ScanResult:
     if whole.file.bytes == 0:
         whole.warnings.append(f"{whole.file.path}: empty file")
     whole.file.events = whole.events.rows
-    whole.file.unrecognized = len(whole.unrecognized)
+    whole.file.unrecognized += part.file.unrecognized
     return whole
 
 
@@ -394,11 +462,17 @@ class ScanState:
         self.fast_runs: dict[bytes, _Run] = {}  # this file's own host's runs by instance
         # Open runs of the other repeated monitor lines, per migration and message form.
         self.repeats: dict[tuple[Any, Any], dict[tuple[str, Any], int]] = {}
+        # per (host, instance): the last kept step line's row, (downtime, after) and how
+        # many steps its ramp has kept
+        self.steps: dict[tuple[Any, Any], tuple[int, tuple[Any, Any], int]] = {}
+        self.latest: dict[tuple[Any, Any], int] = {}  # per (host, instance): its last row
+        self.step_copy: tuple[bytes, tuple[Any, Any]] = (b"", (None, None))  # last step line
         self.open: _Open | None = None  # the last event, while its message may go on
 
-    def block(self, block: bytes) -> None:
-        """Scan a block that ends with a newline. Only lines holding an anchor are parsed,
-        and the lines right after one whose message may go on (:meth:`follow`)."""
+    def block(self, block: bytes, cap: int = MAX_LINE) -> None:
+        """Scan a block that ends with a newline; a line longer than ``cap`` is cut there.
+        Only lines holding an anchor are parsed, and the lines right after one whose message
+        may go on (:meth:`follow`)."""
         candidates: dict[int, int] = {}
         for key in ANCHORS:
             pos = block.find(key)
@@ -411,15 +485,19 @@ class ScanState:
             self.nul_bytes += block.count(b"\x00")
         line = self.line_base
         if self.open is not None:  # a record open at the end of the block before
-            self.follow(_lines(block, 0, candidates), line)
+            self.follow(_lines(block, 0, candidates, cap), line)
         previous = 0
         for start in sorted(candidates):
             line += block.count(b"\n", previous, start)
             previous = start
-            end = candidates[start]
-            self.line_text(block[start:end], line + 1)
+            stop = end = candidates[start]
+            long = end - start > cap
+            if long:
+                self.cut(line + 1)
+                end = start + cap
+            self.line_text(block[start:end], line + 1, long)
             if self.open is not None:
-                self.follow(_lines(block, end + 1, candidates), line + 1)
+                self.follow(_lines(block, stop + 1, candidates, cap), line + 1)
         self.line_base += block.count(b"\n")
 
     def follow(self, lines: Iterable[bytes], number: int) -> bool:
@@ -464,30 +542,64 @@ class ScanState:
         events.put(record.row, "error", f"{record.first}\n{text}" if record.first else text)
         events.put(record.row, "last_line", record.last_line)
 
-    def line_text(self, raw: bytes, number: int) -> None:
-        """Parse one candidate line (its bytes, without the newline)."""
+    def cut(self, number: int) -> None:
+        """Line ``number``, a candidate, is longer than the cap: counted for the warning."""
+        self.result.cut_lines += 1
+        self.result.first_cut = self.result.first_cut or number
+
+    def end_long(self, long: _LongLine) -> None:
+        """The end of a line longer than the cap: parsed from its head when it is a
+        candidate; one line either way."""
+        self.nul_bytes += long.nul + long.head.count(b"\x00")
+        if long.key:
+            self.cut(self.line_base + 1)
+            self.line_text(long.head, self.line_base + 1, True)
+        elif self.open is not None:  # a further line of the open record, cut as all are
+            self.follow([long.head], self.line_base)
+        self.line_base += 1
+
+    def line_text(self, raw: bytes, number: int, cut: bool = False) -> None:
+        """Parse one candidate line (its bytes, without the newline; ``cut``: the first
+        bytes of a longer line)."""
         if self.open is not None:
             self.close()
         if self.fast_runs and b" Current " in raw and self._fold_fast(raw, number):
             return
+        if raw == self.step_copy[0] and self._fold_copy(number):
+            return
         text = raw.decode("utf-8", "replace")
         stripped = text.lstrip("\x00 \t")
-        if stripped.startswith("{"):
-            event, message = parse_json(stripped, keys_in)
-            found = keys_in(message) if message is not None else keys_in(text)
-        else:
-            found = keys_in(text)
-            event = parse_text(text, found) if found else None
+        found: Any = ()
+        try:
+            if stripped.startswith("{"):
+                event, message = parse_json(stripped, keys_in)
+                found = keys_in(message) if message is not None else keys_in(text)
+            else:
+                found = keys_in(text)
+                event = parse_text(text, found) if found else None
+        except ImplausibleValue as exc:
+            self._unrecognized({"file": self.origin.display, "line": number,
+                                "text": text[:MAX_TEXT], "reason": str(exc)})
+            return
         if event is None:
             if found:
-                self.result.unrecognized.append(
+                self._unrecognized(
                     {"file": self.origin.display, "line": number, "text": text[:MAX_TEXT]})
+            elif cut:  # the key is in the part past the cap, which was not kept
+                self._unrecognized(
+                    {"file": self.origin.display, "line": number, "text": text[:MAX_TEXT],
+                     "reason": f"a catalogue key lies past the first {len(raw):,} bytes of "
+                     "this line, which are all that was read (--max-line-bytes)"})
             return
         finished = self._finish(event, number)
         if FOLD_REPEATS and finished["kind"] == "downtime_state" and self._fold(finished):
             return
         if FOLD_REPEATS and self._fold_repeat(finished):
             return
+        key = (finished.get("host"), finished.get("instance"))
+        if finished["kind"] == "downtime_step" and self._step_held(finished, key, raw):
+            return
+        self.latest[key] = self.result.events.rows
         if finished["message_id"] in CONTINUED:
             self.open = _Open(self.result.events.rows, finished.get("pid"),
                               finished.get("logger"), finished.get("time"),
@@ -520,6 +632,63 @@ class ScanState:
         data["last_time"][row] = event["time"]
         data["last_ts"][row] = event["ts"]
         self.result.file.folded += 1
+        return True
+
+    def _unrecognized(self, row: dict[str, Any]) -> None:
+        """A row for ``unrecognized``, or a count once MAX_UNRECOGNIZED are listed (memory
+        follows what is kept: a file of junk lines holding keys keeps 10,000 rows)."""
+        if len(self.result.unrecognized) < MAX_UNRECOGNIZED:
+            self.result.unrecognized.append(row)
+        else:
+            self.result.unlisted += 1
+
+    def _step_held(self, event: dict[str, Any], key: tuple[Any, Any], raw: bytes) -> bool:
+        """An ``Increasing downtime`` line that is not a row of its own: True when it repeats
+        the instance's last event, a step line alike (folded into that row's ``repeats``:
+        nova logs a step once, so these are copies) or when its ramp holds STEP_CAP steps
+        (counted in a warning: nova logs at most steps + 1 per ramp, a new one starting at
+        ``after 0 sec``). Memory then follows the steps kept, not the lines read."""
+        value = (event.get("downtime_ms"), event.get("after_s"))
+        last = self.steps.get(key)
+        if FOLD_REPEATS and last is not None and last[1] == value \
+                and self.latest.get(key) == last[0]:
+            self._fold_step(last[0], event["line"], event["time"], event["ts"])
+            self.step_copy = (raw, key)
+            return True
+        kept = 1 if last is None or value[1] == 0 else last[2] + 1
+        if kept > STEP_CAP:
+            self.result.capped[key] = self.result.capped.get(key, 0) + 1
+            return True
+        self.steps[key] = (self.result.events.rows, value, kept)
+        self.step_copy = (raw, key)
+        return False
+
+    def _fold_step(self, row: int, number: int, time: Any, ts: Any) -> None:
+        data = self.result.events.data
+        for name in ("repeats", "last_line", "last_time", "last_ts"):
+            column = data.setdefault(name, [])
+            if len(column) <= row:
+                column.extend([None] * (row + 1 - len(column)))
+        data["repeats"][row] = (data["repeats"][row] or 1) + 1
+        data["last_line"][row] = number
+        data["last_time"][row] = time
+        data["last_ts"][row] = ts
+        self.result.file.folded += 1
+
+    def _fold_copy(self, number: int) -> bool:
+        """The same bytes as the last step line, folded without the grammar when that line
+        is its instance's last row (the full path would fold it the same way)."""
+        key = self.step_copy[1]
+        last = self.steps.get(key)
+        if not FOLD_REPEATS or last is None or self.latest.get(key) != last[0]:
+            return False
+        data, row = self.result.events.data, last[0]
+        ends = data.get("last_time")  # the copied line's own time: the row's latest
+        if ends is not None and len(ends) > row and ends[row] is not None:
+            time, ts = ends[row], data["last_ts"][row]
+        else:
+            time, ts = data["time"][row], data["ts"][row]
+        self._fold_step(row, number, time, ts)
         return True
 
     def _fold(self, event: dict[str, Any]) -> bool:
@@ -622,13 +791,26 @@ class ScanState:
         return out
 
 
-def _lines(block: bytes, start: int, candidates: dict[int, int]) -> Iterator[bytes]:
-    """The lines of ``block`` from offset ``start`` up to the next candidate line."""
+def _lines(block: bytes, start: int, candidates: dict[int, int], cap: int) -> Iterator[bytes]:
+    """The lines of ``block`` from offset ``start`` up to the next candidate line, each cut
+    at ``cap`` bytes."""
     size = len(block)
     while start < size and start not in candidates:
         end = block.find(b"\n", start)
-        yield block[start:end]
+        yield block[start:min(end, start + cap)]
         start = end + 1
+
+
+def physical_lines(stream: IO[bytes], cap: int) -> Iterator[bytes]:
+    """The lines of a binary stream, each cut at ``cap`` bytes (the rest is read and
+    dropped): the further lines of an open record, read where the scan did not read them."""
+    while line := stream.readline(cap + 1):
+        if len(line) > cap and not line.endswith(b"\n"):
+            rest = line
+            while rest and not rest.endswith(b"\n"):
+                rest = stream.readline(1 << 20)
+            line = line[:cap]
+        yield line
 
 
 def _syslog_ts(text: str, year: int | None) -> str | None:

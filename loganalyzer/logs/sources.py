@@ -24,6 +24,7 @@ from loganalyzer.logs.ingest.discover import (
 )
 from loganalyzer.logs.ingest.journal import JournalUnreadable, exported, is_journal
 from loganalyzer.logs.ingest.readers import Peeked, UnsupportedCompression, open_bytes
+from loganalyzer.logs.ingest.tarstream import Archive
 from loganalyzer.logs.scan import FileReport, Origin, ScanResult, scan_stream
 
 if TYPE_CHECKING:
@@ -48,11 +49,11 @@ def scan_input(item: Input) -> ScanResult:
         result.warnings.append(f"{item.display}: cannot read: {exc.strerror}")
         return result
     with raw:
-        if is_journal(raw.read(8)):
+        head = raw.read(8)  # replayed, not sought back: pipes and FIFOs are read once
+        if is_journal(head) and not item.stream:
             return _scan_journal(item.path, origin)
-        raw.seek(0)
         try:
-            stream, compression = open_bytes(raw)
+            stream, compression = open_bytes(io.BufferedReader(Peeked(head, raw)))
         except UnsupportedCompression as exc:
             result = ScanResult(FileReport(item.display, item.host, item.host_source, "zstd",
                                            readable=False))
@@ -121,8 +122,8 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
     skipped: list[tuple[str, str]] = []  # members passed over, and why
     hostnames: dict[str, str] = {}  # sosreport root inside the archive -> hostname
     try:
-        archive = tarfile.open(path, mode="r|*")  # noqa: SIM115 - closed in finally
-    except (OSError, tarfile.TarError) as exc:
+        archive = Archive(path)
+    except (OSError, EOFError, tarfile.TarError) as exc:
         return results, [f"{path}: cannot read archive: {exc}"]
     try:
         for member in archive:
@@ -134,19 +135,21 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
             parts = member.name.split("/")
             name = parts[-1]
             if name == "hostname" and len(parts) == 2:
-                handle = archive.extractfile(member)
+                handle = archive.open(member)
                 if handle is not None:
                     text = handle.read(256).decode("utf-8", "replace").strip()
                     if text:
                         hostnames[parts[0]] = text
                 continue
             kind = classify_name(name, parts[-2] if len(parts) > 1 else "")
+            if kind == "libvirt":  # read beside nova's logs (logs/libvirt)
+                continue
             if kind in (None, "tar") or name.endswith(".conf"):
                 skipped.append((f"{path}:{member.name}", CONFIG_FILE if name.endswith(".conf")
                                 else NOT_A_LOG_NAME if kind is None
                                 else "an archive inside an archive (not read)"))
                 continue
-            handle = archive.extractfile(member)
+            handle = archive.open(member)
             if handle is None:
                 continue
             stream, compression = open_bytes(handle)
@@ -170,10 +173,14 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
             result.file.host_source = origin.host_source
             results.append(result)
     except (OSError, EOFError, tarfile.TarError) as exc:
-        warnings.append(f"{path}: archive unreadable past this point ({exc}); the members "
-                        "before it were read")
+        if archive.problem is None:
+            warnings.append(f"{path}: archive unreadable past this point ({exc}); the "
+                            "members before it were read")
     finally:
         archive.close()
+    if archive.problem is not None:
+        warnings.append(f"{path}: archive unreadable after {archive.read_bytes} bytes "
+                        f"({archive.problem}); everything before that was read")
     for result in results:
         if result.file.host_source == "--host":
             continue

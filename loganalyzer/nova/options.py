@@ -142,3 +142,25 @@ RAMP_OPTIONS = (
     "live_migration_bandwidth",
     "live_migration_progress_timeout",
 )
+
+
+# Bounds of the model, not of nova: nova's IntOpt has no maximum, but a ramp is a list that
+# nova builds whole when the monitor starts and then walks on every 0.5 s iteration —
+# ``update_downtime`` loops over all steps and logs the whole list at DEBUG (Newton 14.0.0 →
+# master); Liberty/Mitaka pop one step per iteration. 10,000 steps already make each of those
+# DEBUG lines ~170 KB; 100,000,000 would need ~10 GB of Python tuples before the first
+# iteration. Beyond this, a value is a finding and no ramp is computed.
+MODEL_MAX = {"live_migration_downtime_steps": 10_000}
+
+
+def beyond_model(name: str, value: Any) -> str | None:
+    """Why ``value`` of option ``name`` is beyond what nova could run with, or None."""
+    limit = MODEL_MAX.get(name)
+    if limit is None or not isinstance(value, int) or value <= limit:
+        return None
+    text = str(value)
+    shown = text if len(text) <= 30 else f"{text[:12]}…({len(text)} digits)"
+    return (f"{name} = {shown} is beyond the {limit:,} steps loganalyzer models: nova builds "
+            "the whole list of steps when the migration monitor starts and walks and logs "
+            "all of it every 0.5 s (update_downtime), so nova could not run a ramp this "
+            "long; no ramp is predicted for it")

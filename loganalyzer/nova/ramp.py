@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from loganalyzer.nova.options import beyond_model
 from loganalyzer.nova.releases import Variant
 
 
@@ -22,6 +23,10 @@ class Step(NamedTuple):
 
     def __repr__(self) -> str:  # as nova prints its step list: [(0, 50), (150, 95), ...]
         return f"({self.after_s!r}, {self.downtime_ms!r})"
+
+
+class RampBeyondModel(ValueError):
+    """A ramp longer than nova could run (see :data:`loganalyzer.nova.options.MODEL_MAX`)."""
 
 
 # Liberty–Newton's LIVE_MIGRATION_DOWNTIME_*_MIN, applied silently by the exponential code.
@@ -46,6 +51,9 @@ def downtime_steps(
         delay = max(delay, EXPONENTIAL_CLAMPS["delay"])
     if steps <= 0:
         raise ValueError("live_migration_downtime_steps must be positive")
+    too_long = beyond_model("live_migration_downtime_steps", steps)
+    if too_long:  # checked before anything of that size is built
+        raise RampBeyondModel(too_long)
     step_delay = int(delay * data_gb)
     value = step_value(downtime, steps, variant)
     return [Step(int(step_delay * i), value(i)) for i in range(steps + 1)]

@@ -12,6 +12,7 @@ from typing import IO, Any
 from rich.table import Table
 from rich.text import Text
 
+from loganalyzer.output import qemu_out
 from loganalyzer.output.common import console, write_csv, write_json
 from loganalyzer.output.scan_out import details
 
@@ -42,6 +43,9 @@ def flat(row: dict[str, Any]) -> dict[str, Any]:
     switchover = row.get("switchover") or {}
     out["switchover_s"] = switchover.get("seconds")
     out["clock_offset_s"] = switchover.get("clock_offset_s")
+    out["switchover_evidence"] = switchover.get("evidence")
+    out["qemu_downtime_ms"] = row.get("qemu_downtime_ms")
+    out["qemu_downtime_limit_ms"] = row.get("qemu_downtime_limit_ms")
     out["findings"] = "; ".join(f"{f['severity']}:{f['code']}" for f in row.get("findings", []))
     for name in ("observed_steps", "predicted_steps", "inferred", "config"):
         out[f"{name}_json"] = json.dumps(row.get(name), default=str)
@@ -187,11 +191,7 @@ def show(row: dict[str, Any], position: int, total: int, stream: IO[str]) -> Non
         out.print(f"progress: {progress['lines']} lines, last at {progress['last_secs']} secs "
                   f"with {progress['last_remaining_pct']}% of "
                   f"{progress['memory_total_bytes']} bytes remaining")
-    if row.get("switchover"):
-        sw = row["switchover"]
-        out.print(f"switchover: {sw['seconds']} s from {sw['start']} to {sw['end']} "
-                  f"(clock offset {sw['clock_offset_s']} ± {sw['uncertainty_s']} s; "
-                  f"{sw['basis']}; {sw['note']})")
+    qemu_out.pause(out, row)  # the switchover, its evidence tier, what QEMU logged
     inferred = row.get("inferred") or {}
     if inferred.get("downtime") is not None:
         out.print(f"inferred from the logged ramp: downtime {inferred['downtime']} "

@@ -100,6 +100,7 @@ def write(events: EventSet, frame: pd.DataFrame, fmt: str, stream: IO[str],
             "unrecognized": events.unrecognized,
             "warnings": events.warnings,
             "files": [f.to_json() for f in [*events.files, *events.passed_over]],
+            **_libvirt(events),
         }, stream)
         return
     if fmt == "csv":
@@ -156,8 +157,18 @@ def _table(events: EventSet, frame: pd.DataFrame, stream: IO[str], show_unrecogn
     if show_unrecognized and events.unrecognized:
         out.print("unrecognized lines (a catalogue key matched, the grammar did not):")
         for row in events.unrecognized:
-            out.print(f"  {row['file']}:{row['line']}: {row['text'][:300]}")
+            reason = f" ({row['reason']})" if row.get("reason") else ""
+            out.print(f"  {row['file']}:{row['line']}: {row['text'][:300]}{reason}")
     _summary(out, events, frame)
+
+
+def _libvirt(events: EventSet) -> dict[str, Any]:
+    """The libvirt/QEMU inputs read beside nova's (logs/libvirt), when there were any."""
+    libvirt = getattr(events, "libvirt", None)
+    if libvirt is None or not libvirt.files:
+        return {}
+    return {"libvirt_files": [f.to_json() for f in libvirt.files],
+            "libvirt_unrecognized": libvirt.unrecognized}
 
 
 def _summary(out: Any, events: EventSet, frame: pd.DataFrame) -> None:
@@ -176,5 +187,11 @@ def _summary(out: Any, events: EventSet, frame: pd.DataFrame) -> None:
     if folded:
         out.print(f"folded: {folded} repeated 'Current … steps' monitor lines, each counted in "
                   "the 'repeats' of its run's first event")
+    libvirt = getattr(events, "libvirt", None)
+    if libvirt is not None and libvirt.files:
+        out.print(f"libvirt/QEMU logs: {len(libvirt.files)} files, "
+                  f"{sum(f.lines for f in libvirt.files)} lines, {len(libvirt.records)} "
+                  f"records, {len(libvirt.unrecognized)} unrecognized (--format json lists "
+                  "them)")
     hint = "" if not events.unrecognized else " (--unrecognized lists them)"
     out.print(f"unrecognized: {len(events.unrecognized)}{hint}  warnings: {len(events.warnings)}")

@@ -160,7 +160,21 @@ def summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "hosts": sorted({h for r in rows for h in (r.get("source_host"), r.get("dest_host"))
                          if h}),
         "releases": sorted({r["release"] for r in rows if r.get("release")}),
+        "pauses": _pauses(rows),
     }
+
+
+def _pauses(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The guest pauses by evidence tier: measured by QEMU (libvirt/QEMU logs) or estimated
+    from nova's lifecycle events (analysis/qemu.py); figures over the measured ones only."""
+    tiers = Counter((r.get("switchover") or {}).get("evidence") or "lifecycle-events"
+                    for r in rows if r.get("switchover"))
+    measured = [r["switchover"]["seconds"] for r in rows
+                if (r.get("switchover") or {}).get("evidence") == "qemu-events"]
+    return {"measured": tiers.get("qemu-events", 0),
+            "estimated": tiers.get("lifecycle-events", 0),
+            "measured_median_s": statistics.median(measured) if measured else None,
+            "measured_max_s": max(measured) if measured else None}
 
 
 def drift(rows: Sequence[dict[str, Any]], records: Iterable[Mapping[str, Any]],

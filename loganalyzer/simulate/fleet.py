@@ -15,6 +15,7 @@ from typing import Any
 from loganalyzer.logs import writer as lw
 from loganalyzer.nova.releases import Release, parse_release
 from loganalyzer.nova.settings import Settings
+from loganalyzer.simulate import libvirt_logs
 from loganalyzer.simulate.logs import noise, render_one, script_for, write_rotated
 from loganalyzer.simulate.model import Guest, simulate
 from loganalyzer.simulate.narrate import narrate, startup
@@ -34,6 +35,7 @@ class HostSpec:
     layout: str = "plain"  # plain | syslog | journal-json | oslo-json
     debug: bool = False
     rotate: int = 1  # files: current, .1, .2.gz, …
+    libvirt_log: str = "off"  # libvirt's log level: debug | info | off (simulate/libvirt_logs)
     # (when, settings) start-ups: the configuration it ran from then on
     boots: list[tuple[datetime, Settings]] = field(default_factory=list)
 
@@ -99,6 +101,7 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
     # Each host's lines as (time, text), rendered as they are narrated: a fleet's records
     # would otherwise all be held until the end (DEBUG monitor lines: ~1,000 a migration).
     lines: dict[str, list[tuple[datetime, str]]] = {h.name: [] for h in hosts}
+    qemu_lines = libvirt_logs.LibvirtLines()
     summaries = []
     for index, spec in enumerate(migrations):
         source = by_name[spec.source]
@@ -115,6 +118,12 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
                             source_host=spec.source, dest_host=spec.dest,
                             minor=minor, dest_clock_offset_s=rng.uniform(-1.5, 1.5))
         narration = narrate(script)
+        truth = libvirt_logs.write_migration(  # its own random stream: nova's logs unchanged
+            qemu_lines, script, narration, result, (
+                source.libvirt_log, by_name[spec.dest].libvirt_log),
+            random.Random(seed * 7919 + index),
+            domain=f"instance-{index + 1:08x}", link_mibs=spec.link_mibs,
+            dirty_rate_mibs=spec.guest.dirty_rate_mibs)
         for name, told in ((spec.source, narration.source), (spec.dest, narration.dest)):
             host = by_name[name]
             lines[name].extend((r.when, text) for r in told if (text := render_one(
@@ -124,7 +133,7 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
                           "mechanism": result.mechanism, "duration_s": result.end_s,
                           "final_max_downtime_ms": result.final_max_downtime_ms,
                           "actual_downtime_ms": result.actual_downtime_ms,
-                          "throttles": result.throttles})
+                          "throttles": result.throttles, "qemu_pause_s": truth.pause_s})
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "nova.conf"), "w") as fh:
         fh.write(settings_to_conf(deployed))
@@ -133,6 +142,8 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
             fh.write(settings_to_conf(settings))
     for host in hosts:
         _write_host(out, host, lines.pop(host.name), rng)
+        libvirt_logs.write_files(out, qemu_lines, host.name, host.nova_release, os.path.join(
+            out, f"sosreport-{host.name}", "var", "log", "libvirt"))
     return summaries
 
 
@@ -174,18 +185,21 @@ DEPLOYED = Settings(downtime=2000, steps=8, delay=25, completion_timeout=150,
 
 
 def sample_fleet() -> tuple[list[HostSpec], list[MigrationSpec], Settings, dict[str, Settings]]:
-    """``sample_logs/``: four hosts of three eras and four layouts, seven migrations."""
+    """``sample_logs/``: four hosts of three eras and four layouts, seven migrations; libvirt
+    logs at debug (compute-2), info (compute-3, -4) and none (compute-1, kolla's default)."""
     drift_pause = replace(DEPLOYED, downtime=3000, timeout_action="force_complete")
     drift_postcopy = replace(drift_pause, post_copy=True)
     boot = DAY - timedelta(hours=1)
     hosts = [
         HostSpec("compute-1", "stein", 2, "plain", debug=False, rotate=3,
                  boots=[(boot, DEPLOYED)]),
-        HostSpec("compute-2", "ussuri", 3, "plain", debug=True, boots=[(boot, DEPLOYED)]),
+        HostSpec("compute-2", "ussuri", 3, "plain", debug=True, boots=[(boot, DEPLOYED)],
+                 libvirt_log="debug"),
         HostSpec("compute-3", "2023.1", 3, "journal-json", debug=False,
-                 boots=[(boot, DEPLOYED)]),
+                 boots=[(boot, DEPLOYED)], libvirt_log="info"),
         HostSpec("compute-4", "2024.1", 3, "syslog", debug=True,
-                 boots=[(boot, drift_pause), (DAY + timedelta(minutes=50), drift_postcopy)]),
+                 boots=[(boot, drift_pause), (DAY + timedelta(minutes=50), drift_postcopy)],
+                 libvirt_log="info"),
     ]
     busy = Guest(4096, dirty_rate_mibs=420, working_set_mb=3072)
     idle = Guest(2048, dirty_rate_mibs=20, working_set_mb=256)

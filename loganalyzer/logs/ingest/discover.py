@@ -13,7 +13,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from loganalyzer.logs.ingest.readers import read_head
@@ -23,6 +23,8 @@ SYSLOG_NAME = re.compile(r"^(?:messages|syslog)(?:[.-].*)?$")
 JOURNAL_NAME = re.compile(r"^journalctl[_-].*$")
 # systemd's binary system journal, active and archived (user journals hold no nova-compute)
 BINARY_JOURNAL_NAME = re.compile(r"^system(?:@[^/]*)?\.journal~?$")
+LIBVIRT_NAME = re.compile(r"^(?:libvirtd|virtqemud|virtproxyd)(?:[._-].*)?$")
+LIBVIRT_LOG = re.compile(r"\.(?:log|txt)(?:[.-].*)?$")
 TAR_NAME = re.compile(r"\.(?:tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2|tar\.zst)$")
 SNIFF_NAME = re.compile(r"(?:\.log|\.txt|\.json|\.out)(?:[.-].*)?$|\.(?:gz|xz|bz2|zst)$")
 SNIFF_MARKERS = (b"nova.compute.", b"nova.virt.", b"nova-compute[", b"nova_compute[",
@@ -56,6 +58,7 @@ class Input:
     host_source: str = "unknown"  # --host | sosreport hostname | path | unknown
     year: int | None = None  # for syslog timestamps, which carry no year
     url: str | None = None  # an fsspec URL (s3://…, gs://…), read where it is
+    stream: bool = False  # a pipe or FIFO (``<(cmd)``, ``mkfifo``): opened once, read once
 
 
 @dataclass
@@ -67,6 +70,7 @@ class Plan:
     stdin: Input | None = None
     warnings: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) passed over
+    libvirt: list[Input] = field(default_factory=list)  # libvirt/QEMU logs (logs/libvirt/)
 
 
 def rotation_key(name: str) -> tuple[str, int, str, int]:
@@ -84,7 +88,8 @@ def rotation_key(name: str) -> tuple[str, int, str, int]:
 
 
 def classify_name(name: str, parent: str = "") -> str | None:
-    """``nova``, ``syslog``, ``journal``, ``tar``, ``sniff`` or None (skip) from a file name."""
+    """``nova``, ``syslog``, ``journal``, ``tar``, ``libvirt``, ``sniff`` or None (skip) from a
+    file name."""
     if TAR_NAME.search(name):
         return "tar"
     if NOVA_NAME.match(name):
@@ -93,6 +98,8 @@ def classify_name(name: str, parent: str = "") -> str | None:
         return "syslog"
     if JOURNAL_NAME.match(name) or BINARY_JOURNAL_NAME.match(name):
         return "journal"
+    if LIBVIRT_NAME.match(name) or (parent in ("libvirt", "qemu") and LIBVIRT_LOG.search(name)):
+        return "libvirt"  # read by loganalyzer.logs.libvirt, never as nova's
     if SNIFF_NAME.search(name) or parent in ("nova", "log", "logs"):
         return "sniff"
     return None
@@ -194,24 +201,67 @@ def plan_inputs(paths: Sequence[str], hosts: Mapping[str, str] | None = None) ->
             plan.files.extend(_remote(given, hosts, plan))
             continue
         if given == "-":
+            _check_stdin()
             host = hosts.get("-")
             plan.stdin = Input("-", host=host, host_source="--host" if host else "unknown")
             continue
         st = _stat(given, plan)
-        if st is None:
+        if st is None or _refused(given, st, plan):
             continue
         if stat.S_ISDIR(st.st_mode):
-            before = (len(plan.archives), len(plan.skipped), len(plan.warnings))
+            before = (len(plan.archives), len(plan.skipped), len(plan.warnings),
+                      len(plan.libvirt))
             found = _walk(given, hosts, hostname_cache, plan)
             if not found and before == (len(plan.archives), len(plan.skipped),
-                                        len(plan.warnings)):
+                                        len(plan.warnings), len(plan.libvirt)):
                 plan.skipped.append((given, "empty folder"))
             plan.files.extend(found)
         elif TAR_NAME.search(given):
             plan.archives.append(given)
+        elif classify_name(os.path.basename(given), os.path.basename(
+                os.path.dirname(os.path.abspath(given)))) == "libvirt":
+            plan.libvirt.append(_input_for(given, given, st, hosts, hostname_cache))
         else:
-            plan.files.append(_input_for(given, given, st, hosts, hostname_cache))
+            item = _input_for(given, given, st, hosts, hostname_cache)
+            if stat.S_ISFIFO(st.st_mode):
+                item = replace(item, stream=True)
+            plan.files.append(item)
     return plan
+
+
+def _check_stdin() -> None:
+    """``-`` with standard input closed (``<&-``): a usage error, said in one line."""
+    import io
+    import sys
+
+    from loganalyzer.errors import InputError
+
+    closed = sys.stdin is None
+    try:
+        if not closed:
+            os.fstat(sys.stdin.fileno())
+    except io.UnsupportedOperation:
+        pass  # an in-memory stdin (tests, embedding): open
+    except (OSError, ValueError):
+        closed = True
+    if closed:
+        raise InputError("-: standard input is closed, so there is nothing to read "
+                         "(give a file, or pipe the log in)")
+
+
+# Files that never end or are not files: reading /dev/zero or /dev/urandom would not stop.
+_NOT_FILES = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+              (stat.S_ISSOCK, "a socket"))
+
+
+def _refused(path: str, st: os.stat_result, plan: Plan) -> bool:
+    """True, with a warning naming ``path``, for devices and sockets (pipes, FIFOs and
+    stdin are read: they end when their writer does)."""
+    for test, what in _NOT_FILES:
+        if test(st.st_mode):
+            plan.warnings.append(f"{path}: {what}, not a log file: not read")
+            return True
+    return False
 
 
 def _stat(path: str, plan: Plan) -> os.stat_result | None:
@@ -226,9 +276,10 @@ def _stat(path: str, plan: Plan) -> os.stat_result | None:
 def _walk(root: str, hosts: Mapping[str, str], cache: dict[str, str | None],
           plan: Plan) -> list[Input]:
     found: list[Input] = []
+    seen = _Folders(root)
     for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: plan.warnings.append(
-            f"{e.filename}: cannot read folder: {e.strerror}")):
-        dirnames.sort()
+            f"{e.filename}: cannot read folder: {e.strerror}"), followlinks=True):
+        dirnames[:] = seen.to_walk(dirpath, sorted(dirnames), plan)
         parent = os.path.basename(dirpath)
         for name in sorted(filenames, key=rotation_key):
             full = os.path.join(dirpath, name)
@@ -238,18 +289,54 @@ def _walk(root: str, hosts: Mapping[str, str], cache: dict[str, str | None],
                                      else NOT_A_LOG_NAME))
                 continue
             st = _stat(full, plan)
-            if st is None:
+            if st is None or _refused(full, st, plan):
                 continue
             if not stat.S_ISREG(st.st_mode):
-                plan.skipped.append((full, "not a regular file"))
+                plan.warnings.append(f"{full}: a FIFO inside a folder: not read (give it "
+                                     "by name to read it)")
                 continue
             if kind == "tar":
                 plan.archives.append(full)
+                continue
+            if kind == "libvirt":
+                plan.libvirt.append(_input_for(full, root, st, hosts, cache))
                 continue
             if kind == "sniff" and not _sniff(full, plan):
                 continue
             found.append(_input_for(full, root, st, hosts, cache))
     return found
+
+
+class _Folders:
+    """The folders a walk has entered, by identity: linked folders (``var/log/nova`` linked
+    elsewhere) are followed, a link back to a folder already walked (a loop, or the same
+    folder twice) is named in a warning and not entered again."""
+
+    def __init__(self, root: str) -> None:
+        self.entered: set[tuple[int, int]] = set()
+        try:
+            st = os.stat(root)
+            self.entered.add((st.st_dev, st.st_ino))
+        except OSError:
+            pass
+
+    def to_walk(self, dirpath: str, names: list[str], plan: Plan) -> list[str]:
+        keep = []
+        for name in names:
+            full = os.path.join(dirpath, name)
+            try:
+                st = os.stat(full)
+            except OSError as exc:
+                plan.warnings.append(f"{full}: cannot read folder: {exc.strerror}")
+                continue
+            identity = (st.st_dev, st.st_ino)
+            if identity in self.entered:
+                plan.warnings.append(f"{full}: links to {os.path.realpath(full)}, a folder "
+                                     "already read: not read again")
+                continue
+            self.entered.add(identity)
+            keep.append(name)
+        return keep
 
 
 def _remote(url: str, hosts: Mapping[str, str], plan: Plan) -> list[Input]:

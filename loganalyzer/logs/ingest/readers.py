@@ -10,6 +10,8 @@ import bz2
 import io
 import lzma
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any
 
 MAGIC = {
@@ -18,6 +20,10 @@ MAGIC = {
     b"\xfd7zXZ\x00": "xz",
     b"\x28\xb5\x2f\xfd": "zstd",
 }
+
+
+class Truncated(EOFError):
+    """Data that ends before its format says it does; the message says which."""
 
 
 class UnsupportedCompression(Exception):
@@ -39,6 +45,8 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
 
 def describe_read_error(exc: BaseException) -> str:
     """What went wrong reading a damaged stream, for the warning that names the file."""
+    if isinstance(exc, Truncated):
+        return str(exc)
     if isinstance(exc, EOFError):
         return "the compressed data ends early: truncated file"
     return str(exc) or type(exc).__name__
@@ -57,7 +65,7 @@ def decompressing(raw: IO[bytes], compression: str | None) -> IO[bytes]:
     if compression is None:
         return raw
     if compression == "gzip":
-        return io.BufferedReader(GzipMembers(raw), buffer_size=1 << 20)
+        return io.BufferedReader(Members(raw, GZIP), buffer_size=1 << 20)
     if compression == "bzip2":
         return bz2.BZ2File(raw, mode="rb")
     if compression == "xz":
@@ -68,23 +76,59 @@ def decompressing(raw: IO[bytes], compression: str | None) -> IO[bytes]:
         raise UnsupportedCompression(
             "zstd-compressed; install the 'zstandard' package (extra 'zstd') to read it"
         ) from None
-    return zstandard.ZstdDecompressor().stream_reader(raw)  # type: ignore[no-any-return]
+    return io.BufferedReader(Members(raw, _zstd_codec(zstandard)), buffer_size=1 << 20)
 
 
-class GzipMembers(io.RawIOBase):
-    """The uncompressed bytes of every gzip member in ``raw``, by ISA-L's inflate when the
-    ``isal`` package is there (about twice zlib's speed), else zlib. Unlike ``GzipFile``
-    readers, a truncated or corrupt stream first yields every byte decompressed before the
-    damage, then raises (EOFError for a truncated one)."""
+READ_SIZE = 1 << 20  # compressed bytes read from the source at a time
+OUT_MAX = 1 << 20  # uncompressed bytes one decompression call may return (bombs stay small)
 
-    def __init__(self, raw: IO[bytes]) -> None:
+
+@dataclass(frozen=True)
+class Codec:
+    """How :class:`Members` drives one format's incremental decompressor."""
+
+    name: str
+    new: Callable[[], Any]  # a fresh decompressor for the next member / frame
+    piece: int  # compressed bytes given to one call
+    bounded: bool  # whether calls take ``max_length`` (else ``piece`` bounds the output)
+    errors: tuple[type[BaseException], ...]
+    copyable: bool  # whether the decompressor has ``copy()`` (exact salvage of damage)
+
+
+# gzip by zlib, whose decompressor can be copied: on damage the failing piece is bisected
+# to the byte, so every byte zlib can decode before the damage is returned, identically on
+# every path (ISA-L's, faster, cannot be copied; the inflate worker uses it while the file
+# is sound).
+GZIP = Codec("gzip", lambda: zlib.decompressobj(wbits=47), 64 << 10, True, (zlib.error,),
+             True)
+
+
+def _zstd_codec(zstandard: Any) -> Codec:
+    """zstd frames through ``decompressobj`` (which says when a frame ends, so a truncated
+    file is told from a complete one). Its calls cannot bound their output: small pieces do
+    (a zstd block of 4 bytes can stand for 128 KiB)."""
+    return Codec("zstd", lambda: zstandard.ZstdDecompressor().decompressobj(), 2048, False,
+                 (zstandard.ZstdError,), False)
+
+
+class Members(io.RawIOBase):
+    """The uncompressed bytes of every member (gzip) or frame (zstd) in ``raw``. A truncated
+    or corrupt stream first yields every byte decompressed before the damage, then raises
+    (EOFError when truncated, OSError when corrupt); NUL padding after the last member (backup
+    tools add it) is ignored. Memory stays within a few MiB whatever the ratio."""
+
+    def __init__(self, raw: IO[bytes], codec: Codec) -> None:
         self._raw = raw
-        self._inflater = _inflater()
+        self._codec = codec
+        self._decoder = codec.new()
+        self._input = memoryview(b"")  # compressed bytes read and not yet decompressed
         self._pending = b""  # decompressed; bytes from _offset on not yet returned
         self._offset = 0
         self._error: BaseException | None = None
         self._done = False
         self._fed = False  # whether the current member has been given any bytes
+        self._more = False  # the last call stopped at OUT_MAX: the decoder holds more
+        self._careful = 0  # after damage: the piece size, halved down to the damaged byte
 
     def readable(self) -> bool:
         return True
@@ -104,33 +148,40 @@ class GzipMembers(io.RawIOBase):
         return n
 
     def _fill(self) -> None:
-        data = b""
-        if self._inflater.eof:  # a member ended: what follows starts the next one
-            data = self._inflater.unused_data
-            self._inflater, self._fed = _inflater(), False
-        data = data or self._raw.read(1 << 20)
-        if not data:
-            self._done = True
-            if self._fed:
-                self._error = EOFError("the compressed data ends early: truncated file")
+        codec = self._codec
+        if self._decoder.eof:  # a member ended: what follows starts the next one
+            self._decoder, self._fed, self._more = codec.new(), False, False
+        if not self._input and not self._more:
+            self._input = memoryview(self._raw.read(READ_SIZE))
+            if not self._input:
+                self._done = True
+                if self._fed:
+                    self._error = Truncated("the compressed data ends early: truncated file")
+                return
+        if not self._fed and self._input[0] == 0:  # NUL padding (backup tools add it)
+            self._input = memoryview(bytes(self._input).lstrip(b"\x00"))
             return
-        if not self._fed and not data.strip(b"\x00"):
-            self._done = True  # NUL padding after the last member (backup tools add it)
-            return
-        self._fed = True
+        piece = self._input[:self._careful or codec.piece]
+        before = self._decoder.copy() if codec.copyable else None
         try:
-            self._pending, self._offset = self._inflater.decompress(data), 0
-        except Exception as exc:  # zlib.error or isal's IsalError
+            if codec.bounded:
+                out = self._decoder.decompress(piece, OUT_MAX)
+            else:
+                out = self._decoder.decompress(piece)
+        except codec.errors as exc:
+            if before is not None and len(piece) > 1:
+                self._decoder, self._careful = before, len(piece) // 2
+                return  # again with the first half: nothing before the damage is lost
             self._done = True
-            self._error = OSError(f"corrupt gzip data ({exc})")
-
-
-def _inflater() -> Any:
-    try:
-        from isal import isal_zlib
-    except ImportError:
-        return zlib.decompressobj(wbits=47)
-    return isal_zlib.decompressobj(wbits=47)
+            self._error = OSError(f"corrupt {codec.name} data ({exc})")
+            return
+        self._fed = self._fed or len(piece) > 0
+        left = len(self._decoder.unconsumed_tail)
+        if self._decoder.eof:
+            left += len(self._decoder.unused_data)
+        self._input = self._input[len(piece) - left:]
+        self._more = codec.bounded and len(out) >= OUT_MAX
+        self._pending, self._offset = out, 0
 
 
 class Peeked(io.RawIOBase):
@@ -149,7 +200,8 @@ class Peeked(io.RawIOBase):
             buffer[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
-        data = self._rest.read(len(buffer))
+        # read1: one read of what is there, so that damage after it loses none of it
+        data = getattr(self._rest, "read1", self._rest.read)(len(buffer))
         n = len(data)
         buffer[:n] = data
         return n
