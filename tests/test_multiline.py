@@ -211,3 +211,22 @@ def test_rsyslog_escaped_newlines_become_lines(tmp_path, monkeypatch):
             + SWTPM[2])
     [failure] = failures(collect([write(tmp_path, [line], "messages")]))
     assert failure["error"].splitlines()[1] == SWTPM[2]
+
+
+@pytest.mark.parametrize("tool", ["rg", "grep"])
+def test_a_cut_first_line_still_keeps_its_further_lines(tool, real_logs, tmp_path,
+                                                        monkeypatch):
+    """--max-line-bytes cuts the long QEMU command line of zrBSLtMn; the QEMU line after
+    it joins the record on every path alike."""
+    from loganalyzer.logs import prefilter
+
+    monkeypatch.setenv("LOGANALYZER_MAX_LINE_BYTES", "4096")
+    path = str(real_logs / "pastebin_zrBSLtMn_2017_live-migration-qemu-closed-monitor.log")
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
+    reference = collect([path], engine="local")
+    [failure] = failures(reference)
+    assert failure["error"].endswith("Property '.cmt' not found")
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", tool)
+    if prefilter.tool() is None or prefilter.tool()[0] != tool:
+        pytest.skip(f"{tool} is not installed")
+    _same(collect([path], engine="local"), reference)
