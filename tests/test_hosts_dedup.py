@@ -148,13 +148,14 @@ def test_two_copies_of_one_log_under_two_names_are_one_host(tmp_path):
 
 def test_the_event_table_and_the_report_use_one_name_per_host(real_logs):
     from loganalyzer.api import analyse
-    from loganalyzer.report.data import drift
+    from loganalyzer.report.drift import fleet_drift
 
     paths = juno(real_logs, "hp-ms-01-c29_nova-compute.log", "hp-ms-01-c30_nova-compute.log",
                  "mergedlogs-compute_migration-window.log")
     rows, events = analyse(paths)
     assert set(events.to_pandas()["host"]) == {C29, C30}
-    assert {entry["host"] for entry in drift(rows, events.records(), None)} == {C29, C30}
+    table = fleet_drift(rows, events.records(), None)
+    assert {entry["host"] for entry in table["hosts"]} == {C29, C30}
 
 
 def test_a_sosreport_hostname_is_an_alias_of_nova_s_host(tmp_path):

@@ -208,7 +208,7 @@ def test_pause_exceeding_the_limit(tmp_path):
 
 
 def test_report_summary_counts_the_tiers(tmp_path):
-    from loganalyzer.report.data import summary
+    from loganalyzer.report.stats import summary
 
     measured, _, _, _ = pair(tmp_path / "a")
     estimated, _, _, _ = pair(tmp_path / "b", level="off")

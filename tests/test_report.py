@@ -16,9 +16,18 @@ from loganalyzer.analysis.migrations import Declared, Options, analyse
 from loganalyzer.cli import app
 from loganalyzer.logs.read import collect
 from loganalyzer.output.migrations_out import public
-from loganalyzer.report.data import compact, expand, pack, script_json, unpack
+from loganalyzer.report.data import (
+    PAGE_KEYS,
+    compact,
+    expand,
+    pack,
+    pack_logs,
+    page_row,
+    script_json,
+    unpack,
+)
 from loganalyzer.report.render import build_page, write
-from tests.browser import page_for
+from tests.browser import hover_text, page_for
 from tests.conftest import REPO
 from tests.scenarios import VM1, host_logs, script
 
@@ -37,11 +46,31 @@ def sample():
 def test_embedded_data_is_the_migrations_contract(sample):
     rows, _ = sample
     packed = json.loads(json.dumps(compact(pack(rows)), default=str))
-    assert unpack(expand(packed)) == json.loads(json.dumps([public(r) for r in rows],
-                                                           default=str))
+    unpacked = unpack(expand(packed))
+    assert [{k: v for k, v in r.items() if k not in PAGE_KEYS} for r in unpacked] == \
+        json.loads(json.dumps([public(r) for r in rows], default=str))
+    # what the page adds: the duration (whole here), the error class, both hosts' log lines
+    assert all(r["duration"]["whole"] for r in unpacked)
+    cancelled = next(r for r in unpacked if r["outcome"] == "cancelled")
+    original = next(r for r in rows if r["outcome"] == "cancelled")
+    assert cancelled["error_class"] == original["error_class"] == "timeout"  # the analysis's
+    logs = pack_logs(rows)
+    both = next(i for i, r in enumerate(unpacked) if r["switchover"])  # both hosts' lines
+    assert {unpacked[both]["source_host"], unpacked[both]["dest_host"]} <= {
+        logs["hosts"][line[1]] for line in logs["lines"][both]}
+    assert all(logs["files"][line[5]] and isinstance(line[6], int) for lines in logs["lines"]
+               for line in lines if line[0] is not None)  # every log line says file:line
+    longest = max(logs["lines"], key=len)  # repeated monitor lines: first and last few, said
+    assert any("more 'progress' lines not embedded" in line[4] for line in longest)
+    few = pack_logs(rows, budget=1)  # over the budget: migrations that need action first
+    assert few["left_out"] == len(rows) - 1
+    kept = next(i for i, lines in enumerate(few["lines"]) if lines is not None)
+    assert unpacked[kept]["outcome"] == "cancelled" or unpacked[kept]["ramp_verdict"] == \
+        "mismatch"
     assert len(expand(packed)["ramps"]) < len(rows)  # shared ramps stored once
-    assert len(json.dumps(packed)) < 0.6 * len(json.dumps([public(r) for r in rows],
+    assert len(json.dumps(packed)) < 0.6 * len(json.dumps([page_row(r) for r in rows],
                                                           default=str))
+
 
 
 @pytest.mark.parametrize("value", [
@@ -85,7 +114,7 @@ def test_report_command_and_escaping(tmp_path):
     assert HOSTILE not in html and "<img src=x" not in html
     assert "Review &lt;i&gt;42&lt;/i&gt;" in html
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)\s*=", html, re.I)
-    assert html.count("<script") == 4  # data, figures, plotly.js once, the page's script
+    assert html.count("<script") == 4  # data, meta, plotly.js once, the page's script
     assert "Content-Security-Policy" in html
 
     with page_for(str(out)) as (page, seen):
@@ -95,6 +124,15 @@ def test_report_command_and_escaping(tmp_path):
         assert page.evaluate("window.__pwned") is None
         assert page.evaluate("document.querySelectorAll('img').length") == 0
         assert HOSTILE in page.inner_text("#drill-title")  # shown as text
+        assert HOSTILE in page.inner_text("#drill-log-body")
+        assert "evil<b> → " in page.inner_text("#migrations-body")  # the --host name, as text
+        page.keyboard.press("Escape")
+        page.check("#drift-all")  # a host link carries the name intact through the address
+        page.click("#drift a[href^='#host=evil']")
+        assert page.input_value("#filter-host") == "evil<b>"
+        hover = hover_text(page, "#chart-timeline")
+        assert "evil<b>" in hover and "undefined" not in hover and "NaN" not in hover
+        assert page.evaluate("window.__pwned") is None
         assert not seen["dialogs"] and not seen["errors"] and not seen["network"]
 
 
@@ -104,7 +142,7 @@ def test_sample_report_in_a_browser(tmp_path, sample):
     path = tmp_path / "sample.html"
     write(str(path), html)
     with page_for(str(path)) as (page, seen):
-        charts = page.evaluate("Array.from(document.querySelectorAll('.chart[data-figure]'))"
+        charts = page.evaluate("Array.from(document.querySelectorAll('.charts .chart'))"
                                ".map(d => d.querySelectorAll('svg').length)")
         assert len(charts) == 3 and all(n > 0 for n in charts)
         rows_all = page.locator("#migrations-body tr").count()
@@ -118,9 +156,12 @@ def test_sample_report_in_a_browser(tmp_path, sample):
         page.fill("#filter-search", "5d1b2c3a")
         assert page.locator("#migrations-body tr").count() == 2
         page.fill("#filter-search", "")
-        page.click("th[data-sort='duration_s']")
-        first = page.locator("#migrations-body tr").first.locator("td").nth(4).inner_text()
-        assert float(first) == min(r["duration_s"] for r in rows)
+        page.click("th[data-sort='duration'] button")
+        assert page.get_attribute("th[data-sort='duration']", "aria-sort") == "ascending"
+        first = page.locator("#migrations-body tr").first.locator("td").nth(3).inner_text()
+        assert float(first) == round(min(r["duration_s"] for r in rows), 1)
+        page.click("th[data-sort='duration'] button")
+        assert page.get_attribute("th[data-sort='duration']", "aria-sort") == "descending"
         assert page.is_hidden("#drill")
         page.select_option("#filter-verdict", "mismatch")
         page.locator("#migrations-body tr").first.click()
@@ -144,7 +185,13 @@ def test_fleet_size_report_stays_small(tmp_path, sample):
     path = tmp_path / "fleet.html"
     write(str(path), html)
     with page_for(str(path)) as (page, seen):
-        assert "10000 migrations" in page.inner_text("#migrations-count")
+        assert "10000 of 10000 migrations" in page.inner_text("#migrations-count")
+        assert page.locator("#migrations-body tr").count() == 50  # paged, never cut
+        pages = int(re.search(r"of (\d+)\)", page.inner_text("#page-info")).group(1))
+        assert pages == 200
+        page.evaluate("n => { for (let i = 0; i < n; i++) "
+                      "document.getElementById('page-next').click(); }", pages - 1)
+        assert "rows 9951–10000 of 10000" in page.inner_text("#page-info")
         assert not seen["errors"]
 
 

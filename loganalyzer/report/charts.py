@@ -1,13 +1,17 @@
-"""The fleet charts, as plotly figures: drawn in the page from their JSON, and exported as
-PNG with kaleido for slides and tickets (``report --png``)."""
+"""The fleet charts as plotly figures, exported as PNG with kaleido for slides and tickets
+(``report --png``); the page draws the same charts itself from its data, so that its
+filters drive them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-OUTCOME_COLOURS = {"completed": "#2e7d32", "cancelled": "#f9a825", "failed": "#c62828",
-                   "unknown": "#9e9e9e"}
+from loganalyzer.report.stats import duration, nearest_rank
+
+OUTCOME_COLOURS = {"completed": "#2e7d32", "cancelled": "#b26a00", "failed": "#c62828",
+                   "unknown": "#616161"}
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendChartToCloud"],
           "responsive": True}
 FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif"
@@ -20,69 +24,117 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
 
 
 def timeline(rows: Sequence[dict[str, Any]]) -> Any:
-    """A Gantt chart: one bar per migration on its source host, coloured by outcome."""
-    import pandas as pd
+    """One line per migration on its source host (hosts sorted by name), from its start for
+    its duration (a lower bound drawn dotted), coloured by outcome, with a marker at the
+    start so that short migrations stay visible at any time span."""
+    from datetime import datetime, timedelta
+
     import plotly.graph_objects as go
 
     figure = go.Figure()
+    hosts = sorted({r.get("source_host") or "?" for r in rows if r.get("start")})
     for outcome, colour in OUTCOME_COLOURS.items():
-        mine = [r for r in rows if r["outcome"] == outcome and r.get("start") and r.get("end")]
+        mine = [r for r in rows if r["outcome"] == outcome and r.get("start")]
         if not mine:
             continue
-        starts = [pd.Timestamp(r["start"]) for r in mine]
-        lengths = [max((pd.Timestamp(r["end"]) - s).total_seconds() * 1000, 500)
-                   for r, s in zip(mine, starts, strict=True)]
-        figure.add_trace(go.Bar(
-            name=outcome, orientation="h", base=[s.isoformat() for s in starts], x=lengths,
-            y=[r.get("source_host") or "?" for r in mine], marker_color=colour,
-            text=[(r.get("instance") or "-")[:8] for r in mine], textposition="none",
-            hovertemplate="%{text} on %{y}<br>%{x:,.0f} ms<extra>%{fullData.name}</extra>"))
-    figure.update_layout(**_layout("Migrations over time, by source host", barmode="overlay",
-                                   xaxis={"type": "date"}, height=max(260, 60 + 28 * len(
-                                       {r.get("source_host") for r in rows}))))
+        xs: list[Any] = []
+        ys: list[Any] = []
+        for r in mine:
+            span = duration(r)
+            start = datetime.fromisoformat(str(r["start"]))
+            xs += [start, start + timedelta(seconds=span["s"] if span else 0), None]
+            ys += [r.get("source_host") or "?"] * 2 + [None]
+        figure.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour,
+                                                                   "width": 6},
+                                    name=outcome, hoverinfo="skip"))
+        figure.add_trace(go.Scatter(
+            x=[r["start"] for r in mine], y=[r.get("source_host") or "?" for r in mine],
+            mode="markers", marker={"color": colour, "size": 7,
+                                    "symbol": ["x" if r.get("ramp_verdict") == "mismatch"
+                                               else "circle" for r in mine]},
+            showlegend=False, hoverinfo="skip"))
+    figure.update_layout(**_layout("Migrations over time by source host (× ramp mismatch)",
+                                   xaxis={"type": "date"},
+                                   yaxis={"categoryorder": "array",
+                                          "categoryarray": hosts[::-1]},
+                                   height=max(260, 80 + 18 * len(hosts))))
     return figure
 
 
 def durations(rows: Sequence[dict[str, Any]]) -> Any:
+    """Whole durations on a log axis (lower bounds are not mixed in)."""
     import plotly.graph_objects as go
 
     figure = go.Figure()
     for outcome, colour in OUTCOME_COLOURS.items():
-        values = [r["duration_s"] for r in rows
-                  if r["outcome"] == outcome and r.get("duration_s") is not None]
+        values = [d["s"] for r in rows if r["outcome"] == outcome
+                  and (d := duration(r)) and d["whole"] and d["s"] > 0]
         if values:
-            figure.add_trace(go.Histogram(x=values, name=outcome, marker_color=colour,
-                                          nbinsx=40))
-    figure.update_layout(**_layout("Durations (s)", barmode="stack", height=300,
-                                   xaxis={"title": {"text": "seconds"}},
+            figure.add_trace(go.Histogram(x=[math.log10(v) for v in values], name=outcome,
+                                          marker_color=colour, xbins={"size": 0.1}))
+    ticks = [0.1, 1, 10, 100, 1000, 10000]
+    figure.update_layout(**_layout("Durations of whole migrations (log scale)", barmode="stack",
+                                   height=300, xaxis={"title": {"text": "seconds"},
+                                                      "tickvals": [math.log10(t) for t in ticks],
+                                                      "ticktext": [f"{t:g}" for t in ticks]},
                                    yaxis={"title": {"text": "migrations"}}))
     return figure
 
 
+TOP_HOSTS = 20
+
+
 def final_downtime(rows: Sequence[dict[str, Any]]) -> Any:
+    """The hosts with the highest final max downtime (top 20): max as a bar, median marked."""
     import plotly.graph_objects as go
 
+    by_host: dict[str, list[float]] = {}
+    for r in rows:
+        if r.get("final_downtime_ms") is not None:
+            by_host.setdefault(r.get("source_host") or "?", []).append(r["final_downtime_ms"])
+    top = sorted(by_host, key=lambda h: (-max(by_host[h]), h))[:TOP_HOSTS][::-1]
     figure = go.Figure()
-    hosts = sorted({r.get("source_host") or "?" for r in rows
-                    if r.get("final_downtime_ms") is not None})
-    for host in hosts:
-        values = [r["final_downtime_ms"] for r in rows
-                  if (r.get("source_host") or "?") == host and r.get("final_downtime_ms")
-                  is not None]
-        figure.add_trace(go.Box(y=values, name=host, boxpoints="all", jitter=0.4,
-                                marker_size=4, showlegend=False))
-    figure.update_layout(**_layout("Final max downtime by source host (ms)", height=320,
-                                   yaxis={"title": {"text": "ms"}}))
+    figure.add_trace(go.Bar(y=top, x=[max(by_host[h]) for h in top], orientation="h",
+                            name="max", marker_color="#1565c0"))
+    figure.add_trace(go.Scatter(y=top, x=[nearest_rank(by_host[h], 0.5) for h in top],
+                                mode="markers", name="median", marker={"color": "#212121",
+                                                                        "symbol": "line-ns-open",
+                                                                        "size": 14}))
+    figure.update_layout(**_layout(f"Final max downtime per source host (ms), top "
+                                   f"{len(top)} of {len(by_host)} by max",
+                                   height=max(240, 80 + 22 * len(top))))
     return figure
 
 
 def fleet_figures(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The page's fleet charts by id."""
+    """The fleet charts by id (the page draws its own from the embedded data)."""
     return {"timeline": timeline(rows), "durations": durations(rows),
             "final-downtime": final_downtime(rows)}
 
 
-def write_pngs(figures: dict[str, Any], folder: str) -> list[str]:
+class FiguresOnDemand(Mapping[str, Any]):
+    """The fleet figures, built only when asked for (``--png``)."""
+
+    def __init__(self, rows: Sequence[dict[str, Any]]) -> None:
+        self._rows = rows
+        self._figures: dict[str, Any] | None = None
+
+    def _built(self) -> dict[str, Any]:
+        if self._figures is None:
+            self._figures = fleet_figures(self._rows)
+        return self._figures
+
+    def __getitem__(self, name: str) -> Any:
+        return self._built()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+
+def write_pngs(figures: Mapping[str, Any], folder: str) -> list[str]:
     """PNG files of the fleet charts (kaleido with a Chromium found on the machine)."""
     import os
 

@@ -1,22 +1,20 @@
-"""The data one report embeds: the ``migrations`` JSON contract (ramps and configurations
-shared between migrations stored once), fleet statistics, and the configuration-drift table
-(declared vs running vs inferred, per host)."""
+"""The data one report embeds: the ``migrations`` JSON contract plus what the page shows
+(duration or bound, error class, log lines), ramps and configurations shared between
+migrations stored once, in a compact encoding safe inside ``<script>``."""
 
 from __future__ import annotations
 
 import json
-import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from loganalyzer.analysis.evidence import host_facts
+from loganalyzer.logs.read import Event
+from loganalyzer.nova.ramp import downtime_steps, step_value
+from loganalyzer.nova.releases import Variant
 from loganalyzer.output.migrations_out import public
-
-DRIFT_OPTIONS = ("live_migration_downtime", "live_migration_downtime_steps",
-                 "live_migration_downtime_delay", "live_migration_completion_timeout",
-                 "live_migration_timeout_action", "live_migration_permit_post_copy",
-                 "live_migration_permit_auto_converge")
+from loganalyzer.report.drift import RAMP_OPTIONS
+from loganalyzer.report.stats import duration, error_class
 
 
 def _key(value: Any) -> str:
@@ -101,25 +99,68 @@ def expand(packed: Mapping[str, Any]) -> Any:
     return decode(packed["value"])
 
 
-def pack(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Migrations with ``predicted_steps`` and ``config`` replaced by references into shared
-    ``ramps`` and ``configs`` tables (a fleet of 10,000 migrations shares a handful)."""
+def pack(rows: Sequence[dict[str, Any]], drift: Mapping[str, Any] | None = None,
+         ) -> dict[str, Any]:
+    """Migrations (:func:`page_row`) with ``predicted_steps`` and ``config`` replaced by
+    references into shared ``ramps`` and ``configs`` tables (a fleet of 10,000 migrations
+    shares a handful), plus ``running_ramp_ref`` / ``inferred_ramp_ref``: the ramp the host's
+    start-up dump (from ``drift``) and the inferred configuration give, when they differ."""
     ramps: list[Any] = []
     configs: list[Any] = []
     index: dict[str, int] = {}
+    running = {h["host"]: {o["option"]: o["running"] for o in h["options"]}
+               for h in (drift or {}).get("hosts", [])}
+
+    def ref(name: str, table: list[Any], value: Any) -> int:
+        key = name + _key(value)
+        if key not in index:
+            index[key] = len(table)
+            table.append(value)
+        return index[key]
+
     packed = []
     for row in rows:
-        item = public(row)
-        for name, table, ref in (("predicted_steps", ramps, "ramp_ref"),
+        item = page_row(row)
+        for name, ramp in (("running_ramp_ref", running_ramp(row, running.get(
+                row.get("source_host") or ""))), ("inferred_ramp_ref", inferred_ramp(row))):
+            if ramp and ramp != [[s["after_s"], s["downtime_ms"]]
+                                 for s in row.get("predicted_steps") or []]:
+                item[name] = ref("predicted_steps", ramps,
+                                 [{"after_s": a, "downtime_ms": v} for a, v in ramp])
+        for name, table, key in (("predicted_steps", ramps, "ramp_ref"),
                                  ("config", configs, "config_ref")):
-            value = item.pop(name)
-            key = name + _key(value)
-            if key not in index:
-                index[key] = len(table)
-                table.append(value)
-            item[ref] = index[key]
+            item[key] = ref(name, table, item.pop(name))
         packed.append(item)
     return {"migrations": packed, "ramps": ramps, "configs": configs}
+
+
+def running_ramp(row: Mapping[str, Any], running: Mapping[str, Any] | None,
+                 ) -> list[list[int]] | None:
+    """The ramp of the host's running configuration (its start-up dump) for this guest."""
+    if not running or not all(running.get(n) for n in RAMP_OPTIONS):
+        return None
+    size = (row.get("data_gb") or {}).get("value")
+    if not size or not row.get("variant"):
+        return None
+    try:
+        values = [int(float(running[n])) for n in RAMP_OPTIONS]
+        return [list(s) for s in downtime_steps(*values, float(size), row["variant"])]
+    except ValueError:
+        return None
+
+
+def inferred_ramp(row: Mapping[str, Any]) -> list[list[int]] | None:
+    """The ramp the logged steps imply (inferred downtime and steps at the logged spacing)."""
+    inferred = row.get("inferred") or {}
+    interval, downtime, steps = (inferred.get(k) for k in ("step_interval_s", "downtime",
+                                                             "steps"))
+    if not (interval and downtime and steps and inferred.get("variant")):
+        return None
+    try:
+        value = step_value(int(downtime), int(steps), Variant(inferred["variant"]))
+    except ValueError:
+        return None
+    return [[int(interval) * i, value(i)] for i in range(int(steps) + 1)]
 
 
 def unpack(data: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -129,82 +170,107 @@ def unpack(data: Mapping[str, Any]) -> list[dict[str, Any]]:
         row = dict(item)
         row["predicted_steps"] = data["ramps"][row.pop("ramp_ref")]
         row["config"] = data["configs"][row.pop("config_ref")]
+        row.pop("running_ramp_ref", None)
+        row.pop("inferred_ramp_ref", None)
         rows.append(row)
     return rows
 
 
-def _quantile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+PAGE_KEYS = ("duration",)  # added to the migrations JSON for the page
 
 
-def summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Fleet figures for the summary panel."""
-    durations = [r["duration_s"] for r in rows if r.get("duration_s") is not None]
-    finals = [r["final_downtime_ms"] for r in rows if r.get("final_downtime_ms") is not None]
-    return {
-        "migrations": len(rows),
-        "outcomes": dict(Counter(r["outcome"] for r in rows).most_common()),
-        "verdicts": dict(Counter(r["ramp_verdict"] for r in rows).most_common()),
-        "duration_median_s": statistics.median(durations) if durations else None,
-        "duration_p95_s": _quantile(durations, 0.95),
-        "final_downtime_ms": {
-            "min": min(finals) if finals else None,
-            "median": statistics.median(finals) if finals else None,
-            "p95": _quantile(finals, 0.95), "max": max(finals) if finals else None},
-        "timeouts": sum(1 for r in rows if r.get("timeout_hit")),
-        "post_copy": sum(1 for r in rows if r.get("post_copy")),
-        "paused": sum(1 for r in rows if r.get("paused")),
-        "hosts": sorted({h for r in rows for h in (r.get("source_host"), r.get("dest_host"))
-                         if h}),
-        "releases": sorted({r["release"] for r in rows if r.get("release")}),
-        "pauses": _pauses(rows),
-    }
+def page_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A migration's JSON plus what the page shows: its duration (or lower bound) and its
+    error class."""
+    item = public(dict(row))
+    item["duration"] = duration(row)
+    if item.get("error_class") is None:  # the analysis's class where it gave one
+        item["error_class"] = error_class(row)
+    return item
 
 
-def _pauses(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The guest pauses by evidence tier: measured by QEMU (libvirt/QEMU logs) or estimated
-    from nova's lifecycle events (analysis/qemu.py); figures over the measured ones only."""
-    tiers = Counter((r.get("switchover") or {}).get("evidence") or "lifecycle-events"
-                    for r in rows if r.get("switchover"))
-    measured = [r["switchover"]["seconds"] for r in rows
-                if (r.get("switchover") or {}).get("evidence") == "qemu-events"]
-    return {"measured": tiers.get("qemu-events", 0),
-            "estimated": tiers.get("lifecycle-events", 0),
-            "measured_median_s": statistics.median(measured) if measured else None,
-            "measured_max_s": max(measured) if measured else None}
+REPEATED_KEEP = 3  # of a kind logged more than 2 × this, the first and last few lines
+LOG_BUDGET = 40_000  # log lines embedded at most (migrations that need action first)
+LOG_HEAD = ("time", "host", "level", "kind")
+LOG_HIDDEN = frozenset({"ts", "timestamp", "message_id", "host_source", "logger", "pid",
+                        "request_id", "context_style", "global_request_id", "instance",
+                        "last_time", "last_ts", "last_timestamp", "text", "file", "line",
+                        *LOG_HEAD})
 
 
-def drift(rows: Sequence[dict[str, Any]], records: Iterable[Mapping[str, Any]],
-          declared: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """Per source host: the declared value, the running value (the host's last start-up
-    dump) and the inferred value (what its logged ramps imply) of each ramp option."""
-    facts = host_facts(r for r in records if r["kind"] in ("config_option", "config_files",
-                                                             "compute_start"))
-    hosts = sorted({r["source_host"] for r in rows if r.get("source_host")} | set(facts))
-    table = []
-    for host in hosts:
-        dump = facts[host].dump_before(None) if host in facts else None
-        mine = [r for r in rows if r.get("source_host") == host]
-        inferred = Counter(
-            (r["inferred"]["downtime"], r["inferred"]["steps"], r["inferred"].get("delay"))
-            for r in mine if r.get("inferred", {}).get("downtime") is not None)
-        guess = inferred.most_common(1)[0][0] if inferred else (None, None, None)
-        options = []
-        for name in DRIFT_OPTIONS:
-            running = dump.values.get(name) if dump else None
-            want = (declared or {}).get(name)
-            guessed = dict(zip(DRIFT_OPTIONS[:3], guess, strict=True)).get(name)
-            values = [str(v) for v in (want, running, guessed) if v is not None]
-            options.append({"option": name, "declared": want, "running": running,
-                            "inferred": guessed, "differs": len(set(values)) > 1})
-        table.append({"host": host, "migrations": len(mine),
-                      "running_source": dump.where if dump else None,
-                      "verdicts": dict(Counter(r["ramp_verdict"] for r in mine)),
-                      "options": options, "drifted": any(o["differs"] for o in options)})
-    return table
+def _needs_action(row: Mapping[str, Any]) -> bool:
+    return bool(row.get("outcome") in ("failed", "cancelled") or row.get("paused")
+                or row.get("post_copy") or row.get("timeout_hit")
+                or row.get("ramp_verdict") == "mismatch")
+
+
+def pack_logs(rows: Sequence[Mapping[str, Any]], budget: int = LOG_BUDGET) -> dict[str, Any]:
+    """The log lines of both hosts for each migration (what ``show`` prints), columnar:
+    ``lines[i]`` is the list of row ``i``'s ``[time, host, level, kind, text, file, line]``
+    with host and file as indexes into ``hosts`` and ``files`` (None: not embedded, the
+    budget of ``budget`` lines went to migrations that need action first)."""
+    order = sorted(range(len(rows)), key=lambda i: not _needs_action(rows[i]))
+    hosts: dict[Any, int] = {}
+    files: dict[Any, int] = {}
+    lines: list[Any] = [None] * len(rows)
+    used = 0
+    for i in order:
+        events = rows[i].get("_events")
+        if events is None or used >= budget:
+            continue
+        mine = log_lines(events)
+        used += len(mine)
+        for line in mine:
+            line[1] = hosts.setdefault(line[1], len(hosts))
+            line[5] = files.setdefault(line[5], len(files))
+        lines[i] = mine
+    return {"hosts": list(hosts), "files": list(files), "lines": lines, "budget": budget,
+            "left_out": sum(1 for i, r in enumerate(rows)
+                            if lines[i] is None and r.get("_events") is not None)}
+
+
+def log_lines(events: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    """The migration's lines (:func:`log_line`); of a kind repeated many times (progress,
+    step lists) the first and last few, with one line saying how many were left out."""
+    kinds = Counter(e.get("kind") for e in events)
+    seen: Counter[Any] = Counter()
+    out: list[list[Any]] = []
+    for event in events:
+        kind = event.get("kind")
+        seen[kind] += 1
+        n, total = seen[kind], kinds[kind]
+        if total <= 2 * REPEATED_KEEP + 1 or n <= REPEATED_KEEP or n > total - REPEATED_KEEP:
+            out.append(log_line(event))
+        elif n == REPEATED_KEEP + 1:
+            out.append([None, event.get("host"), None, kind,
+                        f"… {total - 2 * REPEATED_KEEP} more '{kind}' lines not embedded "
+                        "(loganalyzer show --instance prints them all)", None, None])
+    return out
+
+
+def _present(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The event's fields that hold a value. An :class:`~loganalyzer.logs.read.Event` view is
+    read straight from its columns (a dict() of it scans every column twice)."""
+    if isinstance(event, Event):
+        row = event._row  # the view's own row of the shared columns
+        return {name: column[row] for name, column in event._columns.items()
+                if column[row] is not None}
+    return {k: v for k, v in event.items() if v is not None}
+
+
+def log_line(event: Mapping[str, Any]) -> list[Any]:
+    """One event as ``[time, host, level, kind, text, file, line]``: ``text`` is the logged
+    message when the reader kept it, else the message's fields as ``show`` prints them."""
+    values = _present(event)
+    text = values.get("text")
+    if not text:
+        text = " ".join(f"{name}={value}" for name, value in values.items()
+                        if name not in LOG_HIDDEN and value is not None and value == value
+                        and not (name == "repeats" and value == 1))
+    line = values.get("line")
+    return [*(None if values.get(k) is None else str(values[k]) for k in LOG_HEAD),
+            str(text), values.get("file") or None,
+            int(line) if line is not None and line == line else None]
 
 
 def script_json(value: Any) -> str:

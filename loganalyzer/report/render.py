@@ -3,15 +3,18 @@ data embedded as escaped JSON, per-migration charts drawn by the page on demand.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
-from loganalyzer.report.charts import fleet_figures
-from loganalyzer.report.data import compact, drift, pack, script_json, summary
+from loganalyzer.report.charts import FiguresOnDemand
+from loganalyzer.report.data import compact, pack, pack_logs, script_json
+from loganalyzer.report.drift import fleet_drift
+from loganalyzer.report.headline import headline
+from loganalyzer.report.inputs import unused_configs, used_configs
+from loganalyzer.report.stats import number, summary
 from loganalyzer.version import __version__
 
 SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
@@ -26,10 +29,9 @@ def _safe_script(code: str) -> str:
     return SCRIPT_END.sub(r"<\\/\1", code).replace("<!--", "<\\!--")
 
 
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
+def _time_range(events: Any) -> tuple[str, str] | None:
+    times = [t for t in events.columns.get("ts", []) if t]
+    return (min(times), max(times)) if times else None
 
 
 def build_page(rows: Sequence[dict[str, Any]], events: Any, title: str,
@@ -39,29 +41,33 @@ def build_page(rows: Sequence[dict[str, Any]], events: Any, title: str,
     import plotly.offline
 
     records = events.records()
-    times = events.events["timestamp"].dropna()
+    drift = fleet_drift(rows, records, declared)
     inputs = {
         "files": [f.to_json() for f in events.files],
         "lines": sum(f.lines for f in events.files),
-        "events": len(events.events),
+        "events": events.rows,
         "folded": sum(f.folded for f in events.files),
         "unrecognized": events.unrecognized,
         "warnings": events.warnings,
-        "time_range": (tuple(t.isoformat(sep=" ", timespec="milliseconds")
-                             for t in (times.min(), times.max())) if len(times) else None),
+        "time_range": _time_range(events),
         "config_sources": config_sources,
+        "unused_configs": unused_configs(events.files, used_configs(rows, config_sources)),
     }
-    figures = fleet_figures(rows)
-    figures_json = script_json({name: json.loads(fig.to_json()) for name, fig in figures.items()})
+    top = headline(rows, drift)
+    meta = {"drifted": drift["drifted"], "baseline_source": drift["source"],
+            "hosts": {h["host"]: {"running": {o["short"]: o["running"] for o in h["options"]
+                                              if o["running"] is not None}}
+                      for h in drift["hosts"]},
+            "logs": pack_logs(rows)}
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(_resource("template.html.j2"))
     html = template.render(
         title=title, version=__version__, inputs=inputs, summary=summary(rows),
-        drift=drift(rows, records, declared), fmt=_fmt,
-        data_json=script_json(compact(pack(rows))), figures_json=figures_json,
+        drift=drift, headline=top, num=number,
+        data_json=script_json(compact(pack(rows, drift))), meta_json=script_json(meta),
         plotly_js=_safe_script(plotly.offline.get_plotlyjs()),
         page_js=_safe_script(_resource("page.js")))
-    return html, figures
+    return html, FiguresOnDemand(rows)
 
 
 def write(path: str, html: str) -> None:
