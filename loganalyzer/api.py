@@ -152,7 +152,9 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
         paths = [paths_or_events] if isinstance(paths_or_events, str) else paths_or_events
         events = (reading or Reading()).read(paths, hosts)
     if not events.read_anything:
-        raise InputError("no input could be read")
+        raise InputError("no input could be read: " + ", ".join(
+            [f.path for f in events.files] or ([] if isinstance(paths_or_events, EventSet)
+                                               else [str(paths_or_events)])))
     options = Options(declared=declared, release=release, python=python, memory_mb=memory_mb,
                       disk_gb=list(disk_gb), late_threshold_s=late_threshold_s)
     from loganalyzer.analysis.dedup import WHERE

@@ -87,8 +87,11 @@ def test_folder_picks_by_name_and_content(tmp_path):
     write(tmp_path / "unrelated.log", log("2024-05-01 12:00:00 kernel: Increasing downtime"))
     write(tmp_path / "README", log(step_line(2)))  # not a log name: skipped
     events = collect([str(tmp_path)])
-    assert sorted(os.path.basename(f.path) for f in events.files) == ["custom-name.log",
-                                                                      "n-cpu.log"]
+    assert sorted(os.path.basename(f.path) for f in events.files) == [
+        "custom-name.log", "n-cpu.log"]
+    assert {os.path.basename(f.path): f.skipped for f in events.passed_over} == {
+        "README": "its name is not a log's",
+        "unrelated.log": "no nova-compute line in its first 64 KiB"}
 
 
 def test_sosreport_folder_layouts(tmp_path):
@@ -131,6 +134,8 @@ def test_sosreport_tarball_read_in_place(tmp_path):
     assert {f.path.split(":", 1)[1] for f in events.files} == {
         "sosreport-compute-2/var/log/nova/nova-compute.log.1",
         "sosreport-compute-2/var/log/nova/nova-compute.log"}
+    assert {f.path.split(":", 1)[1]: f.skipped for f in events.passed_over} == {
+        "sosreport-compute-2/etc/nova/nova.conf": "a configuration file, not a log"}
     assert events.events["file"].iloc[0].startswith(str(archive) + ":")
 
 

@@ -21,7 +21,8 @@ def unreadable(url: str, reason: str) -> None:
     result = runner.invoke(app, ["scan", url, "-q"])
     assert result.exit_code == 2, result.output
     assert result.stderr.splitlines() == [f"loganalyzer: warning: {url}: cannot read: {reason}",
-                                          "loganalyzer: no input could be read"], result.stderr
+                                          f"loganalyzer: no input could be read: {url}"], \
+        result.stderr
 
 
 def test_zip_url_onto_a_tarball(tmp_path):

@@ -10,12 +10,14 @@ from typing import Annotated
 
 import typer
 
+from loganalyzer.cli.shell import Command, Group
 from loganalyzer.errors import EXIT_OK
 from loganalyzer.version import __version__
 
 app = typer.Typer(
     name="loganalyzer",
-    help="Analyse nova-compute live migrations: predict what a [libvirt] configuration does, "
+    cls=Group,
+    help="Analyse nova-compute live migrations: predict what a \\[libvirt] configuration does, "
     "check it, and compare it with what the logs show.",
     no_args_is_help=True,
     add_completion=False,
@@ -49,7 +51,7 @@ def _register() -> None:
     for command in (predict.predict, lint.lint, scan.scan, migrations.migrations,
                     migrations.show, migrations.verify, simulate.simulate, report.report,
                     watch.watch):
-        app.command()(command)
+        app.command(cls=Command)(command)
     app.add_typer(cache.cache_app, name="cache")
 
 

@@ -13,22 +13,42 @@ from loganalyzer.cli.options import (
     check_format,
     reports_input_errors,
 )
+from loganalyzer.cli.shell import Command, Group
 from loganalyzer.errors import InputError
 
-cache_app = typer.Typer(help="Inspect or empty a --cache folder.", no_args_is_help=True)
+cache_app = typer.Typer(
+    help="Inspect or empty a --cache folder.\n\n[b]Examples[/b]\n\n"
+    "  loganalyzer cache info --cache ~/.cache/loganalyzer\n\n"
+    "  loganalyzer cache clear --cache ~/.cache/loganalyzer",
+    no_args_is_help=True, rich_markup_mode="rich", cls=Group)
 
 
-@cache_app.command("info")
+def _existing(cache: str) -> str:
+    """The cache folder; a missing one is an error for every cache command alike."""
+    if not os.path.isdir(cache):
+        raise InputError(f"--cache {cache}: no such folder")
+    return cache
+
+
+@cache_app.command("info", cls=Command)
 @reports_input_errors
 def cache_info(cache: CacheDir, fmt: Annotated[str, typer.Option(
         "--format", "-f", help="table | json")] = "table") -> None:
-    """List the files a cache holds: path, bytes and lines scanned, events, cache size."""
+    """List the files a cache holds: path, bytes and lines scanned, events, cache size.
+
+    Exit 0, or 2 when the folder does not exist.
+
+    [b]Examples[/b]
+
+      loganalyzer cache info --cache ~/.cache/loganalyzer
+
+      loganalyzer cache info --cache /mnt/logs/.loganalyzer-cache -f json
+    """
     from loganalyzer.logs import cache as cache_mod
     from loganalyzer.output.common import console, write_json
 
     check_format(fmt, ("table", "json"))
-    if not os.path.isdir(cache):
-        raise InputError(f"--cache {cache}: no such folder")
+    _existing(cache)
     entries = cache_mod.info(cache)
     if fmt == "json":
         write_json(entries, sys.stdout)
@@ -40,10 +60,19 @@ def cache_info(cache: CacheDir, fmt: Annotated[str, typer.Option(
     out.print(f"{len(entries)} file(s) in {cache}")
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", cls=Command)
 @reports_input_errors
 def cache_clear(cache: CacheDir) -> None:
-    """Remove every entry of a cache."""
+    """Remove every entry of a cache.
+
+    Exit 0, or 2 when the folder does not exist.
+
+    [b]Examples[/b]
+
+      loganalyzer cache clear --cache ~/.cache/loganalyzer
+    """
     from loganalyzer.logs import cache as cache_mod
+
+    _existing(cache)
 
     typer.echo(f"removed {cache_mod.clear(cache)} cached file(s) from {cache}")

@@ -3,6 +3,7 @@ hook, a few single options, format checks, output streams, and reading + analysi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import wraps
@@ -72,9 +73,11 @@ def parse_start(text: str | None) -> datetime | None:
         ) from None
 
 
-def emit_warnings(warnings: Sequence[str]) -> None:
+def emit_warnings(warnings: Sequence[str], notes: Sequence[str] = ()) -> None:
     for warning in warnings:
         typer.echo(f"loganalyzer: warning: {warning}", err=True)
+    for note in notes:
+        typer.echo(f"loganalyzer: note: {note}", err=True)
 
 
 def output_stream(path: str | None) -> Any:
@@ -108,7 +111,11 @@ def analyse_paths(paths: list[str], configuration: Configuration, model: Model,
     if declared.given:
         declared.for_release(resolve_model(model.release, None, model.python).release)
     events = source.reading.read(paths, source.hosts)
-    emit_warnings(events.warnings)
+    emit_warnings(events.warnings, events.notes)
+    if not events.read_anything:
+        raise InputError("no input could be read: " + ", ".join(paths))
+    if not configuration.files and not configuration.dirs:
+        mention_configs(events.passed_over)
     rows, events = analyse(
         events, config=configuration.files, config_dir=configuration.dirs,
         flags=configuration.flags, release=model.release, python=model.python,
@@ -117,7 +124,26 @@ def analyse_paths(paths: list[str], configuration: Configuration, model: Model,
         instance=instance if instance is not None else analysis.instance,
         host=source.host_filter, since=analysis.since, until=analysis.until)
     emit_warnings(events.analysis_warnings)
+    if not rows:
+        selection = instance or analysis.instance or source.host_filter or analysis.since \
+            or analysis.until
+        what = "no live migration matches the selection" if selection else \
+            "no live migration found"
+        typer.echo(f"loganalyzer: {what} in {len(events.files)} file(s) read "
+                   f"({sum(f.lines for f in events.files)} lines)", err=True)
     return rows, events
+
+
+def mention_configs(passed_over: Sequence[Any]) -> None:
+    """A nova.conf among the inputs is neither used nor ignored silently: say so."""
+    found = [f.path for f in passed_over
+             if os.path.basename(f.path.rsplit(":", 1)[-1]).startswith("nova")
+             and f.path.endswith(".conf")]
+    if found:
+        shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+        typer.echo(f"loganalyzer: note: {shown} found among the inputs and not used: "
+                   "migrations are checked against each host's start-up dump or the release "
+                   "defaults; give --config FILE to check against it", err=True)
 
 
 def memory_sizes(values: list[str]) -> list[int]:

@@ -64,9 +64,9 @@ def scan(
     if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
         raise InputError("--format parquet writes binary data: give --output FILE or redirect")
     events = source.reading.read(paths, source.hosts)
-    emit_warnings(events.warnings)
+    emit_warnings(events.warnings, events.notes)
     if not events.read_anything:
-        raise InputError("no input could be read")
+        raise InputError("no input could be read: " + ", ".join(paths))
     frame = select_events(events.events, kind or [], selection["instance"] or [],
                           source.host_filter, *window)
     if fmt == "parquet":

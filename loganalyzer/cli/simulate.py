@@ -156,7 +156,10 @@ def simulate(
 
         rows = grid(guest, bandwidth, settings, resolved.release, py, seed, budget)
         if fmt == "json":
+            from loganalyzer.simulate.whatif import RANKING
+
             summary["what_if"] = rows
+            summary["what_if_ranking"] = RANKING
         else:
             simulate_out.result(summary, fmt, sys.stdout)
             simulate_out.what_if(rows, budget, fmt, sys.stdout)

@@ -112,7 +112,9 @@ def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResul
     origin = Origin(item.display, item.host, item.host_source, item.year)
     try:
         with open(item.path or "", "rb") as fh:
-            result = scan_stream(_Range(fh, job.start, job.end or 0), origin)  # type: ignore[arg-type]
+            # a record open at the range's end goes on in the next range's first lines
+            result = scan_stream(_Range(fh, job.start, job.end or 0), origin,  # type: ignore[arg-type]
+                                 beyond=fh)
     except OSError as exc:
         result = ScanResult(FileReport(item.display, item.host, item.host_source,
                                        readable=False))
@@ -167,7 +169,7 @@ def _cached(job: Job) -> ScanResult:
     keep = True
     if cached is not None and covered == now["size"]:
         result, keep = cached, False
-    elif cached is not None:
+    elif cached is not None and not _may_go_on(cached):
         with open(path, "rb") as fh:
             tail = scan_stream(_Range(fh, covered, now["size"]), origin)  # type: ignore[arg-type]
         result = append(cached, tail)
@@ -185,6 +187,15 @@ def _cached(job: Job) -> ScanResult:
     if problem:
         result.warnings.append(problem)
     return result
+
+
+def _may_go_on(result: ScanResult) -> bool:
+    """Whether the last event read may go on over lines appended since (a message of
+    several lines): then the whole file is read again rather than its tail alone."""
+    from loganalyzer.logs.grammar import CONTINUED
+
+    ids = result.events.finish().get("message_id") or []
+    return bool(ids) and ids[-1] in CONTINUED
 
 
 def _scanned_to(item: Input, origin: Origin, now: dict[str, Any]) -> tuple[ScanResult, bool]:
@@ -264,7 +275,7 @@ def executor(engine: str, scheduler: str | None = None, workers: int | None = No
         from distributed import Client, LocalCluster
     except ImportError:
         raise InputError("--engine dask needs the 'dask' extra: pip install "
-                         "'loganalyzer[dask]'") from None
+                         "'nova-loganalyzer[dask]'") from None
     if scheduler:
         try:
             client = Client(scheduler, timeout=10)

@@ -171,6 +171,10 @@ def parse_text(text: str, keys: Iterable[str], reference: bool = False
     for name in ("host", "syslog_ts", "iso_ts", "grep_path", "prefix", "ident"):
         if name in env:
             result[f"env_{name}"] = env[name]
+    error = result.get("error")
+    if "host" in env and isinstance(error, str) and "#012" in error:
+        # rsyslog writes a message's newlines as #012 (EscapeControlCharactersOnReceive)
+        result["error"] = error.replace("#012", "\n").replace("#011", "\t")
     return result
 
 
@@ -351,8 +355,10 @@ def parse_json(text: str, keys_of: Any) -> tuple[dict[str, Any] | None, str | No
         keys = keys_of(message)
         if not keys:
             return None, message
-        result = parse_text(message, keys)
+        first, _, more = message.partition("\n")
+        result = parse_text(first, keys_of(first)) if more else parse_text(message, keys)
         if result is not None:
+            _join_more(result, more)
             if obj.get("_HOSTNAME"):
                 result.setdefault("env_host", str(obj["_HOSTNAME"]))
             stamp = obj.get("__REALTIME_TIMESTAMP")
@@ -365,13 +371,26 @@ def parse_json(text: str, keys_of: Any) -> tuple[dict[str, Any] | None, str | No
         keys = keys_of(message)
         if not keys:
             return None, message
-        body = message.split("\n", 1)[0]
+        body, _, more = message.partition("\n")
         result = _parse_message_only(body, keys)
         if result is None:
             return None, message
+        trace = obj.get("traceback")
+        if isinstance(trace, list) and all(isinstance(x, str) for x in trace):
+            more = "\n".join(x for x in [more, *(s.rstrip("\n") for s in trace)] if x)
+        _join_more(result, more)
         _json_header(obj, result)
         return result, message
     return None, None
+
+
+def _join_more(result: dict[str, Any], more: str) -> None:
+    """The further lines of a JSON record's message (and its traceback) join the error of
+    a message that may go on, as those of a text record do."""
+    more = more.rstrip()
+    if more and result.get("message_id") in CONTINUED:
+        text = more[:MAX_CONTINUATION_CHARS]
+        result["error"] = f"{result['error']}\n{text}" if result.get("error") else text
 
 
 def _parse_message_only(body: str, keys: Iterable[str]) -> dict[str, Any] | None:
@@ -416,3 +435,40 @@ def _json_header(obj: dict[str, Any], result: dict[str, Any]) -> None:
         value = extra.get(name) or context.get(name)
         if value:
             result.setdefault("instance", str(value))
+
+
+# --- records over several physical lines -------------------------------------------------
+# Messages whose error text can go on over further lines: a libvirt error quoting QEMU's
+# output (its own time stamps), a ProcessExecutionError's Command/Exit code/Stderr lines, or
+# the traceback of LOG.exception.
+CONTINUED = frozenset(m.id for m in CATALOG if "(?P<error>" in m.rest)
+MAX_CONTINUATION_LINES = 200  # a record keeps at most this many further lines
+MAX_CONTINUATION_CHARS = 20000  # … and at most this many characters of them
+_NOT_A_PREFIX = re.compile(r"['\"]|: ")  # text before a header that makes it quoted text
+
+
+def continuation(text: str, pid: str | None, logger: str | None, ts: str | None
+                 ) -> str | None:
+    """What a physical line adds to the message of the open record before it (pid, logger
+    and time as that record logged them), or None when the line is a record of its own.
+
+    oslo.log (all releases) writes the newlines of a message as they are, so its further
+    lines carry no prefix (another program's time stamp inside them is message text); an
+    exception's traceback gets ``logging_exception_prefix`` on every line: ``TRACE`` and the
+    logger (Kilo and before), or ``ERROR`` with the record's own time, pid and logger. A
+    JSON record, a syslog line and any other oslo line start records of their own."""
+    text = clean(text)
+    if text.startswith("{"):
+        return None
+    syslog = SYSLOG.match(text)
+    if syslog and not syslog.group("host").endswith(":"):
+        return None
+    match = HEADER_SEARCH.search(text, 0, _ENVELOPE_MAX + 200)
+    if match is None or match.start() > _ENVELOPE_MAX or _NOT_A_PREFIX.search(
+            text, 0, match.start()):
+        return text
+    level = match.group("level")
+    if match.group("pid") == pid and match.group("logger") == logger and (
+            level == "TRACE" or (level == "ERROR" and match.group("ts") == ts)):
+        return text[match.end():]
+    return None

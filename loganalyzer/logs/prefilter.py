@@ -32,6 +32,7 @@ from loganalyzer.logs.scan import (
     ScanState,
     finish,
     max_line_bytes,
+    physical_lines,
 )
 
 TOOLS = ("rg", "grep", "python")
@@ -107,25 +108,59 @@ def _lines(stream: IO[bytes], cap: int) -> Iterator[tuple[bytes, bool]]:
         yield output, True
 
 
-def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None = None) -> None:
-    """Parse ``NUMBER:LINE`` output; with ``reached``, ``NUMBER:OFFSET:LINE`` (the tools'
-    ``--byte-offset``), telling it how far the search got every 16 MiB or so. A line longer
-    than :func:`~loganalyzer.logs.scan.max_line_bytes` is cut there, as the Python path
-    cuts it."""
+def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None = None,
+                  source: IO[bytes] | None = None) -> list[int]:
+    """Parse ``NUMBER:LINE`` output; with ``reached`` or ``source``, ``NUMBER:OFFSET:LINE``
+    (the tools' ``--byte-offset``): ``reached`` is told how far the search got every 16 MiB
+    or so, and the lines after a record whose message may go on over further lines are read
+    from ``source`` (the file searched) from the end of the record's line. A line longer
+    than :func:`~loganalyzer.logs.scan.max_line_bytes` is cut there, as the Python path cuts
+    it. Returns the numbers of records that may go on whose next line was neither read nor
+    printed by the tool (without ``source``)."""
     cap = max_line_bytes()
     told = 0
+    unresolved: list[int] = []
+    opened = 0  # the line number of the open record, if any
     for output, longer in _lines(stream, cap):
-        number, _, raw = output.partition(b":")
-        if reached is not None:
-            offset, _, raw = raw.partition(b":")
-            if int(offset) - told >= REPORT_EVERY:
-                told = int(offset)
+        number_text, _, raw = output.partition(b":")
+        number = int(number_text)
+        if opened and number != opened + 1:
+            unresolved.append(opened)
+        offset = 0
+        if reached is not None or source is not None:
+            offset_text, _, raw = raw.partition(b":")
+            offset = int(offset_text)
+            if reached is not None and offset - told >= REPORT_EVERY:
+                told = offset
                 reached(told)
+        length = None if longer else len(raw)  # of the whole line, when it is all here
         cut = longer or len(raw) > cap
         if cut:
-            state.cut(int(number))
+            state.cut(number)
             raw = raw[:cap]
-        state.line_text(raw, int(number), cut)
+        state.line_text(raw, number, cut)
+        opened = 0
+        if state.open is not None:
+            if source is None:
+                opened = number
+            else:
+                _after_line(source, offset, length)
+                state.follow(physical_lines(source, cap), number)
+    if opened:
+        unresolved.append(opened)
+    state.close()
+    return unresolved
+
+
+def _after_line(source: IO[bytes], offset: int, length: int | None) -> None:
+    """Position ``source`` at the start of the line after the one at ``offset``."""
+    if length is not None:
+        source.seek(offset + length + 1)
+        return
+    source.seek(offset)
+    rest = source.readline(1 << 20)
+    while rest and not rest.endswith(b"\n"):
+        rest = source.readline(1 << 20)
 
 
 def _bounded(proc: subprocess.Popen[bytes]) -> None:
@@ -158,12 +193,13 @@ def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
         return None
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
     state = ScanState(origin, result)
-    offsets = ["--byte-offset"] if reached is not None else []
-    with _popen([*command(*found), *offsets, "--", path], stderr=subprocess.DEVNULL) as proc, \
-            subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE) as counter:
+    with _popen([*command(*found), "--byte-offset", "--", path],
+                stderr=subprocess.DEVNULL) as proc, \
+            subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE) as counter, \
+            open(path, "rb") as source:
         assert proc.stdout is not None
         _bounded(proc)
-        _parse_output(proc.stdout, state, reached)
+        _parse_output(proc.stdout, state, reached, source)
         lines_text, _ = counter.communicate()
     if proc.returncode not in (0, 1) or counter.returncode != 0:
         return None
@@ -193,7 +229,7 @@ def scan_compressed_file(path: str, origin: Origin, compression: str) -> ScanRes
             worker.stdout.close()  # the search tool holds the pipe now
             assert proc.stdout is not None
             _bounded(proc)
-            _parse_output(proc.stdout, state)
+            unresolved = _parse_output(proc.stdout, state)
         if proc.returncode not in (0, 1):
             worker.kill()  # the tool failed (a line past its memory): Python reads the file
         report = worker.stderr.read().decode("utf-8", "replace")
@@ -205,6 +241,8 @@ def scan_compressed_file(path: str, origin: Origin, compression: str) -> ScanRes
         return None
     result.file.bytes = counts["bytes"]
     result.file.lines = counts["lines"] + (0 if counts["ends_with_newline"] else 1)
+    if any(number < result.file.lines for number in unresolved):
+        return None  # a record may go on over lines the tool did not print: Python reads it
     if counts["problem"]:  # worded as scan_stream words it
         result.warnings.append(
             f"{origin.display}: unreadable after {result.file.bytes} bytes of log "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,6 +79,8 @@ class EventSet:
     unrecognized: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: list[FileReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was passed over (counts), for stderr
+    passed_over: list[FileReport] = field(default_factory=list)  # inputs not scanned, and why
     _frame: Any = field(default=None, repr=False)
     # filled by the migration analysis (analysis.dedup): each host's other names, the
     # duplicate lines it dropped, its own warnings (lines out of time order, ...)
@@ -126,8 +129,9 @@ class EventSet:
 
     @property
     def read_anything(self) -> bool:
-        """False when no input could be opened at all (the commands then exit 2)."""
-        return any(f.readable for f in self.files) or bool(
+        """False when no input could be opened at all (the commands then exit 2); inputs
+        looked at and passed over were read."""
+        return any(f.readable for f in self.files) or bool(self.passed_over) or bool(
             self.libvirt is not None and any(f.readable for f in self.libvirt.files))
 
 
@@ -166,12 +170,37 @@ def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
                     bar.done(None)
     if plan.stdin is not None:
         results.append(scan_input(plan.stdin))
+    results.extend(ScanResult(FileReport(path, None, "unknown", skipped=why))
+                   for path, why in plan.skipped)
     events = gather(results, warnings)
     from loganalyzer.logs.libvirt.read import read_plan
 
     events.libvirt = read_plan(plan, hosts)  # libvirt/QEMU logs, read in this process
     events.warnings.extend(events.libvirt.warnings)
+    if events.libvirt.files:  # something was read after all: what was passed over is a note
+        events.notes.extend(w for w in events.warnings if w.startswith(NOTHING_NOVA))
+        events.warnings = [w for w in events.warnings if not w.startswith(NOTHING_NOVA)]
     return events
+
+
+NOTHING_NOVA = "no nova-compute log among the input"
+
+
+def passed_over(files: Sequence[FileReport]) -> str | None:
+    """One line saying which inputs were passed over and why (all of them by name when
+    nothing else was scanned); None when none was."""
+    skipped = [f for f in files if f.skipped is not None]
+    if not skipped:
+        return None
+    reasons = Counter(f.skipped for f in skipped)
+    why = "; ".join(f"{n} {reason}" for reason, n in reasons.most_common())
+    if len(skipped) < len(files):
+        return (f"passed over {len(skipped)} file(s) that are not nova-compute logs ({why}); "
+                "--format json lists them in files[]")
+    names = ", ".join(f.path for f in skipped[:10])
+    more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+    return (f"{NOTHING_NOVA}: passed over {len(skipped)} file(s) "
+            f"({why}): {names}{more}")
 
 
 def _archive_job(path: str, hosts: dict[str, str]) -> tuple[list[ScanResult], list[str]]:
@@ -243,6 +272,12 @@ def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> Event
         result.events = Columns()
         unrecognized.extend(result.unrecognized)
         all_warnings.extend(result.warnings)
+    notes: list[str] = []
+    note = passed_over([r.file for r in results])
+    if note:  # a warning when nothing else was read, else a note
+        (all_warnings if note.startswith(NOTHING_NOVA) else notes).append(note)
+    scanned = [r.file for r in results if r.file.skipped is None]
+    skipped = [r.file for r in results if r.file.skipped is not None]
     data = columns.finish()
     rows = columns.rows
     ordered = {name: data.pop(name, None) or [None] * rows for name in BASE_COLUMNS}
@@ -250,7 +285,8 @@ def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> Event
     ordered["timestamp"] = _timestamps(ordered["ts"])
     if "last_ts" in ordered:  # the last line of a folded run of monitor lines
         ordered["last_timestamp"] = _timestamps(ordered["last_ts"])
-    return EventSet(ordered, rows, unrecognized, all_warnings, [r.file for r in results])
+    return EventSet(ordered, rows, unrecognized, all_warnings, scanned, notes=notes,
+                    passed_over=skipped)
 
 
 def _timestamps(texts: list[str | None]) -> list[datetime | None]:

@@ -12,13 +12,23 @@ import math
 import os
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
 
 from loganalyzer.logs.anchors import ANCHORS, keys_in
 from loganalyzer.logs.catalog import REPEATING_KINDS
-from loganalyzer.logs.grammar import MONTHS, ImplausibleValue, parse_json, parse_text
+from loganalyzer.logs.grammar import (
+    CONTINUED,
+    MAX_CONTINUATION_CHARS,
+    MAX_CONTINUATION_LINES,
+    MONTHS,
+    ImplausibleValue,
+    continuation,
+    parse_json,
+    parse_text,
+)
 from loganalyzer.logs.ingest.readers import READ_ERRORS, describe_read_error
 from loganalyzer.nova.options import MODEL_MAX
 
@@ -50,12 +60,16 @@ class FileReport:
     unrecognized: int = 0
     folded: int = 0  # repeated monitor lines folded into the row of their run
     readable: bool = True  # False when the input could not be opened at all
+    skipped: str | None = None  # why it was passed over without being scanned
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "host": self.host, "host_source": self.host_source,
-                "compression": self.compression, "lines": self.lines, "bytes": self.bytes,
-                "events": self.events, "unrecognized": self.unrecognized,
-                "folded": self.folded, "readable": self.readable}
+        out = {"path": self.path, "host": self.host, "host_source": self.host_source,
+               "compression": self.compression, "lines": self.lines, "bytes": self.bytes,
+               "events": self.events, "unrecognized": self.unrecognized,
+               "folded": self.folded, "readable": self.readable}
+        if self.skipped is not None:
+            out["skipped"] = self.skipped
+        return out
 
 
 @dataclass
@@ -75,6 +89,15 @@ class Columns:
                 column.extend([None] * (n - len(column)))
             column.append(value)
         self.rows = n + 1
+
+    def put(self, row: int, name: str, value: Any) -> None:
+        """Set one field of a row already appended."""
+        column = self.data.get(name)
+        if column is None:
+            column = self.data[name] = [None] * self.rows
+        elif len(column) < self.rows:
+            column.extend([None] * (self.rows - len(column)))
+        column[row] = value
 
     def finish(self) -> dict[str, list[Any]]:
         for column in self.data.values():
@@ -127,9 +150,12 @@ def max_line_bytes() -> int:
     return int(text) if text.isdigit() and int(text) >= MIN_MAX_LINE else MAX_LINE
 
 
-def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = None) -> ScanResult:
+def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = None,
+                beyond: IO[bytes] | None = None) -> ScanResult:
     """Scan one decompressed binary stream. Memory stays within a few chunks whatever the
-    line lengths: a line longer than :func:`max_line_bytes` keeps only its first bytes."""
+    line lengths: a line longer than :func:`max_line_bytes` keeps only its first bytes.
+    ``beyond`` (a byte range of a file: the rest of the file) gives the further lines of a
+    record still open at the stream's end."""
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, compression))
     state = ScanState(origin, result)
     cap = max_line_bytes()
@@ -168,6 +194,9 @@ def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = Non
         state.end_long(long)
     elif carry:
         state.block(carry + b"\n", cap)
+    if beyond is not None:
+        state.follow(physical_lines(beyond, cap), state.line_base)
+    state.close()
     result.file.lines = state.line_base
     return finish(result, state.nul_bytes)
 
@@ -352,6 +381,22 @@ def _read_chunk(stream: IO[bytes]) -> tuple[bytes, BaseException | None]:
 
 
 @dataclass
+class _Open:
+    """An event whose message may go on over the following physical lines (see
+    :func:`loganalyzer.logs.grammar.continuation`)."""
+
+    row: int
+    pid: str | None
+    logger: str | None
+    time: str | None
+    first: str | None  # the error text of its first line
+    lines: list[str] = field(default_factory=list)
+    blank: int = 0  # blank lines seen after the last line kept (kept only if text follows)
+    last_line: int = 0
+    chars: int = 0
+
+
+@dataclass
 class _Run:
     """Consecutive ``Current … steps`` lines of one migration that say the same thing."""
 
@@ -422,9 +467,12 @@ class ScanState:
         self.steps: dict[tuple[Any, Any], tuple[int, tuple[Any, Any], int]] = {}
         self.latest: dict[tuple[Any, Any], int] = {}  # per (host, instance): its last row
         self.step_copy: tuple[bytes, tuple[Any, Any]] = (b"", (None, None))  # last step line
+        self.open: _Open | None = None  # the last event, while its message may go on
 
     def block(self, block: bytes, cap: int = MAX_LINE) -> None:
-        """Scan a block that ends with a newline; a line longer than ``cap`` is cut there."""
+        """Scan a block that ends with a newline; a line longer than ``cap`` is cut there.
+        Only lines holding an anchor are parsed, and the lines right after one whose message
+        may go on (:meth:`follow`)."""
         candidates: dict[int, int] = {}
         for key in ANCHORS:
             pos = block.find(key)
@@ -436,17 +484,63 @@ class ScanState:
         if b"\x00" in block:
             self.nul_bytes += block.count(b"\x00")
         line = self.line_base
+        if self.open is not None:  # a record open at the end of the block before
+            self.follow(_lines(block, 0, candidates, cap), line)
         previous = 0
         for start in sorted(candidates):
             line += block.count(b"\n", previous, start)
             previous = start
-            end = candidates[start]
+            stop = end = candidates[start]
             long = end - start > cap
             if long:
                 self.cut(line + 1)
                 end = start + cap
             self.line_text(block[start:end], line + 1, long)
+            if self.open is not None:
+                self.follow(_lines(block, stop + 1, candidates, cap), line + 1)
         self.line_base += block.count(b"\n")
+
+    def follow(self, lines: Iterable[bytes], number: int) -> bool:
+        """Join the physical lines after line ``number`` (bytes, with or without their
+        newline) to the open record while they continue it; a line holding an anchor is
+        always a record of its own. False once the record is closed, True while it is still
+        open when ``lines`` run out."""
+        record = self.open
+        if record is None:
+            return False
+        for raw in lines:
+            number += 1
+            if len(record.lines) + record.blank >= MAX_CONTINUATION_LINES or any(
+                    key in raw for key in ANCHORS):
+                break
+            text = continuation(raw.rstrip(b"\r\n").decode("utf-8", "replace"),
+                                record.pid, record.logger, record.time)
+            if text is None:
+                break
+            if not text.strip():
+                record.blank += 1
+                continue
+            record.lines.extend([""] * record.blank)
+            record.blank = 0
+            record.lines.append(text)
+            record.last_line = number
+            record.chars += len(text) + 1
+            if record.chars >= MAX_CONTINUATION_CHARS:
+                break
+        else:
+            return True
+        self.close()
+        return False
+
+    def close(self) -> None:
+        """The open record is complete: its further lines join its ``error``."""
+        record, self.open = self.open, None
+        if record is None or not record.lines:
+            return
+        text = "\n".join(record.lines)[:MAX_CONTINUATION_CHARS]
+        events = self.result.events
+        events.put(record.row, "error", f"{record.first}\n{text}" if record.first else text)
+        events.put(record.row, "last_line", record.last_line)
 
     def cut(self, number: int) -> None:
         """Line ``number``, a candidate, is longer than the cap: counted for the warning."""
@@ -460,11 +554,15 @@ class ScanState:
         if long.key:
             self.cut(self.line_base + 1)
             self.line_text(long.head, self.line_base + 1, True)
+        elif self.open is not None:  # a further line of the open record, cut as all are
+            self.follow([long.head], self.line_base)
         self.line_base += 1
 
     def line_text(self, raw: bytes, number: int, cut: bool = False) -> None:
         """Parse one candidate line (its bytes, without the newline; ``cut``: the first
         bytes of a longer line)."""
+        if self.open is not None:
+            self.close()
         if self.fast_runs and b" Current " in raw and self._fold_fast(raw, number):
             return
         if raw == self.step_copy[0] and self._fold_copy(number):
@@ -502,6 +600,10 @@ class ScanState:
         if finished["kind"] == "downtime_step" and self._step_held(finished, key, raw):
             return
         self.latest[key] = self.result.events.rows
+        if finished["message_id"] in CONTINUED:
+            self.open = _Open(self.result.events.rows, finished.get("pid"),
+                              finished.get("logger"), finished.get("time"),
+                              finished.get("error"))
         self.result.events.append(finished)
 
     def _fold_repeat(self, event: dict[str, Any]) -> bool:
@@ -687,6 +789,28 @@ class ScanState:
             event.pop(name, None)
         out.update(event)
         return out
+
+
+def _lines(block: bytes, start: int, candidates: dict[int, int], cap: int) -> Iterator[bytes]:
+    """The lines of ``block`` from offset ``start`` up to the next candidate line, each cut
+    at ``cap`` bytes."""
+    size = len(block)
+    while start < size and start not in candidates:
+        end = block.find(b"\n", start)
+        yield block[start:min(end, start + cap)]
+        start = end + 1
+
+
+def physical_lines(stream: IO[bytes], cap: int) -> Iterator[bytes]:
+    """The lines of a binary stream, each cut at ``cap`` bytes (the rest is read and
+    dropped): the further lines of an open record, read where the scan did not read them."""
+    while line := stream.readline(cap + 1):
+        if len(line) > cap and not line.endswith(b"\n"):
+            rest = line
+            while rest and not rest.endswith(b"\n"):
+                rest = stream.readline(1 << 20)
+            line = line[:cap]
+        yield line
 
 
 def _syslog_ts(text: str, year: int | None) -> str | None:

@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING
 
 from loganalyzer.logs.ingest.discover import (
+    CONFIG_FILE,
+    NOT_A_LOG_NAME,
+    NOT_NOVA,
     Input,
     classify_name,
     host_from_path,
@@ -116,6 +119,7 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
     """
     results: list[ScanResult] = []
     warnings: list[str] = []
+    skipped: list[tuple[str, str]] = []  # members passed over, and why
     hostnames: dict[str, str] = {}  # sosreport root inside the archive -> hostname
     try:
         archive = Archive(path)
@@ -124,6 +128,9 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
     try:
         for member in archive:
             if not member.isfile():
+                if not member.isdir():
+                    skipped.append((f"{path}:{member.name}", "not a regular file (a link, "
+                                    "device or FIFO member)"))
                 continue
             parts = member.name.split("/")
             name = parts[-1]
@@ -135,7 +142,12 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
                         hostnames[parts[0]] = text
                 continue
             kind = classify_name(name, parts[-2] if len(parts) > 1 else "")
-            if kind in (None, "tar", "libvirt"):
+            if kind == "libvirt":  # read beside nova's logs (logs/libvirt)
+                continue
+            if kind in (None, "tar") or name.endswith(".conf"):
+                skipped.append((f"{path}:{member.name}", CONFIG_FILE if name.endswith(".conf")
+                                else NOT_A_LOG_NAME if kind is None
+                                else "an archive inside an archive (not read)"))
                 continue
             handle = archive.open(member)
             if handle is None:
@@ -145,6 +157,7 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
             if kind == "sniff":
                 head = stream.read(65536)
                 if not looks_like_nova(head):
+                    skipped.append((display, NOT_NOVA))
                     continue
                 stream = io.BufferedReader(Peeked(head, stream))
             year = time.localtime(member.mtime).tm_year
@@ -174,6 +187,8 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
         root = result.file.path[len(path) + 1:].split("/")[0]
         if root in hostnames:
             _set_host(result, hostnames[root], "sosreport hostname")
+    results.extend(ScanResult(FileReport(name, None, "unknown", skipped=why))
+                   for name, why in skipped)
     return results, warnings
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -12,13 +13,28 @@ from typing import IO, Any
 
 from rich.console import Console
 
+COLOR: bool | None = None  # --color / --no-color; None: on a terminal unless NO_COLOR is set
+
+
+def colour_wanted(is_tty: bool) -> bool:
+    """``--color``/``--no-color`` when given, else colour on a terminal unless the
+    ``NO_COLOR`` environment variable is set (no-color.org)."""
+    if COLOR is not None:
+        return COLOR
+    return is_tty and not os.environ.get("NO_COLOR")
+
 
 def console(stream: IO[str]) -> Console:
-    """A rich console on ``stream``: colour only on a terminal, 160 columns when writing to
-    a file or pipe. Markup is off: text from configs and logs is printed as it is."""
+    """A rich console on ``stream``: colour as :func:`colour_wanted` says; the terminal's
+    width, or ``COLUMNS``, else 160 columns when writing to a file or pipe. Markup is off:
+    text from configs and logs is printed as it is."""
     is_tty = hasattr(stream, "isatty") and stream.isatty()
-    return Console(file=stream, width=None if is_tty else 160, highlight=False, markup=False,
-                   soft_wrap=False, no_color=not is_tty)
+    colour = colour_wanted(is_tty)
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else None if is_tty else 160
+    return Console(file=stream, width=width, highlight=False, markup=False, soft_wrap=False,
+                   no_color=not colour, color_system=("standard" if not is_tty else "auto")
+                   if colour else None, force_terminal=True if colour and not is_tty else None)
 
 
 LONG_LIST = 100  # elements: a document with a longer list is written one element a line

@@ -76,8 +76,19 @@ def details(values: dict[str, Any]) -> str:
                          f"elapsed {_clean(values.get('last_elapsed_s'))} s)")
             continue
         text = str(value)
-        parts.append(f"{name}={text if len(text) <= 80 else text[:77] + '...'}")
+        if name == "error":  # every line of a message that went on over several lines
+            parts.append("error=" + "\n".join(_short(line, ERROR_LINE) for line in
+                                               text.splitlines()))
+            continue
+        parts.append(f"{name}={_short(text, 80)}")
     return " ".join(parts)
+
+
+ERROR_LINE = 300  # characters of each line of an error shown in a table
+
+
+def _short(text: str, size: int) -> str:
+    return text if len(text) <= size else text[:size - 3] + "..."
 
 
 def write(events: EventSet, frame: pd.DataFrame, fmt: str, stream: IO[str],
@@ -88,7 +99,7 @@ def write(events: EventSet, frame: pd.DataFrame, fmt: str, stream: IO[str],
             "events": event_records(frame),
             "unrecognized": events.unrecognized,
             "warnings": events.warnings,
-            "files": [f.to_json() for f in events.files],
+            "files": [f.to_json() for f in [*events.files, *events.passed_over]],
             **_libvirt(events),
         }, stream)
         return
@@ -162,9 +173,11 @@ def _libvirt(events: EventSet) -> dict[str, Any]:
 
 def _summary(out: Any, events: EventSet, frame: pd.DataFrame) -> None:
     files = events.files
+    passed = len(events.passed_over)
     lines = sum(f.lines for f in files)
     size = sum(f.bytes for f in files)
-    out.print(f"files: {len(files)}  lines read: {lines}  bytes: {size}  "
+    out.print(f"files: {len(files)}{f' ({passed} passed over)' if passed else ''}  "
+              f"lines read: {lines}  bytes: {size}  "
               f"events: {len(events.events)} ({len(frame)} selected)")
     counts = Counter(frame["kind"].tolist())
     if counts:

@@ -8,6 +8,7 @@ from typing import IO, Any
 from rich.table import Table
 
 from loganalyzer.output.common import console, write_json
+from loganalyzer.simulate.whatif import RANKING
 
 
 def result(summary: dict[str, Any], fmt: str, stream: IO[str]) -> None:
@@ -16,19 +17,32 @@ def result(summary: dict[str, Any], fmt: str, stream: IO[str]) -> None:
         return
     out = console(stream)
     for key, value in summary.items():
-        if key != "written":
-            out.print(f"{key}: {value}")
+        if key not in ("written", "what_if", "what_if_ranking"):
+            out.print(f"{key}: {_value(value)}")
     for path in summary.get("written", []):
         out.print(f"wrote {path}")
+
+
+def _value(value: Any) -> str:
+    """A summary value as words: no Python ``None`` or ``[]`` on the screen."""
+    if value is None:
+        return "-"
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(v) for v in value) if value else "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_value(v)}" for k, v in value.items()) or "none"
+    return str(value)
 
 
 def what_if(rows: Sequence[dict[str, Any]], budget: float | None, fmt: str,
             stream: IO[str]) -> None:
     if fmt == "json":
-        write_json({"budget_s": budget, "variations": list(rows)}, stream)
+        write_json({"budget_s": budget, "ranking": RANKING, "variations": list(rows)},
+                   stream)
         return
     out = console(stream)
-    table = Table(title="what-if (best first)")
+    out.print(f"what-if, best first: {RANKING}")
+    table = Table()
     for name in ("variation", "outcome", "finished by", "duration (s)", "final max ms",
                  "guest downtime ms", "within budget"):
         table.add_column(name, no_wrap=True)

@@ -145,7 +145,7 @@ def write_pngs(figures: Mapping[str, Any], folder: str) -> list[str]:
         import kaleido  # noqa: F401
     except ImportError:
         raise InputError("--png needs the 'images' extra (kaleido): pip install "
-                         "'loganalyzer[images]'") from None
+                         "'nova-loganalyzer[images]'") from None
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:

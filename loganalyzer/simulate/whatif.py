@@ -40,10 +40,21 @@ def grid(base: Settings, release: Release) -> list[Variation]:
     return out
 
 
+RANKING = ("fewest failures (completed first), then within --budget, then shortest guest "
+           "pause, then shortest duration")
+
+
+def rank(row: dict[str, Any]) -> tuple[Any, ...]:
+    """The sort key :data:`RANKING` describes."""
+    pause = row["actual_downtime_ms"]
+    return (row["outcome"] != "completed", not row["within_budget"],
+            pause if pause is not None else float("inf"),
+            row["duration_s"] if row["duration_s"] is not None else float("inf"))
+
+
 def what_if(guest: Guest, link_mibs: float, base: Settings, release: Release,
             python: int | None, seed: int, budget_s: float | None) -> list[dict[str, Any]]:
-    """One row per variation, best first: finished within the budget, then the lowest real
-    downtime, then the shortest duration."""
+    """One row per variation, best first by :data:`RANKING`."""
     rows = []
     for variation in grid(base, release):
         result: Result = simulate(guest, link_mibs, variation.settings, release, python, seed)
@@ -54,8 +65,5 @@ def what_if(guest: Guest, link_mibs: float, base: Settings, release: Release,
                      "final_max_downtime_ms": result.final_max_downtime_ms,
                      "actual_downtime_ms": result.actual_downtime_ms,
                      "within_budget": within, "settings": vars(variation.settings)})
-    rows.sort(key=lambda r: (not r["within_budget"],
-                             r["actual_downtime_ms"] if r["actual_downtime_ms"] is not None
-                             else float("inf"),
-                             r["duration_s"] or float("inf")))
+    rows.sort(key=rank)
     return rows

@@ -8,6 +8,7 @@ their first 64 KiB. Tarballs (sosreports) are read in place. Rotated sets come o
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -28,7 +29,15 @@ TAR_NAME = re.compile(r"\.(?:tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2|tar\.zst)
 SNIFF_NAME = re.compile(r"(?:\.log|\.txt|\.json|\.out)(?:[.-].*)?$|\.(?:gz|xz|bz2|zst)$")
 SNIFF_MARKERS = (b"nova.compute.", b"nova.virt.", b"nova-compute[", b"nova_compute[",
                  b"nova.service", b"Live Migration failure", b"(Lifecycle Event)")
-OSLO_NOVA_LINE = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\d+ )?[A-Z]+ nova\.")
+# An oslo.log line of nova-compute's own loggers or the oslo libraries it logs through
+# (an excerpt may hold nothing but an oslo_messaging traceback or TRACE lines).
+OSLO_NOVA_LINE = re.compile(
+    rb"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)? (?:\[[^\]\s]+\] )?(?:\d+ )?"
+    rb"(?:DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|TRACE) "
+    rb"(?:nova|oslo[._]\w+|keystoneauth1|keystonemiddleware|os_brick|os_vif|neutronclient)\.")
+NOT_NOVA = "no nova-compute line in its first 64 KiB"
+NOT_A_LOG_NAME = "its name is not a log's"
+CONFIG_FILE = "a configuration file, not a log"
 ROTATION = re.compile(
     r"^(?P<base>.+?)(?:[.-](?P<date>\d{8}(?:\d{2})?)|\.(?P<num>\d+))?"
     r"(?P<comp>\.(?:gz|bz2|xz|zst))?$"
@@ -60,6 +69,7 @@ class Plan:
     archives: list[str] = field(default_factory=list)  # tarballs, read member by member
     stdin: Input | None = None
     warnings: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) passed over
     libvirt: list[Input] = field(default_factory=list)  # libvirt/QEMU logs (logs/libvirt/)
 
 
@@ -97,11 +107,16 @@ def classify_name(name: str, parent: str = "") -> str | None:
 
 def looks_like_nova(head: bytes) -> bool:
     """True when the first bytes of a file carry nova-compute lines or catalogue messages."""
+    return _markers().search(head) is not None or OSLO_NOVA_LINE.search(head) is not None
+
+
+@functools.cache
+def _markers() -> re.Pattern[bytes]:
+    """The sniff markers and every catalogue key as one pattern (one pass over the head:
+    a tarball of many small members is sniffed member by member)."""
     from loganalyzer.logs.anchors import KEY_BYTES
 
-    return (any(marker in head for marker in SNIFF_MARKERS)
-            or any(k in head for k in KEY_BYTES)
-            or OSLO_NOVA_LINE.search(head) is not None)
+    return re.compile(b"|".join(re.escape(k) for k in (*SNIFF_MARKERS, *KEY_BYTES)))
 
 
 def _clean_host(text: str) -> str | None:
@@ -194,7 +209,13 @@ def plan_inputs(paths: Sequence[str], hosts: Mapping[str, str] | None = None) ->
         if st is None or _refused(given, st, plan):
             continue
         if stat.S_ISDIR(st.st_mode):
-            plan.files.extend(_walk(given, hosts, hostname_cache, plan))
+            before = (len(plan.archives), len(plan.skipped), len(plan.warnings),
+                      len(plan.libvirt))
+            found = _walk(given, hosts, hostname_cache, plan)
+            if not found and before == (len(plan.archives), len(plan.skipped),
+                                        len(plan.warnings), len(plan.libvirt)):
+                plan.skipped.append((given, "empty folder"))
+            plan.files.extend(found)
         elif TAR_NAME.search(given):
             plan.archives.append(given)
         elif classify_name(os.path.basename(given), os.path.basename(
@@ -263,7 +284,9 @@ def _walk(root: str, hosts: Mapping[str, str], cache: dict[str, str | None],
         for name in sorted(filenames, key=rotation_key):
             full = os.path.join(dirpath, name)
             kind = classify_name(name, parent)
-            if kind is None:
+            if kind is None or name.endswith(".conf"):
+                plan.skipped.append((full, CONFIG_FILE if name.endswith(".conf")
+                                     else NOT_A_LOG_NAME))
                 continue
             st = _stat(full, plan)
             if st is None or _refused(full, st, plan):
@@ -278,7 +301,7 @@ def _walk(root: str, hosts: Mapping[str, str], cache: dict[str, str | None],
             if kind == "libvirt":
                 plan.libvirt.append(_input_for(full, root, st, hosts, cache))
                 continue
-            if kind == "sniff" and not _sniff(full):
+            if kind == "sniff" and not _sniff(full, plan):
                 continue
             found.append(_input_for(full, root, st, hosts, cache))
     return found
@@ -338,6 +361,7 @@ def _remote(url: str, hosts: Mapping[str, str], plan: Plan) -> list[Input]:
         base = name.rsplit("/", 1)[-1]
         parent = name.rsplit("/", 2)[-2] if name.count("/") >= 1 else ""
         if len(names) > 1 and classify_name(base, parent) not in ("nova", "syslog", "journal"):
+            plan.skipped.append((fs.unstrip_protocol(name), NOT_A_LOG_NAME))
             continue
         # the URL as given when it names one file: a chained URL (zip://m::file://a.zip)
         # keeps the part unstrip_protocol would drop
@@ -348,12 +372,18 @@ def _remote(url: str, hosts: Mapping[str, str], plan: Plan) -> list[Input]:
     return found
 
 
-def _sniff(path: str) -> bool:
+def _sniff(path: str, plan: Plan) -> bool:
+    """Whether a file found by a look at its content is a nova-compute log; a file that is
+    not, or cannot be read, is noted in ``plan``."""
     try:
         with open(path, "rb") as raw:
-            return looks_like_nova(read_head(raw))
-    except OSError:
+            if looks_like_nova(read_head(raw)):
+                return True
+    except OSError as exc:
+        plan.warnings.append(f"{path}: cannot read: {exc.strerror}")
         return False
+    plan.skipped.append((path, NOT_NOVA))
+    return False
 
 
 def _input_for(path: str, root: str, st: os.stat_result, hosts: Mapping[str, str],
