@@ -195,3 +195,27 @@ def test_a_line_stamped_an_hour_late_keeps_its_place(tmp_path):
     (row,) = json.loads(result.stdout)["migrations"]
     assert (row["start"], row["duration_s"]) == (once["start"], once["duration_s"])
     assert "after the line after it" in result.stderr
+
+
+def test_a_log_followed_across_a_rotation_keeps_its_new_lines():
+    """``watch`` labels lines with the followed file's name: after a rotation the numbers
+    start again with new lines (kept); a file read twice starts again with lines already
+    read (dropped)."""
+    from datetime import datetime, timedelta
+
+    from loganalyzer.analysis.dedup import prepare
+
+    base = datetime(2024, 5, 1, 12)
+
+    def line(n: int, text: str) -> dict:
+        return {"file": "nova-compute.log", "line": n, "host": "compute-a", "instance": VM1,
+                "kind": "progress", "message_id": "progress", "pid": "42", "text": text,
+                "time": str(base + timedelta(seconds=10 * len(text))),
+                "timestamp": base + timedelta(seconds=10 * len(text))}
+
+    first = [line(1, "a"), line(2, "bb"), line(3, "ccc")]
+    rotated = [line(1, "dddd"), line(2, "eeeee")]
+    assert prepare([*first, *rotated]).duplicates_dropped == 0
+    assert len(prepare([*first, *rotated]).records) == 5
+    again = prepare([*first, *first])
+    assert again.duplicates_dropped == 3 and len(again.records) == 3

@@ -135,9 +135,6 @@ def test_once_on_the_real_logs_reports_what_migrations_reports(real_logs: Path,
         len(offline)
 
 
-@pytest.mark.xfail(reason="known defect since the merge with the duplicate-line analysis and "
-                   "the exact decoders: around a rotation watch reports a migration in flight "
-                   "as ended or twice; issue 18 stays open for it", strict=False)
 def test_a_growing_and_rotating_log_is_reported_as_migrations_reports_it(tmp_path: Path):
     logs = two_migrations()
     root = tmp_path / "logs"
@@ -196,9 +193,6 @@ def test_a_growing_and_rotating_log_is_reported_as_migrations_reports_it(tmp_pat
     assert VM1 not in text and VM2 not in text  # no instance uuids as labels
 
 
-@pytest.mark.xfail(reason="known defect since the merge with the duplicate-line analysis and "
-                   "the exact decoders: around a rotation watch reports a migration in flight "
-                   "as ended or twice; issue 18 stays open for it", strict=False)
 def test_a_restart_from_the_state_resumes_mid_migration(tmp_path: Path):
     logs = two_migrations()
     root = tmp_path / "logs"

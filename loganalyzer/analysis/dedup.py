@@ -149,8 +149,10 @@ def prepare(records: Sequence[Mapping[str, Any]],
         host = identity.name(label) or label
         line = int(record.get("line") or 0)
         stream = (name, label)
-        if name and line < last_line.get(stream, 0):
-            copies[stream] += 1  # the lines start again: this file is read a second time
+        if name and line < last_line.get(stream, 0) and (key is None or (host, key) in seen):
+            # the lines start again with a line already read: this file is read a second
+            # time (a log followed across a rotation starts again with new lines: kept)
+            copies[stream] += 1
         last_line[stream] = line
         if copies[stream] or same_file[name] != name:
             dropped += 1  # the same file again (given twice, or under another name)
