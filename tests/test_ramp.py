@@ -39,7 +39,7 @@ def test_worked_example_matches_real_log(real_logs):
     assert logged != downtime_steps(5000, 7, 75, 4.0, Variant.LINEAR_PY3)
 
 
-# nova test_migration.py / test_driver.py test_live_migration_downtime_steps (facts §7)
+# nova test_migration.py / test_driver.py test_live_migration_downtime_steps (docs/nova.md §7)
 NOVA_LINEAR = [(0, 40), (90, 76), (180, 112), (270, 148), (360, 184), (450, 220), (540, 256),
                (630, 292), (720, 328), (810, 364), (900, 400)]
 NOVA_EXPONENTIAL = [(0, 37), (90, 38), (180, 39), (270, 42), (360, 46), (450, 55), (540, 70),
@@ -63,7 +63,7 @@ def test_nova_exponential_vector():
     ((1000, 3, 10, 2), [333, 555, 777, 999], [333, 555, 777, 1000], [251, 259, 332, 999]),
 ])
 def test_facts_table(args, py2, py3, exp):
-    """Facts §3.2, computed by running each era's code."""
+    """docs/nova.md §3.2, computed by running each era's code."""
     if py2:
         assert values(downtime_steps(*args, "linear-py2")) == py2
     if py3:
@@ -96,7 +96,7 @@ def test_exponential_clamps_silently():
                                                                           "exponential")
 
 
-# update_downtime (facts §7): steps [(9000, 50), (18000, 200)]
+# update_downtime (docs/nova.md §7): steps [(9000, 50), (18000, 200)]
 UD_STEPS = [(9000, 50), (18000, 200)]
 
 

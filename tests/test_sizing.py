@@ -1,4 +1,4 @@
-"""data_gb and the limits derived from it (facts §4, §6)."""
+"""data_gb and the limits derived from it (docs/nova.md §4, §6)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ completed after N sec`` is ``live_migration_timeout_action = force_complete`` (S
 live_migration_permit_post_copy is set to True …`` and ``The
 live_migration_permit_auto_converge is set to True, but it is not supported.``
 (``_parse_migration_flags``, Newton+) name their option's value; the printed limit N is
-``int(live_migration_completion_timeout × data_gb)`` (facts §6). When the configuration in
+``int(live_migration_completion_timeout × data_gb)`` (docs/nova.md §6). When the configuration in
 force says otherwise, the log wins: a ``config-implied-by-behaviour`` finding names the
 option, the value proved, the evidence and the source contradicted.
 """

@@ -1,6 +1,6 @@
 """Observed downtime steps against the predicted ramp, with nova's own rules for applying it.
 
-Newton+ ``update_downtime`` (facts §3.3) jumps to the latest due step and logs only a change,
+Newton+ ``update_downtime`` (docs/nova.md §3.3) jumps to the latest due step and logs only a change,
 so a monitor that ran late skips steps legitimately. What it can never do is run an iteration
 after a step fell due without applying it: every progress line, every DEBUG ``Current … steps``
 line and every logged step marks an iteration, and at each one the latest due step must

@@ -1,7 +1,7 @@
 """Both hosts of a migration: joining the destination's lines to the source's, estimating the
 clock offset between the hosts, and the switchover window.
 
-Orderings that must hold, with θ = destination clock − source clock (facts §2.1):
+Orderings that must hold, with θ = destination clock − source clock (docs/nova.md §2):
 the destination's ``VM Started`` follows the source's ``Starting monitoring`` (θ ≤ d − s);
 its ``Post operation of migration started`` follows ``_post_live_migration() is started..``
 (θ ≤ d − s) and precedes ``Migrating instance to … finished successfully.`` (θ ≥ d − s);

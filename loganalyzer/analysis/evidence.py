@@ -1,5 +1,5 @@
 """What the logs say about a host apart from its migrations: the configuration it printed at
-start-up (oslo.config's ``log_opt_values`` dump, facts §1.3), the nova version it announced
+start-up (oslo.config's ``log_opt_values`` dump, docs/nova.md §1), the nova version it announced
 (``Starting compute node (version X)``), and which releases the message forms allow.
 """
 
@@ -127,7 +127,7 @@ def _new_dump(facts: HostFacts, record: Mapping[str, Any]) -> dict[str, Any]:
     return {"values": values}
 
 
-# --- release bounds from message forms (facts §2) ----------------------------------------
+# --- release bounds from message forms (docs/nova.md §2) ----------------------------------------
 
 # message_id: (first major, last major, why) — the catalogue's release evidence
 FORM_BOUNDS: dict[str, tuple[int, int, str]] = CATALOGUE_BOUNDS
@@ -144,7 +144,7 @@ OPTION_BOUNDS: dict[str, tuple[int, int]] = {
     "live_migration_with_native_tls": (19, NEWEST),
     "live_migration_parallel_connections": (33, NEWEST),
 }
-# the logger of the start-up dump (facts §1.3)
+# the logger of the start-up dump (docs/nova.md §1)
 DUMP_LOGGERS: dict[str, tuple[int, int, str]] = {
     "nova.openstack.common.service": (6, 11, "Kilo or earlier (oslo.service from Liberty)"),
     "oslo_service.service": (12, 30, "Liberty – 2024.2"),

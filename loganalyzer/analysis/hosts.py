@@ -2,9 +2,10 @@
 
 A host label comes with each event (``--host``, a syslog prefix, an os-log-merger tag, a
 sosreport ``hostname``, the machine, or the path). nova says who it is itself: the start-up
-dump's ``host = …`` (``CONF.host``) and ``my_ip = …`` (oslo.config ``log_opt_values``, facts
-§1.3), and ``During the sync_power process the instance has moved from host X to host Y``,
-which the host named Y logs (``_sync_instance_power_state``, facts §2.5). Labels whose lines
+dump's ``host = …`` (``CONF.host``) and ``my_ip = …`` (oslo.config ``log_opt_values``,
+docs/nova.md §1), and ``During the sync_power process the instance has moved from host X
+to host Y``,
+which the host named Y logs (``_sync_instance_power_state``, docs/nova.md §2). Labels whose lines
 are the same lines (a per-host log and an os-log-merger merge of it) are one host too. All
 the names of one host resolve to one canonical name: the user's ``--host`` when given, else
 nova's ``CONF.host``, else the strongest label; the others are listed as its aliases.

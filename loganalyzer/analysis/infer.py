@@ -3,7 +3,7 @@
 Pure functions over observed ``(after_s, downtime_ms)`` steps: the step interval
 (``int(delay × data_gb)``), the step indices (steps can be skipped), and the
 ``live_migration_downtime`` / ``_steps`` pairs whose ramp reproduces every observed value,
-for each ramp variant (facts §3.1–§3.2). Also data_gb ranges from each kind of evidence.
+for each ramp variant (docs/nova.md §3.1–§3.2). Also data_gb ranges from each kind of evidence.
 """
 
 from __future__ import annotations

@@ -152,7 +152,7 @@ def _starts(segment: Segment) -> tuple[Any, Any, float]:
 
 
 def _outcome(segment: Segment) -> tuple[str, Any, str | None]:
-    """(outcome, when, error text) from the segment's outcome lines (facts §2.2, §6)."""
+    """(outcome, when, error text) from the segment's outcome lines (docs/nova.md §2, §6)."""
     failure = segment.first("live_migration_failure")
     error = failure.get("error") if failure else None
     for kind in ("operation_cancelled",):
@@ -473,7 +473,7 @@ def _duration(segment: Segment, start: Any, end: Any, start_seen: bool, end_seen
     """(duration, lower bound, what the bound rests on). The duration only when both ends
     are in the log; else the strongest lower bound nova's own counters give (the elapsed
     time a line states plus the time from it to the migration's last line), or the span of
-    the lines seen. nova's counters never run ahead of the real elapsed time (facts §2.4,
+    the lines seen. nova's counters never run ahead of the real elapsed time (docs/nova.md §2,
     §6)."""
     span = (end - start).total_seconds() if _time(start) is not None and \
         _time(end) is not None else None

@@ -1,7 +1,7 @@
 """Events to migration timelines: one *source segment* per live migration a host ran, one
 *arrival* per migration a host received.
 
-The source host logs nearly everything (facts §2.1); its lines are cut into segments per
+The source host logs nearly everything (docs/nova.md §2); its lines are cut into segments per
 instance by the phase each message belongs to: a pre-migration or monitor-start message after
 the previous migration's running phase, a running-phase message after an outcome, or a ramp
 or progress counter starting again at 0 begins a new migration. This works on INFO-only logs,

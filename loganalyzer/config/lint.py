@@ -1,6 +1,6 @@
 """``lint``: what a configuration will do to guests of given sizes, before any migration runs.
 
-Each rule cites the nova behaviour it rests on (facts §3, §5, §6).
+Each rule cites the nova behaviour it rests on (docs/nova.md §3, §5, §6).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A line is an optional *envelope* (syslog / journald / grep / dataset prefix), an
 coarse oslo.log *header* (timestamp, pid, level, logger, request context, instance), and a
 *message*: one alternative per catalogue entry, each containing its literal key. DEBUG lines
 carry a ``func path:line`` suffix (or devstack's ``{{(pid=N) func path:line}}``), removed
-before the message is parsed. Facts §1 (oslo.log formats) and real_logs/INDEX.md (layouts).
+before the message is parsed. docs/nova.md §1 (oslo.log formats) and real_logs/INDEX.md (layouts).
 """
 
 from __future__ import annotations
@@ -313,7 +313,7 @@ def _migration_fields(out: dict[str, Any]) -> None:
 
 
 def _context(out: dict[str, Any]) -> None:
-    """Request ids from the context brackets of every era (facts §1.1)."""
+    """Request ids from the context brackets of every era (docs/nova.md §1)."""
     parts = out.pop("ctx").split()
     if not parts or parts == ["-"]:
         return
@@ -406,7 +406,7 @@ def _parse_message_only(body: str, keys: Iterable[str]) -> dict[str, Any] | None
 
 
 def _json_header(obj: dict[str, Any], result: dict[str, Any]) -> None:
-    """Header fields of an oslo.log JSONFormatter record (facts §1.2)."""
+    """Header fields of an oslo.log JSONFormatter record (docs/nova.md §1)."""
     asctime = obj.get("asctime")
     if asctime:
         msecs = obj.get("msecs")

@@ -4,7 +4,7 @@ The inverse of the grammar: oslo.log text lines of each era (request-context sty
 suffix), and the envelopes real deployments wrap them in (syslog, journald short-iso and
 JSON, devstack's journald format, oslo's JSON formatter, os-log-merger). Used by the
 simulator and by the tests that check every catalogue message in every layout.
-Facts §1.1–§1.2; real_logs/INDEX.md for the layouts.
+docs/nova.md §1; real_logs/INDEX.md for the layouts.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def render_message(message: Message, fields: dict[str, object]) -> str:
 
 
 def context(record: Record) -> str:
-    """The request-context brackets of the record's era (facts §1.1)."""
+    """The request-context brackets of the record's era (docs/nova.md §1)."""
     if not record.request_id:
         return "[-]"
     if record.major >= 26:  # oslo.log 4.8: global id first, system_scope added

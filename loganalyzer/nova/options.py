@@ -1,6 +1,6 @@
 """The ``[libvirt] live_migration_*`` options as data: type, default, bounds and history.
 
-Mirrors ``nova/conf/libvirt.py`` of every release tag (facts §5). Majors as in
+Mirrors ``nova/conf/libvirt.py`` of every release tag (docs/nova.md §5). Majors as in
 :mod:`loganalyzer.nova.releases`: an option exists in ``added <= major < removed``.
 """
 

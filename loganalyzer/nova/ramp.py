@@ -1,6 +1,6 @@
 """The downtime ramp: how nova computes it and how its monitor applies it.
 
-Pure functions, no I/O. Facts §3. A ramp is a list of ``(after_s, downtime_ms)`` steps, the
+Pure functions, no I/O. docs/nova.md §3. A ramp is a list of ``(after_s, downtime_ms)`` steps, the
 shape nova's own ``downtime_steps`` generator yields.
 """
 

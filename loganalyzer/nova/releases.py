@@ -1,6 +1,6 @@
 """The nova release table, Folsom to master, and what each release does differently.
 
-Facts: ../shared/docs/nova-live-migration-facts.md §0 (release map, Python support) and the
+From docs/nova.md §0 (release map, Python support) and the
 per-message release ranges of §2. A release is identified by its *major*: the first number
 of its version from Liberty (12.0.0) on. Releases before Liberty used year-based versions
 (2015.1 = Kilo); they get the majors they would have had (Kilo = 11, Juno = 10, ...) so that
@@ -15,7 +15,7 @@ from enum import StrEnum
 
 
 class Variant(StrEnum):
-    """How a release computes the downtime ramp (facts §3.1, §3.2)."""
+    """How a release computes the downtime ramp (docs/nova.md §3.1, §3.2)."""
 
     LINEAR_PY3 = "linear-py3"
     LINEAR_PY2 = "linear-py2"

@@ -1,6 +1,6 @@
 """The guest's size as nova sees it (``data_gb``) and the limits derived from it.
 
-Facts §4 and §6. Pure functions.
+docs/nova.md §4 and §6. Pure functions.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The log lines one live migration produces on both hosts, as a given nova release writes them.
 
 Given *when* things happen (the monitor's iteration times, when the job converges, stalls), it
-replays nova's monitor loop (facts §2.1, §3.3, §6; docs/nova-history.md): pre-migration
+replays nova's monitor loop (docs/nova.md §2, §3.3, §6; docs/nova-history.md): pre-migration
 lines, the ramp through ``update_downtime`` (Newton+) or one pop per iteration (Liberty/Mitaka),
 the DEBUG step list, progress lines every 10th iteration (INFO every 60th, ``secs`` =
 iterations / 2 before Wallaby; master: every ``live_migration_monitor_interval / 0.5``
@@ -360,7 +360,7 @@ def iterations(duration_s: float, stalls: dict[float, float] | None = None,
 def startup(release: Release, when: datetime, values: dict[str, object], version: str,
             config_files: str = "['/etc/nova/nova.conf']", pid: int = 4242) -> list[Record]:
     """What nova-compute logs when it starts with ``debug = True``: the oslo.config dump of
-    every option (facts §1.3, names padded to 30 columns) and ``Starting compute node``."""
+    every option (docs/nova.md §1, names padded to 30 columns) and ``Starting compute node``."""
     def record(offset: float, message_id: str, text: str, level: str = "DEBUG") -> Record:
         message = BY_ID[message_id]
         return Record(when + timedelta(seconds=offset), level, message.logger, text, pid=pid,
