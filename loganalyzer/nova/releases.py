@@ -200,7 +200,6 @@ RELEASES: tuple[Release, ...] = (
 )
 
 BY_MAJOR: dict[int, Release] = {r.major: r for r in RELEASES}
-OLDEST_WITH_STEPS = BY_MAJOR[12]
 MASTER = BY_MAJOR[34]
 
 _YEAR_VERSION = re.compile(r"^(20\d\d)\.(\d)")

@@ -24,8 +24,6 @@ SCALARS = ("instance", "migration_uuid", "source_host", "dest_host", "start", "e
            "error_class", "release", "release_source", "timeout_hit",
            "timeout_limit_s", "predicted_timeout_s", "post_copy", "post_copy_at", "paused",
            "final_downtime_ms", "variant", "ramp_verdict", "ramp_end_s", "config_source")
-NESTED = ("data_gb", "config", "observed_steps", "predicted_steps", "inferred", "switchover",
-          "progress", "findings")
 
 
 def public(row: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from loganalyzer.logs import writer as lw
 from loganalyzer.nova.releases import Release
 from loganalyzer.nova.settings import Settings
 from loganalyzer.simulate.model import Guest, Result
-from loganalyzer.simulate.narrate import Narration, Script
+from loganalyzer.simulate.narrate import Script
 
 LAYOUTS = ("plain", "syslog", "journal-json", "oslo-json")
 
@@ -147,12 +147,3 @@ def write_rotated(folder: str, name: str, lines: Sequence[str], parts: int = 1,
 def _write(path: str, data: bytes) -> None:
     with open(path, "wb") as fh:
         fh.write(data)
-
-
-def merge(narrations: Iterable[tuple[Script, Narration]]) -> dict[str, list[lw.Record]]:
-    """Records per host from several narrated migrations."""
-    hosts: dict[str, list[lw.Record]] = {}
-    for script, narration in narrations:
-        hosts.setdefault(script.source_host, []).extend(narration.source)
-        hosts.setdefault(script.dest_host, []).extend(narration.dest)
-    return hosts
