@@ -18,6 +18,10 @@ ACTION_SEVERITIES = ("error", "warning")
 MAX_NAMED = 40  # hosts named in full; more are counted (the drift table lists them all)
 MAX_GUESTS = 6
 
+# how a pause figure was obtained (switchover.evidence), said plainly on the page
+TIERS = {"qemu-events": "measured by QEMU (STOP → RESUME)",
+         "lifecycle-events": "estimated from nova's lifecycle events"}
+
 
 def _join(items: Sequence[str]) -> str:
     return ", ".join(items)
@@ -94,12 +98,13 @@ def headline(rows: Sequence[Mapping[str, Any]], drift: Mapping[str, Any]) -> dic
         links = []
         for r in mine[:MAX_GUESTS]:
             sw = r.get("switchover") or {}
-            note = (f"switch-over ≈ {number(sw['seconds'], 's')} ± "
-                    f"{number(sw['uncertainty_s'], 's')}"
+            tier = TIERS.get(sw.get("evidence") or "lifecycle-events", "")
+            note = (f"pause ≈ {number(sw['seconds'], 's')} ± "
+                    f"{number(sw['uncertainty_s'], 's')}, {tier}"
                     if sw.get("seconds") is not None and sw.get("uncertainty_s") is not None
-                    else f"switch-over ≈ {number(sw['seconds'], 's')}"
+                    else f"pause ≈ {number(sw['seconds'], 's')}, {tier}"
                     if sw.get("seconds") is not None
-                    else "no switch-over estimate: the destination's resume was not logged")
+                    else "no pause estimate: the destination's resume was not logged")
             links.append({"text": (r.get("instance") or "?")[:8],
                           "href": "#m=" + quote(r.get("instance") or "", safe=""),
                           "note": note})

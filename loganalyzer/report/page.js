@@ -30,7 +30,9 @@
   const META = JSON.parse(document.getElementById("la-meta").textContent);
   const CONFIG = {displaylogo: false, responsive: true,
                   modeBarButtonsToRemove: ["sendChartToCloud", "select2d", "lasso2d"]};
-  const DASH = "—";
+  const TIERS = {"qemu-events": "measured by QEMU (STOP → RESUME)",
+               "lifecycle-events": "estimated from nova's lifecycle events"};
+const DASH = "—";
   const OUTCOME_MARK = {completed: "✓", cancelled: "⊘", failed: "✕", unknown: "?"};
   const VERDICT_MARK = {match: "=", mismatch: "≠"};
   const FLAGS = [["timeout_hit", "timeout"], ["post_copy", "post-copy"], ["paused", "paused"]];
@@ -557,7 +559,7 @@
     fact(facts, "completion-timeout limit", limit ? num(limit, "s") + (m.timeout_limit_s ? " (logged)" : " (predicted)") : null, "no timeout (0) or guest size unknown");
     fact(facts, "switch-over", sw && sw.seconds !== null && sw.seconds !== undefined ?
       "≈ " + num(sw.seconds, "s") + (sw.uncertainty_s !== null && sw.uncertainty_s !== undefined ? " ± " + num(sw.uncertainty_s, "s") : " (uncertainty unknown: no clock-offset bound)") +
-      (sw.evidence ? " [" + sw.evidence + "]" : "") + " — " + show(sw.basis, "basis not said") + "; " + show(sw.note, "") : null,
+      ", " + (TIERS[sw.evidence || "lifecycle-events"] || sw.evidence) + " — " + show(sw.basis, "basis not said") + "; " + show(sw.note, "") : null,
       "no pause/resume pair logged on both hosts");
     if (m.qemu_downtime_ms !== undefined && m.qemu_downtime_ms !== null)
       fact(facts, "QEMU downtime", num(m.qemu_downtime_ms, "ms") + (m.qemu_downtime_limit_ms ? " (limit " + num(m.qemu_downtime_limit_ms, "ms") + ")" : ""));
