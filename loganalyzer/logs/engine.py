@@ -95,7 +95,7 @@ class _Range:
         want = self.left if size < 0 else min(size, self.left)
         data = self.fh.read(want)
         self.left -= len(data)
-        return data  # type: ignore[no-any-return]
+        return data
 
 
 def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResult:

@@ -280,7 +280,7 @@ def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> Event
     skipped = [r.file for r in results if r.file.skipped is not None]
     data = columns.finish()
     rows = columns.rows
-    ordered = {name: data.pop(name, None) or [None] * rows for name in BASE_COLUMNS}
+    ordered = {name: data.pop(name, []) or [None] * rows for name in BASE_COLUMNS}
     ordered.update(data)
     ordered["timestamp"] = _timestamps(ordered["ts"])
     if "last_ts" in ordered:  # the last line of a folded run of monitor lines

@@ -288,6 +288,7 @@ def _join_runs(whole: ScanResult, part: ScanResult) -> None:
     if not FOLD_REPEATS or "repeats" not in ahead or "repeats" not in behind:
         return
     last: dict[tuple[Any, Any], int] = {}  # per migration, the open run at the end of whole
+    i: int | None
     for i, kind in enumerate(ahead["kind"]):
         if kind == "downtime_state" and ahead["repeats"][i] is not None:
             last[(ahead["host"][i], ahead["instance"][i])] = i

@@ -35,7 +35,8 @@ def _isal_error() -> tuple[type[BaseException], ...]:
         from isal.isal_zlib import error
     except ImportError:
         return ()
-    return (error,)
+    # isal's stub declares ``error: Exception`` (an instance); at run time it is the class
+    return (error,)  # type: ignore[return-value]
 
 
 # What reading a damaged stream raises: the decompressors' own errors and EOF (truncation).

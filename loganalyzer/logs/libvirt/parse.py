@@ -177,8 +177,9 @@ def envelope(text: str, year: int | None = None) -> _Envelope | None:
     m = SYSLOG_LINE.match(text)
     if m and m["mon"] in _MONTH:
         try:
+            hour, minute, second = (int(p) for p in m["hms"].split(".")[0].split(":"))
             when = datetime(year or 1900, _MONTH[m["mon"]], int(m["day"]),
-                            *(int(p) for p in m["hms"].split(".")[0].split(":")))
+                            hour, minute, second)
         except ValueError:
             when = None
         return _Envelope(m["msg"], when, "syslog-local", host=m["host"], ident=m["ident"])
