@@ -251,10 +251,10 @@ def _config(segment: Segment, facts: HostFacts, release: Release, options: Optio
                                     f"the startup dump holds a value nova rejects: {problem}"))
     if options.declared.given:
         declared = options.declared.for_release(release)
-        if running is not None:
+        if running is not None and dump is not None:  # (running is read from the dump)
             for name in RAMP_OPTIONS:
                 want, have = declared.settings.get(name), running.settings.get(name)
-                if want is None or have is None or name not in dump.values:  # type: ignore[union-attr]
+                if want is None or have is None or name not in dump.values:
                     continue
                 if want.value != have.value:
                     findings.append(Finding(
@@ -276,9 +276,9 @@ def _beyond_model(config: EffectiveConfig, findings: list[Finding]) -> list[Find
     """A dumped value no ramp can be computed for (nova could not run it) is a finding."""
     setting = config.settings.get("live_migration_downtime_steps")
     too_long = beyond_model("live_migration_downtime_steps", setting and setting.value)
-    if too_long:
+    if too_long and setting is not None:  # (too_long needs a setting)
         findings.append(Finding("value-beyond-model", "error",
-                                f"{too_long} (from {setting.source})."))  # type: ignore[union-attr]
+                                f"{too_long} (from {setting.source})."))
     return findings
 
 

@@ -289,7 +289,7 @@ def _derive(message: Message, out: dict[str, Any]) -> None:
 @functools.lru_cache(maxsize=256)
 def _steps(text: str) -> tuple[tuple[int, int], ...]:
     """The step list of a ``Current … steps […]`` line (the same text every 0.5 s)."""
-    return tuple((_number("after_s", a), _number("downtime_ms", b))  # type: ignore[misc]
+    return tuple((int(_number("after_s", a)), int(_number("downtime_ms", b)))  # int fields
                  for a, b in _STEP.findall(text))
 
 

@@ -56,7 +56,7 @@ class Event(Mapping[str, Any]):
         return default if value is None else value
 
     def __contains__(self, key: object) -> bool:
-        return self[key] is not None  # type: ignore[index]
+        return isinstance(key, str) and self[key] is not None
 
     def __iter__(self) -> Iterator[str]:
         row = self._row

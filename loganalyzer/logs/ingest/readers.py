@@ -134,6 +134,8 @@ class Members(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    # io hands readinto a bytearray or memoryview (sliced below); typeshed's wider
+    # WriteableBuffer has no slice assignment
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         while self._offset >= len(self._pending) and not self._done:
             self._fill()
@@ -195,6 +197,8 @@ class Peeked(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    # io hands readinto a bytearray or memoryview (sliced below); typeshed's wider
+    # WriteableBuffer has no slice assignment
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         if self._head:
             n = min(len(buffer), len(self._head))

@@ -505,8 +505,8 @@ def _dedupe(result: FileParse) -> None:
             index = recent.get(signature)
             twin = keep[index] if index is not None else None
             if twin is not None and (twin.kind == "qmp_line") != (record.kind == "qmp_line"):
-                if twin.kind == "qmp_line":
-                    keep[index] = record  # type: ignore[index]
+                if twin.kind == "qmp_line" and index is not None:  # (a twin has an index)
+                    keep[index] = record
                 result.ignored[DUP_MESSAGE] += 1
                 recent.pop(signature)
                 continue
