@@ -14,7 +14,7 @@ downtime: the switchover window is an estimate from log times.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -34,7 +34,7 @@ def same_host(a: str | None, b: str | None) -> bool:
     return a == b or a.split(".")[0] == b.split(".")[0]
 
 
-def _t(event: dict[str, Any] | None) -> Any:
+def _t(event: Mapping[str, Any] | None) -> Any:
     if event is None:
         return None
     value = event.get("timestamp")

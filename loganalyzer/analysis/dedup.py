@@ -61,7 +61,7 @@ class Overlay(Mapping[str, Any]):
         return default if value is None else value
 
     def __contains__(self, key: object) -> bool:
-        return self[key] is not None  # type: ignore[index]
+        return isinstance(key, str) and self[key] is not None
 
     def __iter__(self) -> Iterator[str]:
         seen = set()
@@ -136,7 +136,8 @@ def prepare(records: Sequence[Mapping[str, Any]],
         per_label[label] += 1
         first = owner.setdefault(key, label)
         if first != label:
-            shared[tuple(sorted((first, label)))] += 1  # type: ignore[arg-type]
+            pair = (first, label) if first <= label else (label, first)
+            shared[pair] += 1
     same = [(a, b) for (a, b), n in shared.items()
             if n >= SAME_LINES_MIN and n >= SAME_LINES_SHARE * min(per_label[a], per_label[b])]
     identity = resolve(records, same)

@@ -136,11 +136,11 @@ def resolve(records: Iterable[Mapping[str, Any]],
     members: dict[str, list[str]] = {}
     for name in rank:
         members.setdefault(groups.find(name), []).append(name)
-    for names in members.values():
+    for group in members.values():
         # strongest source, then the fuller name, then the name read first
-        best = min(names, key=lambda n: (rank[n][0], -n.count("."), order[n]))
-        others = sorted({n for n in names if n != best}, key=str.lower)
+        best = min(group, key=lambda n: (rank[n][0], -n.count("."), order[n]))
+        others = sorted({n for n in group if n != best}, key=str.lower)
         identity.aliases[best] = others
-        for name in names:
+        for name in group:
             identity.canonical[short(name)] = best
     return identity

@@ -213,4 +213,4 @@ def choose(evidence: Sequence[SizeEvidence], python: int) -> tuple[float | None,
 
 def observed_ramp_from_state(steps: Sequence[Sequence[int]]) -> list[Step]:
     """The DEBUG ``Current … steps [(t, ms), …]`` list: the ramp nova actually computed."""
-    return [(int(t), int(ms)) for t, ms in steps]
+    return [Step(int(t), int(ms)) for t, ms in steps]

@@ -36,7 +36,7 @@ from loganalyzer.config.load import EffectiveConfig, config_from_values, load_co
 from loganalyzer.findings import Finding
 from loganalyzer.logs.catalog import Role, kinds_with
 from loganalyzer.nova.options import RAMP_OPTIONS, beyond_model
-from loganalyzer.nova.ramp import downtime_steps, ramp_end_s
+from loganalyzer.nova.ramp import Step, downtime_steps, ramp_end_s
 from loganalyzer.nova.releases import BY_MAJOR, Release, Variant, parse_release
 from loganalyzer.nova.sizing import GI, completion_timeout_s, data_gb
 
@@ -159,7 +159,7 @@ def _outcome(segment: Segment) -> tuple[str, Any, str | None]:
         event = segment.first(kind)
         if event is not None:
             return "cancelled", event.get("timestamp"), error
-    if error and any(marker in error for marker in CANCEL_MARKERS):
+    if failure is not None and error and any(marker in error for marker in CANCEL_MARKERS):
         return "cancelled", failure.get("timestamp"), error
     failed = segment.first(*FAILED_KINDS)
     if failed is not None:
@@ -197,10 +197,11 @@ def _release(segment: Segment, facts: HostFacts, options: Options, start: Any
         ref = parse_release(options.release)
         return (ref.release, _variants(ref.release, options.python), ref.release.label,
                 "--release", notes)
-    ref = facts.version_before(start)
-    if ref is not None:
-        return (ref.release, _variants(ref.release, options.python), ref.release.label,
-                f"Starting compute node (version {ref.text})", notes)
+    announced = facts.version_before(start)
+    if announced is not None:
+        return (announced.release, _variants(announced.release, options.python),
+                announced.release.label, f"Starting compute node (version {announced.text})",
+                notes)
     found = release_clues(segment.events, facts.dump_before(start), facts.loggers)
     low, high = found.low, found.high
     if found.contradiction:
@@ -250,10 +251,10 @@ def _config(segment: Segment, facts: HostFacts, release: Release, options: Optio
                                     f"the startup dump holds a value nova rejects: {problem}"))
     if options.declared.given:
         declared = options.declared.for_release(release)
-        if running is not None:
+        if running is not None and dump is not None:  # (running is read from the dump)
             for name in RAMP_OPTIONS:
                 want, have = declared.settings.get(name), running.settings.get(name)
-                if want is None or have is None or name not in dump.values:  # type: ignore[union-attr]
+                if want is None or have is None or name not in dump.values:
                     continue
                 if want.value != have.value:
                     findings.append(Finding(
@@ -275,9 +276,9 @@ def _beyond_model(config: EffectiveConfig, findings: list[Finding]) -> list[Find
     """A dumped value no ramp can be computed for (nova could not run it) is a finding."""
     setting = config.settings.get("live_migration_downtime_steps")
     too_long = beyond_model("live_migration_downtime_steps", setting and setting.value)
-    if too_long:
+    if too_long and setting is not None:  # (too_long needs a setting)
         findings.append(Finding("value-beyond-model", "error",
-                                f"{too_long} (from {setting.source})."))  # type: ignore[union-attr]
+                                f"{too_long} (from {setting.source})."))
     return findings
 
 
@@ -314,7 +315,7 @@ def _iterations(segment: Segment, monitor: Any) -> list[float]:
 
 
 def _size(segment: Segment, config: EffectiveConfig, python: int, options: Options,
-          observed: list[ObservedStep], state_ramp: list[tuple[int, int]] | None,
+          observed: list[ObservedStep], state_ramp: list[Step] | None,
           ) -> tuple[float | None, str, list[Finding]]:
     """data_gb and its source: flags, else the DEBUG step list, the completion-timeout limit,
     the step spacing, the progress memory total (in that order of trust)."""
@@ -325,8 +326,8 @@ def _size(segment: Segment, config: EffectiveConfig, python: int, options: Optio
     delay = config.value("live_migration_downtime_delay") or 75
     evidence: list[infer.SizeEvidence] = []
     if state_ramp and len(state_ramp) > 1:
-        interval = infer.Interval(state_ramp[1][0], ())
-        evidence.append(infer.from_interval(interval, delay))
+        listed = infer.Interval(state_ramp[1][0], ())
+        evidence.append(infer.from_interval(listed, delay))
         evidence[-1] = infer.SizeEvidence(evidence[-1].low, evidence[-1].high,
                                           f"DEBUG step list ({state_ramp[1][0]} s per step) "
                                           f"/ delay {delay}")
@@ -541,8 +542,8 @@ def _flags(segment: Segment, config: EffectiveConfig) -> dict[str, Any]:
 
 def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
              size: float | None, observed: list[ObservedStep], iterations: list[float],
-             tolerance: float, options: Options, state_ramp: list[tuple[int, int]] | None,
-             ) -> tuple[RampComparison | None, Variant | None, list[tuple[int, int]]]:
+             tolerance: float, options: Options, state_ramp: list[Step] | None,
+             ) -> tuple[RampComparison | None, Variant | None, list[Step]]:
     """Predict with each allowed variant; keep the first that matches, else the first."""
     if not release.has_downtime_steps or not variants:
         return None, None, []
@@ -552,8 +553,8 @@ def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
     if downtime is None or steps is None or delay is None or size is None \
             or beyond_model("live_migration_downtime_steps", steps):
         return None, variants[0], []
-    best: tuple[RampComparison | None, Variant | None, list[tuple[int, int]]] = (None, None, [])
-    matched: list[tuple[RampComparison, Variant, list[tuple[int, int]]]] = []
+    best: tuple[RampComparison | None, Variant | None, list[Step]] = (None, None, [])
+    matched: list[tuple[RampComparison, Variant, list[Step]]] = []
     for variant in variants:
         ramp = downtime_steps(downtime, steps, delay, size, variant)
         if not observed:
@@ -585,7 +586,7 @@ def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
 
 def _verdict(release: Release, observed: list[ObservedStep],
              comparison: RampComparison | None, size: float | None,
-             ramp: list[tuple[int, int]]) -> str:
+             ramp: list[Step]) -> str:
     if not observed:
         return "no_ramp"
     if comparison is None:
@@ -593,14 +594,15 @@ def _verdict(release: Release, observed: list[ObservedStep],
     return comparison.verdict
 
 
-def _inferred(observed: list[ObservedStep], state_ramp: list[tuple[int, int]] | None,
+def _inferred(observed: list[ObservedStep], state_ramp: list[Step] | None,
               variants: list[Variant], config: EffectiveConfig, size: float | None,
               ) -> dict[str, Any]:
     """The configuration the logged ramp implies (downtime, steps, interval, delay)."""
     out: dict[str, Any] = {"downtime": None, "steps": None, "step_interval_s": None,
                            "delay": None, "variant": None, "downtime_range": None,
                            "alternatives": []}
-    pairs = state_ramp or [(s.after_s, s.downtime_ms) for s in observed]
+    pairs: Sequence[tuple[int, int]] = state_ramp or [(s.after_s, s.downtime_ms)
+                                                     for s in observed]
     interval = infer.step_interval([a for a, _ in pairs])
     if interval is None:
         return out
@@ -660,7 +662,7 @@ MARKER_KINDS = {"completion_timeout": "completion timeout", "postcopy_switch": "
                 "monitor_started": "monitor start"}
 
 
-def _offset(event: dict[str, Any], start: Any) -> float | None:
+def _offset(event: Mapping[str, Any], start: Any) -> float | None:
     when = _time(event.get("timestamp"))
     if when is None or _time(start) is None:
         return None

@@ -78,15 +78,16 @@ def learn_offsets(rows: Sequence[dict[str, Any]], qemu: Sequence[QemuMigration]
     :data:`VOTERS` nova lines of each host vote (enough; bounded work on a fleet)."""
     by_host = _by_host(qemu)
     moments: dict[tuple[str, str, Any], list[datetime]] = {}
-    for key, numbers in by_host.items():
+    for short_host, numbers in by_host.items():
         for number in numbers:
             item = qemu[number]
             for change in item.limits:
-                moments.setdefault((key, "step", change.downtime_ms), []).append(change.time)
+                moments.setdefault((short_host, "step", change.downtime_ms), []).append(
+                    change.time)
             if item.stop is not None:
-                moments.setdefault((key, "stop", None), []).append(item.stop)
+                moments.setdefault((short_host, "stop", None), []).append(item.stop)
             if item.resume is not None:
-                moments.setdefault((key, "resume", None), []).append(item.resume)
+                moments.setdefault((short_host, "resume", None), []).append(item.resume)
     votes: dict[str, Counter[int]] = {}
     used: Counter[str] = Counter()
     for row in rows:
@@ -551,7 +552,7 @@ def _switchover(row: dict[str, Any], source: QemuMigration | None,
 
 
 def _caveats(row: dict[str, Any], source: QemuMigration | None) -> list[Finding]:
-    findings = []
+    findings: list[Finding] = []
     if source is None:
         return findings
     if row.get("post_copy") or source.postcopy_at is not None:

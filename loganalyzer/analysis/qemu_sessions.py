@@ -141,8 +141,9 @@ def _split(host: str | None, mon: str | None, stream: list[Record]) -> list[Qemu
                     current.limits.append(LimitChange(when, value, None, name))
             continue
         if record.qmp_type == "reply":
-            command = pending.pop(qmp.get("id"), (None, {}))[1] if isinstance(
-                qmp.get("id"), str) else {}
+            qmp_id = qmp.get("id")
+            sent = pending.pop(qmp_id, None) if isinstance(qmp_id, str) else None
+            command = sent[1] if sent is not None else {}
             result = qmp.get("return")
             name = command.get("execute")
             if isinstance(result, dict) and "downtime-limit" in result and (

@@ -37,20 +37,20 @@ class Segment:
 
     host: str
     instance: str
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Mapping[str, Any]] = field(default_factory=list)
     max_phase: int = -1
     closed_by_next: bool = False  # a new migration began before this one logged an outcome
 
-    def add(self, event: dict[str, Any]) -> None:
+    def add(self, event: Mapping[str, Any]) -> None:
         self.events.append(event)
         phase = PHASE.get(event["kind"])
         if phase is not None:
             self.max_phase = max(self.max_phase, phase)
 
-    def of(self, *kinds: str) -> list[dict[str, Any]]:
+    def of(self, *kinds: str) -> list[Mapping[str, Any]]:
         return [e for e in self.events if e["kind"] in kinds]
 
-    def first(self, *kinds: str) -> dict[str, Any] | None:
+    def first(self, *kinds: str) -> Mapping[str, Any] | None:
         return next((e for e in self.events if e["kind"] in kinds), None)
 
     @property
@@ -68,16 +68,16 @@ class Arrival:
 
     host: str
     instance: str
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Mapping[str, Any]] = field(default_factory=list)
 
-    def first(self, *kinds: str, state: str | None = None) -> dict[str, Any] | None:
+    def first(self, *kinds: str, state: str | None = None) -> Mapping[str, Any] | None:
         for event in self.events:
             if event["kind"] in kinds and (state is None or event.get("state") == state):
                 return event
         return None
 
     @property
-    def post_operation(self) -> dict[str, Any] | None:
+    def post_operation(self) -> Mapping[str, Any] | None:
         return self.first("post_operation_started")
 
 
@@ -86,7 +86,7 @@ def _has_time(event: Mapping[str, Any]) -> bool:
     return value is not None and value == value  # NaT != NaT
 
 
-def _starts_new(segment: Segment, event: dict[str, Any]) -> bool:
+def _starts_new(segment: Segment, event: Mapping[str, Any]) -> bool:
     """Whether ``event`` begins a migration after ``segment`` (same host and instance)."""
     kind = event["kind"]
     phase = PHASE.get(kind)
@@ -109,12 +109,12 @@ class Timelines:
 
     segments: list[Segment]
     arrivals: list[Arrival]
-    loose_lifecycle: dict[tuple[str, str], list[dict[str, Any]]]
+    loose_lifecycle: dict[tuple[str, str], list[Mapping[str, Any]]]
 
 
-def build(records: Iterable[dict[str, Any]]) -> Timelines:
+def build(records: Iterable[Mapping[str, Any]]) -> Timelines:
     """Cut events (in log order per host) into segments and arrivals."""
-    by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    by_key: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for record in with_instances(records):
         instance = record.get("instance") or UNKNOWN_INSTANCE
         if instance == UNKNOWN_INSTANCE and record["kind"] not in SOURCE_KINDS:
@@ -122,7 +122,7 @@ def build(records: Iterable[dict[str, Any]]) -> Timelines:
         by_key.setdefault((record.get("host") or "unknown", instance), []).append(record)
     segments: list[Segment] = []
     arrivals: list[Arrival] = []
-    loose: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    loose: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for (host, instance), unordered in by_key.items():
         events = in_log_order(unordered)
         own, lifecycle = _source_segments(host, instance, events)
@@ -134,7 +134,7 @@ def build(records: Iterable[dict[str, Any]]) -> Timelines:
     return Timelines(segments, arrivals, loose)
 
 
-def with_instances(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_instances(records: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Records, where a source-side message nova logs without an instance (the Ocata clamp
     warning, the SR-IOV vif detach, Queens–Rocky's no-migrate_data warning) takes the
     instance of its host's next or previous instance-tagged line, as the catalogue says
@@ -157,11 +157,11 @@ def with_instances(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _source_segments(host: str, instance: str, events: list[dict[str, Any]]
-                     ) -> tuple[list[Segment], list[dict[str, Any]]]:
+def _source_segments(host: str, instance: str, events: list[Mapping[str, Any]]
+                     ) -> tuple[list[Segment], list[Mapping[str, Any]]]:
     segments: list[Segment] = []
     current: Segment | None = None
-    unattached: list[dict[str, Any]] = []
+    unattached: list[Mapping[str, Any]] = []
     for event in events:
         kind = event["kind"]
         if kind in SOURCE_KINDS:
@@ -192,8 +192,8 @@ def _within(segment: Segment, event: Mapping[str, Any]) -> bool:
     return (event["timestamp"] - last).total_seconds() <= LIFECYCLE_AFTER_END_S
 
 
-def _arrivals(host: str, instance: str, events: list[dict[str, Any]],
-              lifecycle: list[dict[str, Any]]) -> tuple[list[Arrival], list[dict[str, Any]]]:
+def _arrivals(host: str, instance: str, events: list[Mapping[str, Any]],
+              lifecycle: list[Mapping[str, Any]]) -> tuple[list[Arrival], list[Mapping[str, Any]]]:
     """One arrival per ``Post operation of migration started`` (or a lone ``sync_power``
     move), with the lifecycle events that led up to it."""
     arrivals: list[Arrival] = []
@@ -245,7 +245,7 @@ def event_sort_key(event: Mapping[str, Any]) -> Any:
     return event["timestamp"] if _has_time(event) else datetime.max
 
 
-def in_log_order(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def in_log_order(events: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """One host's events for one instance in the order they happened: by timestamp when
     every event has one (files of one host may overlap), else as read."""
     if all(_has_time(e) for e in events):

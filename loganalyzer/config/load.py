@@ -132,7 +132,8 @@ def _raw_values(paths: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
                     raw[option.name] = value
                     source[option.name] = path
         except cfg.ConfigFileParseError as exc:
-            raise InputError(f"{path}: not a valid nova.conf: {quote(exc.msg, 160)}") from None
+            reason = quote(exc.msg or "", 160)
+            raise InputError(f"{path}: not a valid nova.conf: {reason}") from None
         except cfg.Error as exc:
             raise InputError(f"{path}: {quote(str(exc), 160)}") from None
         except UnicodeDecodeError as exc:

@@ -235,7 +235,7 @@ def _meta(text: str, path: str) -> dict[str, Any]:
             isinstance(u, dict) and isinstance(u.get("line"), int)
             for u in meta["unrecognized"]):
         raise Damaged("warnings or unrecognized rows malformed")
-    return meta  # type: ignore[no-any-return]
+    return meta
 
 
 def _read(entry: str, meta: dict[str, Any]) -> ScanResult:
@@ -285,7 +285,7 @@ def store(use: CacheUse, path: str, origin: Origin, result: ScanResult,
 
 def info(cache_dir: str) -> list[dict[str, Any]]:
     """One summary per cached file (damaged entries left out)."""
-    out = []
+    out: list[dict[str, Any]] = []
     if not os.path.isdir(cache_dir):
         return out
     for name in sorted(os.listdir(cache_dir)):

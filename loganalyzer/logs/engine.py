@@ -95,7 +95,7 @@ class _Range:
         want = self.left if size < 0 else min(size, self.left)
         data = self.fh.read(want)
         self.left -= len(data)
-        return data  # type: ignore[no-any-return]
+        return data
 
 
 def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResult:
@@ -113,7 +113,7 @@ def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResul
     try:
         with open(item.path or "", "rb") as fh:
             # a record open at the range's end goes on in the next range's first lines
-            result = scan_stream(_Range(fh, job.start, job.end or 0), origin,  # type: ignore[arg-type]
+            result = scan_stream(_Range(fh, job.start, job.end or 0), origin,
                                  beyond=fh)
     except OSError as exc:
         result = ScanResult(FileReport(item.display, item.host, item.host_source,
@@ -171,7 +171,7 @@ def _cached(job: Job) -> ScanResult:
         result, keep = cached, False
     elif cached is not None and not _may_go_on(cached):
         with open(path, "rb") as fh:
-            tail = scan_stream(_Range(fh, covered, now["size"]), origin)  # type: ignore[arg-type]
+            tail = scan_stream(_Range(fh, covered, now["size"]), origin)
         result = append(cached, tail)
     else:
         result, keep = _scanned_to(item, origin, now)
@@ -214,7 +214,7 @@ def _scanned_to(item: Input, origin: Origin, now: dict[str, Any]) -> tuple[ScanR
         if now["compressed"]:
             return result, False
         with open(path, "rb") as fh:
-            return scan_stream(_Range(fh, 0, now["size"]), origin), True  # type: ignore[arg-type]
+            return scan_stream(_Range(fh, 0, now["size"]), origin), True
     except OSError:
         return result, False
 
@@ -349,6 +349,7 @@ def run(jobs: Sequence[Job], pool: Executor | None,
     workers of a :class:`ReportingPool`)."""
     results: Iterable[ScanResult]
     drain = None
+    reports: Any = None  # a ReportingPool's queue (a multiprocessing.Queue)
     if pool is None:
         results = (run_job(j, partial(j) if partial else None) for j in jobs)
     else:
@@ -367,7 +368,7 @@ def run(jobs: Sequence[Job], pool: Executor | None,
                 progress(job)
     finally:
         if drain is not None:
-            pool.reports.put(None)  # type: ignore[union-attr]
+            reports.put(None)
             drain.join()
     return out
 

@@ -13,7 +13,7 @@ import functools
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pyparsing as pp
@@ -68,7 +68,7 @@ def _alternative(message: Message) -> pp.ParserElement:
         # error summary starts, so lazy host patterns stretch to their real end.
         end = "" if message.free_text else r"(?=: |\Z)"
         parts.append(pp.Regex(message.rest + end))
-    expr = pp.And(parts)
+    expr: pp.ParserElement = pp.And(parts)
     if not message.free_text:
         expr = expr + pp.Opt(_SUMMARY)
     expr = expr.leave_whitespace().set_name(message.id)
@@ -158,7 +158,7 @@ def split_envelope(text: str) -> tuple[dict[str, str], str]:
     return env, text
 
 
-def parse_text(text: str, keys: Iterable[str], reference: bool = False
+def parse_text(text: str, keys: Sequence[str], reference: bool = False
                ) -> dict[str, Any] | None:
     """Parse one text line that contains the literal ``keys``; None when no catalogue
     message matches (the caller records it as unrecognized). ``reference`` parses with the
@@ -185,10 +185,10 @@ def _strip_debug_suffix(rest: str) -> str:
     return rest[: match.start()] if match else rest
 
 
-def _parse_record(rest: str, keys: Iterable[str]) -> dict[str, Any] | None:
+def _parse_record(rest: str, keys: Sequence[str]) -> dict[str, Any] | None:
     body = _strip_debug_suffix(rest)
     ordered = sorted(keys, key=lambda k: (body.find(k), -len(k))) if len(keys) > 1 \
-        else keys  # type: ignore[arg-type]
+        else keys
     for key in ordered:
         for message_id, pattern in COMPILED.get(key, ()):
             match = pattern.match(body)
@@ -289,7 +289,7 @@ def _derive(message: Message, out: dict[str, Any]) -> None:
 @functools.lru_cache(maxsize=256)
 def _steps(text: str) -> tuple[tuple[int, int], ...]:
     """The step list of a ``Current … steps […]`` line (the same text every 0.5 s)."""
-    return tuple((_number("after_s", a), _number("downtime_ms", b))  # type: ignore[misc]
+    return tuple((int(_number("after_s", a)), int(_number("downtime_ms", b)))  # int fields
                  for a, b in _STEP.findall(text))
 
 
@@ -421,8 +421,9 @@ def _json_header(obj: dict[str, Any], result: dict[str, Any]) -> None:
         result["pid"] = str(obj["process"])
     if obj.get("hostname"):
         result["env_host"] = str(obj["hostname"])
-    context = obj.get("context") if isinstance(obj.get("context"), dict) else {}
-    extra = obj.get("extra") if isinstance(obj.get("extra"), dict) else {}
+    raw_context, raw_extra = obj.get("context"), obj.get("extra")
+    context: dict[str, Any] = raw_context if isinstance(raw_context, dict) else {}
+    extra: dict[str, Any] = raw_extra if isinstance(raw_extra, dict) else {}
     for source in (context, extra):
         if source.get("request_id"):
             result["request_id"] = str(source["request_id"])

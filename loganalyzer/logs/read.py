@@ -56,7 +56,7 @@ class Event(Mapping[str, Any]):
         return default if value is None else value
 
     def __contains__(self, key: object) -> bool:
-        return self[key] is not None  # type: ignore[index]
+        return isinstance(key, str) and self[key] is not None
 
     def __iter__(self) -> Iterator[str]:
         row = self._row
@@ -280,7 +280,7 @@ def gather(results: Sequence[ScanResult], warnings: Sequence[str] = ()) -> Event
     skipped = [r.file for r in results if r.file.skipped is not None]
     data = columns.finish()
     rows = columns.rows
-    ordered = {name: data.pop(name, None) or [None] * rows for name in BASE_COLUMNS}
+    ordered = {name: data.pop(name, []) or [None] * rows for name in BASE_COLUMNS}
     ordered.update(data)
     ordered["timestamp"] = _timestamps(ordered["ts"])
     if "last_ts" in ordered:  # the last line of a folded run of monitor lines

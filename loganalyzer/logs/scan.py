@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from loganalyzer.logs.anchors import ANCHORS, keys_in
 from loganalyzer.logs.catalog import REPEATING_KINDS
@@ -150,7 +150,14 @@ def max_line_bytes() -> int:
     return int(text) if text.isdigit() and int(text) >= MIN_MAX_LINE else MAX_LINE
 
 
-def scan_stream(stream: IO[bytes], origin: Origin, compression: str | None = None,
+class ByteSource(Protocol):
+    """What :func:`scan_stream` reads from: a binary file, or a byte range of one
+    (``engine._Range``); ``read1`` is used too where the stream has it."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def scan_stream(stream: ByteSource, origin: Origin, compression: str | None = None,
                 beyond: IO[bytes] | None = None) -> ScanResult:
     """Scan one decompressed binary stream. Memory stays within a few chunks whatever the
     line lengths: a line longer than :func:`max_line_bytes` keeps only its first bytes.
@@ -288,6 +295,7 @@ def _join_runs(whole: ScanResult, part: ScanResult) -> None:
     if not FOLD_REPEATS or "repeats" not in ahead or "repeats" not in behind:
         return
     last: dict[tuple[Any, Any], int] = {}  # per migration, the open run at the end of whole
+    i: int | None
     for i, kind in enumerate(ahead["kind"]):
         if kind == "downtime_state" and ahead["repeats"][i] is not None:
             last[(ahead["host"][i], ahead["instance"][i])] = i
@@ -357,7 +365,7 @@ def _row_signature(columns: dict[str, list[Any]], row: int) -> tuple[Any, ...]:
                          columns["elapsed_s"][row])
 
 
-def _read_chunk(stream: IO[bytes]) -> tuple[bytes, BaseException | None]:
+def _read_chunk(stream: ByteSource) -> tuple[bytes, BaseException | None]:
     """About ``CHUNK`` bytes, gathered from ``read1`` calls where the stream has them, so
     that a decompression error late in a chunk still returns the bytes before it."""
     read1 = getattr(stream, "read1", None)

@@ -67,10 +67,10 @@ class _Encoder:
             return [DICT, self.shape_ids[keys], *(self.encode(v) for v in value.values())]
         if isinstance(value, list):
             if len(value) > 1 and all(isinstance(v, dict) for v in value):
-                keys = list(value[0])
-                if all(list(v) == keys for v in value):
-                    return {COLUMNS: keys,
-                            ROWS: [[self.encode(v[k]) for k in keys] for v in value]}
+                names = list(value[0])
+                if all(list(v) == names for v in value):
+                    return {COLUMNS: names,
+                            ROWS: [[self.encode(v[k]) for k in names] for v in value]}
             items = [self.encode(v) for v in value]
             if items and isinstance(items[0], str) and items[0].startswith("~"):
                 return [LIST, *items]
@@ -143,8 +143,9 @@ def running_ramp(row: Mapping[str, Any], running: Mapping[str, Any] | None,
     if not size or not row.get("variant"):
         return None
     try:
-        values = [int(float(running[n])) for n in RAMP_OPTIONS]
-        return [list(s) for s in downtime_steps(*values, float(size), row["variant"])]
+        downtime, steps, delay = (int(float(running[n])) for n in RAMP_OPTIONS)
+        return [list(s) for s in downtime_steps(downtime, steps, delay, float(size),
+                                                row["variant"])]
     except ValueError:
         return None
 

@@ -93,7 +93,7 @@ def ramp_check(row: Mapping[str, Any], base: Mapping[str, str | None]) -> str:
     wanted = {name: base.get(name) or norm(_value(row, name)) for name in RAMP_OPTIONS}
     if all(wanted[n] == norm(_value(row, n)) for n in RAMP_OPTIONS):
         verdict = row.get("ramp_verdict")
-        return {"match": "agree", "mismatch": "disagree"}.get(verdict, "unknown")
+        return {"match": "agree", "mismatch": "disagree"}.get(verdict or "", "unknown")
     if any(wanted[n] is None for n in RAMP_OPTIONS):
         return "unknown"
     try:
@@ -152,8 +152,9 @@ def baseline(hosts: Mapping[str, dict[str, Any]], declared: Mapping[str, Any] | 
              ) -> tuple[dict[str | None, dict[str, dict[str, Any]]], str]:
     """The baseline per release (key None: the whole fleet) and a sentence saying whence."""
     if declared is not None:
-        values = {name: {"value": norm(declared.get(name)), "votes": None, "of": None,
-                         "tie": []} for name in DRIFT_OPTIONS if declared.get(name) is not None}
+        values: dict[str, dict[str, Any]] = {
+            name: {"value": norm(declared.get(name)), "votes": None, "of": None, "tie": []}
+            for name in DRIFT_OPTIONS if declared.get(name) is not None}
         return {None: values}, "the declared configuration"
     by_release: dict[str | None, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for info in hosts.values():
@@ -177,7 +178,8 @@ def baseline(hosts: Mapping[str, dict[str, Any]], declared: Mapping[str, Any] | 
 
 def _history(dumps: Sequence[Any]) -> list[dict[str, Any]]:
     """Each start-up dump with the drift options it changed."""
-    history, before = [], {}
+    history: list[dict[str, Any]] = []
+    before: dict[str, Any] = {}
     for dump in dumps:
         values = {n: norm(dump.values[n]) for n in DRIFT_OPTIONS if n in dump.values}
         changed = {SHORT[n]: v for n, v in values.items() if before.get(n) != v}

@@ -35,7 +35,8 @@ def _time_range(events: Any) -> tuple[str, str] | None:
 
 
 def build_page(rows: Sequence[dict[str, Any]], events: Any, title: str,
-               declared: Mapping[str, Any] | None, config_sources: str) -> tuple[str, dict]:
+               declared: Mapping[str, Any] | None, config_sources: str
+               ) -> tuple[str, FiguresOnDemand]:
     """The HTML text and the fleet figures (for ``--png``)."""
     import jinja2
     import plotly.offline

@@ -195,7 +195,8 @@ def _utc_start(script: Script, nova_utc_offset_min: int) -> datetime:
 
 
 def write_migration(out: LibvirtLines, script: Script, narration: Narration, result: Result,
-                    level: str, rng: random.Random, domain: str = "instance-00000001",
+                    level: str | tuple[str, str], rng: random.Random,
+                    domain: str = "instance-00000001",
                     nova_utc_offset_min: int = 0, unapplied_steps: tuple[int, ...] = (),
                     rejected_steps: tuple[int, ...] = (), link_mibs: float = 1000.0,
                     dirty_rate_mibs: float = 0.0, qemu_overrun_ms: float = 0.0,
@@ -331,7 +332,7 @@ def write_migration(out: LibvirtLines, script: Script, narration: Narration, res
         dst.event(at(completed_e + 0.01), "MIGRATION", {"status": "completed"})
         dst.command(at(resume_e - 0.001), "cont")
         dst.event(at(resume_e), "RESUME")
-        src.domain_line(at(end + 1.0), "shutting down, reason=migrated")
+        src.domain_line(at(completed_e + 1.0), "shutting down, reason=migrated")  # == end
         truth.stop, truth.resume = at(stop_e), at(resume_e)
         truth.qemu_downtime_ms = qemu_downtime_ms
         truth.limit_in_force_ms = limit

@@ -10,6 +10,7 @@ import random
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from loganalyzer.logs import writer as lw
 from loganalyzer.nova.releases import Release
@@ -54,11 +55,11 @@ NOISE_INFO = (
 
 
 def script_for(result: Result, guest: Guest, settings: Settings, release: Release,
-               python: int, start: datetime, **kw: object) -> Script:
+               python: int, start: datetime, **kw: Any) -> Script:
     """The narrator's script for a simulated migration."""
     forced = result.mechanism in ("post-copy", "paused") and result.auto_postcopy_at is None
     converge = None if forced or result.outcome != "completed" else result.end_s
-    durations = {}
+    durations: dict[str, Any] = {}
     if forced and result.timeout_at is not None and result.end_s is not None:
         span = result.end_s - result.timeout_at
         durations = {"postcopy_duration_s": span, "pause_duration_s": span}
@@ -69,7 +70,7 @@ def script_for(result: Result, guest: Guest, settings: Settings, release: Releas
                   data_gb=result.data_gb, settings=settings, python=python,
                   memory_bytes=guest.memory_mb * 1048576,
                   auto_postcopy_at=result.auto_postcopy_at, memory_at=result.memory_at,
-                  **durations, **kw)  # type: ignore[arg-type]
+                  **durations, **kw)
 
 
 def noise(host: str, start: datetime, end: datetime, debug: bool, rng: random.Random,

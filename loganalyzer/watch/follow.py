@@ -24,14 +24,13 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import IO, Any
 
 from loganalyzer.logs.ingest.discover import Input, order_inputs, plan_inputs
 from loganalyzer.logs.ingest.readers import (
     READ_ERRORS,
-    UnsupportedCompression,
     describe_read_error,
     open_bytes,
     read_fully,
@@ -167,6 +166,7 @@ class Follower:
             if stat.S_ISREG(st.st_mode):
                 found.append((item, st))
         seen = {(st.st_dev, st.st_ino) for _, st in found}
+        tracked: Tracked | None
         for identity, tracked in list(self.files.items()):
             if identity in seen:
                 continue
@@ -229,9 +229,9 @@ class Follower:
         return inputs
 
     def _found(self, item: Input, st: os.stat_result, inputs: list[Input]
-               ) -> Iterator[Chunk]:
+               ) -> Generator[Chunk, None, Tracked | None]:
         """A file not followed yet: a known file under a new name or compressed, a
-        rotated copy, or a new file."""
+        rotated copy, or a new file; returns its record (None: unreadable)."""
         assert item.path is not None
         identity = (st.st_dev, st.st_ino)
         head = _head(item.path, HEAD_BYTES, decompress=True)
@@ -371,7 +371,7 @@ class Follower:
                     lines += block.count(b"\n")
                     size += len(block)
                     last = block
-        except (UnsupportedCompression, *READ_ERRORS) as exc:
+        except READ_ERRORS as exc:
             self._warn(f"{tracked.path}: cannot read: {exc}")
             return
         # only whole lines: a line still being written is read on the next poll
@@ -472,7 +472,7 @@ def _head(path: str, size: int, decompress: bool = False) -> bytes | None:
                 return raw.read(size)
             stream, _ = open_bytes(raw)
             return read_fully(stream, size)
-    except (UnsupportedCompression, *READ_ERRORS):
+    except READ_ERRORS:
         return None
 
 
@@ -502,7 +502,7 @@ def _read_range(path: str, start: int, warn: Any) -> bytes:
                 if not block:
                     break
                 pieces.append(block)
-    except (UnsupportedCompression, *READ_ERRORS) as exc:
+    except READ_ERRORS as exc:
         warn(f"{path}: cannot read: {exc}")
     return b"".join(pieces)
 

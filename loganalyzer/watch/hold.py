@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from loganalyzer.analysis.dedup import original
 from loganalyzer.analysis.evidence import host_facts
@@ -54,7 +54,7 @@ PAIRS_KEPT = 512
 BULKY_KINDS = frozenset({"downtime_state", "progress", "downtime_step", "data_remaining"})
 
 
-class Record(dict):  # type: ignore[type-arg]
+class Record(dict[str, Any]):
     """An event as a dict; a field the line did not have reads as None, as the analysis'
     event views do."""
 
@@ -170,7 +170,7 @@ class Holder:
         if (host, instance) not in self.done:
             return False
         kind = event["kind"]
-        tail = (kind in SOURCE_KINDS and (PHASE[kind] is None or PHASE[kind] >= 3)) or (
+        tail = (kind in SOURCE_KINDS and ((phase := PHASE[kind]) is None or phase >= 3)) or (
             kind == "lifecycle" and event["state"] in SOURCE_LIFECYCLE and
             event["state"] != "Paused")
         if not tail:
@@ -353,7 +353,9 @@ class Holder:
             return
         pair = (min(source, dest), max(source, dest))
         kept = self.pairs.pop(pair, [])  # re-inserted: the dict's order is recency
-        kept.append([original(e) for e in row["_events"] if e["kind"] not in BULKY_KINDS])
+        # the analysis's rows hold this holder's Records, some behind an Overlay
+        kept.append([cast(Record, original(e)) for e in row["_events"]
+                     if e["kind"] not in BULKY_KINDS])
         self.pairs[pair] = kept[-PAIR_KEPT:]
         while len(self.pairs) > PAIRS_KEPT:
             del self.pairs[next(iter(self.pairs))]
@@ -444,7 +446,7 @@ def _merged(*groups: Sequence[Record]) -> list[Record]:
                                                   key=lambda item: item[0])]
 
 
-def _began(events: Sequence[Record]) -> datetime:
+def _began(events: Sequence[Mapping[str, Any]]) -> datetime:
     return next((e["timestamp"] for e in events if e["timestamp"] is not None), datetime.max)
 
 

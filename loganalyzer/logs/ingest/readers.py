@@ -35,7 +35,8 @@ def _isal_error() -> tuple[type[BaseException], ...]:
         from isal.isal_zlib import error
     except ImportError:
         return ()
-    return (error,)
+    # isal's stub declares ``error: Exception`` (an instance); at run time it is the class
+    return (error,)  # type: ignore[return-value]
 
 
 # What reading a damaged stream raises: the decompressors' own errors and EOF (truncation).
@@ -133,6 +134,8 @@ class Members(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    # io hands readinto a bytearray or memoryview (sliced below); typeshed's wider
+    # WriteableBuffer has no slice assignment
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         while self._offset >= len(self._pending) and not self._done:
             self._fill()
@@ -194,6 +197,8 @@ class Peeked(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    # io hands readinto a bytearray or memoryview (sliced below); typeshed's wider
+    # WriteableBuffer has no slice assignment
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         if self._head:
             n = min(len(buffer), len(self._head))

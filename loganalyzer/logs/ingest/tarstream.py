@@ -34,10 +34,13 @@ class _Salvaging(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    # io hands readinto a bytearray or memoryview (sliced below); typeshed's wider
+    # WriteableBuffer has no slice assignment
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         if self.problem is not None:
             return 0
         try:
+            # open_bytes' streams are all buffered (read1); IO[bytes] does not declare it
             data = self._stream.read1(len(buffer))  # type: ignore[attr-defined]
         except READ_ERRORS as exc:
             self.problem = describe_read_error(exc)
@@ -59,6 +62,8 @@ class _MemberData(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    # io hands readinto a bytearray or memoryview (sliced below); typeshed's wider
+    # WriteableBuffer has no slice assignment
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         if self._left <= 0:
             return 0

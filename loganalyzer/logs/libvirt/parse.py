@@ -177,8 +177,9 @@ def envelope(text: str, year: int | None = None) -> _Envelope | None:
     m = SYSLOG_LINE.match(text)
     if m and m["mon"] in _MONTH:
         try:
+            hour, minute, second = (int(p) for p in m["hms"].split(".")[0].split(":"))
             when = datetime(year or 1900, _MONTH[m["mon"]], int(m["day"]),
-                            *(int(p) for p in m["hms"].split(".")[0].split(":")))
+                            hour, minute, second)
         except ValueError:
             when = None
         return _Envelope(m["msg"], when, "syslog-local", host=m["host"], ident=m["ident"])
@@ -504,8 +505,8 @@ def _dedupe(result: FileParse) -> None:
             index = recent.get(signature)
             twin = keep[index] if index is not None else None
             if twin is not None and (twin.kind == "qmp_line") != (record.kind == "qmp_line"):
-                if twin.kind == "qmp_line":
-                    keep[index] = record  # type: ignore[index]
+                if twin.kind == "qmp_line" and index is not None:  # (a twin has an index)
+                    keep[index] = record
                 result.ignored[DUP_MESSAGE] += 1
                 recent.pop(signature)
                 continue
