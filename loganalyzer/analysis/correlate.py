@@ -145,11 +145,18 @@ def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
     joined: list[tuple[int, Arrival]] = []
     taken: set[int] = set()
     names = nova_names(arrivals)
+    # the source segments of each instance, in order: an arrival is only compatible with its
+    # own instance's (_compatible), and a fleet has thousands of migrations
+    by_instance: dict[Any, list[int]] = {}
+    for index, segment in enumerate(segments):
+        by_instance.setdefault(segment.instance, []).append(index)
     for arrival in arrivals:
         options = []
-        for index, (row, segment) in enumerate(zip(rows, segments, strict=False)):
-            if index in taken:
+        paired = min(len(rows), len(segments))
+        for index in by_instance.get(arrival.instance, ()):
+            if index in taken or index >= paired:
                 continue
+            row, segment = rows[index], segments[index]
             distance = _compatible(row, segment, arrival)
             if distance is None:
                 continue

@@ -57,7 +57,8 @@ class Overlay(Mapping[str, Any]):
         return self._event.get(key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        value = self[key]
+        over = self._over  # __getitem__ inlined: called for every field the analysis reads
+        value = over[key] if key in over else self._event.get(key)
         return default if value is None else value
 
     def __contains__(self, key: object) -> bool:
@@ -146,8 +147,11 @@ def prepare(records: Sequence[Mapping[str, Any]],
     last_line: dict[tuple[str, str], int] = {}
     copies: Counter[tuple[str, str]] = Counter()
     dropped = 0
+    names: dict[str, str] = {}  # label -> its canonical name (a few per file)
     for record, key, label, name in zip(records, keys, labels, files, strict=True):
-        host = identity.name(label) or label
+        host = names.get(label)
+        if host is None:
+            host = names[label] = identity.name(label) or label
         line = int(record.get("line") or 0)
         stream = (name, label)
         if name and line < last_line.get(stream, 0) and (key is None or (host, key) in seen):

@@ -47,40 +47,50 @@ class HostFacts:
     startup: list[tuple[Any, str]] = field(default_factory=list)  # (time, kind) of start-up
     # lines that name an option's value (post-copy / auto-converge permitted)
     loggers: set[str] = field(default_factory=set)  # loggers of the dump lines
+    # per list searched by time: (its length when indexed, its dated times, its dated items);
+    # asked once per migration, a search no longer walks every dump of the host
+    _index: dict[str, tuple[int, list[Any], list[Any]]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def _latest(self, name: str, items: list[Any], when: Any, key: Any) -> Any:
+        """The last of ``items`` (this host's list ``name``) dated at or before ``when``
+        (the last one when ``when`` is None; None when all are later); undated items count
+        only when none is dated. Indexed once per list."""
+        if not items:
+            return None
+        if when is None or _missing(when):
+            return items[-1]
+        index = self._index.get(name)
+        if index is None or index[0] != len(items):
+            dated = [(t, i) for t, i in ((key(i), i) for i in items) if not _missing(t)]
+            index = self._index[name] = (len(items), [t for t, _ in dated],
+                                         [i for _, i in dated])
+        _, times, dated_items = index
+        if not times:
+            return items[-1]
+        at = bisect_right(times, when)
+        return dated_items[at - 1] if at else None
 
     def startup_before(self, when: Any) -> list[str]:
         """The kinds of the start-up lines of the last service start before ``when``."""
-        starts = [t for t, _ in self.versions]
-        since = _latest(starts, when, lambda t: t) if starts else None
+        since = self._latest("starts", [t for t, _ in self.versions], when, lambda t: t) \
+            if self.versions else None
         return [kind for t, kind in self.startup
                 if (_missing(when) or _missing(t) or t <= when)
                 and (since is None or _missing(t) or _missing(since) or t >= since)]
 
     def dump_before(self, when: Any) -> Dump | None:
         """The most recent dump at or before ``when`` (the last one when ``when`` is None)."""
-        return _latest(self.dumps, when, lambda d: d.when)
+        return self._latest("dumps", self.dumps, when, lambda d: d.when)
 
     def version_before(self, when: Any) -> ReleaseRef | None:
-        item = _latest(self.versions, when, lambda v: v[0])
+        item = self._latest("versions", self.versions, when, lambda v: v[0])
         if item is None:
             return None
         try:
             return parse_release(item[1])
         except UnknownRelease:
             return None
-
-
-def _latest(items: list[Any], when: Any, key: Any) -> Any:
-    if not items:
-        return None
-    if when is None or _missing(when):
-        return items[-1]
-    times = [key(i) for i in items]
-    dated = [(t, i) for t, i in zip(times, items, strict=True) if not _missing(t)]
-    if not dated:
-        return items[-1]
-    index = bisect_right([t for t, _ in dated], when)
-    return dated[index - 1][1] if index else None
 
 
 def _missing(value: Any) -> bool:

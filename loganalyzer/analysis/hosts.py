@@ -13,6 +13,7 @@ nova's ``CONF.host``, else the strongest label; the others are listed as its ali
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ SAME_LINES_SHARE = 0.5  # labels sharing this share of the smaller one's lines a
 SAME_LINES_MIN = 2
 
 
+@functools.lru_cache(maxsize=4096)  # called per event; a fleet has a few hundred names
 def short(name: str) -> str:
     """The short host name (``a`` of ``a.example.org``); an IP address stays whole."""
     lowered = name.lower()

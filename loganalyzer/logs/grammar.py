@@ -13,7 +13,7 @@ import functools
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pyparsing as pp
@@ -85,16 +85,43 @@ def _tag(message_id: str) -> Any:
 
 
 HEADER = pp.Regex(HEADER_PATTERN).leave_whitespace().set_name("oslo header")
-ALTERNATIVES: dict[str, list[pp.ParserElement]] = {}
+_BY_KEY: dict[str, list[Message]] = {}
 for _m in CATALOG:
-    ALTERNATIVES.setdefault(_m.key, []).append(_alternative(_m))
-RECORDS: dict[str, pp.ParserElement] = {
-    key: (pp.Opt(HEADER) + pp.MatchFirst(alts).leave_whitespace())
+    _BY_KEY.setdefault(_m.key, []).append(_m)
+
+
+class _PerKey(Mapping[str, Any]):
+    """A table over the catalogue's keys whose values are built on first use: start-up
+    does not compile the ~180 message regexes a run mostly never needs (a scan meets a
+    few dozen keys)."""
+
+    def __init__(self, build: Callable[[str], Any]) -> None:
+        self._build = build
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._built[key]
+        except KeyError:
+            if key not in _BY_KEY:
+                raise
+            value = self._built[key] = self._build(key)
+            return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_BY_KEY)
+
+    def __len__(self) -> int:
+        return len(_BY_KEY)
+
+
+ALTERNATIVES: Mapping[str, list[pp.ParserElement]] = _PerKey(
+    lambda key: [_alternative(m) for m in _BY_KEY[key]])
+RECORDS: Mapping[str, pp.ParserElement] = _PerKey(
+    lambda key: (pp.Opt(HEADER) + pp.MatchFirst(ALTERNATIVES[key]).leave_whitespace())
     .leave_whitespace()
     .parse_with_tabs()
-    .set_name(f"record[{key}]")
-    for key, alts in ALTERNATIVES.items()
-}
+    .set_name(f"record[{key}]"))
 
 
 def to_regex(expr: pp.ParserElement) -> str:
@@ -116,12 +143,11 @@ def to_regex(expr: pp.ParserElement) -> str:
     return text
 
 
+_HEADER_REGEX: str = to_regex(pp.Opt(HEADER))
 # Per key: the message alternatives, each compiled with the optional header in front.
-COMPILED: dict[str, list[tuple[str, re.Pattern[str]]]] = {
-    key: [(m.id, re.compile(to_regex(pp.Opt(HEADER)) + to_regex(alt) + r"\Z"))
-          for m, alt in zip([x for x in CATALOG if x.key == key], alts, strict=True)]
-    for key, alts in ALTERNATIVES.items()
-}
+COMPILED: Mapping[str, list[tuple[str, re.Pattern[str]]]] = _PerKey(
+    lambda key: [(m.id, re.compile(_HEADER_REGEX + to_regex(alt) + r"\Z"))
+                 for m, alt in zip(_BY_KEY[key], ALTERNATIVES[key], strict=True)])
 
 _STEP = re.compile(r"\((\d+), (\d+)\)")
 _MIGRATION_REPR = re.compile(r"migration=Migration\((?P<body>[^()]*(?:\([^()]*\)[^()]*)*)\)")
