@@ -10,10 +10,9 @@ import typer
 from loganalyzer.cli.groups import CONFIG, MODEL, Configuration, Model, uses
 from loganalyzer.cli.options import (
     DiskGb,
+    TableJsonCsv,
     VariantOpt,
     check_format,
-    format_option,
-    memory_sizes,
     reports_input_errors,
 )
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK
@@ -33,7 +32,7 @@ def lint(
         rich_help_panel="Guest", metavar="GIB")] = None,
     disk_gb: DiskGb = None,
     variant: VariantOpt = None,
-    fmt: format_option("table", "json", "csv") = "table",
+    fmt: TableJsonCsv = "table",
 ) -> None:
     """Check a configuration for guests of given sizes; exit 1 when anything is a warning.
 
@@ -44,6 +43,7 @@ def lint(
       loganalyzer lint --steps 30 --completion-timeout 400 --memory-mb 4096:65536
     """
     from loganalyzer.api import lint as run_lint
+    from loganalyzer.config.sizes import memory_sizes
     from loganalyzer.findings import has_warnings
     from loganalyzer.output import lint_out
 

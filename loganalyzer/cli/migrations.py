@@ -22,12 +22,12 @@ from loganalyzer.cli.groups import (
     uses,
 )
 from loganalyzer.cli.options import (
+    AnyFormat,
     OutputOpt,
     Paths,
+    TableJson,
     analyse_paths,
     check_format,
-    format_option,
-    output_stream,
     reports_input_errors,
 )
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK, InputError
@@ -41,7 +41,7 @@ def migrations(
     model: Model,
     analysis: Analysis,
     source: Input,
-    fmt: format_option("table", "json", "csv", "parquet") = "table",
+    fmt: AnyFormat = "table",
     output: OutputOpt = None,
 ) -> None:
     """One row per live migration: hosts, outcome, flags, observed vs predicted ramp.
@@ -59,6 +59,7 @@ def migrations(
       loganalyzer migrations sosreports/ --config nova.conf --release 2023.1 --memory-mb 8192
     """
     from loganalyzer.output import migrations_out
+    from loganalyzer.output.common import output_file
 
     check_format(fmt, ("table", "json", "csv", "parquet"))
     if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
@@ -67,7 +68,7 @@ def migrations(
     if fmt == "parquet":
         migrations_out.write_parquet(rows, output)
         return
-    with output_stream(output) as stream:
+    with output_file(output) as stream:
         migrations_out.write(rows, [*events.warnings, *events.analysis_warnings], fmt, stream,
                              events.host_aliases, events.duplicates_dropped)
 
@@ -85,7 +86,7 @@ def show(
     n: Annotated[int | None, typer.Option(
         "--n", help="Which of the instance's migrations, 1 = first (default: the last).")
     ] = None,
-    fmt: format_option("table", "json") = "table",
+    fmt: TableJson = "table",
 ) -> None:
     """One migration in full: events of both hosts, steps observed vs predicted, findings.
 
@@ -126,7 +127,7 @@ def verify(
     allow_empty: Annotated[bool, typer.Option(
         "--allow-empty", help="Pass (exit 0) when nothing could be verified: no migration "
         "selected, or none with a downtime ramp.")] = False,
-    fmt: format_option("table", "json") = "table",
+    fmt: TableJson = "table",
 ) -> None:
     """After a config rollout: exit 0 when at least one migration was verified and every
     verified migration passed; 1 when any failed (its ramp does not match, the host runs

@@ -10,10 +10,9 @@ import typer
 from loganalyzer.cli.groups import CONFIG, MODEL, Configuration, Model, uses
 from loganalyzer.cli.options import (
     DiskGb,
+    TableJsonCsv,
     VariantOpt,
     check_format,
-    format_option,
-    parse_start,
     reports_input_errors,
 )
 
@@ -34,7 +33,7 @@ def predict(
     start: Annotated[str | None, typer.Option(
         "--start", help="Migration start (ISO 8601): adds wall-clock times.",
         metavar="TIME")] = None,
-    fmt: format_option("table", "json", "csv") = "table",
+    fmt: TableJsonCsv = "table",
 ) -> None:
     """Predict the downtime ramp and timeout nova computes for a guest.
 
@@ -48,6 +47,7 @@ def predict(
     """
     from loganalyzer.api import predict as run_predict
     from loganalyzer.output import predict_out
+    from loganalyzer.simulate.run import parse_start
 
     check_format(fmt, ("table", "json", "csv"))
     when = parse_start(start)

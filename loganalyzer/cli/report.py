@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
 from typing import Annotated
 
 import typer
@@ -58,6 +57,7 @@ def report(
     from loganalyzer.api import declared_for_report
     from loganalyzer.report.charts import write_pngs
     from loganalyzer.report.render import build_page, write
+    from loganalyzer.report.summary import summary_line
 
     rows, events = analyse_paths(paths, configuration, model, source, analysis)
     declared, sources = declared_for_report(configuration.files, configuration.dirs,
@@ -68,11 +68,7 @@ def report(
         write(target, html)
     except OSError as exc:
         raise InputError(f"--output {target}: cannot write: {exc.strerror}") from None
-    outcomes = ", ".join(f"{k} {v}" for k, v in Counter(r["outcome"] for r in rows).items())
-    mismatches = sum(1 for r in rows if r["ramp_verdict"] == "mismatch")
-    typer.echo(f"{target}: {len(rows)} migrations ({outcomes or 'none'}), {mismatches} ramp "
-               f"mismatches, {len(events.unrecognized)} unrecognized lines, "
-               f"{len(events.warnings)} warnings", err=is_stdout(target))  # -o -: page alone
+    typer.echo(summary_line(target, rows, events), err=is_stdout(target))  # -o -: page alone
     if png:
         for path in write_pngs(figures, png):
             typer.echo(path)

@@ -10,12 +10,11 @@ import typer
 from loganalyzer.atomic import is_stdout
 from loganalyzer.cli.groups import READING, SELECTION, Group, Input, uses
 from loganalyzer.cli.options import (
+    AnyFormat,
     OutputOpt,
     Paths,
     check_format,
     emit_warnings,
-    format_option,
-    output_stream,
     reports_input_errors,
 )
 from loganalyzer.errors import InputError
@@ -37,7 +36,7 @@ def scan(
         "not (table; with csv, write them instead of events).")] = False,
     limit: Annotated[int, typer.Option(
         "--limit", help="Rows in the table view (0: all).")] = 500,
-    fmt: format_option("table", "json", "csv", "parquet") = "table",
+    fmt: AnyFormat = "table",
     output: OutputOpt = None,
 ) -> None:
     """Read nova-compute logs and list their live-migration events.
@@ -56,6 +55,7 @@ def scan(
     """
     from loganalyzer.logs.select import check_kinds, parse_time, select_events
     from loganalyzer.output import scan_out
+    from loganalyzer.output.common import output_file
 
     check_format(fmt, ("table", "json", "csv", "parquet"))
     check_kinds(kind or [])
@@ -72,5 +72,5 @@ def scan(
     if fmt == "parquet":
         scan_out.write_parquet(frame, output)
         return
-    with output_stream(output) as stream:
+    with output_file(output) as stream:
         scan_out.write(events, frame, fmt, stream, unrecognized, limit)

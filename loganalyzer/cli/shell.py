@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -155,16 +156,17 @@ class Group(_Words, TyperGroup):
                 raise _ClosedPipe from None
             raise
 
-    def main(self, args: Any = None, prog_name: str | None = None,
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
-             **extra: Any) -> Any:
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        extra["windows_expand_args"] = windows_expand_args
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         common.COLOR = None
         from rich.console import Console
 
         quits = Console.on_broken_pipe  # rich exits 1 (the findings code) on a closed pipe
-        Console.on_broken_pipe = _pipe_closed  # type: ignore[method-assign]
+        Console.on_broken_pipe = _pipe_closed  # type: ignore[method-assign,assignment]
         try:
             code = super().main(args, prog_name or "loganalyzer", complete_var, False, **extra)
             _flush()

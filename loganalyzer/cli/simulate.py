@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from loganalyzer.cli.groups import CONFIG, MODEL, Configuration, Model, uses
-from loganalyzer.cli.options import (
-    DiskGb,
-    check_format,
-    format_option,
-    parse_start,
-    reports_input_errors,
-)
-from loganalyzer.errors import InputError
-from loganalyzer.nova.options import beyond_model
+from loganalyzer.cli.options import DiskGb, TableJson, check_format, reports_input_errors
 
 
 @reports_input_errors
@@ -74,7 +64,7 @@ def simulate(
     sample: Annotated[bool, typer.Option(
         "--sample", help="Write the project's sample_logs set (with --out).",
         rich_help_panel="Fleet")] = False,
-    fmt: format_option("table", "json") = "table",
+    fmt: TableJson = "table",
 ) -> None:
     """Simulate a live migration the way nova drives it, write its logs, or answer what-if.
 
@@ -89,124 +79,18 @@ def simulate(
       loganalyzer simulate --sample --out sample_logs
     """
 
-    from loganalyzer.api import settings_from
-    from loganalyzer.config.load import load_config
-    from loganalyzer.config.prediction import resolve_model
     from loganalyzer.output import simulate_out
-    from loganalyzer.simulate import fleet as fleet_mod
-    from loganalyzer.simulate.logs import LAYOUTS
-    from loganalyzer.simulate.model import Guest
-    from loganalyzer.simulate.model import simulate as run
+    from loganalyzer.simulate.run import run
 
     check_format(fmt, ("table", "json"))
-    if libvirt_log not in ("debug", "info", "off"):
-        raise InputError(f"--libvirt-log {libvirt_log}: not one of debug | info | off")
-    if layout not in LAYOUTS:
-        raise InputError(f"--layout {layout}: not one of {' | '.join(LAYOUTS)}")
-    if (fleet is not None or sample) and out is None:
-        raise InputError("--fleet and --sample write files: give --out DIR")
-    if sample:
-        hosts, migs, deployed, extra = fleet_mod.sample_fleet()
-        summaries = fleet_mod.write_fleet(out or "", hosts, migs, deployed, seed=1,
-                                          extra_confs=extra)
-        simulate_out.result({"migrations": len(summaries), "out": out,
-                             "outcomes": [s["outcome"] for s in summaries]}, fmt, sys.stdout)
-        return
-    flags = dict(configuration.flags)
-    if migration_bandwidth is not None:
-        flags["live_migration_bandwidth"] = migration_bandwidth
-    resolved = resolve_model(model.release, None, model.python)
-    settings = settings_from(load_config(resolved.release, configuration.files,
-                                         configuration.dirs, flags))
-    too_long = beyond_model("live_migration_downtime_steps", settings.steps)
-    if too_long:
-        raise InputError(too_long)
-    if fleet is not None:
-        if fleet < 2:
-            raise InputError(f"--fleet {fleet}: a fleet needs at least 2 hosts")
-        hosts, migs = fleet_mod.random_fleet(fleet, fleet_migrations, seed, drift, debug,
-                                             settings)
-        for host in hosts:
-            host.libvirt_log = libvirt_log
-        summaries = fleet_mod.write_fleet(out or "", hosts, migs, settings, seed)
-        simulate_out.result({"hosts": fleet, "migrations": len(summaries), "out": out},
-                            fmt, sys.stdout)
-        return
-    if memory_mb <= 0 or bandwidth <= 0 or dirty_rate < 0:
-        raise InputError("--memory-mb and --bandwidth must be positive, --dirty-rate >= 0")
-    guest = Guest(memory_mb, tuple(disk_gb or ()), dirty_rate, working_set_mb)
-    stalls = _stalls(stall or [])
-    when = parse_start(start)
-    assert when is not None
-    py = resolved.variant.python if resolved.variant else resolved.release.default_python
-    result = run(guest, bandwidth, settings, resolved.release, py, seed, stalls=stalls)
-    summary: dict[str, Any] = {
-        "release": resolved.release.label, "variant": str(resolved.variant),
-        "data_gb": result.data_gb,
-        "outcome": result.outcome, "finished_by": result.mechanism,
-        "duration_s": result.end_s, "final_max_downtime_ms": result.final_max_downtime_ms,
-        "guest_downtime_ms": result.actual_downtime_ms, "timeout_at_s": result.timeout_at,
-        "auto_converge_throttle": result.throttles}
-    if out is not None:
-        summary["written"] = _write_single(out, result, guest, settings, resolved.release, py,
-                                           when, layout, debug, rotate, seed,
-                                           (libvirt_log, bandwidth))
-    if what_if:
-        from loganalyzer.simulate.whatif import what_if as grid
-
-        rows = grid(guest, bandwidth, settings, resolved.release, py, seed, budget)
-        if fmt == "json":
-            from loganalyzer.simulate.whatif import RANKING
-
-            summary["what_if"] = rows
-            summary["what_if_ranking"] = RANKING
-        else:
-            simulate_out.result(summary, fmt, sys.stdout)
-            simulate_out.what_if(rows, budget, fmt, sys.stdout)
-            return
+    summary = run(
+        config=configuration.files, config_dir=configuration.dirs, flags=configuration.flags,
+        release=model.release, python=model.python, memory_mb=memory_mb,
+        disk_gb=disk_gb or (), dirty_rate=dirty_rate, working_set_mb=working_set_mb,
+        bandwidth=bandwidth, migration_bandwidth=migration_bandwidth, start=start, seed=seed,
+        stall=stall or (), what_if=what_if, budget=budget, out=out, layout=layout, debug=debug,
+        rotate=rotate, libvirt_log=libvirt_log, fleet=fleet, fleet_migrations=fleet_migrations,
+        drift=drift, sample=sample)
     simulate_out.result(summary, fmt, sys.stdout)
-
-
-def _stalls(values: list[str]) -> dict[float, float]:
-    stalls = {}
-    for value in values:
-        at, sep, seconds = value.partition(":")
-        try:
-            stalls[float(at)] = float(seconds)
-        except ValueError:
-            raise InputError(f"--stall {value}: expected AT:SECONDS") from None
-        if not sep or stalls[float(at)] < 0:
-            raise InputError(f"--stall {value}: expected AT:SECONDS")
-    return stalls
-
-
-def _write_single(out: str, result: Any, guest: Any, settings: Any, release: Any, python: int,
-                  when: datetime, layout: str, debug: bool, rotate: int, seed: int,
-                  libvirt: tuple[str, float] = ("off", 0.0)) -> list[str]:
-    import random
-
-    from loganalyzer.simulate.logs import noise, render, script_for, write_rotated
-    from loganalyzer.simulate.narrate import narrate
-
-    script = script_for(result, guest, settings, release, python, when)
-    narration = narrate(script)
-    rng = random.Random(seed)
-    written = []
-    for host, records in ((script.source_host, narration.source),
-                          (script.dest_host, narration.dest)):
-        if not records:
-            continue
-        start, end = records[0].when, records[-1].when
-        lines = render(sorted(records + noise(host, start, end, debug, rng, release.major),
-                              key=lambda r: r.when), layout, host, debug)
-        name = "messages" if layout == "syslog" else "nova-compute.log"
-        written += write_rotated(os.path.join(out, host), name, lines, max(rotate, 1))
-    if libvirt[0] != "off":  # both hosts' libvirt/QEMU logs: <out>/<host>/libvirt/…
-        from loganalyzer.simulate import libvirt_logs
-
-        lines = libvirt_logs.LibvirtLines()
-        libvirt_logs.write_migration(lines, script, narration, result, libvirt[0], rng,
-                                     link_mibs=libvirt[1], dirty_rate_mibs=guest.dirty_rate_mibs)
-        for host in (script.source_host, script.dest_host):
-            written += libvirt_logs.write_files(out, lines, host, release)
-    return written
+    if "what_if" in summary and fmt != "json":
+        simulate_out.what_if(summary["what_if"], budget, fmt, sys.stdout)

@@ -3,7 +3,7 @@ Prometheus metrics."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -19,7 +19,6 @@ from loganalyzer.cli.groups import (
     uses,
 )
 from loganalyzer.cli.options import check_format, reports_input_errors
-from loganalyzer.errors import InputError
 
 WatchPaths = Annotated[list[str] | None, typer.Argument(
     help="nova-compute log files and folders to follow (folders: new files are picked up; "
@@ -98,57 +97,18 @@ def watch(
 
       loganalyzer watch /var/log/remote/ --format table
     """
-    from loganalyzer.analysis.migrations import Declared, Options
-    from loganalyzer.api import selected
-    from loganalyzer.config.prediction import resolve_model
-    from loganalyzer.logs.select import parse_time
-    from loganalyzer.watch.service import Watch, WatchSettings
+    from loganalyzer.watch.service import Watch
+    from loganalyzer.watch.settings import watch_settings
 
     check_format(fmt, ("json", "table"))
-    if start_at not in ("end", "beginning"):
-        raise InputError(f"--start-at {start_at}: not one of end | beginning")
-    if not paths and not journal and not journal_file:
-        raise InputError("nothing to follow: give log files or folders, or --journal")
-    if unit and not journal:
-        raise InputError("--unit goes with --journal")
-    for name, value in (("--poll", poll), ("--settle", settle),
-                        ("--idle-timeout", idle_timeout)):
-        if value <= 0:
-            raise InputError(f"{name} {value}: must be positive")
-    if max_events < 1:
-        raise InputError(f"--max-events {max_events}: must be at least 1")
-    if metrics_port is not None and not 0 <= metrics_port <= 65535:
-        raise InputError(f"--metrics-port {metrics_port}: not a TCP port")
-    import os
-
-    if textfile is not None and not os.path.isdir(textfile):
-        raise InputError(f"--textfile {textfile}: no such folder")
-    if state is not None:
-        folder = os.path.dirname(os.path.abspath(state))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-            raise InputError(f"--state {state}: its folder {folder} does not exist or is "
-                             "not writable (the state is written beside it, then renamed)")
-        if os.path.isdir(state):
-            raise InputError(f"--state {state}: a folder; give a file name")
-    if analysis.memory_mb is not None and analysis.memory_mb <= 0:
-        raise InputError(f"--memory-mb {analysis.memory_mb}: must be positive")
-    resolved = resolve_model(model.release, None, model.python)
-    declared = Declared(configuration.files, configuration.dirs, configuration.flags)
-    if declared.given:
-        declared.for_release(resolved.release)  # bad files and values fail before any read
-    window = parse_time("--since", analysis.since), parse_time("--until", analysis.until)
-    instances = list(analysis.instance)
-
-    def select(row: dict[str, Any]) -> bool:
-        return selected(row, instances, source.host_filter, *window)
-
-    settings = WatchSettings(
-        paths=list(paths or []), hosts=source.hosts,
-        options=Options(declared=declared, release=model.release, python=model.python,
-                        memory_mb=analysis.memory_mb, disk_gb=analysis.disk_gb,
-                        late_threshold_s=analysis.late_threshold_s),
-        select=select, fmt=fmt, start_at=start_at, poll_s=poll, settle_s=settle,
-        idle_timeout_s=idle_timeout, max_events=max_events, state=state, once=once,
-        journal=journal, units=list(unit or []), journal_files=list(journal_file or []),
-        metrics_port=metrics_port, metrics_address=metrics_address, textfile=textfile)
+    settings = watch_settings(
+        paths=paths or [], journal=journal, units=unit or [], journal_files=journal_file or [],
+        state=state, start_at=start_at, once=once, poll=poll, settle=settle,
+        idle_timeout=idle_timeout, max_events=max_events, metrics_port=metrics_port,
+        metrics_address=metrics_address, textfile=textfile, fmt=fmt,
+        config=configuration.files, config_dir=configuration.dirs, flags=configuration.flags,
+        release=model.release, python=model.python, memory_mb=analysis.memory_mb,
+        disk_gb=analysis.disk_gb, late_threshold_s=analysis.late_threshold_s,
+        hosts=source.hosts, instance=analysis.instance, host=source.host_filter,
+        since=analysis.since, until=analysis.until)
     raise typer.Exit(Watch(settings).run())
