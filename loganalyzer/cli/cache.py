@@ -8,11 +8,7 @@ from typing import Annotated
 
 import typer
 
-from loganalyzer.cli.options import (
-    CacheDir,
-    check_format,
-    reports_input_errors,
-)
+from loganalyzer.cli.options import CacheDir, check_format
 from loganalyzer.cli.shell import Command, Group
 from loganalyzer.errors import InputError
 
@@ -31,7 +27,6 @@ def _existing(cache: str) -> str:
 
 
 @cache_app.command("info", cls=Command)
-@reports_input_errors
 def cache_info(cache: CacheDir, fmt: Annotated[str, typer.Option(
         "--format", "-f", help="table | json")] = "table") -> None:
     """List the files a cache holds: path, bytes and lines scanned, events, cache size.
@@ -61,7 +56,6 @@ def cache_info(cache: CacheDir, fmt: Annotated[str, typer.Option(
 
 
 @cache_app.command("clear", cls=Command)
-@reports_input_errors
 def cache_clear(cache: CacheDir) -> None:
     """Remove every entry of a cache.
 

@@ -8,17 +8,10 @@ from typing import Annotated
 import typer
 
 from loganalyzer.cli.groups import CONFIG, MODEL, Configuration, Model, uses
-from loganalyzer.cli.options import (
-    DiskGb,
-    TableJsonCsv,
-    VariantOpt,
-    check_format,
-    reports_input_errors,
-)
+from loganalyzer.cli.options import DiskGb, TableJsonCsv, VariantOpt, check_format
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK
 
 
-@reports_input_errors
 @uses(CONFIG, MODEL)
 def lint(
     configuration: Configuration,

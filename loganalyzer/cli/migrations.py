@@ -9,18 +9,7 @@ from typing import Annotated
 import typer
 
 from loganalyzer.atomic import is_stdout
-from loganalyzer.cli.groups import (
-    ANALYSIS,
-    ANALYSIS_ONE,
-    CONFIG,
-    MODEL,
-    READING,
-    Analysis,
-    Configuration,
-    Input,
-    Model,
-    uses,
-)
+from loganalyzer.cli import groups as g
 from loganalyzer.cli.options import (
     AnyFormat,
     OutputOpt,
@@ -28,19 +17,17 @@ from loganalyzer.cli.options import (
     TableJson,
     analyse_paths,
     check_format,
-    reports_input_errors,
 )
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK, InputError
 
 
-@reports_input_errors
-@uses(CONFIG, MODEL, ANALYSIS, READING)
+@g.uses(g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
 def migrations(
     paths: Paths,
-    configuration: Configuration,
-    model: Model,
-    analysis: Analysis,
-    source: Input,
+    configuration: g.Configuration,
+    model: g.Model,
+    analysis: g.Analysis,
+    source: g.Input,
     fmt: AnyFormat = "table",
     output: OutputOpt = None,
 ) -> None:
@@ -73,14 +60,13 @@ def migrations(
                              events.host_aliases, events.duplicates_dropped)
 
 
-@reports_input_errors
-@uses(CONFIG, MODEL, ANALYSIS_ONE, READING)
+@g.uses(g.CONFIG, g.MODEL, g.ANALYSIS_ONE, g.READING)
 def show(
     paths: Paths,
-    configuration: Configuration,
-    model: Model,
-    analysis: Analysis,
-    source: Input,
+    configuration: g.Configuration,
+    model: g.Model,
+    analysis: g.Analysis,
+    source: g.Input,
     instance: Annotated[str, typer.Option(
         "--instance", help="The instance (UUID or its first characters).")],
     n: Annotated[int | None, typer.Option(
@@ -116,14 +102,13 @@ def show(
     migrations_out.show(row, position, len(rows), sys.stdout)
 
 
-@reports_input_errors
-@uses(CONFIG, MODEL, ANALYSIS, READING)
+@g.uses(g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
 def verify(
     paths: Paths,
-    configuration: Configuration,
-    model: Model,
-    analysis: Analysis,
-    source: Input,
+    configuration: g.Configuration,
+    model: g.Model,
+    analysis: g.Analysis,
+    source: g.Input,
     allow_empty: Annotated[bool, typer.Option(
         "--allow-empty", help="Pass (exit 0) when nothing could be verified: no migration "
         "selected, or none with a downtime ramp.")] = False,

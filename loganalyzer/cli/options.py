@@ -3,35 +3,13 @@ hook, a few single options, format checks, output streams, and reading + analysi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import wraps
-from typing import Annotated, Any, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
 
 from loganalyzer.cli.groups import Analysis, Configuration, Input, Model
 from loganalyzer.errors import InputError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def reports_input_errors(func: F) -> F:
-    """Turn :class:`InputError` into ``loganalyzer: <message>`` and exit 2: the one place
-    library errors become command-line messages."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from loganalyzer.cli.guard import guarded  # interrupts, failed writes to stdout
-
-        try:
-            with guarded():
-                return func(*args, **kwargs)
-        except InputError as exc:
-            typer.echo(f"loganalyzer: {exc}", err=True)
-            raise typer.Exit(exc.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
-
 
 Paths = Annotated[list[str], typer.Argument(
     help="Log files, folders (searched recursively), sosreport tarballs, or - for stdin.",

@@ -8,29 +8,18 @@ from typing import Annotated
 import typer
 
 from loganalyzer.atomic import is_stdout
-from loganalyzer.cli.groups import (
-    ANALYSIS,
-    CONFIG,
-    MODEL,
-    READING,
-    Analysis,
-    Configuration,
-    Input,
-    Model,
-    uses,
-)
-from loganalyzer.cli.options import Paths, analyse_paths, reports_input_errors
+from loganalyzer.cli import groups as g
+from loganalyzer.cli.options import Paths, analyse_paths
 from loganalyzer.errors import InputError
 
 
-@reports_input_errors
-@uses(CONFIG, MODEL, ANALYSIS, READING)
+@g.uses(g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
 def report(
     paths: Paths,
-    configuration: Configuration,
-    model: Model,
-    analysis: Analysis,
-    source: Input,
+    configuration: g.Configuration,
+    model: g.Model,
+    analysis: g.Analysis,
+    source: g.Input,
     title: Annotated[str, typer.Option("--title", help="The report's title.")
                      ] = "nova live migrations",
     output: Annotated[str | None, typer.Option(

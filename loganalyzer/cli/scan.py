@@ -9,20 +9,12 @@ import typer
 
 from loganalyzer.atomic import is_stdout
 from loganalyzer.cli.groups import READING, SELECTION, Group, Input, uses
-from loganalyzer.cli.options import (
-    AnyFormat,
-    OutputOpt,
-    Paths,
-    check_format,
-    emit_warnings,
-    reports_input_errors,
-)
+from loganalyzer.cli.options import AnyFormat, OutputOpt, Paths, check_format, emit_warnings
 from loganalyzer.errors import InputError
 
 EVENT_SELECTION = Group("selection", SELECTION, dict)
 
 
-@reports_input_errors
 @uses(READING, EVENT_SELECTION)
 def scan(
     paths: Paths,

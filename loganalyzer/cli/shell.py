@@ -12,7 +12,8 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import wraps
 from typing import Annotated, Any
 
 import typer
@@ -21,7 +22,7 @@ from typer._click.core import Abort
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from loganalyzer.errors import EXIT_OK, EXIT_USAGE
+from loganalyzer.errors import EXIT_OK, EXIT_USAGE, InputError
 from loganalyzer.output import common
 
 # The word shown for an option's value, by option; others get their click type's name.
@@ -117,11 +118,32 @@ class _Words:
 
 
 class Command(_Words, TyperCommand):
-    """A command of the app."""
+    """A command of the app; its library errors become CLI errors (:func:`_reporting`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._prepare()
+        if self.callback is not None:
+            self.callback = _reporting(self.callback)
+
+
+def _reporting(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The one place library errors become command-line ones: :class:`InputError` turns into
+    ``loganalyzer: <message>`` and its exit code (2); interrupts and failed writes to stdout
+    are :func:`loganalyzer.cli.guard.guarded`'s."""
+
+    @wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from loganalyzer.cli.guard import guarded
+
+        try:
+            with guarded():
+                return func(*args, **kwargs)
+        except InputError as exc:
+            typer.echo(f"loganalyzer: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return run
 
 
 class _ClosedPipe(Exception):

@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 
 from loganalyzer.cli.groups import CONFIG, MODEL, Configuration, Model, uses
-from loganalyzer.cli.options import DiskGb, TableJson, check_format, reports_input_errors
+from loganalyzer.cli.options import DiskGb, TableJson, check_format
 
 
-@reports_input_errors
 @uses(CONFIG, MODEL)
 def simulate(
     configuration: Configuration,

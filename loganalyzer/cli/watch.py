@@ -7,18 +7,8 @@ from typing import Annotated
 
 import typer
 
-from loganalyzer.cli.groups import (
-    ANALYSIS,
-    CONFIG,
-    HOSTS,
-    MODEL,
-    Analysis,
-    Configuration,
-    Input,
-    Model,
-    uses,
-)
-from loganalyzer.cli.options import check_format, reports_input_errors
+from loganalyzer.cli import groups as g
+from loganalyzer.cli.options import check_format
 
 WatchPaths = Annotated[list[str] | None, typer.Argument(
     help="nova-compute log files and folders to follow (folders: new files are picked up; "
@@ -28,13 +18,12 @@ FOLLOW = "Following"
 METRICS = "Metrics"
 
 
-@reports_input_errors
-@uses(CONFIG, MODEL, ANALYSIS, HOSTS)
+@g.uses(g.CONFIG, g.MODEL, g.ANALYSIS, g.HOSTS)
 def watch(
-    configuration: Configuration,
-    model: Model,
-    analysis: Analysis,
-    source: Input,
+    configuration: g.Configuration,
+    model: g.Model,
+    analysis: g.Analysis,
+    source: g.Input,
     paths: WatchPaths = None,
     journal: Annotated[bool, typer.Option(
         "--journal", help="Follow the systemd journal (journalctl -f -o json).",
