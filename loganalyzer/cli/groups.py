@@ -62,6 +62,14 @@ def _option(name: str, annotation: Any, default: Any = None) -> inspect.Paramete
     return inspect.Parameter(name, KEYWORD, annotation=annotation, default=default)
 
 
+def _opt(flags: str | tuple[str, ...], kind: Any, help_text: str, panel: str,
+         default: Any = None, **extra: Any) -> inspect.Parameter:
+    """A keyword parameter declaring one option (named after its first flag)."""
+    names = (flags,) if isinstance(flags, str) else flags
+    return _option(names[0].lstrip("-").replace("-", "_"), Annotated[kind, typer.Option(
+        *names, help=help_text, rich_help_panel=panel, **extra)], default)
+
+
 # --- the configuration: files, folders and the [libvirt] flags ----------------------------
 
 @dataclass(frozen=True)
@@ -102,12 +110,10 @@ def _flag(spec: OptionSpec) -> inspect.Parameter:
 FLAGGED = tuple(spec for spec in OPTIONS if spec.short)
 
 CONFIG = Group("configuration", (
-    _option("config", Annotated[list[str] | None, typer.Option(
-        "--config", help="nova.conf to read (repeatable; later files win).",
-        rich_help_panel="Configuration")]),
-    _option("config_dir", Annotated[list[str] | None, typer.Option(
-        "--config-dir", help="Folder whose *.conf files are read after --config, sorted "
-        "(repeatable).", rich_help_panel="Configuration")]),
+    _opt("--config", list[str] | None, "nova.conf to read (repeatable; later files win).",
+         "Configuration"),
+    _opt("--config-dir", list[str] | None, "Folder whose *.conf files are read after "
+         "--config, sorted (repeatable).", "Configuration"),
     *(_flag(spec) for spec in FLAGGED),
 ), lambda v: Configuration(list(v["config"] or []), list(v["config_dir"] or []), {
     spec.name: v[spec.short.replace("-", "_")] for spec in FLAGGED
@@ -125,12 +131,10 @@ class Model:
 
 
 MODEL = Group("model", (
-    _option("release", Annotated[str | None, typer.Option(
-        "--release", help="nova release: name (train, antelope), number (20, 27.0.0) or "
-        "series (2023.1). Default: the newest.", rich_help_panel="Model")]),
-    _option("python", Annotated[int | None, typer.Option(
-        "--python", help="Python major nova ran on (Pike–Train ran on 2 or 3).",
-        rich_help_panel="Model")]),
+    _opt("--release", str | None, "nova release: name (train, antelope), number (20, 27.0.0) "
+         "or series (2023.1). Default: the newest.", "Model"),
+    _opt("--python", int | None, "Python major nova ran on (Pike–Train ran on 2 or 3).",
+         "Model"),
 ), lambda v: Model(v["release"], v["python"]))
 
 
@@ -150,51 +154,33 @@ def _input(values: dict[str, Any]) -> Input:
     from loganalyzer.logs.read import parse_host_options
 
     given = values["host"] or []
-    return Input(Reading(values["engine"], values["scheduler"], values["cache"],
-                         progress=not values["quiet"], cache_verify=values["cache_verify"],
-                         max_line_bytes=values["max_line_bytes"]),
-                 parse_host_options([h for h in given if "=" in h]),
+    reading = Reading(values["engine"], values["scheduler"], values["cache"],
+                      progress=not values["quiet"], cache_verify=values["cache_verify"],
+                      max_line_bytes=values["max_line_bytes"]) if "engine" in values else Reading()
+    return Input(reading, parse_host_options([h for h in given if "=" in h]),
                  [h for h in given if "=" not in h])
 
 
 MAX_LINE_DEFAULT = 1 << 20  # = loganalyzer.logs.scan.MAX_LINE (not imported: --help stays light)
-HOST_HELP = ("PATH=HOST names the host of a file or of every file under a folder ('-=HOST' "
-             "for stdin); a plain HOST keeps only migrations from or to it (repeatable).")
-
-def _hosts(values: dict[str, Any]) -> Input:
-    from loganalyzer.api import Reading
-    from loganalyzer.logs.read import parse_host_options
-
-    given = values["host"] or []
-    return Input(Reading(), parse_host_options([h for h in given if "=" in h]),
-                 [h for h in given if "=" not in h])
-
-
-HOST_OPTION = _option("host", Annotated[list[str] | None, typer.Option(
-    "--host", help=HOST_HELP, rich_help_panel="Input")])
-HOSTS = Group("source", (HOST_OPTION,), _hosts)  # watch: hosts only, it reads by itself
-
+HOST_OPTION = _opt("--host", list[str] | None, "PATH=HOST names the host of a file or of every "
+                   "file under a folder ('-=HOST' for stdin); a plain HOST keeps only "
+                   "migrations from or to it (repeatable).", "Input")
+HOSTS = Group("source", (HOST_OPTION,), _input)  # watch: hosts only, it reads by itself
+PERFORMANCE = "Performance"
 READING = Group("source", (
     HOST_OPTION,
-    _option("engine", Annotated[str, typer.Option(
-        "--engine", help="Where files are scanned: auto | local | process (all cores) | dask.",
-        rich_help_panel="Performance")], "auto"),
-    _option("scheduler", Annotated[str | None, typer.Option(
-        "--scheduler", help="Address of a Dask scheduler (with --engine dask; else a local "
-        "cluster is started).", rich_help_panel="Performance")]),
-    _option("cache", Annotated[str | None, typer.Option(
-        "--cache", help="Keep each file's events here; re-runs read only new or grown files.",
-        rich_help_panel="Performance")]),
-    _option("cache_verify", Annotated[bool, typer.Option(
-        "--cache-verify", help="Reuse a --cache entry only when a SHA-256 of the whole file "
-        "matches (one more read of each file; notices any edit).",
-        rich_help_panel="Performance")], False),
-    _option("max_line_bytes", Annotated[int, typer.Option(
-        "--max-line-bytes", help="A line longer than this is cut there (its first bytes are "
-        "read; one warning per file). Bounds memory whatever the input.",
-        rich_help_panel="Performance", metavar="BYTES")], MAX_LINE_DEFAULT),
-    _option("quiet", Annotated[bool, typer.Option(
-        "--quiet", "-q", help="No progress bar.", rich_help_panel="Performance")], False),
+    _opt("--engine", str, "Where files are scanned: auto | local | process (all cores) | dask.",
+         PERFORMANCE, "auto"),
+    _opt("--scheduler", str | None, "Address of a Dask scheduler (with --engine dask; else a "
+         "local cluster is started).", PERFORMANCE),
+    _opt("--cache", str | None, "Keep each file's events here; re-runs read only new or grown "
+         "files.", PERFORMANCE),
+    _opt("--cache-verify", bool, "Reuse a --cache entry only when a SHA-256 of the whole file "
+         "matches (one more read of each file; notices any edit).", PERFORMANCE, False),
+    _opt("--max-line-bytes", int, "A line longer than this is cut there (its first bytes are "
+         "read; one warning per file). Bounds memory whatever the input.", PERFORMANCE,
+         MAX_LINE_DEFAULT, metavar="BYTES"),
+    _opt(("--quiet", "-q"), bool, "No progress bar.", PERFORMANCE, False),
 ), _input)
 
 
@@ -219,26 +205,20 @@ def _analysis(values: dict[str, Any]) -> Analysis:
 
 
 GUEST = (
-    _option("memory_mb", Annotated[int | None, typer.Option(
-        "--memory-mb", help="The guests' RAM in MB (else data_gb is inferred from the logs).",
-        rich_help_panel="Guest", metavar="MB")]),
-    _option("disk_gb", Annotated[list[float] | None, typer.Option(
-        "--disk-gb", help="Size of a block-migrated disk in GiB (repeatable).",
-        rich_help_panel="Guest", metavar="GIB")]),
-    _option("late_threshold", Annotated[float, typer.Option(
-        "--late-threshold", help="Seconds after which an applied step counts as late.",
-        rich_help_panel="Selection", metavar="SECONDS")], 10.0),
+    _opt("--memory-mb", int | None, "The guests' RAM in MB (else data_gb is inferred from the "
+         "logs).", "Guest", metavar="MB"),
+    _opt("--disk-gb", list[float] | None, "Size of a block-migrated disk in GiB (repeatable).",
+         "Guest", metavar="GIB"),
+    _opt("--late-threshold", float, "Seconds after which an applied step counts as late.",
+         "Selection", 10.0, metavar="SECONDS"),
 )
 SELECTION = (
-    _option("instance", Annotated[list[str] | None, typer.Option(
-        "--instance", help="Only this instance (a UUID or its first characters; repeatable).",
-        rich_help_panel="Selection")]),
-    _option("since", Annotated[str | None, typer.Option(
-        "--since", help="Only migrations starting at or after this time (ISO 8601, "
-        "log-local time).", rich_help_panel="Selection", metavar="TIME")]),
-    _option("until", Annotated[str | None, typer.Option(
-        "--until", help="Only migrations starting at or before this time.",
-        rich_help_panel="Selection", metavar="TIME")]),
+    _opt("--instance", list[str] | None, "Only this instance (a UUID or its first characters; "
+         "repeatable).", "Selection"),
+    _opt("--since", str | None, "Only migrations starting at or after this time (ISO 8601, "
+         "log-local time).", "Selection", metavar="TIME"),
+    _opt("--until", str | None, "Only migrations starting at or before this time.",
+         "Selection", metavar="TIME"),
 )
 ANALYSIS = Group("analysis", (*GUEST, *SELECTION), _analysis)
 ANALYSIS_ONE = Group("analysis", GUEST, _analysis)  # show: the instance is its own option
