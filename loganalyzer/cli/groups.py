@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from loganalyzer.flags import Flag
 from loganalyzer.nova.options import OPTIONS, OptionSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,12 +63,19 @@ def _option(name: str, annotation: Any, default: Any = None) -> inspect.Paramete
     return inspect.Parameter(name, KEYWORD, annotation=annotation, default=default)
 
 
-def _opt(flags: str | tuple[str, ...], kind: Any, help_text: str, panel: str,
-         default: Any = None, **extra: Any) -> inspect.Parameter:
+def _opt(flags: str | tuple[str, ...], kind: Any, help_text: str, panel: str | None,
+         default: Any = None, name: str | None = None, **extra: Any) -> inspect.Parameter:
     """A keyword parameter declaring one option (named after its first flag)."""
     names = (flags,) if isinstance(flags, str) else flags
-    return _option(names[0].lstrip("-").replace("-", "_"), Annotated[kind, typer.Option(
-        *names, help=help_text, rich_help_panel=panel, **extra)], default)
+    return _option(name or names[0].lstrip("-").replace("-", "_"), Annotated[
+        kind, typer.Option(*names, help=help_text, rich_help_panel=panel, **extra)], default)
+
+
+def flag_group(param: str, flags: tuple[Flag, ...]) -> Group:
+    """The options a library call declares (:class:`loganalyzer.flags.Flag`), handed to the
+    command as one dict of keyword arguments."""
+    return Group(param, tuple(_opt(f.flags, f.kind, f.help, f.panel, f.default, f.name,
+                                   metavar=f.metavar) for f in flags), dict)
 
 
 # --- the configuration: files, folders and the [libvirt] flags ----------------------------

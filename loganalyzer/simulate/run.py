@@ -14,10 +14,46 @@ from datetime import datetime
 from typing import Any
 
 from loganalyzer.errors import InputError
+from loganalyzer.flags import Flag
 from loganalyzer.nova.options import beyond_model
 from loganalyzer.nova.settings import Settings
 
 LIBVIRT_LEVELS = ("debug", "info", "off")
+GUEST, LOGS, FLEET = "Guest", "Logs", "Fleet"
+FLAGS = (  # run()'s options as the command line shows them (configuration and model apart)
+    Flag("memory_mb", ("--memory-mb",), int, 4096, "Guest RAM in MB.", GUEST),
+    Flag("disk_gb", ("--disk-gb",), list[float] | None, None,
+         "Size of a block-migrated disk in GiB (repeatable).", GUEST, "GIB"),
+    Flag("dirty_rate", ("--dirty-rate",), float, 50.0, "MiB/s the guest writes to memory.",
+         GUEST),
+    Flag("working_set_mb", ("--working-set-mb",), int | None, None,
+         "Memory the guest keeps rewriting (default: all of it).", GUEST),
+    Flag("bandwidth", ("--bandwidth",), float, 1000.0, "Usable link bandwidth, MiB/s.", GUEST),
+    Flag("migration_bandwidth", ("--migration-bandwidth",), int | None, None,
+         "live_migration_bandwidth cap, MiB/s (0: none).", "Configuration"),
+    Flag("start", ("--start",), str, "2026-11-02T08:00:00", "Monitor start (ISO 8601)."),
+    Flag("seed", ("--seed",), int, 0, "Random seed (results are deterministic for a seed)."),
+    Flag("stall", ("--stall",), list[str] | None, None,
+         "AT:SECONDS: the monitor loop stalls at AT for SECONDS (repeatable)."),
+    Flag("what_if", ("--what-if",), bool, False,
+         "Also try a small grid around the configured values."),
+    Flag("budget", ("--budget",), float | None, None, "Time budget (s) for --what-if."),
+    Flag("out", ("--out",), str | None, None,
+         "Write the logs of both hosts (or the fleet) under this folder.", LOGS),
+    Flag("layout", ("--layout",), str, "plain", "plain | syslog | journal-json | oslo-json.",
+         LOGS),
+    Flag("debug", ("--debug/--info",), bool, False, "Log level of the written logs.", LOGS),
+    Flag("rotate", ("--rotate",), int, 1, "Split each log into this many rotated files.", LOGS),
+    Flag("libvirt_log", ("--libvirt-log",), str, "off", "Also write libvirt/QEMU logs at "
+         "libvirt's debug | info level (off: none).", LOGS),
+    Flag("fleet", ("--fleet",), int | None, None,
+         "Write a fleet of N hosts instead (sosreport-like trees).", FLEET),
+    Flag("fleet_migrations", ("--migrations",), int, 20, "Migrations in the fleet.", FLEET),
+    Flag("drift", ("--drift",), float, 0.1, "Share of fleet hosts running another "
+         "configuration.", FLEET),
+    Flag("sample", ("--sample",), bool, False,
+         "Write the project's sample_logs set (with --out).", FLEET),
+)
 
 
 def settings_from(conf: Any) -> Settings:
@@ -62,10 +98,12 @@ def parse_stalls(values: Sequence[str]) -> dict[float, float]:
 
 def run(*, config: Sequence[str] = (), config_dir: Sequence[str] = (),
         flags: dict[str, Any] | None = None, release: str | None = None,
-        python: int | None = None, memory_mb: int = 4096, disk_gb: Sequence[float] = (),
+        python: int | None = None, memory_mb: int = 4096,
+        disk_gb: Sequence[float] | None = (),
         dirty_rate: float = 50.0, working_set_mb: int | None = None,
         bandwidth: float = 1000.0, migration_bandwidth: int | None = None,
-        start: str = "2026-11-02T08:00:00", seed: int = 0, stall: Sequence[str] = (),
+        start: str = "2026-11-02T08:00:00", seed: int = 0,
+        stall: Sequence[str] | None = (),
         what_if: bool = False, budget: float | None = None, out: str | None = None,
         layout: str = "plain", debug: bool = False, rotate: int = 1,
         libvirt_log: str = "off", fleet: int | None = None, fleet_migrations: int = 20,
@@ -111,8 +149,8 @@ def run(*, config: Sequence[str] = (), config_dir: Sequence[str] = (),
         return {"hosts": fleet, "migrations": len(summaries), "out": out}
     if memory_mb <= 0 or bandwidth <= 0 or dirty_rate < 0:
         raise InputError("--memory-mb and --bandwidth must be positive, --dirty-rate >= 0")
-    guest = Guest(memory_mb, tuple(disk_gb), dirty_rate, working_set_mb)
-    stalls = parse_stalls(stall)
+    guest = Guest(memory_mb, tuple(disk_gb or ()), dirty_rate, working_set_mb)
+    stalls = parse_stalls(stall or ())
     when = parse_start(start)
     assert when is not None
     py = resolved.variant.python if resolved.variant else resolved.release.default_python

@@ -1,0 +1,22 @@
+"""A command's options described as data next to the library call they feed: the keyword
+argument, its flags, type, default and help. The CLI builds its options from these
+(:func:`loganalyzer.cli.groups.flag_group`), so a new option is one entry here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One option: ``name`` is the library's keyword argument, ``kind`` its type as typer
+    reads it (``int | None``, ``list[str] | None``)."""
+
+    name: str
+    flags: tuple[str, ...]
+    kind: Any
+    default: Any
+    help: str
+    panel: str | None = None
+    metavar: str | None = None
