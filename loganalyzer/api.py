@@ -172,6 +172,20 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
     return rows, events
 
 
+def read_noting(paths: Sequence[str], say: Callable[[str], None], *,
+                reading: Reading | None = None, hosts: Mapping[str, str] | None = None
+                ) -> EventSet:
+    """Read as ``scan`` does: warnings and notes to ``say`` (``warning: …``, ``note: …``);
+    :class:`InputError` when no input could be read at all."""
+    events = (reading or Reading()).read(paths, hosts)
+    for line in [*(f"warning: {w}" for w in events.warnings),
+                 *(f"note: {n}" for n in events.notes)]:
+        say(line)
+    if not events.read_anything:
+        raise InputError("no input could be read: " + ", ".join(paths))
+    return events
+
+
 def analyse_noting(paths: Sequence[str], say: Callable[[str], None], *,
                    reading: Reading | None = None, hosts: Mapping[str, str] | None = None,
                    config: Sequence[str] = (), config_dir: Sequence[str] = (),
@@ -187,12 +201,7 @@ def analyse_noting(paths: Sequence[str], say: Callable[[str], None], *,
     declared = Declared(list(config), list(config_dir), dict(flags or {}))
     if declared.given:
         declared.for_release(resolve_model(release, None, python).release)
-    events = (reading or Reading()).read(paths, hosts)
-    for line in [*(f"warning: {w}" for w in events.warnings),
-                 *(f"note: {n}" for n in events.notes)]:
-        say(line)
-    if not events.read_anything:
-        raise InputError("no input could be read: " + ", ".join(paths))
+    events = read_noting(paths, say, reading=reading, hosts=hosts)
     unused = [f.path for f in events.passed_over
               if os.path.basename(f.path.rsplit(":", 1)[-1]).startswith("nova")
               and f.path.endswith(".conf")]

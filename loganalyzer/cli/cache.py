@@ -40,19 +40,10 @@ def cache_info(cache: CacheDir, fmt: Annotated[str, typer.Option(
       loganalyzer cache info --cache /mnt/logs/.loganalyzer-cache -f json
     """
     from loganalyzer.logs import cache as cache_mod
-    from loganalyzer.output.common import console, write_json
+    from loganalyzer.output import cache_out
 
     check_format(fmt, ("table", "json"))
-    _existing(cache)
-    entries = cache_mod.info(cache)
-    if fmt == "json":
-        write_json(entries, sys.stdout)
-        return
-    out = console(sys.stdout)
-    for entry in entries:
-        out.print(f"{entry['path']}: {entry['bytes_scanned']} bytes, {entry['lines']} lines, "
-                  f"{entry['events']} events ({entry['cache_bytes']} bytes cached)")
-    out.print(f"{len(entries)} file(s) in {cache}")
+    cache_out.info(cache_mod.info(_existing(cache)), cache, fmt, sys.stdout)
 
 
 @cache_app.command("clear", cls=Command)
@@ -67,6 +58,4 @@ def cache_clear(cache: CacheDir) -> None:
     """
     from loganalyzer.logs import cache as cache_mod
 
-    _existing(cache)
-
-    typer.echo(f"removed {cache_mod.clear(cache)} cached file(s) from {cache}")
+    typer.echo(f"removed {cache_mod.clear(_existing(cache))} cached file(s) from {cache}")

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from loganalyzer.atomic import is_stdout
 from loganalyzer.cli import groups as g
 from loganalyzer.cli.options import (
     AnyFormat,
@@ -17,6 +16,7 @@ from loganalyzer.cli.options import (
     TableJson,
     analyse_paths,
     check_format,
+    refuse_binary_on_terminal,
 )
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK, InputError
 
@@ -49,8 +49,7 @@ def migrations(
     from loganalyzer.output.common import output_file
 
     check_format(fmt, ("table", "json", "csv", "parquet"))
-    if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
-        raise InputError("--format parquet writes binary data: give --output FILE or redirect")
+    refuse_binary_on_terminal(fmt, output)
     rows, events = analyse_paths(paths, configuration, model, source, analysis)
     if fmt == "parquet":
         migrations_out.write_parquet(rows, output)

@@ -3,7 +3,7 @@ hook, a few single options, format checks, output streams, and reading + analysi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -41,11 +41,16 @@ def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
     return fmt
 
 
-def emit_warnings(warnings: Sequence[str], notes: Sequence[str] = ()) -> None:
-    for warning in warnings:
-        typer.echo(f"loganalyzer: warning: {warning}", err=True)
-    for note in notes:
-        typer.echo(f"loganalyzer: note: {note}", err=True)
+def say(line: str) -> None:
+    """A warning or note of the library, on stderr."""
+    typer.echo(f"loganalyzer: {line}", err=True)
+
+
+def refuse_binary_on_terminal(fmt: str, output: str | None) -> None:
+    from loganalyzer.atomic import is_stdout
+
+    if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
+        raise InputError("--format parquet writes binary data: give --output FILE or redirect")
 
 
 def analyse_paths(paths: list[str], configuration: Configuration, model: Model,
@@ -56,7 +61,7 @@ def analyse_paths(paths: list[str], configuration: Configuration, model: Model,
     from loganalyzer.api import analyse_noting
 
     return analyse_noting(
-        paths, lambda line: typer.echo(f"loganalyzer: {line}", err=True),
+        paths, say,
         reading=source.reading, hosts=source.hosts, config=configuration.files,
         config_dir=configuration.dirs, flags=configuration.flags, release=model.release,
         python=model.python, memory_mb=analysis.memory_mb, disk_gb=analysis.disk_gb,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
-from loganalyzer.atomic import is_stdout
 from loganalyzer.cli.groups import READING, SELECTION, Group, Input, uses
-from loganalyzer.cli.options import AnyFormat, OutputOpt, Paths, check_format, emit_warnings
-from loganalyzer.errors import InputError
+from loganalyzer.cli.options import (
+    AnyFormat,
+    OutputOpt,
+    Paths,
+    check_format,
+    refuse_binary_on_terminal,
+    say,
+)
 
 EVENT_SELECTION = Group("selection", SELECTION, dict)
 
@@ -45,6 +49,7 @@ def scan(
 
       journalctl -u nova-compute -o json | loganalyzer scan - --host -=compute-1 -f json
     """
+    from loganalyzer.api import read_noting
     from loganalyzer.logs.select import check_kinds, parse_time, select_events
     from loganalyzer.output import scan_out
     from loganalyzer.output.common import output_file
@@ -53,12 +58,8 @@ def scan(
     check_kinds(kind or [])
     window = (parse_time("--since", selection["since"]),
               parse_time("--until", selection["until"]))
-    if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
-        raise InputError("--format parquet writes binary data: give --output FILE or redirect")
-    events = source.reading.read(paths, source.hosts)
-    emit_warnings(events.warnings, events.notes)
-    if not events.read_anything:
-        raise InputError("no input could be read: " + ", ".join(paths))
+    refuse_binary_on_terminal(fmt, output)
+    events = read_noting(paths, say, reading=source.reading, hosts=source.hosts)
     frame = select_events(events.events, kind or [], selection["instance"] or [],
                           source.host_filter, *window)
     if fmt == "parquet":
