@@ -18,7 +18,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from loganalyzer.analysis import flags as analysis_flags
+from loganalyzer.config import flags as config_flags
 from loganalyzer.flags import Flag
+from loganalyzer.logs import flags as log_flags
 from loganalyzer.nova.options import OPTIONS, OptionSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,11 +74,15 @@ def _opt(flags: str | tuple[str, ...], kind: Any, help_text: str, panel: str | N
         kind, typer.Option(*names, help=help_text, rich_help_panel=panel, **extra)], default)
 
 
+def _opts(flags: tuple[Flag, ...]) -> tuple[inspect.Parameter, ...]:
+    return tuple(_opt(f.flags, f.kind, f.help, f.panel, f.default, f.name, metavar=f.metavar)
+                 for f in flags)
+
+
 def flag_group(param: str, flags: tuple[Flag, ...]) -> Group:
     """The options a library call declares (:class:`loganalyzer.flags.Flag`), handed to the
     command as one dict of keyword arguments."""
-    return Group(param, tuple(_opt(f.flags, f.kind, f.help, f.panel, f.default, f.name,
-                                   metavar=f.metavar) for f in flags), dict)
+    return Group(param, _opts(flags), dict)
 
 
 # --- the configuration: files, folders and the [libvirt] flags ----------------------------
@@ -118,11 +125,7 @@ def _flag(spec: OptionSpec) -> inspect.Parameter:
 FLAGGED = tuple(spec for spec in OPTIONS if spec.short)
 
 CONFIG = Group("configuration", (
-    _opt("--config", list[str] | None, "nova.conf to read (repeatable; later files win).",
-         "Configuration"),
-    _opt("--config-dir", list[str] | None, "Folder whose *.conf files are read after "
-         "--config, sorted (repeatable).", "Configuration"),
-    *(_flag(spec) for spec in FLAGGED),
+    *_opts(config_flags.CONFIGURATION), *(_flag(spec) for spec in FLAGGED),
 ), lambda v: Configuration(list(v["config"] or []), list(v["config_dir"] or []), {
     spec.name: v[spec.short.replace("-", "_")] for spec in FLAGGED
     if v[spec.short.replace("-", "_")] is not None}))
@@ -138,12 +141,7 @@ class Model:
     python: int | None = None
 
 
-MODEL = Group("model", (
-    _opt("--release", str | None, "nova release: name (train, antelope), number (20, 27.0.0) "
-         "or series (2023.1). Default: the newest.", "Model"),
-    _opt("--python", int | None, "Python major nova ran on (Pike–Train ran on 2 or 3).",
-         "Model"),
-), lambda v: Model(v["release"], v["python"]))
+MODEL = Group("model", _opts(config_flags.MODEL), lambda v: Model(v["release"], v["python"]))
 
 
 # --- reading logs ----------------------------------------------------------------------------
@@ -169,27 +167,8 @@ def _input(values: dict[str, Any]) -> Input:
                  [h for h in given if "=" not in h])
 
 
-MAX_LINE_DEFAULT = 1 << 20  # = loganalyzer.logs.scan.MAX_LINE (not imported: --help stays light)
-HOST_OPTION = _opt("--host", list[str] | None, "PATH=HOST names the host of a file or of every "
-                   "file under a folder ('-=HOST' for stdin); a plain HOST keeps only "
-                   "migrations from or to it (repeatable).", "Input")
-HOSTS = Group("source", (HOST_OPTION,), _input)  # watch: hosts only, it reads by itself
-PERFORMANCE = "Performance"
-READING = Group("source", (
-    HOST_OPTION,
-    _opt("--engine", str, "Where files are scanned: auto | local | process (all cores) | dask.",
-         PERFORMANCE, "auto"),
-    _opt("--scheduler", str | None, "Address of a Dask scheduler (with --engine dask; else a "
-         "local cluster is started).", PERFORMANCE),
-    _opt("--cache", str | None, "Keep each file's events here; re-runs read only new or grown "
-         "files.", PERFORMANCE),
-    _opt("--cache-verify", bool, "Reuse a --cache entry only when a SHA-256 of the whole file "
-         "matches (one more read of each file; notices any edit).", PERFORMANCE, False),
-    _opt("--max-line-bytes", int, "A line longer than this is cut there (its first bytes are "
-         "read; one warning per file). Bounds memory whatever the input.", PERFORMANCE,
-         MAX_LINE_DEFAULT, metavar="BYTES"),
-    _opt(("--quiet", "-q"), bool, "No progress bar.", PERFORMANCE, False),
-), _input)
+HOSTS = Group("source", _opts((log_flags.HOST,)), _input)  # watch: it reads by itself
+READING = Group("source", _opts(log_flags.READING), _input)
 
 
 # --- what the analysis is told, and which migrations to keep --------------------------------
@@ -212,21 +191,6 @@ def _analysis(values: dict[str, Any]) -> Analysis:
                     values.get("since"), values.get("until"))
 
 
-GUEST = (
-    _opt("--memory-mb", int | None, "The guests' RAM in MB (else data_gb is inferred from the "
-         "logs).", "Guest", metavar="MB"),
-    _opt("--disk-gb", list[float] | None, "Size of a block-migrated disk in GiB (repeatable).",
-         "Guest", metavar="GIB"),
-    _opt("--late-threshold", float, "Seconds after which an applied step counts as late.",
-         "Selection", 10.0, metavar="SECONDS"),
-)
-SELECTION = (
-    _opt("--instance", list[str] | None, "Only this instance (a UUID or its first characters; "
-         "repeatable).", "Selection"),
-    _opt("--since", str | None, "Only migrations starting at or after this time (ISO 8601, "
-         "log-local time).", "Selection", metavar="TIME"),
-    _opt("--until", str | None, "Only migrations starting at or before this time.",
-         "Selection", metavar="TIME"),
-)
+GUEST, SELECTION = _opts(analysis_flags.GUEST), _opts(analysis_flags.SELECTION)
 ANALYSIS = Group("analysis", (*GUEST, *SELECTION), _analysis)
 ANALYSIS_ONE = Group("analysis", GUEST, _analysis)  # show: the instance is its own option
