@@ -1,10 +1,7 @@
-"""How the command line behaves around the commands: usage errors as one line, a closed
-output pipe ends quietly, ``--color/--no-color`` on every command, and help that names
-values in words (``MS``, ``PATH``, ``INTEGER``) rather than Python types.
-
-typer (0.29) prints usage errors as a boxed block, exits 1 on a closed pipe (the findings
-code) and shows ``<int>``/``<list[str]>`` in help; the classes here change those three
-things and leave everything else to typer and click.
+"""How the command line behaves around the commands, where typer (0.29) would differ: usage
+errors as one line (not a box), a closed output pipe ends quietly (not exit 1, the findings
+code), ``--color/--no-color`` on every command, and help naming values in words (``MS``,
+``PATH``) rather than Python types (``<int>``). Everything else is typer's and click's.
 """
 
 from __future__ import annotations
@@ -12,7 +9,8 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import wraps
 from typing import Annotated, Any
 
@@ -154,6 +152,16 @@ def _broken_pipe(exc: OSError) -> bool:
     return isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE
 
 
+@contextmanager
+def _pipe_watch() -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        if _broken_pipe(exc):
+            raise _ClosedPipe from None
+        raise
+
+
 class Group(_Words, TyperGroup):
     """The app (and the ``cache`` group): usage errors, closed pipes and interrupts are
     handled here, once for every command."""
@@ -163,20 +171,12 @@ class Group(_Words, TyperGroup):
         self._prepare()
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        try:
+        with _pipe_watch():  # --help into a closed pipe
             return super().make_context(*args, **kwargs)
-        except OSError as exc:  # --help into a closed pipe
-            if _broken_pipe(exc):
-                raise _ClosedPipe from None
-            raise
 
     def invoke(self, ctx: Any) -> Any:
-        try:
+        with _pipe_watch():
             return super().invoke(ctx)
-        except OSError as exc:
-            if _broken_pipe(exc):
-                raise _ClosedPipe from None
-            raise
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
