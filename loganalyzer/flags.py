@@ -20,3 +20,8 @@ class Flag:
     help: str
     panel: str | None = None
     metavar: str | None = None
+
+
+def formats(*choices: str, default: str = "table") -> Flag:
+    """``--format/-f`` (keyword ``fmt``) with its choices in the help."""
+    return Flag("fmt", ("--format", "-f"), str, default, "Output: " + " | ".join(choices) + ".")

@@ -1,5 +1,5 @@
-"""What the commands share besides option groups (:mod:`loganalyzer.cli.groups`): the error
-hook, a few single options, format checks, output streams, and reading + analysing logs."""
+"""What the commands share besides option groups (:mod:`loganalyzer.cli.groups`): a few
+single options, format checks, warnings to stderr, and reading + analysing logs."""
 
 from __future__ import annotations
 
@@ -17,12 +17,6 @@ Paths = Annotated[list[str], typer.Argument(
 OutputOpt = Annotated[str | None, typer.Option(
     "--output", "-o", help="Write to this file instead of stdout (required for parquet on a "
     "terminal).", metavar="FILE")]
-VariantOpt = Annotated[str | None, typer.Option(
-    "--variant", help="Ramp arithmetic: linear-py3 | linear-py2 | exponential.",
-    rich_help_panel="Model")]
-DiskGb = Annotated[list[float] | None, typer.Option(
-    "--disk-gb", help="Size of a block-migrated disk in GiB (repeatable).",
-    rich_help_panel="Guest", metavar="GIB")]
 CacheDir = Annotated[str, typer.Option("--cache", help="The cache folder.", metavar="DIR")]
 
 
@@ -31,7 +25,6 @@ def _formats(*choices: str) -> Any:
 
 
 TableJson = Annotated[str, _formats("table", "json")]
-TableJsonCsv = Annotated[str, _formats("table", "json", "csv")]
 AnyFormat = Annotated[str, _formats("table", "json", "csv", "parquet")]
 
 
@@ -61,8 +54,7 @@ def analyse_paths(paths: list[str], configuration: Configuration, model: Model,
     from loganalyzer.api import analyse_noting
 
     return analyse_noting(
-        paths, say,
-        reading=source.reading, hosts=source.hosts, config=configuration.files,
+        paths, say, reading=source.reading, hosts=source.hosts, config=configuration.files,
         config_dir=configuration.dirs, flags=configuration.flags, release=model.release,
         python=model.python, memory_mb=analysis.memory_mb, disk_gb=analysis.disk_gb,
         late_threshold_s=analysis.late_threshold_s,

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Any
 
-import typer
+from loganalyzer.cli.groups import CONFIG, MODEL, Configuration, Model, flag_group, uses
+from loganalyzer.cli.options import check_format
+from loganalyzer.config import flags as config_flags
 
-from loganalyzer.cli.groups import CONFIG, MODEL, Configuration, Model, uses
-from loganalyzer.cli.options import DiskGb, TableJsonCsv, VariantOpt, check_format
 
-
-@uses(CONFIG, MODEL)
-def predict(
-    configuration: Configuration,
-    model: Model,
-    memory_mb: Annotated[int | None, typer.Option(
-        "--memory-mb", help="Guest RAM in MB (the flavor's memory_mb).",
-        rich_help_panel="Guest", metavar="MB")] = None,
-    data_gb: Annotated[float | None, typer.Option(
-        "--data-gb", help="nova's data_gb directly (RAM + block-migrated disks, GiB).",
-        rich_help_panel="Guest", metavar="GIB")] = None,
-    disk_gb: DiskGb = None,
-    variant: VariantOpt = None,
-    start: Annotated[str | None, typer.Option(
-        "--start", help="Migration start (ISO 8601): adds wall-clock times.",
-        metavar="TIME")] = None,
-    fmt: TableJsonCsv = "table",
-) -> None:
+@uses(flag_group("options", config_flags.PREDICT), CONFIG, MODEL)
+def predict(options: dict[str, Any], configuration: Configuration, model: Model) -> None:
     """Predict the downtime ramp and timeout nova computes for a guest.
 
     [b]Examples[/b]
@@ -42,10 +26,10 @@ def predict(
     from loganalyzer.output import predict_out
     from loganalyzer.simulate.run import parse_start
 
-    check_format(fmt, ("table", "json", "csv"))
-    when = parse_start(start)
-    result = run_predict(memory_mb=memory_mb, data_gb=data_gb, disk_gb=disk_gb or [],
+    fmt = check_format(options["fmt"], ("table", "json", "csv"))
+    when = parse_start(options["start"])
+    result = run_predict(memory_mb=options["memory_mb"], data_gb=options["data_gb"],
+                         disk_gb=options["disk_gb"] or [], variant=options["variant"],
                          config=configuration.files, config_dir=configuration.dirs,
-                         release=model.release, variant=variant, python=model.python,
-                         flags=configuration.flags)
+                         release=model.release, python=model.python, flags=configuration.flags)
     predict_out.write(result, fmt, when, sys.stdout)

@@ -7,13 +7,11 @@ from typing import Any
 
 from loganalyzer.cli import groups as g
 from loganalyzer.cli.options import check_format
-from loganalyzer.flags import Flag
+from loganalyzer.flags import formats
 from loganalyzer.simulate.run import FLAGS
 
-FORMAT = Flag("fmt", ("--format", "-f"), str, "table", "Output: table | json.")
 
-
-@g.uses(g.flag_group("options", (*FLAGS, FORMAT)), g.CONFIG, g.MODEL)
+@g.uses(g.flag_group("options", (*FLAGS, formats("table", "json"))), g.CONFIG, g.MODEL)
 def simulate(options: dict[str, Any], configuration: g.Configuration, model: g.Model) -> None:
     """Simulate a live migration the way nova drives it, write its logs, or answer what-if.
 
