@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+REQUIRED = ...  # the default of an option that must be given
+
 
 @dataclass(frozen=True)
 class Flag:
@@ -21,7 +23,15 @@ class Flag:
     panel: str | None = None
     metavar: str | None = None
 
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
 
 def formats(*choices: str, default: str = "table") -> Flag:
     """``--format/-f`` (keyword ``fmt``) with its choices in the help."""
     return Flag("fmt", ("--format", "-f"), str, default, "Output: " + " | ".join(choices) + ".")
+
+
+OUTPUT = Flag("output", ("--output", "-o"), str | None, None, "Write to this file instead of "
+              "stdout (required for parquet on a terminal).", metavar="FILE")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from loganalyzer.flags import Flag
+from loganalyzer.flags import OUTPUT, REQUIRED, Flag, formats
 
 GUEST = (
     Flag("memory_mb", ("--memory-mb",), int | None, None,
@@ -20,4 +20,17 @@ SELECTION = (
          "time (ISO 8601, log-local time).", "Selection", "TIME"),
     Flag("until", ("--until",), str | None, None,
          "Only migrations starting at or before this time.", "Selection", "TIME"),
+)
+MIGRATIONS = (formats("table", "json", "csv", "parquet"), OUTPUT)
+SHOW = (
+    Flag("instance", ("--instance",), str, REQUIRED,
+         "The instance (UUID or its first characters)."),
+    Flag("n", ("--n",), int | None, None,
+         "Which of the instance's migrations, 1 = first (default: the last)."),
+    formats("table", "json"),
+)
+VERIFY = (
+    Flag("allow_empty", ("--allow-empty",), bool, False, "Pass (exit 0) when nothing could be "
+         "verified: no migration selected, or none with a downtime ramp."),
+    formats("table", "json"),
 )

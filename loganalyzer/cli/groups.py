@@ -75,8 +75,9 @@ def _opt(flags: str | tuple[str, ...], kind: Any, help_text: str, panel: str | N
 
 
 def _opts(flags: tuple[Flag, ...]) -> tuple[inspect.Parameter, ...]:
-    return tuple(_opt(f.flags, f.kind, f.help, f.panel, f.default, f.name, metavar=f.metavar)
-                 for f in flags)
+    return tuple(_opt(f.flags, f.kind, f.help, f.panel,
+                      inspect.Parameter.empty if f.required else f.default, f.name,
+                      metavar=f.metavar) for f in flags)
 
 
 def flag_group(param: str, flags: tuple[Flag, ...]) -> Group:

@@ -4,33 +4,19 @@ full, and the rollout check."""
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Any
 
 import typer
 
+from loganalyzer.analysis import flags
 from loganalyzer.cli import groups as g
-from loganalyzer.cli.options import (
-    AnyFormat,
-    OutputOpt,
-    Paths,
-    TableJson,
-    analyse_paths,
-    check_format,
-    refuse_binary_on_terminal,
-)
+from loganalyzer.cli.options import Paths, analyse_paths, check_format, refuse_binary_on_terminal
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK, InputError
 
 
-@g.uses(g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
-def migrations(
-    paths: Paths,
-    configuration: g.Configuration,
-    model: g.Model,
-    analysis: g.Analysis,
-    source: g.Input,
-    fmt: AnyFormat = "table",
-    output: OutputOpt = None,
-) -> None:
+@g.uses(g.flag_group("options", flags.MIGRATIONS), g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
+def migrations(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
+               model: g.Model, analysis: g.Analysis, source: g.Input) -> None:
     """One row per live migration: hosts, outcome, flags, observed vs predicted ramp.
 
     The configuration each migration ran with is the declared one (--config, --config-dir,
@@ -48,7 +34,8 @@ def migrations(
     from loganalyzer.output import migrations_out
     from loganalyzer.output.common import output_file
 
-    check_format(fmt, ("table", "json", "csv", "parquet"))
+    fmt = check_format(options["fmt"], ("table", "json", "csv", "parquet"))
+    output = options["output"]
     refuse_binary_on_terminal(fmt, output)
     rows, events = analyse_paths(paths, configuration, model, source, analysis)
     if fmt == "parquet":
@@ -59,20 +46,9 @@ def migrations(
                              events.host_aliases, events.duplicates_dropped)
 
 
-@g.uses(g.CONFIG, g.MODEL, g.ANALYSIS_ONE, g.READING)
-def show(
-    paths: Paths,
-    configuration: g.Configuration,
-    model: g.Model,
-    analysis: g.Analysis,
-    source: g.Input,
-    instance: Annotated[str, typer.Option(
-        "--instance", help="The instance (UUID or its first characters).")],
-    n: Annotated[int | None, typer.Option(
-        "--n", help="Which of the instance's migrations, 1 = first (default: the last).")
-    ] = None,
-    fmt: TableJson = "table",
-) -> None:
+@g.uses(g.flag_group("options", flags.SHOW), g.CONFIG, g.MODEL, g.ANALYSIS_ONE, g.READING)
+def show(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
+         model: g.Model, analysis: g.Analysis, source: g.Input) -> None:
     """One migration in full: events of both hosts, steps observed vs predicted, findings.
 
     [b]Examples[/b]
@@ -84,7 +60,8 @@ def show(
     from loganalyzer.output import migrations_out
     from loganalyzer.output.common import write_json
 
-    check_format(fmt, ("table", "json"))
+    fmt = check_format(options["fmt"], ("table", "json"))
+    instance, n = options["instance"], options["n"]
     rows, _ = analyse_paths(paths, configuration, model, source, analysis, [instance])
     if not rows:
         raise InputError(f"--instance {instance}: no migration of that instance in the input")
@@ -101,18 +78,9 @@ def show(
     migrations_out.show(row, position, len(rows), sys.stdout)
 
 
-@g.uses(g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
-def verify(
-    paths: Paths,
-    configuration: g.Configuration,
-    model: g.Model,
-    analysis: g.Analysis,
-    source: g.Input,
-    allow_empty: Annotated[bool, typer.Option(
-        "--allow-empty", help="Pass (exit 0) when nothing could be verified: no migration "
-        "selected, or none with a downtime ramp.")] = False,
-    fmt: TableJson = "table",
-) -> None:
+@g.uses(g.flag_group("options", flags.VERIFY), g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
+def verify(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
+           model: g.Model, analysis: g.Analysis, source: g.Input) -> None:
     """After a config rollout: exit 0 when at least one migration was verified and every
     verified migration passed; 1 when any failed (its ramp does not match, the host runs
     another configuration, its behaviour or timeout limit contradicts the configuration, the
@@ -128,8 +96,8 @@ def verify(
     from loganalyzer.analysis.verify import verify as run_verify
     from loganalyzer.output import migrations_out
 
-    check_format(fmt, ("table", "json"))
+    fmt = check_format(options["fmt"], ("table", "json"))
     rows, _ = analyse_paths(paths, configuration, model, source, analysis)
-    verdict = run_verify(rows, allow_empty)
+    verdict = run_verify(rows, options["allow_empty"])
     migrations_out.verify(verdict, sys.stdout, fmt)
     raise typer.Exit(EXIT_OK if verdict.ok else EXIT_FINDINGS)

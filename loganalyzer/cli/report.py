@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Any
 
 import typer
 
@@ -11,24 +11,12 @@ from loganalyzer.atomic import is_stdout
 from loganalyzer.cli import groups as g
 from loganalyzer.cli.options import Paths, analyse_paths
 from loganalyzer.errors import InputError
+from loganalyzer.report.flags import REPORT
 
 
-@g.uses(g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
-def report(
-    paths: Paths,
-    configuration: g.Configuration,
-    model: g.Model,
-    analysis: g.Analysis,
-    source: g.Input,
-    title: Annotated[str, typer.Option("--title", help="The report's title.")
-                     ] = "nova live migrations",
-    output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="The HTML file (default reports/loganalyzer-<date>.html).",
-        metavar="FILE")] = None,
-    png: Annotated[str | None, typer.Option(
-        "--png", help="Also write the fleet charts as PNG files into this folder (extra "
-        "'images': kaleido and a Chromium on the machine).", metavar="DIR")] = None,
-) -> None:
+@g.uses(g.flag_group("options", REPORT), g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
+def report(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
+           model: g.Model, analysis: g.Analysis, source: g.Input) -> None:
     """Write one self-contained HTML report for ops reviews (offline, no CDN).
 
     Header with inputs and what was not understood, fleet summary and charts, a
@@ -51,8 +39,9 @@ def report(
     rows, events = analyse_paths(paths, configuration, model, source, analysis)
     declared, sources = declared_for_report(configuration.files, configuration.dirs,
                                             configuration.flags, model.release, model.python)
+    output, png = options["output"], options["png"]
     target = output or os.path.join("reports", f"loganalyzer-{date.today().isoformat()}.html")
-    html, figures = build_page(rows, events, title, declared, sources)
+    html, figures = build_page(rows, events, options["title"], declared, sources)
     try:
         write(target, html)
     except OSError as exc:
