@@ -14,18 +14,7 @@ from loganalyzer.errors import InputError
 Paths = Annotated[list[str], typer.Argument(
     help="Log files, folders (searched recursively), sosreport tarballs, or - for stdin.",
     show_default=False, metavar="PATH...")]
-OutputOpt = Annotated[str | None, typer.Option(
-    "--output", "-o", help="Write to this file instead of stdout (required for parquet on a "
-    "terminal).", metavar="FILE")]
 CacheDir = Annotated[str, typer.Option("--cache", help="The cache folder.", metavar="DIR")]
-
-
-def _formats(*choices: str) -> Any:
-    return typer.Option("--format", "-f", help="Output: " + " | ".join(choices) + ".")
-
-
-TableJson = Annotated[str, _formats("table", "json")]
-AnyFormat = Annotated[str, _formats("table", "json", "csv", "parquet")]
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:

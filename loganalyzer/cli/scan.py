@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-import typer
-
-from loganalyzer.cli.groups import READING, SELECTION, Group, Input, uses
-from loganalyzer.cli.options import (
-    AnyFormat,
-    OutputOpt,
-    Paths,
-    check_format,
-    refuse_binary_on_terminal,
-    say,
-)
+from loganalyzer.cli.groups import READING, SELECTION, Group, Input, flag_group, uses
+from loganalyzer.cli.options import Paths, check_format, refuse_binary_on_terminal, say
+from loganalyzer.logs.flags import SCAN
 
 EVENT_SELECTION = Group("selection", SELECTION, dict)
 
 
-@uses(READING, EVENT_SELECTION)
-def scan(
-    paths: Paths,
-    source: Input,
-    selection: dict,
-    kind: Annotated[list[str] | None, typer.Option(
-        "--kind", help="Only events of this kind (repeatable).",
-        rich_help_panel="Selection")] = None,
-    unrecognized: Annotated[bool, typer.Option(
-        "--unrecognized", help="List the lines a catalogue key matched but the grammar did "
-        "not (table; with csv, write them instead of events).")] = False,
-    limit: Annotated[int, typer.Option(
-        "--limit", help="Rows in the table view (0: all).")] = 500,
-    fmt: AnyFormat = "table",
-    output: OutputOpt = None,
-) -> None:
+@uses(flag_group("options", SCAN), READING, EVENT_SELECTION)
+def scan(paths: Paths, options: dict[str, Any], source: Input, selection: dict[str, Any]
+         ) -> None:
     """Read nova-compute logs and list their live-migration events.
 
     Reads plain, rotated and compressed files (gzip, bzip2, xz, zstd), folders, sosreports
@@ -54,7 +33,8 @@ def scan(
     from loganalyzer.output import scan_out
     from loganalyzer.output.common import output_file
 
-    check_format(fmt, ("table", "json", "csv", "parquet"))
+    fmt = check_format(options["fmt"], ("table", "json", "csv", "parquet"))
+    kind, output = options["kind"], options["output"]
     check_kinds(kind or [])
     window = (parse_time("--since", selection["since"]),
               parse_time("--until", selection["until"]))
@@ -66,4 +46,4 @@ def scan(
         scan_out.write_parquet(frame, output)
         return
     with output_file(output) as stream:
-        scan_out.write(events, frame, fmt, stream, unrecognized, limit)
+        scan_out.write(events, frame, fmt, stream, options["unrecognized"], options["limit"])

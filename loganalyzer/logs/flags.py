@@ -3,7 +3,7 @@ from these; :class:`loganalyzer.api.Reading` takes the values)."""
 
 from __future__ import annotations
 
-from loganalyzer.flags import Flag
+from loganalyzer.flags import OUTPUT, Flag, formats
 
 MAX_LINE_DEFAULT = 1 << 20  # = loganalyzer.logs.scan.MAX_LINE (not imported: --help stays light)
 PERFORMANCE = "Performance"
@@ -25,4 +25,12 @@ READING = (
          "this is cut there (its first bytes are read; one warning per file). Bounds memory "
          "whatever the input.", PERFORMANCE, "BYTES"),
     Flag("quiet", ("--quiet", "-q"), bool, False, "No progress bar.", PERFORMANCE),
+)
+SCAN = (
+    Flag("kind", ("--kind",), list[str] | None, None, "Only events of this kind (repeatable).",
+         "Selection"),
+    Flag("unrecognized", ("--unrecognized",), bool, False, "List the lines a catalogue key "
+         "matched but the grammar did not (table; with csv, write them instead of events)."),
+    Flag("limit", ("--limit",), int, 500, "Rows in the table view (0: all)."),
+    formats("table", "json", "csv", "parquet"), OUTPUT,
 )
