@@ -2,10 +2,11 @@
 as one object.
 
 ``@uses(CONFIG, MODEL, …)`` adds a group's options to a command's signature (typer reads the
-signature) and calls the command with one value per group instead. The configuration flags
-are built from :data:`loganalyzer.nova.options.OPTIONS` — every option with a ``short`` name
-becomes ``--short`` with the option's own help and unit — so a new nova option that the CLI
-should take is one line of data, not an edit of every command.
+signature) and calls the command with one value per group instead. The options are data in
+the library: :class:`loganalyzer.flags.Flag` tuples beside the calls they feed, and the
+``[libvirt]`` flags from :data:`loganalyzer.nova.options.OPTIONS` (every option with a
+``short`` name becomes ``--short`` with its own help and unit), so a new option is one line
+of data, not an edit of every command.
 """
 
 from __future__ import annotations
@@ -66,18 +67,11 @@ def _option(name: str, annotation: Any, default: Any = None) -> inspect.Paramete
     return inspect.Parameter(name, KEYWORD, annotation=annotation, default=default)
 
 
-def _opt(flags: str | tuple[str, ...], kind: Any, help_text: str, panel: str | None,
-         default: Any = None, name: str | None = None, **extra: Any) -> inspect.Parameter:
-    """A keyword parameter declaring one option (named after its first flag)."""
-    names = (flags,) if isinstance(flags, str) else flags
-    return _option(name or names[0].lstrip("-").replace("-", "_"), Annotated[
-        kind, typer.Option(*names, help=help_text, rich_help_panel=panel, **extra)], default)
-
-
 def _opts(flags: tuple[Flag, ...]) -> tuple[inspect.Parameter, ...]:
-    return tuple(_opt(f.flags, f.kind, f.help, f.panel,
-                      inspect.Parameter.empty if f.required else f.default, f.name,
-                      metavar=f.metavar) for f in flags)
+    """Keyword parameters declaring the options ``flags`` describe."""
+    return tuple(_option(f.name, Annotated[f.kind, typer.Option(
+        *f.flags, help=f.help, rich_help_panel=f.panel, metavar=f.metavar)],
+        inspect.Parameter.empty if f.required else f.default) for f in flags)
 
 
 def flag_group(param: str, flags: tuple[Flag, ...]) -> Group:
