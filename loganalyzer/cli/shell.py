@@ -7,7 +7,6 @@ code), ``--color/--no-color`` on every command, and help naming values in words 
 from __future__ import annotations
 
 import errno
-import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from typer._click.core import Abort
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
+from loganalyzer.cli.guard import give_up_stdout, guarded
 from loganalyzer.errors import EXIT_OK, EXIT_USAGE, InputError
 from loganalyzer.output import common
 
@@ -132,8 +132,6 @@ def _reporting(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:
-        from loganalyzer.cli.guard import guarded
-
         try:
             with guarded():
                 return func(*args, **kwargs)
@@ -230,12 +228,7 @@ def _flush() -> None:
 
 
 def _closed_pipe() -> int:
-    """The reader of stdout went away: nothing more to say, and nothing at exit either."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass  # not a real file (a test runner's stream)
+    give_up_stdout()  # the reader of stdout went away: nothing more to say, nor at exit
     return SIGPIPE_EXIT
 
 
