@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import typer
@@ -10,7 +9,6 @@ import typer
 from loganalyzer.atomic import is_stdout
 from loganalyzer.cli import groups as g
 from loganalyzer.cli.options import Paths, analyse_paths
-from loganalyzer.errors import InputError
 from loganalyzer.report.flags import REPORT
 
 
@@ -29,24 +27,16 @@ def report(paths: Paths, options: dict[str, Any], configuration: g.Configuration
 
       loganalyzer report /srv/sosreports/ --release 2023.1 --png reports/png/
     """
-    from datetime import date
-
     from loganalyzer.api import declared_for_report
     from loganalyzer.report.charts import write_pngs
-    from loganalyzer.report.render import build_page, write
-    from loganalyzer.report.summary import summary_line
+    from loganalyzer.report.publish import publish, summary_line
 
     rows, events = analyse_paths(paths, configuration, model, source, analysis)
     declared, sources = declared_for_report(configuration.files, configuration.dirs,
                                             configuration.flags, model.release, model.python)
-    output, png = options["output"], options["png"]
-    target = output or os.path.join("reports", f"loganalyzer-{date.today().isoformat()}.html")
-    html, figures = build_page(rows, events, options["title"], declared, sources)
-    try:
-        write(target, html)
-    except OSError as exc:
-        raise InputError(f"--output {target}: cannot write: {exc.strerror}") from None
+    target, figures = publish(rows, events, options["title"], declared, sources,
+                              options["output"])
     typer.echo(summary_line(target, rows, events), err=is_stdout(target))  # -o -: page alone
-    if png:
-        for path in write_pngs(figures, png):
+    if options["png"]:
+        for path in write_pngs(figures, options["png"]):
             typer.echo(path)
