@@ -12,7 +12,8 @@ Heavy libraries (pandas, plotly, oslo.config) are imported only by the calls tha
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -171,6 +172,58 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
     return rows, events
 
 
+def read_noting(paths: Sequence[str], say: Callable[[str], None], *,
+                reading: Reading | None = None, hosts: Mapping[str, str] | None = None
+                ) -> EventSet:
+    """Read as ``scan`` does: warnings and notes to ``say`` (``warning: …``, ``note: …``);
+    :class:`InputError` when no input could be read at all."""
+    events = (reading or Reading()).read(paths, hosts)
+    for line in [*(f"warning: {w}" for w in events.warnings),
+                 *(f"note: {n}" for n in events.notes)]:
+        say(line)
+    if not events.read_anything:
+        raise InputError("no input could be read: " + ", ".join(paths))
+    return events
+
+
+def analyse_noting(paths: Sequence[str], say: Callable[[str], None], *,
+                   reading: Reading | None = None, hosts: Mapping[str, str] | None = None,
+                   config: Sequence[str] = (), config_dir: Sequence[str] = (),
+                   flags: Mapping[str, Any] | None = None, release: str | None = None,
+                   python: int | None = None, **kwargs: Any
+                   ) -> tuple[list[dict[str, Any]], EventSet]:
+    """:func:`analyse` as the commands run it: a bad configuration fails before any log is
+    read, and reading warnings, notes (a nova.conf among the inputs left unused) and an
+    empty result are handed to ``say``, one line each (``warning: …``, ``note: …``)."""
+    from loganalyzer.analysis.migrations import Declared
+    from loganalyzer.config.prediction import resolve_model
+
+    declared = Declared(list(config), list(config_dir), dict(flags or {}))
+    if declared.given:
+        declared.for_release(resolve_model(release, None, python).release)
+    events = read_noting(paths, say, reading=reading, hosts=hosts)
+    unused = [f.path for f in events.passed_over
+              if os.path.basename(f.path.rsplit(":", 1)[-1]).startswith("nova")
+              and f.path.endswith(".conf")]
+    if unused and not config and not config_dir:
+        shown = ", ".join(unused[:3]) + (f" and {len(unused) - 3} more" if len(unused) > 3
+                                         else "")
+        say(f"note: {shown} found among the inputs and not used: migrations are checked "
+            "against each host's start-up dump or the release defaults; give --config FILE "
+            "to check against it")
+    rows, events = analyse(events, config=config, config_dir=config_dir, flags=flags,
+                           release=release, python=python, **kwargs)
+    for warning in events.analysis_warnings:
+        say(f"warning: {warning}")
+    if not rows:
+        chosen = any(kwargs.get(k) for k in ("instance", "host", "since", "until"))
+        what = "no live migration matches the selection" if chosen else \
+            "no live migration found"
+        say(f"{what} in {len(events.files)} file(s) read "
+            f"({sum(f.lines for f in events.files)} lines)")
+    return rows, events
+
+
 def _moment(flag: str, value: datetime | str | None) -> datetime | None:
     from loganalyzer.logs.select import parse_time
 
@@ -303,19 +356,11 @@ def simulate(*, memory_mb: int = 4096, disk_gb: Sequence[float] = (),
 
 
 def settings_from(conf: Any) -> Any:
-    """The simulator's :class:`Settings` from an effective configuration (nova's defaults
-    where a value is unset)."""
-    from loganalyzer.nova.settings import Settings
+    """The simulator's :class:`Settings` from an effective configuration (see
+    :func:`loganalyzer.simulate.run.settings_from`)."""
+    from loganalyzer.simulate.run import settings_from as convert
 
-    return Settings(
-        downtime=conf.value("live_migration_downtime") or 500,
-        steps=conf.value("live_migration_downtime_steps") or 10,
-        delay=conf.value("live_migration_downtime_delay") or 75,
-        completion_timeout=conf.value("live_migration_completion_timeout") or 0,
-        timeout_action=conf.value("live_migration_timeout_action") or "abort",
-        post_copy=bool(conf.value("live_migration_permit_post_copy")),
-        auto_converge=bool(conf.value("live_migration_permit_auto_converge")),
-        bandwidth_mibs=conf.value("live_migration_bandwidth") or 0)
+    return convert(conf)
 
 
 def report(paths_or_events: Sequence[str] | str | EventSet, *, out: str,

@@ -8,11 +8,7 @@ from typing import Annotated
 
 import typer
 
-from loganalyzer.cli.options import (
-    CacheDir,
-    check_format,
-    reports_input_errors,
-)
+from loganalyzer.cli.options import CacheDir, check_format
 from loganalyzer.cli.shell import Command, Group
 from loganalyzer.errors import InputError
 
@@ -31,7 +27,6 @@ def _existing(cache: str) -> str:
 
 
 @cache_app.command("info", cls=Command)
-@reports_input_errors
 def cache_info(cache: CacheDir, fmt: Annotated[str, typer.Option(
         "--format", "-f", help="table | json")] = "table") -> None:
     """List the files a cache holds: path, bytes and lines scanned, events, cache size.
@@ -45,23 +40,13 @@ def cache_info(cache: CacheDir, fmt: Annotated[str, typer.Option(
       loganalyzer cache info --cache /mnt/logs/.loganalyzer-cache -f json
     """
     from loganalyzer.logs import cache as cache_mod
-    from loganalyzer.output.common import console, write_json
+    from loganalyzer.output import cache_out
 
     check_format(fmt, ("table", "json"))
-    _existing(cache)
-    entries = cache_mod.info(cache)
-    if fmt == "json":
-        write_json(entries, sys.stdout)
-        return
-    out = console(sys.stdout)
-    for entry in entries:
-        out.print(f"{entry['path']}: {entry['bytes_scanned']} bytes, {entry['lines']} lines, "
-                  f"{entry['events']} events ({entry['cache_bytes']} bytes cached)")
-    out.print(f"{len(entries)} file(s) in {cache}")
+    cache_out.info(cache_mod.info(_existing(cache)), cache, fmt, sys.stdout)
 
 
 @cache_app.command("clear", cls=Command)
-@reports_input_errors
 def cache_clear(cache: CacheDir) -> None:
     """Remove every entry of a cache.
 
@@ -73,6 +58,4 @@ def cache_clear(cache: CacheDir) -> None:
     """
     from loganalyzer.logs import cache as cache_mod
 
-    _existing(cache)
-
-    typer.echo(f"removed {cache_mod.clear(cache)} cached file(s) from {cache}")
+    typer.echo(f"removed {cache_mod.clear(_existing(cache))} cached file(s) from {cache}")

@@ -2,10 +2,11 @@
 as one object.
 
 ``@uses(CONFIG, MODEL, …)`` adds a group's options to a command's signature (typer reads the
-signature) and calls the command with one value per group instead. The configuration flags
-are built from :data:`loganalyzer.nova.options.OPTIONS` — every option with a ``short`` name
-becomes ``--short`` with the option's own help and unit — so a new nova option that the CLI
-should take is one line of data, not an edit of every command.
+signature) and calls the command with one value per group instead. The options are data in
+the library: :class:`loganalyzer.flags.Flag` tuples beside the calls they feed, and the
+``[libvirt]`` flags from :data:`loganalyzer.nova.options.OPTIONS` (every option with a
+``short`` name becomes ``--short`` with its own help and unit), so a new option is one line
+of data, not an edit of every command.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from loganalyzer.analysis import flags as analysis_flags
+from loganalyzer.config import flags as config_flags
+from loganalyzer.flags import Flag
+from loganalyzer.logs import flags as log_flags
 from loganalyzer.nova.options import OPTIONS, OptionSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,6 +67,19 @@ def _option(name: str, annotation: Any, default: Any = None) -> inspect.Paramete
     return inspect.Parameter(name, KEYWORD, annotation=annotation, default=default)
 
 
+def _opts(flags: tuple[Flag, ...]) -> tuple[inspect.Parameter, ...]:
+    """Keyword parameters declaring the options ``flags`` describe."""
+    return tuple(_option(f.name, Annotated[f.kind, typer.Option(
+        *f.flags, help=f.help, rich_help_panel=f.panel, metavar=f.metavar)],
+        inspect.Parameter.empty if f.required else f.default) for f in flags)
+
+
+def flag_group(param: str, flags: tuple[Flag, ...]) -> Group:
+    """The options a library call declares (:class:`loganalyzer.flags.Flag`), handed to the
+    command as one dict of keyword arguments."""
+    return Group(param, _opts(flags), dict)
+
+
 # --- the configuration: files, folders and the [libvirt] flags ----------------------------
 
 @dataclass(frozen=True)
@@ -102,13 +120,7 @@ def _flag(spec: OptionSpec) -> inspect.Parameter:
 FLAGGED = tuple(spec for spec in OPTIONS if spec.short)
 
 CONFIG = Group("configuration", (
-    _option("config", Annotated[list[str] | None, typer.Option(
-        "--config", help="nova.conf to read (repeatable; later files win).",
-        rich_help_panel="Configuration")]),
-    _option("config_dir", Annotated[list[str] | None, typer.Option(
-        "--config-dir", help="Folder whose *.conf files are read after --config, sorted "
-        "(repeatable).", rich_help_panel="Configuration")]),
-    *(_flag(spec) for spec in FLAGGED),
+    *_opts(config_flags.CONFIGURATION), *(_flag(spec) for spec in FLAGGED),
 ), lambda v: Configuration(list(v["config"] or []), list(v["config_dir"] or []), {
     spec.name: v[spec.short.replace("-", "_")] for spec in FLAGGED
     if v[spec.short.replace("-", "_")] is not None}))
@@ -124,14 +136,7 @@ class Model:
     python: int | None = None
 
 
-MODEL = Group("model", (
-    _option("release", Annotated[str | None, typer.Option(
-        "--release", help="nova release: name (train, antelope), number (20, 27.0.0) or "
-        "series (2023.1). Default: the newest.", rich_help_panel="Model")]),
-    _option("python", Annotated[int | None, typer.Option(
-        "--python", help="Python major nova ran on (Pike–Train ran on 2 or 3).",
-        rich_help_panel="Model")]),
-), lambda v: Model(v["release"], v["python"]))
+MODEL = Group("model", _opts(config_flags.MODEL), lambda v: Model(v["release"], v["python"]))
 
 
 # --- reading logs ----------------------------------------------------------------------------
@@ -150,52 +155,15 @@ def _input(values: dict[str, Any]) -> Input:
     from loganalyzer.logs.read import parse_host_options
 
     given = values["host"] or []
-    return Input(Reading(values["engine"], values["scheduler"], values["cache"],
-                         progress=not values["quiet"], cache_verify=values["cache_verify"],
-                         max_line_bytes=values["max_line_bytes"]),
-                 parse_host_options([h for h in given if "=" in h]),
+    reading = Reading(values["engine"], values["scheduler"], values["cache"],
+                      progress=not values["quiet"], cache_verify=values["cache_verify"],
+                      max_line_bytes=values["max_line_bytes"]) if "engine" in values else Reading()
+    return Input(reading, parse_host_options([h for h in given if "=" in h]),
                  [h for h in given if "=" not in h])
 
 
-MAX_LINE_DEFAULT = 1 << 20  # = loganalyzer.logs.scan.MAX_LINE (not imported: --help stays light)
-HOST_HELP = ("PATH=HOST names the host of a file or of every file under a folder ('-=HOST' "
-             "for stdin); a plain HOST keeps only migrations from or to it (repeatable).")
-
-def _hosts(values: dict[str, Any]) -> Input:
-    from loganalyzer.api import Reading
-    from loganalyzer.logs.read import parse_host_options
-
-    given = values["host"] or []
-    return Input(Reading(), parse_host_options([h for h in given if "=" in h]),
-                 [h for h in given if "=" not in h])
-
-
-HOST_OPTION = _option("host", Annotated[list[str] | None, typer.Option(
-    "--host", help=HOST_HELP, rich_help_panel="Input")])
-HOSTS = Group("source", (HOST_OPTION,), _hosts)  # watch: hosts only, it reads by itself
-
-READING = Group("source", (
-    HOST_OPTION,
-    _option("engine", Annotated[str, typer.Option(
-        "--engine", help="Where files are scanned: auto | local | process (all cores) | dask.",
-        rich_help_panel="Performance")], "auto"),
-    _option("scheduler", Annotated[str | None, typer.Option(
-        "--scheduler", help="Address of a Dask scheduler (with --engine dask; else a local "
-        "cluster is started).", rich_help_panel="Performance")]),
-    _option("cache", Annotated[str | None, typer.Option(
-        "--cache", help="Keep each file's events here; re-runs read only new or grown files.",
-        rich_help_panel="Performance")]),
-    _option("cache_verify", Annotated[bool, typer.Option(
-        "--cache-verify", help="Reuse a --cache entry only when a SHA-256 of the whole file "
-        "matches (one more read of each file; notices any edit).",
-        rich_help_panel="Performance")], False),
-    _option("max_line_bytes", Annotated[int, typer.Option(
-        "--max-line-bytes", help="A line longer than this is cut there (its first bytes are "
-        "read; one warning per file). Bounds memory whatever the input.",
-        rich_help_panel="Performance", metavar="BYTES")], MAX_LINE_DEFAULT),
-    _option("quiet", Annotated[bool, typer.Option(
-        "--quiet", "-q", help="No progress bar.", rich_help_panel="Performance")], False),
-), _input)
+HOSTS = Group("source", _opts((log_flags.HOST,)), _input)  # watch: it reads by itself
+READING = Group("source", _opts(log_flags.READING), _input)
 
 
 # --- what the analysis is told, and which migrations to keep --------------------------------
@@ -218,27 +186,6 @@ def _analysis(values: dict[str, Any]) -> Analysis:
                     values.get("since"), values.get("until"))
 
 
-GUEST = (
-    _option("memory_mb", Annotated[int | None, typer.Option(
-        "--memory-mb", help="The guests' RAM in MB (else data_gb is inferred from the logs).",
-        rich_help_panel="Guest", metavar="MB")]),
-    _option("disk_gb", Annotated[list[float] | None, typer.Option(
-        "--disk-gb", help="Size of a block-migrated disk in GiB (repeatable).",
-        rich_help_panel="Guest", metavar="GIB")]),
-    _option("late_threshold", Annotated[float, typer.Option(
-        "--late-threshold", help="Seconds after which an applied step counts as late.",
-        rich_help_panel="Selection", metavar="SECONDS")], 10.0),
-)
-SELECTION = (
-    _option("instance", Annotated[list[str] | None, typer.Option(
-        "--instance", help="Only this instance (a UUID or its first characters; repeatable).",
-        rich_help_panel="Selection")]),
-    _option("since", Annotated[str | None, typer.Option(
-        "--since", help="Only migrations starting at or after this time (ISO 8601, "
-        "log-local time).", rich_help_panel="Selection", metavar="TIME")]),
-    _option("until", Annotated[str | None, typer.Option(
-        "--until", help="Only migrations starting at or before this time.",
-        rich_help_panel="Selection", metavar="TIME")]),
-)
+GUEST, SELECTION = _opts(analysis_flags.GUEST), _opts(analysis_flags.SELECTION)
 ANALYSIS = Group("analysis", (*GUEST, *SELECTION), _analysis)
 ANALYSIS_ONE = Group("analysis", GUEST, _analysis)  # show: the instance is its own option

@@ -59,7 +59,7 @@ def guarded() -> Iterator[None]:
     except OSError as exc:
         if exc.errno not in WRITE_ERRORS:
             raise
-        _give_up_stdout()
+        give_up_stdout()
         typer.echo(f"loganalyzer: cannot write the output: {exc.strerror}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
 
@@ -70,18 +70,17 @@ def _flush_stdout() -> None:
     except OSError as exc:
         if exc.errno not in WRITE_ERRORS | {errno.EIO}:
             raise
-        _give_up_stdout()
+        give_up_stdout()
         typer.echo(f"loganalyzer: cannot write to stdout: {exc.strerror}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def _give_up_stdout() -> None:
-    """What stdout still buffers goes nowhere, so that the interpreter's last flush at exit
-    does not fail a second time."""
+def give_up_stdout() -> None:
+    """What stdout still buffers goes nowhere (its reader is gone or the disk is full), so
+    that the interpreter's last flush at exit does not fail a second time."""
     try:
-        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
     except (OSError, ValueError, AttributeError):
-        return
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, fd)
-    os.close(null)
+        pass  # not a real file (a test runner's stream)

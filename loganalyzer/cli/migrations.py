@@ -4,46 +4,19 @@ full, and the rollout check."""
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Any
 
 import typer
 
-from loganalyzer.atomic import is_stdout
-from loganalyzer.cli.groups import (
-    ANALYSIS,
-    ANALYSIS_ONE,
-    CONFIG,
-    MODEL,
-    READING,
-    Analysis,
-    Configuration,
-    Input,
-    Model,
-    uses,
-)
-from loganalyzer.cli.options import (
-    OutputOpt,
-    Paths,
-    analyse_paths,
-    check_format,
-    format_option,
-    output_stream,
-    reports_input_errors,
-)
+from loganalyzer.analysis import flags
+from loganalyzer.cli import groups as g
+from loganalyzer.cli.options import Paths, analyse_paths, check_format, refuse_binary_on_terminal
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK, InputError
 
 
-@reports_input_errors
-@uses(CONFIG, MODEL, ANALYSIS, READING)
-def migrations(
-    paths: Paths,
-    configuration: Configuration,
-    model: Model,
-    analysis: Analysis,
-    source: Input,
-    fmt: format_option("table", "json", "csv", "parquet") = "table",
-    output: OutputOpt = None,
-) -> None:
+@g.uses(g.flag_group("options", flags.MIGRATIONS), g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
+def migrations(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
+               model: g.Model, analysis: g.Analysis, source: g.Input) -> None:
     """One row per live migration: hosts, outcome, flags, observed vs predicted ramp.
 
     The configuration each migration ran with is the declared one (--config, --config-dir,
@@ -59,34 +32,23 @@ def migrations(
       loganalyzer migrations sosreports/ --config nova.conf --release 2023.1 --memory-mb 8192
     """
     from loganalyzer.output import migrations_out
+    from loganalyzer.output.common import output_file
 
-    check_format(fmt, ("table", "json", "csv", "parquet"))
-    if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
-        raise InputError("--format parquet writes binary data: give --output FILE or redirect")
+    fmt = check_format(options["fmt"], ("table", "json", "csv", "parquet"))
+    output = options["output"]
+    refuse_binary_on_terminal(fmt, output)
     rows, events = analyse_paths(paths, configuration, model, source, analysis)
     if fmt == "parquet":
         migrations_out.write_parquet(rows, output)
         return
-    with output_stream(output) as stream:
+    with output_file(output) as stream:
         migrations_out.write(rows, [*events.warnings, *events.analysis_warnings], fmt, stream,
                              events.host_aliases, events.duplicates_dropped)
 
 
-@reports_input_errors
-@uses(CONFIG, MODEL, ANALYSIS_ONE, READING)
-def show(
-    paths: Paths,
-    configuration: Configuration,
-    model: Model,
-    analysis: Analysis,
-    source: Input,
-    instance: Annotated[str, typer.Option(
-        "--instance", help="The instance (UUID or its first characters).")],
-    n: Annotated[int | None, typer.Option(
-        "--n", help="Which of the instance's migrations, 1 = first (default: the last).")
-    ] = None,
-    fmt: format_option("table", "json") = "table",
-) -> None:
+@g.uses(g.flag_group("options", flags.SHOW), g.CONFIG, g.MODEL, g.ANALYSIS_ONE, g.READING)
+def show(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
+         model: g.Model, analysis: g.Analysis, source: g.Input) -> None:
     """One migration in full: events of both hosts, steps observed vs predicted, findings.
 
     [b]Examples[/b]
@@ -98,7 +60,8 @@ def show(
     from loganalyzer.output import migrations_out
     from loganalyzer.output.common import write_json
 
-    check_format(fmt, ("table", "json"))
+    fmt = check_format(options["fmt"], ("table", "json"))
+    instance, n = options["instance"], options["n"]
     rows, _ = analyse_paths(paths, configuration, model, source, analysis, [instance])
     if not rows:
         raise InputError(f"--instance {instance}: no migration of that instance in the input")
@@ -115,19 +78,9 @@ def show(
     migrations_out.show(row, position, len(rows), sys.stdout)
 
 
-@reports_input_errors
-@uses(CONFIG, MODEL, ANALYSIS, READING)
-def verify(
-    paths: Paths,
-    configuration: Configuration,
-    model: Model,
-    analysis: Analysis,
-    source: Input,
-    allow_empty: Annotated[bool, typer.Option(
-        "--allow-empty", help="Pass (exit 0) when nothing could be verified: no migration "
-        "selected, or none with a downtime ramp.")] = False,
-    fmt: format_option("table", "json") = "table",
-) -> None:
+@g.uses(g.flag_group("options", flags.VERIFY), g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
+def verify(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
+           model: g.Model, analysis: g.Analysis, source: g.Input) -> None:
     """After a config rollout: exit 0 when at least one migration was verified and every
     verified migration passed; 1 when any failed (its ramp does not match, the host runs
     another configuration, its behaviour or timeout limit contradicts the configuration, the
@@ -143,8 +96,8 @@ def verify(
     from loganalyzer.analysis.verify import verify as run_verify
     from loganalyzer.output import migrations_out
 
-    check_format(fmt, ("table", "json"))
+    fmt = check_format(options["fmt"], ("table", "json"))
     rows, _ = analyse_paths(paths, configuration, model, source, analysis)
-    verdict = run_verify(rows, allow_empty)
+    verdict = run_verify(rows, options["allow_empty"])
     migrations_out.verify(verdict, sys.stdout, fmt)
     raise typer.Exit(EXIT_OK if verdict.ok else EXIT_FINDINGS)

@@ -3,39 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Any
 
-import typer
-
-from loganalyzer.cli.groups import CONFIG, MODEL, Configuration, Model, uses
-from loganalyzer.cli.options import (
-    DiskGb,
-    VariantOpt,
-    check_format,
-    format_option,
-    parse_start,
-    reports_input_errors,
-)
+from loganalyzer.cli.groups import CONFIG, MODEL, Configuration, Model, flag_group, uses
+from loganalyzer.cli.options import check_format
+from loganalyzer.config import flags as config_flags
 
 
-@reports_input_errors
-@uses(CONFIG, MODEL)
-def predict(
-    configuration: Configuration,
-    model: Model,
-    memory_mb: Annotated[int | None, typer.Option(
-        "--memory-mb", help="Guest RAM in MB (the flavor's memory_mb).",
-        rich_help_panel="Guest", metavar="MB")] = None,
-    data_gb: Annotated[float | None, typer.Option(
-        "--data-gb", help="nova's data_gb directly (RAM + block-migrated disks, GiB).",
-        rich_help_panel="Guest", metavar="GIB")] = None,
-    disk_gb: DiskGb = None,
-    variant: VariantOpt = None,
-    start: Annotated[str | None, typer.Option(
-        "--start", help="Migration start (ISO 8601): adds wall-clock times.",
-        metavar="TIME")] = None,
-    fmt: format_option("table", "json", "csv") = "table",
-) -> None:
+@uses(flag_group("options", config_flags.PREDICT), CONFIG, MODEL)
+def predict(options: dict[str, Any], configuration: Configuration, model: Model) -> None:
     """Predict the downtime ramp and timeout nova computes for a guest.
 
     [b]Examples[/b]
@@ -48,11 +24,12 @@ def predict(
     """
     from loganalyzer.api import predict as run_predict
     from loganalyzer.output import predict_out
+    from loganalyzer.simulate.run import parse_start
 
-    check_format(fmt, ("table", "json", "csv"))
-    when = parse_start(start)
-    result = run_predict(memory_mb=memory_mb, data_gb=data_gb, disk_gb=disk_gb or [],
+    fmt = check_format(options["fmt"], ("table", "json", "csv"))
+    when = parse_start(options["start"])
+    result = run_predict(memory_mb=options["memory_mb"], data_gb=options["data_gb"],
+                         disk_gb=options["disk_gb"] or [], variant=options["variant"],
                          config=configuration.files, config_dir=configuration.dirs,
-                         release=model.release, variant=variant, python=model.python,
-                         flags=configuration.flags)
+                         release=model.release, python=model.python, flags=configuration.flags)
     predict_out.write(result, fmt, when, sys.stdout)

@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
-import os
-from collections import Counter
-from typing import Annotated
+from typing import Any
 
 import typer
 
 from loganalyzer.atomic import is_stdout
-from loganalyzer.cli.groups import (
-    ANALYSIS,
-    CONFIG,
-    MODEL,
-    READING,
-    Analysis,
-    Configuration,
-    Input,
-    Model,
-    uses,
-)
-from loganalyzer.cli.options import Paths, analyse_paths, reports_input_errors
-from loganalyzer.errors import InputError
+from loganalyzer.cli import groups as g
+from loganalyzer.cli.options import Paths, analyse_paths
+from loganalyzer.report.flags import REPORT
 
 
-@reports_input_errors
-@uses(CONFIG, MODEL, ANALYSIS, READING)
-def report(
-    paths: Paths,
-    configuration: Configuration,
-    model: Model,
-    analysis: Analysis,
-    source: Input,
-    title: Annotated[str, typer.Option("--title", help="The report's title.")
-                     ] = "nova live migrations",
-    output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="The HTML file (default reports/loganalyzer-<date>.html).",
-        metavar="FILE")] = None,
-    png: Annotated[str | None, typer.Option(
-        "--png", help="Also write the fleet charts as PNG files into this folder (extra "
-        "'images': kaleido and a Chromium on the machine).", metavar="DIR")] = None,
-) -> None:
+@g.uses(g.flag_group("options", REPORT), g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
+def report(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
+           model: g.Model, analysis: g.Analysis, source: g.Input) -> None:
     """Write one self-contained HTML report for ops reviews (offline, no CDN).
 
     Header with inputs and what was not understood, fleet summary and charts, a
@@ -53,26 +27,16 @@ def report(
 
       loganalyzer report /srv/sosreports/ --release 2023.1 --png reports/png/
     """
-    from datetime import date
-
     from loganalyzer.api import declared_for_report
     from loganalyzer.report.charts import write_pngs
-    from loganalyzer.report.render import build_page, write
+    from loganalyzer.report.publish import publish, summary_line
 
     rows, events = analyse_paths(paths, configuration, model, source, analysis)
     declared, sources = declared_for_report(configuration.files, configuration.dirs,
                                             configuration.flags, model.release, model.python)
-    target = output or os.path.join("reports", f"loganalyzer-{date.today().isoformat()}.html")
-    html, figures = build_page(rows, events, title, declared, sources)
-    try:
-        write(target, html)
-    except OSError as exc:
-        raise InputError(f"--output {target}: cannot write: {exc.strerror}") from None
-    outcomes = ", ".join(f"{k} {v}" for k, v in Counter(r["outcome"] for r in rows).items())
-    mismatches = sum(1 for r in rows if r["ramp_verdict"] == "mismatch")
-    typer.echo(f"{target}: {len(rows)} migrations ({outcomes or 'none'}), {mismatches} ramp "
-               f"mismatches, {len(events.unrecognized)} unrecognized lines, "
-               f"{len(events.warnings)} warnings", err=is_stdout(target))  # -o -: page alone
-    if png:
-        for path in write_pngs(figures, png):
+    target, figures = publish(rows, events, options["title"], declared, sources,
+                              options["output"])
+    typer.echo(summary_line(target, rows, events), err=is_stdout(target))  # -o -: page alone
+    if options["png"]:
+        for path in write_pngs(figures, options["png"]):
             typer.echo(path)

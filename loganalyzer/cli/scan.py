@@ -2,44 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated
+from typing import Any
 
-import typer
-
-from loganalyzer.atomic import is_stdout
-from loganalyzer.cli.groups import READING, SELECTION, Group, Input, uses
-from loganalyzer.cli.options import (
-    OutputOpt,
-    Paths,
-    check_format,
-    emit_warnings,
-    format_option,
-    output_stream,
-    reports_input_errors,
-)
-from loganalyzer.errors import InputError
+from loganalyzer.cli.groups import READING, SELECTION, Group, Input, flag_group, uses
+from loganalyzer.cli.options import Paths, check_format, refuse_binary_on_terminal, say
+from loganalyzer.logs.flags import SCAN
 
 EVENT_SELECTION = Group("selection", SELECTION, dict)
 
 
-@reports_input_errors
-@uses(READING, EVENT_SELECTION)
-def scan(
-    paths: Paths,
-    source: Input,
-    selection: dict,
-    kind: Annotated[list[str] | None, typer.Option(
-        "--kind", help="Only events of this kind (repeatable).",
-        rich_help_panel="Selection")] = None,
-    unrecognized: Annotated[bool, typer.Option(
-        "--unrecognized", help="List the lines a catalogue key matched but the grammar did "
-        "not (table; with csv, write them instead of events).")] = False,
-    limit: Annotated[int, typer.Option(
-        "--limit", help="Rows in the table view (0: all).")] = 500,
-    fmt: format_option("table", "json", "csv", "parquet") = "table",
-    output: OutputOpt = None,
-) -> None:
+@uses(flag_group("options", SCAN), READING, EVENT_SELECTION)
+def scan(paths: Paths, options: dict[str, Any], source: Input, selection: dict[str, Any]
+         ) -> None:
     """Read nova-compute logs and list their live-migration events.
 
     Reads plain, rotated and compressed files (gzip, bzip2, xz, zstd), folders, sosreports
@@ -54,23 +28,22 @@ def scan(
 
       journalctl -u nova-compute -o json | loganalyzer scan - --host -=compute-1 -f json
     """
+    from loganalyzer.api import read_noting
     from loganalyzer.logs.select import check_kinds, parse_time, select_events
     from loganalyzer.output import scan_out
+    from loganalyzer.output.common import output_file
 
-    check_format(fmt, ("table", "json", "csv", "parquet"))
+    fmt = check_format(options["fmt"], ("table", "json", "csv", "parquet"))
+    kind, output = options["kind"], options["output"]
     check_kinds(kind or [])
     window = (parse_time("--since", selection["since"]),
               parse_time("--until", selection["until"]))
-    if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
-        raise InputError("--format parquet writes binary data: give --output FILE or redirect")
-    events = source.reading.read(paths, source.hosts)
-    emit_warnings(events.warnings, events.notes)
-    if not events.read_anything:
-        raise InputError("no input could be read: " + ", ".join(paths))
+    refuse_binary_on_terminal(fmt, output)
+    events = read_noting(paths, say, reading=source.reading, hosts=source.hosts)
     frame = select_events(events.events, kind or [], selection["instance"] or [],
                           source.host_filter, *window)
     if fmt == "parquet":
         scan_out.write_parquet(frame, output)
         return
-    with output_stream(output) as stream:
-        scan_out.write(events, frame, fmt, stream, unrecognized, limit)
+    with output_file(output) as stream:
+        scan_out.write(events, frame, fmt, stream, options["unrecognized"], options["limit"])

@@ -1,17 +1,16 @@
-"""How the command line behaves around the commands: usage errors as one line, a closed
-output pipe ends quietly, ``--color/--no-color`` on every command, and help that names
-values in words (``MS``, ``PATH``, ``INTEGER``) rather than Python types.
-
-typer (0.29) prints usage errors as a boxed block, exits 1 on a closed pipe (the findings
-code) and shows ``<int>``/``<list[str]>`` in help; the classes here change those three
-things and leave everything else to typer and click.
+"""How the command line behaves around the commands, where typer (0.29) would differ: usage
+errors as one line (not a box), a closed output pipe ends quietly (not exit 1, the findings
+code), ``--color/--no-color`` on every command, and help naming values in words (``MS``,
+``PATH``) rather than Python types (``<int>``). Everything else is typer's and click's.
 """
 
 from __future__ import annotations
 
 import errno
-import os
 import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import wraps
 from typing import Annotated, Any
 
 import typer
@@ -20,7 +19,8 @@ from typer._click.core import Abort
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from loganalyzer.errors import EXIT_OK, EXIT_USAGE
+from loganalyzer.cli.guard import give_up_stdout, guarded
+from loganalyzer.errors import EXIT_OK, EXIT_USAGE, InputError
 from loganalyzer.output import common
 
 # The word shown for an option's value, by option; others get their click type's name.
@@ -116,11 +116,30 @@ class _Words:
 
 
 class Command(_Words, TyperCommand):
-    """A command of the app."""
+    """A command of the app; its library errors become CLI errors (:func:`_reporting`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._prepare()
+        if self.callback is not None:
+            self.callback = _reporting(self.callback)
+
+
+def _reporting(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The one place library errors become command-line ones: :class:`InputError` turns into
+    ``loganalyzer: <message>`` and its exit code (2); interrupts and failed writes to stdout
+    are :func:`loganalyzer.cli.guard.guarded`'s."""
+
+    @wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            with guarded():
+                return func(*args, **kwargs)
+        except InputError as exc:
+            typer.echo(f"loganalyzer: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return run
 
 
 class _ClosedPipe(Exception):
@@ -129,6 +148,16 @@ class _ClosedPipe(Exception):
 
 def _broken_pipe(exc: OSError) -> bool:
     return isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE
+
+
+@contextmanager
+def _pipe_watch() -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        if _broken_pipe(exc):
+            raise _ClosedPipe from None
+        raise
 
 
 class Group(_Words, TyperGroup):
@@ -140,31 +169,24 @@ class Group(_Words, TyperGroup):
         self._prepare()
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        try:
+        with _pipe_watch():  # --help into a closed pipe
             return super().make_context(*args, **kwargs)
-        except OSError as exc:  # --help into a closed pipe
-            if _broken_pipe(exc):
-                raise _ClosedPipe from None
-            raise
 
     def invoke(self, ctx: Any) -> Any:
-        try:
+        with _pipe_watch():
             return super().invoke(ctx)
-        except OSError as exc:
-            if _broken_pipe(exc):
-                raise _ClosedPipe from None
-            raise
 
-    def main(self, args: Any = None, prog_name: str | None = None,
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
-             **extra: Any) -> Any:
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        extra["windows_expand_args"] = windows_expand_args
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         common.COLOR = None
         from rich.console import Console
 
         quits = Console.on_broken_pipe  # rich exits 1 (the findings code) on a closed pipe
-        Console.on_broken_pipe = _pipe_closed  # type: ignore[method-assign]
+        Console.on_broken_pipe = _pipe_closed  # type: ignore[method-assign,assignment]
         try:
             code = super().main(args, prog_name or "loganalyzer", complete_var, False, **extra)
             _flush()
@@ -206,12 +228,7 @@ def _flush() -> None:
 
 
 def _closed_pipe() -> int:
-    """The reader of stdout went away: nothing more to say, and nothing at exit either."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass  # not a real file (a test runner's stream)
+    give_up_stdout()  # the reader of stdout went away: nothing more to say, nor at exit
     return SIGPIPE_EXIT
 
 

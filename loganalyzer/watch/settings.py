@@ -1,0 +1,117 @@
+"""``watch``'s settings from plain values, checked: :class:`InputError` names the flag."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from loganalyzer.errors import InputError
+from loganalyzer.flags import Flag
+
+if TYPE_CHECKING:
+    from loganalyzer.watch.service import WatchSettings
+
+FOLLOW, METRICS = "Following", "Metrics"
+FLAGS = (  # watch_settings()'s own options as the command line shows them
+    Flag("journal", ("--journal",), bool, False,
+         "Follow the systemd journal (journalctl -f -o json).", FOLLOW),
+    Flag("units", ("--unit",), list[str] | None, None, "With --journal: only this systemd unit "
+         "(repeatable), e.g. nova-compute or devstack@n-cpu.", FOLLOW),
+    Flag("journal_files", ("--journal-file",), list[str] | None, None, "Follow this journal "
+         "file or the journals under this folder instead of the machine's (repeatable; e.g. "
+         "what systemd-journal-remote writes).", FOLLOW),
+    Flag("state", ("--state",), str | None, None, "State file: offsets, file identities and "
+         "migrations in flight; a restart resumes from it (nothing counted twice, nothing "
+         "missed).", FOLLOW),
+    Flag("start_at", ("--start-at",), str, "end", "Without a state: begin files present at "
+         "start at their 'end' (only new lines) or 'beginning'.", FOLLOW),
+    Flag("once", ("--once",), bool, False, "Read what the inputs hold now, report every "
+         "migration in them (those in flight as they stand) and exit.", FOLLOW),
+    Flag("poll", ("--poll",), float, 1.0, "Seconds between polls of the inputs.", FOLLOW),
+    Flag("settle", ("--settle",), float, 90.0, "Seconds (log time, or quiet wall time) a "
+         "migration's outcome waits for its last lines (the source's VM Stopped, the "
+         "destination's) before it is reported.", FOLLOW),
+    Flag("idle_timeout", ("--idle-timeout",), float, 1800.0, "Seconds without a line after "
+         "which a migration without an outcome is reported as it stands (outcome unknown).",
+         FOLLOW),
+    Flag("max_events", ("--max-events",), int, 200_000, "Events held for migrations in flight "
+         "at most; past it the oldest are reported as they stand.", FOLLOW),
+    Flag("metrics_port", ("--metrics-port",), int | None, None, "Serve Prometheus metrics on "
+         "this port (0: any free port, printed on stderr).", METRICS),
+    Flag("metrics_address", ("--metrics-address",), str, "127.0.0.1",
+         "Address the metrics server listens on.", METRICS),
+    Flag("textfile", ("--textfile",), str | None, None, "Write the metrics into "
+         "DIR/loganalyzer.prom for node_exporter's textfile collector (atomically).", METRICS),
+    Flag("fmt", ("--format", "-f"), str, "json", "Output: json | table."),
+)
+
+
+def watch_settings(*, paths: Sequence[str] | None = (), journal: bool = False,
+                   units: Sequence[str] | None = (),
+                   journal_files: Sequence[str] | None = (),
+                   state: str | None = None, start_at: str = "end", once: bool = False,
+                   poll: float = 1.0, settle: float = 90.0, idle_timeout: float = 1800.0,
+                   max_events: int = 200_000, metrics_port: int | None = None,
+                   metrics_address: str = "127.0.0.1", textfile: str | None = None,
+                   fmt: str = "json", config: Sequence[str] = (),
+                   config_dir: Sequence[str] = (), flags: Mapping[str, Any] | None = None,
+                   release: str | None = None, python: int | None = None,
+                   memory_mb: int | None = None, disk_gb: Sequence[float] = (),
+                   late_threshold_s: float = 10.0, hosts: Mapping[str, str] | None = None,
+                   instance: Sequence[str] = (), host: Sequence[str] = (),
+                   since: str | None = None, until: str | None = None) -> WatchSettings:
+    """A :class:`WatchSettings`; bad values, and a bad configuration, fail here before
+    anything is followed."""
+    from loganalyzer.analysis.migrations import Declared, Options
+    from loganalyzer.api import selected
+    from loganalyzer.config.prediction import resolve_model
+    from loganalyzer.logs.select import parse_time
+    from loganalyzer.watch.service import WatchSettings
+
+    if fmt not in ("json", "table"):
+        raise InputError(f"--format {fmt}: not one of json | table")
+    if start_at not in ("end", "beginning"):
+        raise InputError(f"--start-at {start_at}: not one of end | beginning")
+    if not paths and not journal and not journal_files:
+        raise InputError("nothing to follow: give log files or folders, or --journal")
+    if units and not journal:
+        raise InputError("--unit goes with --journal")
+    for name, value in (("--poll", poll), ("--settle", settle),
+                        ("--idle-timeout", idle_timeout)):
+        if value <= 0:
+            raise InputError(f"{name} {value}: must be positive")
+    if max_events < 1:
+        raise InputError(f"--max-events {max_events}: must be at least 1")
+    if metrics_port is not None and not 0 <= metrics_port <= 65535:
+        raise InputError(f"--metrics-port {metrics_port}: not a TCP port")
+    if textfile is not None and not os.path.isdir(textfile):
+        raise InputError(f"--textfile {textfile}: no such folder")
+    if state is not None:
+        folder = os.path.dirname(os.path.abspath(state))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            raise InputError(f"--state {state}: its folder {folder} does not exist or is "
+                             "not writable (the state is written beside it, then renamed)")
+        if os.path.isdir(state):
+            raise InputError(f"--state {state}: a folder; give a file name")
+    if memory_mb is not None and memory_mb <= 0:
+        raise InputError(f"--memory-mb {memory_mb}: must be positive")
+    resolved = resolve_model(release, None, python)
+    declared = Declared(list(config), list(config_dir), dict(flags or {}))
+    if declared.given:
+        declared.for_release(resolved.release)  # bad files and values fail before any read
+    window = parse_time("--since", since), parse_time("--until", until)
+    instances, host_filter = list(instance), list(host)
+
+    def select(row: dict[str, Any]) -> bool:
+        return selected(row, instances, host_filter, *window)
+
+    return WatchSettings(
+        paths=list(paths or ()), hosts=dict(hosts or {}),
+        options=Options(declared=declared, release=release, python=python,
+                        memory_mb=memory_mb, disk_gb=list(disk_gb),
+                        late_threshold_s=late_threshold_s),
+        select=select, fmt=fmt, start_at=start_at, poll_s=poll, settle_s=settle,
+        idle_timeout_s=idle_timeout, max_events=max_events, state=state, once=once,
+        journal=journal, units=list(units or ()), journal_files=list(journal_files or ()),
+        metrics_port=metrics_port, metrics_address=metrics_address, textfile=textfile)
