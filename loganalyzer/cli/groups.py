@@ -111,7 +111,7 @@ def _flag(spec: OptionSpec) -> inspect.Parameter:
         kind = int if spec.kind == "int" else str
         metavar = (spec.short.split("-")[-1].upper() if spec.choices
                    else METAVARS.get(spec.unit, "INTEGER" if kind is int else "TEXT"))
-        declared = Annotated[kind | None, typer.Option(  # type: ignore[valid-type]
+        declared = Annotated[kind | None, typer.Option(
             f"--{spec.short}", help=help_text, rich_help_panel="Configuration",
             metavar=metavar)]
     return _option(spec.short.replace("-", "_"), declared)
