@@ -315,11 +315,7 @@ def _join_runs(whole: ScanResult, part: ScanResult) -> None:
         for name in RUN_ENDS[1:]:
             ahead[name][i] = behind[name][j]
         joined.add(j)
-    if joined:
-        for name, values in behind.items():
-            behind[name] = [v for j, v in enumerate(values) if j not in joined]
-        part.events.rows -= len(joined)
-        part.file.folded += len(joined)
+    _drop_rows(part, behind, joined)
 
 
 def _join_repeats(whole: ScanResult, part: ScanResult) -> None:
@@ -352,11 +348,17 @@ def _join_repeats(whole: ScanResult, part: ScanResult) -> None:
         for name in ("last_line", "last_time", "last_ts"):
             ahead[name][i] = behind[name][j]
         joined.add(j)
-    if joined:
-        for name, values in behind.items():
-            behind[name] = [v for j, v in enumerate(values) if j not in joined]
-        part.events.rows -= len(joined)
-        part.file.folded += len(joined)
+    _drop_rows(part, behind, joined)
+
+
+def _drop_rows(part: ScanResult, columns: dict[str, list[Any]], joined: set[int]) -> None:
+    """Remove the rows of ``part`` that were joined into runs of the part before it."""
+    if not joined:
+        return
+    for name, values in columns.items():
+        columns[name] = [v for j, v in enumerate(values) if j not in joined]
+    part.events.rows -= len(joined)
+    part.file.folded += len(joined)
 
 
 def _row_signature(columns: dict[str, list[Any]], row: int) -> tuple[Any, ...]:
@@ -634,12 +636,7 @@ class ScanState:
                          last_ts=event["ts"])
             runs[form] = self.result.events.rows
             return False
-        data = self.result.events.data
-        data["repeats"][row] += 1
-        data["last_line"][row] = event["line"]
-        data["last_time"][row] = event["time"]
-        data["last_ts"][row] = event["ts"]
-        self.result.file.folded += 1
+        self._count_line(row, event["line"], event["time"], event["ts"])
         return True
 
     def _unrecognized(self, row: dict[str, Any]) -> None:
@@ -677,7 +674,15 @@ class ScanState:
             column = data.setdefault(name, [])
             if len(column) <= row:
                 column.extend([None] * (row + 1 - len(column)))
-        data["repeats"][row] = (data["repeats"][row] or 1) + 1
+        if data["repeats"][row] is None:
+            data["repeats"][row] = 1
+        self._count_line(row, number, time, ts)
+
+    def _count_line(self, row: int, number: int, time: Any, ts: Any) -> None:
+        """One more line folded into ``row``: its count and its last line and time move on
+        (every folding path: monitor runs, repeated forms, copied step lines)."""
+        data = self.result.events.data
+        data["repeats"][row] += 1
         data["last_line"][row] = number
         data["last_time"][row] = time
         data["last_ts"][row] = ts
@@ -752,14 +757,9 @@ class ScanState:
     def _extend(self, run: _Run, number: int, time: str | None, ts: str | None,
                 elapsed: int) -> None:
         """One more line for ``run``: its row's count and end move on."""
-        data, row = self.result.events.data, run.row
-        data["repeats"][row] += 1
-        data["last_line"][row] = number
-        data["last_time"][row] = time
-        data["last_ts"][row] = ts
-        data["last_elapsed_s"][row] = elapsed
+        self._count_line(run.row, number, time, ts)
+        self.result.events.data["last_elapsed_s"][run.row] = elapsed
         run.elapsed_s = elapsed
-        self.result.file.folded += 1
 
     def _finish(self, event: dict[str, Any], number: int) -> dict[str, Any]:
         origin = self.origin
