@@ -22,6 +22,7 @@ from loganalyzer.errors import InputError
 
 if TYPE_CHECKING:
     from loganalyzer.analysis.contract import Migration
+    from loganalyzer.analysis.migrations import Declared
     from loganalyzer.config.prediction import Prediction
     from loganalyzer.findings import Finding
     from loganalyzer.logs.read import EventSet
@@ -131,20 +132,18 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
             late_threshold_s: float = 10.0, instance: Sequence[str] = (),
             host: Sequence[str] = (), since: datetime | str | None = None,
             until: datetime | str | None = None, hosts: Mapping[str, str] | None = None,
-            reading: Reading | None = None, flags: Mapping[str, Any] | None = None
-            ) -> tuple[list[dict[str, Any]], EventSet]:
+            reading: Reading | None = None, flags: Mapping[str, Any] | None = None,
+            declared: Declared | None = None) -> tuple[list[dict[str, Any]], EventSet]:
     """Internal rows (with their events) and the event set: what migrations, show, verify and
-    report share. Bad configuration fails before any log is read."""
-    from loganalyzer.analysis.migrations import Declared, Options
+    report share. Bad configuration fails before any log is read (``declared``: the
+    configuration already read and checked by :func:`checked_declaration`)."""
+    from loganalyzer.analysis.migrations import Options
     from loganalyzer.analysis.migrations import analyse_all as analyse_records
-    from loganalyzer.config.prediction import resolve_model
     from loganalyzer.logs.read import EventSet
 
     window = _moment("--since", since), _moment("--until", until)
-    model = resolve_model(release, None, python)
-    declared = Declared(list(config), list(config_dir), dict(flags or {}))
-    if declared.given:
-        declared.for_release(model.release)  # bad files and values fail before any scan
+    if declared is None:
+        declared = checked_declaration(config, config_dir, flags, release, python)
     if memory_mb is not None and memory_mb <= 0:
         raise InputError(f"--memory-mb {memory_mb}: must be positive")
     if isinstance(paths_or_events, EventSet):
@@ -172,6 +171,20 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
     return rows, events
 
 
+def checked_declaration(config: Sequence[str], config_dir: Sequence[str],
+                        flags: Mapping[str, Any] | None, release: str | None,
+                        python: int | None) -> Declared:
+    """The declared configuration, read once by oslo.config for the chosen release so that
+    bad files and values fail before any log is read (its loads are cached per release)."""
+    from loganalyzer.analysis.migrations import Declared
+    from loganalyzer.config.prediction import resolve_model
+
+    declared = Declared(list(config), list(config_dir), dict(flags or {}))
+    if declared.given:
+        declared.for_release(resolve_model(release, None, python).release)
+    return declared
+
+
 def read_noting(paths: Sequence[str], say: Callable[[str], None], *,
                 reading: Reading | None = None, hosts: Mapping[str, str] | None = None
                 ) -> EventSet:
@@ -195,12 +208,7 @@ def analyse_noting(paths: Sequence[str], say: Callable[[str], None], *,
     """:func:`analyse` as the commands run it: a bad configuration fails before any log is
     read, and reading warnings, notes (a nova.conf among the inputs left unused) and an
     empty result are handed to ``say``, one line each (``warning: …``, ``note: …``)."""
-    from loganalyzer.analysis.migrations import Declared
-    from loganalyzer.config.prediction import resolve_model
-
-    declared = Declared(list(config), list(config_dir), dict(flags or {}))
-    if declared.given:
-        declared.for_release(resolve_model(release, None, python).release)
+    declared = checked_declaration(config, config_dir, flags, release, python)
     events = read_noting(paths, say, reading=reading, hosts=hosts)
     unused = [f.path for f in events.passed_over
               if os.path.basename(f.path.rsplit(":", 1)[-1]).startswith("nova")
@@ -212,7 +220,7 @@ def analyse_noting(paths: Sequence[str], say: Callable[[str], None], *,
             "against each host's start-up dump or the release defaults; give --config FILE "
             "to check against it")
     rows, events = analyse(events, config=config, config_dir=config_dir, flags=flags,
-                           release=release, python=python, **kwargs)
+                           release=release, python=python, declared=declared, **kwargs)
     for warning in events.analysis_warnings:
         say(f"warning: {warning}")
     if not rows:
@@ -338,19 +346,12 @@ def simulate(*, memory_mb: int = 4096, disk_gb: Sequence[float] = (),
              seed: int = 0, stalls: Mapping[float, float] | None = None,
              migration_bandwidth: int | None = None, **options: Any) -> Any:
     """One pre-copy migration driven the way nova's monitor drives it (a ``SimResult``)."""
-    from loganalyzer.config.load import load_config
-    from loganalyzer.config.prediction import resolve_model
-    from loganalyzer.simulate.model import Guest
     from loganalyzer.simulate.model import simulate as run
+    from loganalyzer.simulate.run import configured, guest_of
 
-    model = resolve_model(release, None, python)
-    flags = overrides(**options)
-    if migration_bandwidth is not None:
-        flags["live_migration_bandwidth"] = migration_bandwidth
-    settings = settings_from(load_config(model.release, [], [], flags))
-    if memory_mb <= 0 or bandwidth <= 0 or dirty_rate < 0:
-        raise InputError("--memory-mb and --bandwidth must be positive, --dirty-rate >= 0")
-    guest = Guest(memory_mb, tuple(disk_gb), dirty_rate, working_set_mb)
+    model, settings = configured((), (), overrides(**options), release, python,
+                                 migration_bandwidth)
+    guest = guest_of(memory_mb, disk_gb, dirty_rate, working_set_mb, bandwidth)
     py = model.variant.python if model.variant else model.release.default_python
     return run(guest, bandwidth, settings, model.release, py, seed, stalls=dict(stalls or {}))
 

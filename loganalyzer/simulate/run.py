@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -96,6 +96,37 @@ def parse_stalls(values: Sequence[str]) -> dict[float, float]:
     return stalls
 
 
+def configured(config: Sequence[str], config_dir: Sequence[str],
+               flags: Mapping[str, Any] | None, release: str | None, python: int | None,
+               migration_bandwidth: int | None = None) -> tuple[Any, Settings]:
+    """(model, settings): the release resolved and the configuration the simulated host runs
+    (files, then flags by nova's names; ``migration_bandwidth`` is live_migration_bandwidth).
+    A step count beyond anything nova could run is refused, not allocated."""
+    from loganalyzer.config.load import load_config
+    from loganalyzer.config.prediction import resolve_model
+
+    values = dict(flags or {})
+    if migration_bandwidth is not None:
+        values["live_migration_bandwidth"] = migration_bandwidth
+    resolved = resolve_model(release, None, python)
+    settings = settings_from(load_config(resolved.release, list(config), list(config_dir),
+                                         values))
+    too_long = beyond_model("live_migration_downtime_steps", settings.steps)
+    if too_long:
+        raise InputError(too_long)
+    return resolved, settings
+
+
+def guest_of(memory_mb: int, disk_gb: Sequence[float] | None, dirty_rate: float,
+             working_set_mb: int | None, bandwidth: float) -> Any:
+    """The simulated guest, its values checked (flag names as the command line's)."""
+    from loganalyzer.simulate.model import Guest
+
+    if memory_mb <= 0 or bandwidth <= 0 or dirty_rate < 0:
+        raise InputError("--memory-mb and --bandwidth must be positive, --dirty-rate >= 0")
+    return Guest(memory_mb, tuple(disk_gb or ()), dirty_rate, working_set_mb)
+
+
 def run(*, config: Sequence[str] = (), config_dir: Sequence[str] = (),
         flags: dict[str, Any] | None = None, release: str | None = None,
         python: int | None = None, memory_mb: int = 4096,
@@ -110,11 +141,8 @@ def run(*, config: Sequence[str] = (), config_dir: Sequence[str] = (),
         drift: float = 0.1, sample: bool = False) -> dict[str, Any]:
     """What ``loganalyzer simulate`` prints, as a dict (``what_if`` rows included when
     asked). Flag names in errors are the command line's."""
-    from loganalyzer.config.load import load_config
-    from loganalyzer.config.prediction import resolve_model
     from loganalyzer.simulate import fleet as fleet_mod
     from loganalyzer.simulate.logs import LAYOUTS
-    from loganalyzer.simulate.model import Guest
     from loganalyzer.simulate.model import simulate as simulate_one
 
     if libvirt_log not in LIBVIRT_LEVELS:
@@ -129,15 +157,8 @@ def run(*, config: Sequence[str] = (), config_dir: Sequence[str] = (),
                                           extra_confs=extra)
         return {"migrations": len(summaries), "out": out,
                 "outcomes": [s["outcome"] for s in summaries]}
-    values = dict(flags or {})
-    if migration_bandwidth is not None:
-        values["live_migration_bandwidth"] = migration_bandwidth
-    resolved = resolve_model(release, None, python)
-    settings = settings_from(load_config(resolved.release, list(config), list(config_dir),
-                                         values))
-    too_long = beyond_model("live_migration_downtime_steps", settings.steps)
-    if too_long:
-        raise InputError(too_long)
+    resolved, settings = configured(config, config_dir, flags, release, python,
+                                    migration_bandwidth)
     if fleet is not None:
         if fleet < 2:
             raise InputError(f"--fleet {fleet}: a fleet needs at least 2 hosts")
@@ -147,15 +168,12 @@ def run(*, config: Sequence[str] = (), config_dir: Sequence[str] = (),
             host.libvirt_log = libvirt_log
         summaries = fleet_mod.write_fleet(out or "", hosts, migs, settings, seed)
         return {"hosts": fleet, "migrations": len(summaries), "out": out}
-    if memory_mb <= 0 or bandwidth <= 0 or dirty_rate < 0:
-        raise InputError("--memory-mb and --bandwidth must be positive, --dirty-rate >= 0")
-    guest = Guest(memory_mb, tuple(disk_gb or ()), dirty_rate, working_set_mb)
-    stalls = parse_stalls(stall or ())
     when = parse_start(start)
     assert when is not None
+    guest = guest_of(memory_mb, disk_gb, dirty_rate, working_set_mb, bandwidth)
     py = resolved.variant.python if resolved.variant else resolved.release.default_python
     result = simulate_one(guest, bandwidth, settings, resolved.release, py, seed,
-                          stalls=stalls)
+                          stalls=parse_stalls(stall or ()))
     summary: dict[str, Any] = {
         "release": resolved.release.label, "variant": str(resolved.variant),
         "data_gb": result.data_gb,
