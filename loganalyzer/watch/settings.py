@@ -63,9 +63,8 @@ def watch_settings(*, paths: Sequence[str] | None = (), journal: bool = False,
                    since: str | None = None, until: str | None = None) -> WatchSettings:
     """A :class:`WatchSettings`; bad values, and a bad configuration, fail here before
     anything is followed."""
-    from loganalyzer.analysis.migrations import Declared, Options
-    from loganalyzer.api import selected
-    from loganalyzer.config.prediction import resolve_model
+    from loganalyzer.analysis.migrations import Options
+    from loganalyzer.api import checked_declaration, selected
     from loganalyzer.logs.select import parse_time
     from loganalyzer.watch.service import WatchSettings
 
@@ -96,10 +95,7 @@ def watch_settings(*, paths: Sequence[str] | None = (), journal: bool = False,
             raise InputError(f"--state {state}: a folder; give a file name")
     if memory_mb is not None and memory_mb <= 0:
         raise InputError(f"--memory-mb {memory_mb}: must be positive")
-    resolved = resolve_model(release, None, python)
-    declared = Declared(list(config), list(config_dir), dict(flags or {}))
-    if declared.given:
-        declared.for_release(resolved.release)  # bad files and values fail before any read
+    declared = checked_declaration(config, config_dir, flags, release, python)
     window = parse_time("--since", since), parse_time("--until", until)
     instances, host_filter = list(instance), list(host)
 
