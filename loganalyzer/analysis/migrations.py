@@ -545,7 +545,8 @@ def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
              tolerance: float, options: Options, state_ramp: list[Step] | None,
              ) -> tuple[RampComparison | None, Variant | None, list[Step]]:
     """Predict with each allowed variant; keep the first that matches, else the first."""
-    if not release.has_downtime_steps or not variants:
+    application = release.step_application
+    if application is None or not variants:
         return None, None, []
     downtime = config.value("live_migration_downtime")
     steps = config.value("live_migration_downtime_steps")
@@ -559,7 +560,7 @@ def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
         ramp = downtime_steps(downtime, steps, delay, size, variant)
         if not observed:
             return None, variant, ramp
-        result = compare_ramp(ramp, observed, release.step_application, iterations, tolerance,
+        result = compare_ramp(ramp, observed, application, iterations, tolerance,
                               options.late_threshold_s)
         if state_ramp is not None and state_ramp != ramp:
             result.findings.append(Finding(
