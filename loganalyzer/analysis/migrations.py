@@ -650,10 +650,10 @@ def _progress(segment: Segment) -> dict[str, Any] | None:
     if not lines:
         return None
     last = lines[-1]
-    return {"lines": len(lines), "last_secs": _int(last.get("secs")),
-            "last_remaining_pct": _int(last.get("remaining_pct")),
-            "memory_total_bytes": _int(last.get("total_bytes")),
-            "memory_processed_bytes": _int(last.get("processed_bytes"))}
+    return {"lines": len(lines), "last_secs": last.get("secs"),  # int fields (grammar)
+            "last_remaining_pct": last.get("remaining_pct"),
+            "memory_total_bytes": last.get("total_bytes"),
+            "memory_processed_bytes": last.get("processed_bytes")}
 
 
 MAX_SERIES = 24
@@ -702,10 +702,6 @@ def _markers(segment: Segment, start: Any) -> list[list[Any]]:
         seen.add(label)
         out.append([offset, label])
     return out
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None or value != value else int(value)
 
 
 def _outcome_findings(segment: Segment, row: dict[str, Any], config: EffectiveConfig,
