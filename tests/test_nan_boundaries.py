@@ -12,6 +12,7 @@ import loganalyzer
 from loganalyzer.logs import cache
 from loganalyzer.logs.catalog import FLOAT_FIELDS, INT_FIELDS
 from loganalyzer.logs.libvirt.parse import parse_line
+from tests.test_qemu_pause import pair
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_logs"
 INSTANCE = "0a3e2a10-7c6c-4b0c-9a7e-0c9b6f5b9a11"
@@ -91,3 +92,23 @@ def test_the_cache_gives_back_none_not_nan(tmp_path, monkeypatch):
     for name, values in cached.columns.items():
         assert values == scanned.columns[name], name
         assert not any(isinstance(v, float) and math.isnan(v) for v in values), name
+
+
+def test_a_migration_whose_qmp_numbers_are_beyond_json_is_reported(tmp_path):
+    """A simulated migration whose libvirt debug log says NaN, 1e999 or a 400-digit number
+    where QMP has a number: the row is made, those values are missing (None), and its JSON
+    is strict JSON (no NaN or Infinity written)."""
+    row, _, _, _ = pair(tmp_path, release="ussuri", level="debug")
+    assert [c["downtime_ms"] for c in row["qemu"]["downtime_limits"]] == [100]
+    log = tmp_path / "compute-1" / "libvirt" / "libvirtd.log"
+    lines = log.read_text().replace('"arguments":{"value":0.1}',
+                                    '"arguments":{"value":NaN}').splitlines()
+    replies = sorted({line[:28] for line in lines if '"mbps": 8388.608' in line})
+    bad = dict(zip(replies, ("1e999", "9" * 400, "Infinity"), strict=False))
+    log.write_text("".join(  # each reply is logged twice (libvirt's "Line [" and its reply)
+        line.replace('"mbps": 8388.608', f'"mbps": {bad[line[:28]]}') + "\n"
+        if line[:28] in bad else line + "\n" for line in lines))
+    (row,) = loganalyzer.migrations([str(tmp_path)])
+    assert row["qemu"]["downtime_limits"] == []
+    assert [m["mbps"] for m in row["memory_history"][:4]] == [None, None, None, 8388.608]
+    json.dumps(row.to_json(), allow_nan=False)
