@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+import math
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loganalyzer.nova.ramp import downtime_steps, ramp_end_s, replay, update_downtime
-from loganalyzer.nova.releases import Variant
+from loganalyzer.nova.ramp import Ramp, downtime_steps, ramp_end_s, replay, update_downtime
+from loganalyzer.nova.releases import RELEASES, StepApplication, Variant
 
 TIMES_300 = [0, 300, 600, 900, 1200, 1500, 1800, 2100]
 
@@ -212,19 +215,134 @@ def test_replay_applies_due_steps_in_order(opts, times):
             assert ramp[applied[-1].index][1] == ramp[due[-1]][1]
 
 
-@given(st.lists(st.tuples(st.integers(0, 600), st.integers(1, 5000)), min_size=1, max_size=12),
-       st.lists(st.floats(0, 900, allow_nan=False), max_size=80))
-def test_replay_applies_update_downtime_at_every_iteration(steps, times):
-    """replay's linear walk gives exactly what calling nova's update_downtime on every
-    monitor iteration gives (logging only a change)."""
-    ramp = sorted(steps)
-    times = sorted(times)
+# --- update_downtime against nova's own loop, on any step list ---------------------------
+
+
+def nova_update_downtime(olddowntime, downtime_steps, elapsed):
+    """nova.virt.libvirt.migration.update_downtime (Newton 14.0.0 → master), transcribed
+    without the guest and the logging: the oracle for the model's bisection."""
+    thisstep = None
+    for step in downtime_steps:
+        if elapsed > step[0]:
+            thisstep = step
+    if thisstep is None:
+        return olddowntime, None
+    if thisstep[1] == olddowntime:
+        return olddowntime, None
+    return thisstep[1], thisstep  # "Increasing downtime to thisstep[1] ms after thisstep[0]"
+
+
+# small ranges so that duplicate times, equal values and elapsed == after all come up
+step_lists = st.lists(st.tuples(st.integers(-3, 40), st.integers(0, 6)), max_size=12)
+elapsed_values = st.one_of(st.integers(-5, 45), st.floats(-5, 45),
+                           st.sampled_from([math.nan, math.inf, -math.inf]))
+
+
+@given(step_lists, st.booleans(), st.one_of(st.none(), st.integers(0, 6)), elapsed_values)
+def test_update_downtime_is_novas_loop(steps, in_order, old, elapsed):
+    """Sorted or not, with duplicate times, NaN and infinities: the value nova's loop gives,
+    on a plain list (nova's walk) and on an indexed :class:`Ramp` (bisection when ordered)."""
+    ramp = sorted(steps) if in_order else steps
+    expected, _ = nova_update_downtime(old, ramp, elapsed)
+    assert update_downtime(old, ramp, elapsed) == expected
+    assert update_downtime(old, Ramp(ramp), elapsed) == expected
+
+
+@given(step_lists, st.booleans(), st.lists(elapsed_values, max_size=60), st.booleans())
+def test_replay_is_update_downtime_at_every_iteration(steps, in_order, times, in_time_order):
+    """replay logs exactly what nova's loop, run on every monitor iteration, logs: each
+    change with the step's own scheduled time — also for step lists out of time order
+    (read from a log, say), where a pointer walking the ramp would not."""
+    ramp = sorted(steps) if in_order else steps
+    if in_time_order:
+        times = sorted(t for t in times if not math.isnan(t))
     expected = []
     current = None
     for elapsed in times:
-        value = update_downtime(current, ramp, elapsed)
-        if value is not None and value != current:
-            expected.append((elapsed, value))
-            current = value
-    got = [(a.elapsed, a.downtime_ms) for a in replay(ramp, times, "update_downtime")]
+        current, logged = nova_update_downtime(current, ramp, elapsed)
+        if logged is not None:
+            expected.append((elapsed, logged[0], logged[1]))
+    got = [(a.elapsed, a.after_s, a.downtime_ms)
+           for a in replay(ramp, times, StepApplication.UPDATE_DOWNTIME)]
     assert got == expected
+    for applied in replay(ramp, times, StepApplication.UPDATE_DOWNTIME):
+        assert tuple(ramp[applied.index]) == (applied.after_s, applied.downtime_ms)
+
+
+def test_replay_follows_nova_on_a_ramp_out_of_time_order():
+    """nova takes the last listed step that is due, not the latest in time."""
+    ramp = [(10, 50), (0, 95)]
+    applied = replay(ramp, [5, 20], StepApplication.UPDATE_DOWNTIME)
+    assert [(a.elapsed, a.after_s, a.downtime_ms) for a in applied] == [(5, 0, 95)]
+    assert Ramp(ramp).ordered is False and Ramp(sorted(ramp)).ordered is True
+
+
+class CountedTime(int):
+    """An int that counts the comparisons made with it (the steps' times and elapsed)."""
+
+    count = 0
+
+    def __lt__(self, other):
+        CountedTime.count += 1
+        return int(self) < int(other)
+
+    def __gt__(self, other):
+        CountedTime.count += 1
+        return int(self) > int(other)
+
+    def __le__(self, other):
+        CountedTime.count += 1
+        return int(self) <= int(other)
+
+
+def test_update_downtime_on_an_indexed_ramp_bisects():
+    """On a :class:`Ramp` in time order a call compares ~log2(steps) times, not every one
+    (20,000-step ramps exist; the monitor calls it every 0.5 s)."""
+    ramp = Ramp((CountedTime(150 * i), 50 + i) for i in range(1 << 16))
+    for elapsed in (0, 1, 150 * 40_000 + 3, 10**9):
+        CountedTime.count = 0
+        expected, _ = nova_update_downtime(None, ramp, CountedTime(elapsed))
+        assert CountedTime.count == 1 << 16  # nova's walk looks at every step
+        CountedTime.count = 0
+        assert update_downtime(None, ramp, CountedTime(elapsed)) == expected
+        assert CountedTime.count <= 17
+
+
+def test_replay_of_a_long_ramp_is_not_quadratic():
+    """replay calls update_downtime on every iteration: 2,000 steps over 4,000 iterations
+    cost about (steps + iterations × log2(steps)) comparisons, not steps × iterations."""
+    steps, iterations = 2_000, 4_000
+    ramp = [(CountedTime(i), i) for i in range(steps)]
+    times = [CountedTime(i // 2) for i in range(iterations)]
+    CountedTime.count = 0
+    applied = replay(ramp, times, StepApplication.UPDATE_DOWNTIME)
+    assert [a.downtime_ms for a in applied] == list(range(steps - 1))
+    assert CountedTime.count <= steps + 2 * iterations * 12
+
+
+def test_step_application_per_release():
+    """Liberty/Mitaka pop, Newton+ update_downtime, nothing before Liberty; the enum's
+    values are the strings nova's code is known by."""
+    rel = {r.major: r for r in RELEASES}
+    assert rel[11].step_application is None
+    assert rel[12].step_application is rel[13].step_application is StepApplication.POP
+    assert all(rel[m].step_application is StepApplication.UPDATE_DOWNTIME
+               for m in range(14, 35))
+    assert [a.value for a in StepApplication] == ["pop", "update_downtime"]
+    with pytest.raises(ValueError):
+        replay(MONITOR_STEPS, MONITOR_TIMES, rel[11].step_application)
+
+
+def test_no_step_application_compared_as_a_string():
+    """The application is the enum everywhere: no module compares with "pop" or
+    "update_downtime" literals."""
+    package = Path(__file__).resolve().parent.parent / "loganalyzer"
+    found = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare):
+                for side in (node.left, *node.comparators):
+                    if isinstance(side, ast.Constant) and side.value in ("pop",
+                                                                         "update_downtime"):
+                        found.append(f"{path.name}:{node.lineno}")
+    assert found == []

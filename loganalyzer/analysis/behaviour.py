@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from loganalyzer.findings import Finding
@@ -46,9 +47,8 @@ class Implied:
     evidence: str
 
 
-def _when(event: Mapping[str, Any] | None) -> Any:
-    value = event.get("timestamp") if event is not None else None
-    return value if value is not None and value == value else None
+def _when(event: Mapping[str, Any] | None) -> datetime | None:
+    return event.get("timestamp") if event is not None else None
 
 
 def implied(events: Sequence[Mapping[str, Any]], startup: Sequence[str],
@@ -68,9 +68,9 @@ def implied(events: Sequence[Mapping[str, Any]], startup: Sequence[str],
             option, value, why = STARTUP_PROOF[kind]
             found.setdefault(option, Implied(option, value, why))
     if timeout is not None and timeout_action_exists:
-        after = _when(timeout)
+        after, switched = _when(timeout), _when(switch)
         switched_after = switch is not None and (
-            after is None or _when(switch) is None or _when(switch) >= after)
+            after is None or switched is None or switched >= after)
         if switched_after or paused:
             what = "switched to post-copy" if switched_after else "paused the guest"
             found[TIMEOUT_ACTION] = Implied(

@@ -15,6 +15,7 @@ from typing import Any
 
 from loganalyzer.findings import Finding
 from loganalyzer.nova.ramp import Step
+from loganalyzer.nova.releases import StepApplication
 
 LATE_THRESHOLD_S = 10.0
 
@@ -46,7 +47,7 @@ class RampComparison:
 def compare_ramp(
     ramp: Sequence[Step],
     observed: Sequence[ObservedStep],
-    application: str,
+    application: StepApplication | str,
     iterations: Sequence[float] = (),
     tolerance_s: float = 1.0,
     late_threshold_s: float = LATE_THRESHOLD_S,
@@ -93,7 +94,7 @@ def compare_ramp(
         result.findings.append(Finding(
             "extra-steps", "error",
             f"nova logged {len(observed)} downtime steps; the ramp has only {len(ramp)}."))
-    if application == "pop":
+    if StepApplication(application) is StepApplication.POP:
         _missing_pop(ramp, seen, result)
     else:
         _missing_update_downtime(ramp, observed, iterations, tolerance_s, seen, result)

@@ -9,7 +9,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from loganalyzer.logs.catalog import FORM_BOUNDS as CATALOGUE_BOUNDS
@@ -52,17 +52,17 @@ class HostFacts:
     _index: dict[str, tuple[int, list[Any], list[Any]]] = field(
         default_factory=dict, repr=False, compare=False)
 
-    def _latest(self, name: str, items: list[Any], when: Any, key: Any) -> Any:
+    def _latest(self, name: str, items: list[Any], when: datetime | None, key: Any) -> Any:
         """The last of ``items`` (this host's list ``name``) dated at or before ``when``
         (the last one when ``when`` is None; None when all are later); undated items count
         only when none is dated. Indexed once per list."""
         if not items:
             return None
-        if when is None or _missing(when):
+        if when is None:
             return items[-1]
         index = self._index.get(name)
         if index is None or index[0] != len(items):
-            dated = [(t, i) for t, i in ((key(i), i) for i in items) if not _missing(t)]
+            dated = [(t, i) for t, i in ((key(i), i) for i in items) if t is not None]
             index = self._index[name] = (len(items), [t for t, _ in dated],
                                          [i for _, i in dated])
         _, times, dated_items = index
@@ -71,19 +71,19 @@ class HostFacts:
         at = bisect_right(times, when)
         return dated_items[at - 1] if at else None
 
-    def startup_before(self, when: Any) -> list[str]:
+    def startup_before(self, when: datetime | None) -> list[str]:
         """The kinds of the start-up lines of the last service start before ``when``."""
         since = self._latest("starts", [t for t, _ in self.versions], when, lambda t: t) \
             if self.versions else None
         return [kind for t, kind in self.startup
-                if (_missing(when) or _missing(t) or t <= when)
-                and (since is None or _missing(t) or _missing(since) or t >= since)]
+                if (when is None or t is None or t <= when)
+                and (since is None or t is None or t >= since)]
 
-    def dump_before(self, when: Any) -> Dump | None:
+    def dump_before(self, when: datetime | None) -> Dump | None:
         """The most recent dump at or before ``when`` (the last one when ``when`` is None)."""
         return self._latest("dumps", self.dumps, when, lambda d: d.when)
 
-    def version_before(self, when: Any) -> ReleaseRef | None:
+    def version_before(self, when: datetime | None) -> ReleaseRef | None:
         item = self._latest("versions", self.versions, when, lambda v: v[0])
         if item is None:
             return None
@@ -91,10 +91,6 @@ class HostFacts:
             return parse_release(item[1])
         except UnknownRelease:
             return None
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value != value  # None, or a NaN/NaT
 
 
 STARTUP_KINDS = ("postcopy_available", "postcopy_unsupported", "autoconverge_unsupported")

@@ -120,10 +120,6 @@ def analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
     return Analysis(rows, aliases, prepared.duplicates_dropped, prepared.warnings, identity)
 
 
-def _time(value: Any) -> Any:
-    return value if value is not None and value == value else None
-
-
 # --- one source segment -----------------------------------------------------------------
 
 START_KINDS = kinds_with(Role.START)
@@ -136,17 +132,16 @@ def _starts(segment: Segment) -> tuple[Any, Any, float]:
     markers = [e for e in segment.events if e["kind"] in START_KINDS
                or (e["kind"] == "downtime_step" and e.get("after_s") == 0)
                or (e["kind"] == "progress" and e.get("secs") == 0)]
-    times = [_time(e.get("timestamp")) for e in markers]
-    times = [t for t in times if t is not None]
-    start = min(times) if times else _time(segment.events[0].get("timestamp"))
+    times = [t for e in markers if (t := e.get("timestamp")) is not None]
+    start = min(times) if times else segment.events[0].get("timestamp")
     monitor = segment.first("monitor_started")
-    if monitor is not None and _time(monitor.get("timestamp")) is not None:
+    if monitor is not None and monitor.get("timestamp") is not None:
         return start, monitor["timestamp"], 1.0
     first_iteration = [e for e in segment.events
                        if (e["kind"] == "downtime_step" and e.get("after_s") == 0)
                        or (e["kind"] == "progress" and e.get("secs") == 0)]
     for event in first_iteration:
-        if _time(event.get("timestamp")) is not None:
+        if event.get("timestamp") is not None:
             return start, event["timestamp"], 5.0
     return start, None, 5.0
 
@@ -292,7 +287,7 @@ def _defaults(release: Release) -> EffectiveConfig:
 def _observed(segment: Segment, monitor: Any) -> list[ObservedStep]:
     steps = []
     for event in segment.of("downtime_step"):
-        when = _time(event.get("timestamp"))
+        when = event.get("timestamp")
         elapsed = None
         if when is not None and monitor is not None:
             elapsed = (when - monitor).total_seconds()
@@ -308,7 +303,7 @@ def _iterations(segment: Segment, monitor: Any) -> list[float]:
     for event in segment.of("progress", "downtime_state"):
         # a folded run of repeated monitor lines: its first and its last iteration
         for name in ("timestamp", "last_timestamp"):
-            when = _time(event.get(name))
+            when = event.get(name)
             if when is not None:
                 marks.append((when - monitor).total_seconds())
     return marks
@@ -360,7 +355,7 @@ def _size(segment: Segment, config: EffectiveConfig, python: int, options: Optio
 def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[str, Any]:
     start, monitor, tolerance = _starts(segment)
     outcome, ended, error = _outcome(segment)
-    end = _time(ended) if ended is not None else segment.last_time()
+    end = ended if ended is not None else segment.last_time()
     start_seen, end_seen = _start_seen(segment), outcome != "unknown"
     duration, duration_min, basis = _duration(segment, start, end, start_seen, end_seen)
     release, variants, release_label, release_source, notes = _release(segment, facts, options,
@@ -476,8 +471,8 @@ def _duration(segment: Segment, start: Any, end: Any, start_seen: bool, end_seen
     time a line states plus the time from it to the migration's last line), or the span of
     the lines seen. nova's counters never run ahead of the real elapsed time (docs/nova.md §2,
     §6)."""
-    span = (end - start).total_seconds() if _time(start) is not None and \
-        _time(end) is not None else None
+    span = (end - start).total_seconds() if start is not None and \
+        end is not None else None
     if start_seen and end_seen:
         return (round(span, 3) if span is not None else None), None, None
     bounds: list[tuple[float, str]] = []
@@ -488,9 +483,9 @@ def _duration(segment: Segment, start: Any, end: Any, start_seen: bool, end_seen
             value = event.get(name) if event["kind"] == kind else None
             if not value:
                 continue
-            when = _time(event.get("timestamp"))
+            when = event.get("timestamp")
             rest = (end - when).total_seconds() if when is not None and \
-                _time(end) is not None else 0.0
+                end is not None else 0.0
             bounds.append((value + max(rest, 0.0), "nova's " + text.format(value) + (
                 f" + {rest:.1f} s to the migration's last line" if rest >= 0.05 else "")))
     if not bounds:
@@ -532,7 +527,7 @@ def _flags(segment: Segment, config: EffectiveConfig) -> dict[str, Any]:
     if timeouts and not post_copy and not cancelled:
         after = timeouts[0].get("timestamp")
         pauses = [e for e in segment.of("lifecycle") if e.get("state") == "Paused"
-                  and _time(e.get("timestamp")) is not None and _time(after) is not None
+                  and e.get("timestamp") is not None and after is not None
                   and e["timestamp"] >= after]
         paused = len(timeouts) > 1 or bool(pauses) or bool(
             segment.first("force_complete_pause_failed"))
@@ -545,7 +540,8 @@ def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
              tolerance: float, options: Options, state_ramp: list[Step] | None,
              ) -> tuple[RampComparison | None, Variant | None, list[Step]]:
     """Predict with each allowed variant; keep the first that matches, else the first."""
-    if not release.has_downtime_steps or not variants:
+    application = release.step_application
+    if application is None or not variants:
         return None, None, []
     downtime = config.value("live_migration_downtime")
     steps = config.value("live_migration_downtime_steps")
@@ -559,7 +555,7 @@ def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
         ramp = downtime_steps(downtime, steps, delay, size, variant)
         if not observed:
             return None, variant, ramp
-        result = compare_ramp(ramp, observed, release.step_application, iterations, tolerance,
+        result = compare_ramp(ramp, observed, application, iterations, tolerance,
                               options.late_threshold_s)
         if state_ramp is not None and state_ramp != ramp:
             result.findings.append(Finding(
@@ -649,10 +645,10 @@ def _progress(segment: Segment) -> dict[str, Any] | None:
     if not lines:
         return None
     last = lines[-1]
-    return {"lines": len(lines), "last_secs": _int(last.get("secs")),
-            "last_remaining_pct": _int(last.get("remaining_pct")),
-            "memory_total_bytes": _int(last.get("total_bytes")),
-            "memory_processed_bytes": _int(last.get("processed_bytes"))}
+    return {"lines": len(lines), "last_secs": last.get("secs"),  # int fields (grammar)
+            "last_remaining_pct": last.get("remaining_pct"),
+            "memory_total_bytes": last.get("total_bytes"),
+            "memory_processed_bytes": last.get("processed_bytes")}
 
 
 MAX_SERIES = 24
@@ -663,8 +659,8 @@ MARKER_KINDS = {"completion_timeout": "completion timeout", "postcopy_switch": "
 
 
 def _offset(event: Mapping[str, Any], start: Any) -> float | None:
-    when = _time(event.get("timestamp"))
-    if when is None or _time(start) is None:
+    when = event.get("timestamp")
+    if when is None or start is None:
         return None
     return round((when - start).total_seconds(), 3)
 
@@ -701,10 +697,6 @@ def _markers(segment: Segment, start: Any) -> list[list[Any]]:
         seen.add(label)
         out.append([offset, label])
     return out
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None or value != value else int(value)
 
 
 def _outcome_findings(segment: Segment, row: dict[str, Any], config: EffectiveConfig,

@@ -34,6 +34,7 @@ from typing import Any
 from loganalyzer.analysis.correlate import same_host
 from loganalyzer.analysis.qemu_sessions import (
     QemuMigration,
+    float_or_none,
     group,
     int_or_none,
 )
@@ -317,12 +318,12 @@ def _joined_by(source: QemuMigration | None, dest: QemuMigration | None) -> str:
 def _memory(when: datetime, reply: dict[str, Any], host: str | None,
             offsets: dict[str, tuple[int, int]]) -> dict[str, Any]:
     ram = reply["ram"]
-    mbps = ram.get("mbps")
+    mbps = float_or_none(ram.get("mbps"))
     return {"time": _local(when, host, offsets),
             "remaining_bytes": int_or_none(ram.get("remaining")),
             "dirty_pages_rate": int_or_none(ram.get("dirty-pages-rate")),
             "dirty_sync_count": int_or_none(ram.get("dirty-sync-count")),
-            "mbps": round(float(mbps), 3) if isinstance(mbps, (int, float)) else None}
+            "mbps": round(mbps, 3) if mbps is not None else None}
 
 
 def _limit_in_force(item: QemuMigration) -> tuple[int | None, str]:

@@ -208,16 +208,32 @@ def _split(host: str | None, mon: str | None, stream: list[Record]) -> list[Qemu
 
 
 def _limit_value(name: str, arguments: dict[str, Any]) -> int | None:
-    if name == "migrate_set_downtime":
-        value = arguments.get("value")
-        return round(float(value) * 1000) if isinstance(value, (int, float)) else None
+    if name == "migrate_set_downtime":  # seconds
+        seconds = float_or_none(arguments.get("value"))
+        ms = float_or_none(seconds * 1000) if seconds is not None else None
+        return round(ms) if ms is not None else None
     return int_or_none(arguments.get("downtime-limit"))
 
 
 def int_or_none(value: Any) -> int | None:
-    """A JSON number as an int (None for anything else, NaN and booleans)."""
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
-        and math.isfinite(value) else None
+    """A JSON number as an int (None for anything else, NaN, booleans and integers wider
+    than QAPI's 64 bits)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if -(1 << 63) <= value < (1 << 64) else None
+    number = float_or_none(value)
+    return int(number) if number is not None else None
+
+
+def float_or_none(value: Any) -> float | None:
+    """A JSON number as a float; None for anything else, booleans and numbers beyond a
+    double (the QMP decoder already reads NaN and infinities as None)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def completed_downtime_ms(reply: dict[str, Any]) -> int | None:

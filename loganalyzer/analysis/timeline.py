@@ -82,8 +82,7 @@ class Arrival:
 
 
 def _has_time(event: Mapping[str, Any]) -> bool:
-    value = event.get("timestamp")
-    return value is not None and value == value  # NaT != NaT
+    return event.get("timestamp") is not None
 
 
 def _starts_new(segment: Segment, event: Mapping[str, Any]) -> bool:
@@ -253,9 +252,7 @@ def in_log_order(events: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return events
 
 
-def iso(value: Any) -> str | None:
+def iso(value: datetime | None) -> str | None:
     """A timestamp as the contract writes it: ``2024-05-01 12:00:00.123`` (oslo.log logs
     milliseconds)."""
-    if value is None or value != value:  # NaN guard kept from the pandas era
-        return None
-    return value.isoformat(sep=" ", timespec="milliseconds") if value is not None else None
+    return None if value is None else value.isoformat(sep=" ", timespec="milliseconds")

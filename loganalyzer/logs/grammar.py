@@ -436,7 +436,8 @@ def _json_header(obj: dict[str, Any], result: dict[str, Any]) -> None:
     asctime = obj.get("asctime")
     if asctime:
         msecs = obj.get("msecs")
-        result["ts"] = f"{asctime}.{int(msecs):03d}" if isinstance(msecs, int | float) else asctime
+        result["ts"] = f"{asctime}.{int(msecs):03d}" if isinstance(msecs, int | float) \
+            and 0 <= msecs < 1000 else asctime  # not NaN, ±Infinity or out of range
     elif isinstance(obj.get("created"), int | float):
         result["env_epoch_us"] = int(_number("event_epoch", repr(obj["created"])) * 1_000_000)
     if obj.get("levelname"):

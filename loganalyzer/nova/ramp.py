@@ -6,12 +6,14 @@ shape nova's own ``downtime_steps`` generator yields.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from itertools import pairwise
+from typing import NamedTuple, overload
 
 from loganalyzer.nova.options import beyond_model
-from loganalyzer.nova.releases import Variant
+from loganalyzer.nova.releases import StepApplication, Variant
 
 
 class Step(NamedTuple):
@@ -85,19 +87,67 @@ def ramp_end_s(ramp: Sequence[Step]) -> int:
     return ramp[-1][0] if ramp else 0
 
 
+class Ramp(Sequence[Step]):
+    """A ramp, read-only, with its step times indexed once: :func:`update_downtime` finds the
+    latest due step on it by bisection instead of nova's walk over every step.
+
+    ``ordered`` says whether the times never decrease (always so for :func:`downtime_steps`:
+    ``int(step_delay * i)`` with a step delay of at least 0); on any other ramp (a step list
+    read from a log, say) :func:`due_step` keeps nova's walk, so the answer is nova's for any
+    input.
+    """
+
+    __slots__ = ("ordered", "steps", "times")
+
+    def __init__(self, steps: Iterable[Step]) -> None:
+        self.steps: tuple[Step, ...] = tuple(steps)
+        self.times = [step[0] for step in self.steps]
+        try:
+            self.ordered = all(a <= b for a, b in pairwise(self.times))
+        except TypeError:  # times that do not compare: nova's walk raises as nova would
+            self.ordered = False
+
+    @overload
+    def __getitem__(self, index: int) -> Step: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Step]: ...
+    def __getitem__(self, index: int | slice) -> Step | Sequence[Step]:
+        return self.steps[index]
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __repr__(self) -> str:
+        return f"Ramp({list(self.steps)!r})"
+
+
+def due_step(ramp: Sequence[Step], elapsed: float) -> int:
+    """The index of the step nova's ``update_downtime`` takes at ``elapsed``: the latest one
+    with ``elapsed > after`` (strict), -1 when none is due yet.
+
+    nova walks every step (Newton 14.0.0 → master, ``for step in downtime_steps: if elapsed >
+    step[0]: thisstep = step``); on a :class:`Ramp` whose times never decrease the steps with
+    ``after < elapsed`` are a prefix, so its end is found by bisection. NaN compares false
+    both ways: never due, as in nova's walk.
+    """
+    if isinstance(ramp, Ramp) and ramp.ordered:
+        return bisect_left(ramp.times, elapsed) - 1
+    index = -1
+    for position, step in enumerate(ramp):
+        if elapsed > step[0]:
+            index = position
+    return index
+
+
 def update_downtime(olddowntime: int | None, ramp: Sequence[Step], elapsed: float) -> int | None:
     """``nova.virt.libvirt.migration.update_downtime`` (Newton 14.0.0 → master).
 
     The latest step with ``elapsed > t`` (strict) becomes current; the value is returned
-    whether or not it changed (the caller logs only a change).
+    whether or not it changed (the caller logs only a change); ``olddowntime`` when no step
+    is due. Logarithmic on a :class:`Ramp` (see :func:`due_step`), nova's walk otherwise.
     """
-    thisstep = None
-    for step in ramp:
-        if elapsed > step[0]:
-            thisstep = step
-    if thisstep is None:
-        return olddowntime
-    return thisstep[1]
+    index = due_step(ramp, elapsed)
+    return olddowntime if index < 0 else ramp[index][1]
 
 
 @dataclass(frozen=True)
@@ -117,47 +167,43 @@ class AppliedStep:
 
 class StepReplay:
     """nova's monitor applying a ramp, one iteration at a time: :meth:`feed` takes the next
-    iteration's elapsed time (they only grow) and returns the step nova logs then, if any.
+    iteration's elapsed time and returns the step nova logs then, if any.
 
-    ``update_downtime`` (Newton+): per iteration jump to the latest due step (``elapsed >
-    after``), log only a change, first value None — a late iteration skips steps
-    legitimately. That rule is monotone in elapsed, so one pointer finds the latest due step
-    in linear time (a test checks it against :func:`update_downtime` itself).
+    ``update_downtime`` (Newton+): per iteration :func:`update_downtime` itself (on the ramp
+    indexed once, so each call is a bisection), logging only a change, first value None — a
+    late iteration skips steps legitimately.
     ``pop`` (Liberty/Mitaka): per iteration pop at most one due step; every step is logged,
     each with its own scheduled time.
     """
 
-    def __init__(self, ramp: Sequence[Step], application: str) -> None:
-        if application not in ("pop", "update_downtime"):
-            raise ValueError(f"unknown step application {application!r}")
-        self.ramp = ramp
-        self.application = application
+    def __init__(self, ramp: Sequence[Step], application: StepApplication | str) -> None:
+        self.application = StepApplication(application)
+        self.ramp = ramp if isinstance(ramp, Ramp) else Ramp(ramp)
         self.applied: list[AppliedStep] = []
-        self._due = -1  # update_downtime: the latest due step; pop: the last popped one
-        self._current: int | None = None
+        self.current: int | None = None  # the downtime last applied (nova's olddowntime)
+        self._popped = -1  # pop: the last popped step
 
     def feed(self, elapsed: float) -> AppliedStep | None:
         ramp = self.ramp
-        if self.application == "pop":
-            if self._due + 1 < len(ramp) and elapsed > ramp[self._due + 1][0]:
-                self._due += 1
-                return self._apply(elapsed)
+        if self.application is StepApplication.POP:
+            if self._popped + 1 < len(ramp) and elapsed > ramp[self._popped + 1][0]:
+                self._popped += 1
+                return self._apply(elapsed, self._popped)
             return None
-        while self._due + 1 < len(ramp) and elapsed > ramp[self._due + 1][0]:
-            self._due += 1
-        if self._due < 0 or ramp[self._due][1] == self._current:
-            return None
-        return self._apply(elapsed)
+        if update_downtime(self.current, ramp, elapsed) == self.current:
+            return None  # no step due yet, or "Downtime does not need to change"
+        return self._apply(elapsed, due_step(ramp, elapsed))
 
-    def _apply(self, elapsed: float) -> AppliedStep:
-        after, value = self.ramp[self._due]
-        step = AppliedStep(elapsed, after, value, self._due)
+    def _apply(self, elapsed: float, index: int) -> AppliedStep:
+        after, value = self.ramp[index]
+        step = AppliedStep(elapsed, after, value, index)
         self.applied.append(step)
-        self._current = value
+        self.current = value
         return step
 
 
-def replay(ramp: Sequence[Step], times: Iterable[float], application: str) -> list[AppliedStep]:
+def replay(ramp: Sequence[Step], times: Iterable[float],
+           application: StepApplication | str) -> list[AppliedStep]:
     """The downtime lines nova logs for a ramp, given its monitor iterations' elapsed times
     (see :class:`StepReplay`)."""
     stepper = StepReplay(ramp, application)

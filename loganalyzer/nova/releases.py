@@ -27,6 +27,13 @@ class Variant(StrEnum):
         return 3 if self is Variant.LINEAR_PY3 else 2
 
 
+class StepApplication(StrEnum):
+    """How a release's monitor applies the ramp (docs/nova.md §3.3)."""
+
+    POP = "pop"  # Liberty/Mitaka: at most one due step per iteration, each one logged
+    UPDATE_DOWNTIME = "update_downtime"  # Newton+: jump to the latest due step, log a change
+
+
 @dataclass(frozen=True)
 class Release:
     """One nova release series."""
@@ -79,11 +86,12 @@ class Release:
         return Variant.LINEAR_PY3 if py == 3 else Variant.LINEAR_PY2
 
     @property
-    def step_application(self) -> str:
-        """``pop`` (Liberty/Mitaka: one step per iteration) or ``update_downtime`` (Newton+)."""
+    def step_application(self) -> StepApplication | None:
+        """``pop`` in Liberty/Mitaka (inline in ``_live_migration_monitor``),
+        ``update_downtime`` from Newton 14.0.0 (``migration.py``); None before Liberty."""
         if not self.has_downtime_steps:
-            return "none"
-        return "pop" if self.major <= 13 else "update_downtime"
+            return None
+        return StepApplication.POP if self.major <= 13 else StepApplication.UPDATE_DOWNTIME
 
     @property
     def clamp_policy(self) -> str:

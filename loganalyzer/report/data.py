@@ -266,12 +266,9 @@ def log_line(event: Mapping[str, Any]) -> list[Any]:
     text = values.get("text")
     if not text:
         text = " ".join(f"{name}={value}" for name, value in values.items()
-                        if name not in LOG_HIDDEN and value is not None and value == value
-                        and not (name == "repeats" and value == 1))
-    line = values.get("line")
+                        if name not in LOG_HIDDEN and not (name == "repeats" and value == 1))
     return [*(None if values.get(k) is None else str(values[k]) for k in LOG_HEAD),
-            str(text), values.get("file") or None,
-            int(line) if line is not None and line == line else None]
+            str(text), values.get("file") or None, values.get("line")]
 
 
 def script_json(value: Any) -> str:

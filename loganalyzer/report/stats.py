@@ -13,7 +13,7 @@ from typing import Any
 def number(value: float | int | None, unit: str = "", missing: str = "—") -> str:
     """The page's one number format (the script's ``num``): integers as they are, other
     values with one decimal below 100 and none above, thousands separated; "—" if missing."""
-    if value is None or value != value:
+    if value is None:
         return missing
     digits = 0 if float(value).is_integer() or abs(value) >= 100 else 1
     text = f"{value:,.{digits}f}"

@@ -114,7 +114,8 @@ def simulate(guest: Guest, link_mibs: float, settings: Settings, release: Releas
     # most migrations end in minutes); the rng draws are the same as drawing all at once.
     ticks = iter_monitor(max_duration_s, rng, stalls)
     times: list[float] = []
-    stepper = StepReplay(ramp, release.step_application) if ramp else None
+    application = release.step_application
+    stepper = StepReplay(ramp, application) if ramp and application is not None else None
     applied = stepper.applied if stepper is not None else []
     applied_at: list[float] = []
 

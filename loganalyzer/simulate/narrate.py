@@ -23,8 +23,8 @@ from typing import Any
 
 from loganalyzer.logs.catalog import BY_ID
 from loganalyzer.logs.writer import Record, render_message
-from loganalyzer.nova.ramp import Step, downtime_steps, update_downtime
-from loganalyzer.nova.releases import Release
+from loganalyzer.nova.ramp import Step, StepReplay, downtime_steps
+from loganalyzer.nova.releases import Release, StepApplication
 from loganalyzer.nova.settings import Settings
 from loganalyzer.nova.sizing import completion_timeout_s
 
@@ -145,8 +145,8 @@ def narrate(script: Script) -> Narration:
     w.lifecycle(0.2, "Started", "dest")
     ramp = script.ramp
     limit = completion_timeout_s(s.settings.completion_timeout, s.data_gb)
-    current: int | None = None
-    pending = list(ramp)
+    application = release.step_application
+    stepper = StepReplay(ramp, application) if application is not None else None
     steps_text = str([tuple(step) for step in ramp])  # as nova prints its list: [(0, 50), ...]
     postcopy = paused = False
     converge = s.converge_at
@@ -185,20 +185,17 @@ def narrate(script: Script) -> Narration:
             w.lifecycle(elapsed + 0.2, "Resumed", "dest")
             postcopy = True
             converge = min(converge or float("inf"), elapsed + s.postcopy_duration_s)
-        if release.step_application == "update_downtime":
-            w.log(elapsed, "downtime_state", {"current_ms": str(current), "elapsed_s": elapsed,
-                                              "steps": steps_text},
-                  level="DEBUG")
-            new = update_downtime(current, ramp, elapsed)
-            if new is not None and new != current:
-                due = [t for t, v in ramp if elapsed > t and v == new][-1]
-                w.log(elapsed, "downtime_step", {"downtime_ms": new, "after_s": due})
-                current = new
-        elif release.step_application == "pop" and pending and elapsed > pending[0][0]:
-            after, value = pending.pop(0)
-            form = "downtime_step_compact" if not release.downtime_message_has_space \
-                else "downtime_step"
-            w.log(elapsed, form, {"downtime_ms": value, "after_s": after})
+        if stepper is not None:
+            if application is StepApplication.UPDATE_DOWNTIME:
+                w.log(elapsed, "downtime_state", {"current_ms": str(stepper.current),
+                                                  "elapsed_s": elapsed, "steps": steps_text},
+                      level="DEBUG")
+            applied = stepper.feed(elapsed)
+            if applied is not None:
+                form = "downtime_step_compact" if not release.downtime_message_has_space \
+                    else "downtime_step"
+                w.log(elapsed, form, {"downtime_ms": applied.downtime_ms,
+                                      "after_s": applied.after_s})
         level = cadence.level(count, elapsed)
         if level is not None:
             _progress(w, elapsed, count, converge, level, watch)

@@ -23,6 +23,7 @@ QMP event timestamps (rounded to a quarter hour) and said in :attr:`FileParse.cl
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -242,7 +243,16 @@ def message_of(msg: str) -> tuple[LibvirtMessage, re.Match[str]] | bool | None:
     return None
 
 
-_DECODER = json.JSONDecoder()
+def _finite(text: str) -> float | None:
+    """A JSON number as a float; None for one beyond a double (``1e999``)."""
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+# QMP is JSON, which has no NaN or infinities: Python's decoder accepts ``NaN``,
+# ``Infinity`` and ``1e999``; here they read as null, so that no value downstream is NaN.
+# (Hooks on constants and floats only: QMP has few floats; a hook on ints doubles the cost.)
+_DECODER = json.JSONDecoder(parse_constant=lambda _: None, parse_float=_finite)
 _BY_ANCHOR = tuple((m.anchor, m) for m in MESSAGES)
 
 
