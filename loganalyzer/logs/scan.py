@@ -26,6 +26,7 @@ from loganalyzer.logs.grammar import (
     MONTHS,
     ImplausibleValue,
     continuation,
+    parse_dump_line,
     parse_json,
     parse_text,
 )
@@ -582,7 +583,9 @@ class ScanState:
         stripped = text.lstrip("\x00 \t")
         found: Any = ()
         try:
-            if stripped.startswith("{"):
+            if b" log_opt_values /" in raw and (dumped := parse_dump_line(text)):
+                event = dumped  # a start-up dump line: the grammar's fields, found faster
+            elif stripped.startswith("{"):
                 event, message = parse_json(stripped, keys_in)
                 found = keys_in(message) if message is not None else keys_in(text)
             else:
