@@ -256,16 +256,16 @@ def _parse_record(rest: str, keys: Sequence[str]) -> dict[str, Any] | None:
 # layout they are one form: header, ``<option> = <value>``, `` log_opt_values path:N``.
 DUMP_KEYS = ("libvirt.live_migration_", "max_concurrent_live_migrations",
              "host" + " " * 27 + "= ", "my_ip" + " " * 26 + "= ", "config files: ")
-_DUMP_LINE = re.compile(
-    r"(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) (?P<pid>\d+) (?P<level>DEBUG) "
+_DUMP_HEAD = re.compile(
+    r"(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) (?P<pid>\d+) DEBUG "
     r"(?P<logger>[A-Za-z_][\w.]*) \[(?!instance: )(?P<ctx>[^\]]*)\] "
-    r"(?P<message>(?P<key>" + "|".join(re.escape(k) for k in DUMP_KEYS) + r").*?)"
-    r" log_opt_values /\S+\.py:\d+")
+    r"(?P<key>" + "|".join(re.escape(k) for k in DUMP_KEYS) + r")")
+_DUMP_SUFFIX = " log_opt_values /"
+_DUMP_SUFFIX_PATH = re.compile(r"\S+\.py:\d+")
 # per dump key: its messages, each compiled alone (no header) as the grammar defines it
 _DUMP_MESSAGES: Mapping[str, list[tuple[str, re.Pattern[str]]]] = _PerKey(
     lambda key: [(m.id, re.compile(to_regex(alt) + r"\Z"))
                  for m, alt in zip(_BY_KEY[key], ALTERNATIVES[key], strict=True)])
-_NEEDS_CLEANING = re.compile(r"[\x1b\r\x00]|#033\[|\(pid=")  # (clean(), an older suffix)
 
 
 def parse_dump_line(text: str) -> dict[str, Any] | None:
@@ -276,10 +276,14 @@ def parse_dump_line(text: str) -> dict[str, Any] | None:
     parsed once per distinct text (every restart prints the same options, with one context
     for all of them); None for any other line, which then takes the full path (a test checks
     both agree on every dump line of the real logs and on variations of them)."""
-    match = _DUMP_LINE.fullmatch(text)
-    if match is None or _NEEDS_CLEANING.search(text):
+    match = _DUMP_HEAD.match(text)
+    if match is None:
         return None
-    message = _dump_message(match["key"], match["message"])
+    end = text.rfind(_DUMP_SUFFIX)  # the suffix is the line's last two words
+    if end < match.start("key") or not _DUMP_SUFFIX_PATH.fullmatch(
+            text, end + len(_DUMP_SUFFIX)) or _needs_cleaning(text):
+        return None
+    message = _dump_message(match["key"], text[match.start("key"):end])
     if message is None:
         return None
     # in the order _fields gives them: header, message, then the context's request ids
@@ -288,6 +292,13 @@ def parse_dump_line(text: str) -> dict[str, Any] | None:
     out.update(message)
     out.update(_context_fields(match["ctx"]))
     return out
+
+
+def _needs_cleaning(text: str) -> bool:
+    """Whether :func:`clean` would change ``text`` or it ends in Folsom's ``from (pid=N)``
+    suffix form: such lines take the full path."""
+    return "\x1b" in text or "#033[" in text or "\r" in text or "\x00" in text \
+        or "(pid=" in text
 
 
 @functools.lru_cache(maxsize=1024)
