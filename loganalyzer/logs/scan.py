@@ -608,7 +608,8 @@ class ScanState:
         finished = self._finish(event, number)
         if self.fold and finished["kind"] == "downtime_state" and self._fold(finished):
             return
-        if self.fold and self._fold_repeat(finished):
+        if self.fold and (self.repeats or finished["kind"] in REPEATING_KINDS) \
+                and self._fold_repeat(finished):  # (no open run: nothing to end or extend)
             return
         key = (finished.get("host"), finished.get("instance"))
         if finished["kind"] == "downtime_step" and self._step_held(finished, key, raw):
