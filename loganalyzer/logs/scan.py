@@ -582,6 +582,7 @@ class ScanState:
         text = raw.decode("utf-8", "replace")
         stripped = text.lstrip("\x00 \t")
         found: Any = ()
+        event: dict[str, Any] | None
         try:
             if b" log_opt_values /" in raw and (dumped := parse_dump_line(text)):
                 event = dumped  # a start-up dump line: the grammar's fields, found faster
