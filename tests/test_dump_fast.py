@@ -150,3 +150,18 @@ def test_the_fast_path_is_taken_for_dump_lines_only(real_logs):
     assert all(parse_dump_line(line) is None
                for line in itertools.islice((x for x in lines if "log_opt_values" not in x),
                                             5000))
+
+
+def test_long_dump_lines_are_parsed_alike_and_not_kept_in_the_caches():
+    from loganalyzer.logs import grammar
+
+    value = "x" * 5000
+    ctx = "req-1 " + "y" * 3000
+    line = HEADER.format(ctx=ctx) + "libvirt.live_migration_uri = " + value + SUFFIX
+    before = (grammar._dump_message.cache_info().currsize,
+              grammar._context_fields.cache_info().currsize)
+    got = parse_dump_line(line)
+    assert got is not None and got["value"] == value
+    assert list(got.items()) == list(full_path(line).items())
+    assert (grammar._dump_message.cache_info().currsize,
+            grammar._context_fields.cache_info().currsize) == before

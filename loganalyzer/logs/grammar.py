@@ -283,14 +283,16 @@ def parse_dump_line(text: str) -> dict[str, Any] | None:
     if end < match.start("key") or not _DUMP_SUFFIX_PATH.fullmatch(
             text, end + len(_DUMP_SUFFIX)) or _needs_cleaning(text):
         return None
-    message = _dump_message(match["key"], text[match.start("key"):end])
+    message = _dump_message_of(match["key"], text[match.start("key"):end])
     if message is None:
         return None
     # in the order _fields gives them: header, message, then the context's request ids
     out: dict[str, Any] = {"ts": match["ts"], "pid": sys.intern(match["pid"]),
                            "level": "DEBUG", "logger": sys.intern(match["logger"])}
     out.update(message)
-    out.update(_context_fields(match["ctx"]))
+    ctx = match["ctx"]
+    out.update(_context_fields(ctx) if len(ctx) <= _CACHED_CHARS
+               else _context_fields.__wrapped__(ctx))
     return out
 
 
@@ -299,6 +301,14 @@ def _needs_cleaning(text: str) -> bool:
     suffix form: such lines take the full path."""
     return "\x1b" in text or "#033[" in text or "\r" in text or "\x00" in text \
         or "(pid=" in text
+
+
+_CACHED_CHARS = 1000  # longer texts are parsed each time: the caches hold short texts only
+
+
+def _dump_message_of(key: str, message: str) -> tuple[tuple[str, Any], ...] | None:
+    return _dump_message(key, message) if len(message) <= _CACHED_CHARS else \
+        _dump_message.__wrapped__(key, message)
 
 
 @functools.lru_cache(maxsize=1024)
