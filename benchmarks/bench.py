@@ -40,9 +40,10 @@ from make_real_log import write_log as write_real_log  # noqa: E402
 TIME = shutil.which("time") or "/usr/bin/time"
 
 
-def run(cmd: list[str]) -> tuple[float, int]:
-    """(wall seconds, peak RSS in MB) of one command; a leading ``NAME=VALUE`` word sets an
-    environment variable for it."""
+def run(cmd: list[str]) -> tuple[float, int, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds: user + system, with the children it waited
+    for, such as rg) of one command; a leading ``NAME=VALUE`` word sets an environment
+    variable for it. CPU seconds vary less than wall seconds on a shared machine."""
     env = dict(os.environ)
     while cmd and "=" in cmd[0] and not cmd[0].startswith("-"):
         name, _, value = cmd[0].partition("=")
@@ -52,11 +53,11 @@ def run(cmd: list[str]) -> tuple[float, int]:
         start = time.perf_counter()
         # output to a pipe, not /dev/null: GNU grep stops at the first match when its
         # output is /dev/null
-        subprocess.run([TIME, "-f", "%M", "-o", rss.name, *cmd], check=True,
+        subprocess.run([TIME, "-f", "%M %U %S", "-o", rss.name, *cmd], check=True,
                        stdout=subprocess.PIPE, env=env)
         wall = time.perf_counter() - start
-        kb = int(rss.read().strip().splitlines()[-1])
-    return wall, kb // 1024
+        kb, user, system = rss.read().strip().splitlines()[-1].split()
+    return wall, int(kb) // 1024, float(user) + float(system)
 
 
 def prepare(folder: str, size_mb: int, migrations: int) -> dict[str, str]:
@@ -114,26 +115,32 @@ def prepare(folder: str, size_mb: int, migrations: int) -> dict[str, str]:
 
 
 def measure(cases: dict[str, list[str]], sizes: dict[str, int], rounds: int
-            ) -> tuple[dict[str, float], dict[str, int]]:
-    """Median wall seconds and peak RSS (MB) per case, alternating one of each per round."""
+            ) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
+    """Median wall seconds, peak RSS (MB) and median CPU seconds per case, alternating one
+    of each per round."""
     timings: dict[str, list[float]] = {name: [] for name in cases}
+    cpu: dict[str, list[float]] = {name: [] for name in cases}
     rss: dict[str, int] = {name: 0 for name in cases}
     for _ in range(rounds):
         for name, cmd in cases.items():
-            wall, peak = run(cmd)
+            wall, peak, seconds = run(cmd)
             timings[name].append(wall)
+            cpu[name].append(seconds)
             rss[name] = max(rss[name], peak)
-    return {name: statistics.median(w) for name, w in timings.items()}, rss
+    return ({name: statistics.median(w) for name, w in timings.items()}, rss,
+            {name: statistics.median(c) for name, c in cpu.items()})
 
 
 def table(title: str, walls: dict[str, float], rss: dict[str, int], sizes: dict[str, int],
-          grep: str) -> None:
+          grep: str, cpu: dict[str, float]) -> None:
     print(f"\n{title}")
-    print(f"{'case':42} {'seconds':>8} {'MB/s':>8} {'x grep':>7} {'peak RSS MB':>12}")
+    print(f"{'case':42} {'seconds':>8} {'MB/s':>8} {'x grep':>7} {'peak RSS MB':>12} "
+          f"{'CPU s':>7}")
     for name, wall in walls.items():
         speed = f"{sizes[name] / 1048576 / wall:.0f}" if sizes.get(name) else "-"
         ratio = f"{wall / walls[grep]:.1f}" if sizes.get(name) else "-"
-        print(f"{name:42} {wall:8.2f} {speed:>8} {ratio:>7} {rss[name]:12d}")
+        print(f"{name:42} {wall:8.2f} {speed:>8} {ratio:>7} {rss[name]:12d} "
+              f"{cpu[name]:7.2f}")
 
 
 def real_node(args: argparse.Namespace, la: list[str]) -> None:
@@ -170,10 +177,10 @@ def real_node(args: argparse.Namespace, la: list[str]) -> None:
     sizes = {name: os.path.getsize(real) for name in cases}
     sizes["migrations json (real node, 3x)"] = os.path.getsize(triple)
     subprocess.run(["cat", real, triple], stdout=subprocess.DEVNULL, check=True)
-    walls, rss = measure(cases, sizes, args.rounds)
+    walls, rss, cpu = measure(cases, sizes, args.rounds)
     table(f"real-node content: {sizes['grep -F -c (real node)'] / 1048576:.0f} MB, "
           f"{os.cpu_count()} cores, median of {args.rounds} rounds, warm cache",
-          walls, rss, sizes, "grep -F -c (real node)")
+          walls, rss, sizes, "grep -F -c (real node)", cpu)
     base = max(rss["migrations json (real node)"], 1)
     print(f"RSS 3x vs 1x: {rss['migrations json (real node, 3x)'] / base:.2f}")
     if lnav:
@@ -224,11 +231,13 @@ def main() -> None:
     subprocess.run(["cat", files["big"], files["triple"], files["padded"]],
                    stdout=subprocess.DEVNULL, check=True)  # warm the page cache
     timings: dict[str, list[float]] = {name: [] for name in cases}
+    cpu: dict[str, list[float]] = {name: [] for name in cases}
     rss: dict[str, int] = {name: 0 for name in cases}
     for _ in range(args.rounds):
         for name, cmd in cases.items():  # alternating: one of each per round
-            wall, peak = run(cmd)
+            wall, peak, seconds = run(cmd)
             timings[name].append(wall)
+            cpu[name].append(seconds)
             rss[name] = max(rss[name], peak)
     grep = statistics.median(timings["grep -F -c"])
     from loganalyzer.logs.prefilter import tool
@@ -237,12 +246,14 @@ def main() -> None:
     print(f"\nprefilter tool: {found[1] if found else 'none (Python)'}")
     print(f"{os.path.getsize(files['big']) / 1048576:.0f} MB log, {os.cpu_count()} cores, "
           f"median of {args.rounds} rounds, warm cache")
-    print(f"{'case':42} {'seconds':>8} {'MB/s':>8} {'x grep':>7} {'peak RSS MB':>12}")
+    print(f"{'case':42} {'seconds':>8} {'MB/s':>8} {'x grep':>7} {'peak RSS MB':>12} "
+          f"{'CPU s':>7}")
     for name, walls in timings.items():
         wall = statistics.median(walls)
         speed = "-" if name == "--help" else f"{sizes[name] / 1048576 / wall:.0f}"
         ratio = "-" if name == "--help" else f"{wall / grep:.1f}"
-        print(f"{name:42} {wall:8.2f} {speed:>8} {ratio:>7} {rss[name]:12d}")
+        print(f"{name:42} {wall:8.2f} {speed:>8} {ratio:>7} {rss[name]:12d} "
+              f"{statistics.median(cpu[name]):7.2f}")
     base = max(rss["migrations json"], 1)
     print(f"RSS 3x size vs 1x: {rss['migrations json, 3x size'] / base:.2f} (3x the "
           f"migrations too); same migrations in 3x the bytes: "

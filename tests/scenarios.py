@@ -46,8 +46,9 @@ def host_logs(narrations: Iterable[tuple[Script, Narration]], debug: bool = True
             for host, records in per_host.items()}
 
 
-def events_of(logs: dict[str, str]) -> EventSet:
-    results = [scan_stream(io.BytesIO(text.encode()), Origin(f"{host}.log", host, "--host"))
+def events_of(logs: dict[str, str], fold: bool = True) -> EventSet:
+    results = [scan_stream(io.BytesIO(text.encode()), Origin(f"{host}.log", host, "--host"),
+                           fold=fold)
                for host, text in logs.items()]
     return gather(results)
 

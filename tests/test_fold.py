@@ -36,8 +36,8 @@ def noise(seconds: float) -> str:
             "ComputeManager._poll_volume_usage run_periodic_tasks\n")
 
 
-def rows(path: str) -> pd.DataFrame:
-    events = collect([path], engine="local").events
+def rows(path: str, fold: bool = True) -> pd.DataFrame:
+    events = collect([path], engine="local", fold=fold).events
     return events[events["kind"] == "downtime_state"].reset_index(drop=True)
 
 
@@ -65,11 +65,11 @@ def test_a_run_holds_while_nothing_changes_and_ends_when_something_does(tmp_path
     assert events.files[0].events + events.files[0].folded == 20
 
 
-def test_without_folding_every_line_is_an_event(tmp_path, monkeypatch):
+def test_without_folding_every_line_is_an_event(tmp_path):
     path = tmp_path / "nova-compute.log"
     path.write_text("".join(state_line(i / 2, 50, i // 2) for i in range(10)))
-    monkeypatch.setattr(scan_mod, "FOLD_REPEATS", False)
-    found = rows(str(path))
+    assert len(rows(str(path))) == 5  # folded: one run per second near a due time
+    found = rows(str(path), fold=False)
     assert len(found) == 10 and "repeats" not in found
 
 
@@ -119,24 +119,33 @@ def test_a_cached_file_and_its_tail_join_a_run(tmp_path):
     same(collect([str(log)], cache_dir=cache), collect([str(log)]))
 
 
-def analysis(args: list[str], fold: bool, monkeypatch) -> list[dict]:
-    monkeypatch.setattr(scan_mod, "FOLD_REPEATS", fold)
+def analysis(paths: list[str], fold: bool, config: list[str] | None = None) -> list[dict]:
+    """``migrations --format json``'s elements, read folded or not (the CLI folds)."""
+    import loganalyzer
+
+    events = collect(paths, engine="local", fold=fold)
+    return [m.to_json() for m in loganalyzer.migrations(events, config=config or [])]
+
+
+def test_the_api_gives_what_the_command_gives():
+    """The comparison below goes through the API: its elements are the command's."""
+    args = [str(REPO / "sample_logs"), "--config", str(REPO / "sample_logs" / "nova.conf")]
     out = CliRunner().invoke(app, ["migrations", *args, "--engine", "local", "-q", "-f",
                                    "json"])
     assert out.exit_code in (0, 1), out.output
-    return json.loads(out.stdout)["migrations"]
+    assert json.loads(out.stdout)["migrations"] == analysis(args[:1], True, args[2:])
 
 
-def test_sample_analysis_is_the_same_with_and_without_folding(monkeypatch):
-    args = [str(REPO / "sample_logs"), "--config", str(REPO / "sample_logs" / "nova.conf")]
-    folded = analysis(args, True, monkeypatch)
-    assert folded == analysis(args, False, monkeypatch)
+def test_sample_analysis_is_the_same_with_and_without_folding():
+    config = [str(REPO / "sample_logs" / "nova.conf")]
+    folded = analysis([str(REPO / "sample_logs")], True, config)
+    unfolded = analysis([str(REPO / "sample_logs")], False, config)
+    assert folded == unfolded
     assert any(m["events"] > 100 for m in folded)  # DEBUG migrations with many state lines
 
 
-def test_real_log_analysis_is_the_same_with_and_without_folding(real_logs, monkeypatch):
-    args = [str(real_logs)]
-    assert analysis(args, True, monkeypatch) == analysis(args, False, monkeypatch)
+def test_real_log_analysis_is_the_same_with_and_without_folding(real_logs):
+    assert analysis([str(real_logs)], True) == analysis([str(real_logs)], False)
 
 
 def unapplied(text: str, after_s: int) -> str:
@@ -161,7 +170,7 @@ def unapplied(text: str, after_s: int) -> str:
 
 @pytest.mark.parametrize("stalls", [None, {250.0: 400.0}, {290.0: 30.0}])
 @pytest.mark.parametrize("not_applied", [None, 300])
-def test_scenarios_analyse_the_same_folded_or_not(monkeypatch, stalls, not_applied):
+def test_scenarios_analyse_the_same_folded_or_not(stalls, not_applied):
     """Stalled monitors and a step nova failed to apply: the same findings either way."""
     from loganalyzer.analysis.migrations import analyse
     from loganalyzer.simulate.narrate import narrate
@@ -173,8 +182,7 @@ def test_scenarios_analyse_the_same_folded_or_not(monkeypatch, stalls, not_appli
         logs = {h: unapplied(t, not_applied) for h, t in logs.items()}
     results = []
     for fold in (True, False):
-        monkeypatch.setattr(scan_mod, "FOLD_REPEATS", fold)
-        results.append(analyse(events_of(logs).records(), __import__(
+        results.append(analyse(events_of(logs, fold).records(), __import__(
             "loganalyzer.analysis.migrations", fromlist=["Options"]).Options()))
     for row in results:
         row[0].pop("_events", None)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pandas as pd
 
 import loganalyzer.logs.engine as engine_mod
-import loganalyzer.logs.scan as scan_mod
 from loganalyzer.logs.read import collect, gather
 
 INSTANCE = "7b7edae6-f878-4756-a858-86f836d02c33"
@@ -59,11 +58,10 @@ def test_runs_of_repeated_monitor_lines(tmp_path):
     assert (first["line"], first["last_line"]) == (21, 91)
 
 
-def test_without_folding_every_line_is_an_event(tmp_path, monkeypatch):
+def test_without_folding_every_line_is_an_event(tmp_path):
     path = tmp_path / "nova-compute.log"
     path.write_text(monitor_log())
-    monkeypatch.setattr(scan_mod, "FOLD_REPEATS", False)
-    events = collect([str(path)], engine="local").events
+    events = collect([str(path)], engine="local", fold=False).events
     assert (events["kind"] == "downtime_unchanged").sum() == 39
 
 

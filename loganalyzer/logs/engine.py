@@ -34,23 +34,27 @@ class Job:
     part: int = 0
     parts: int = 1
     cache: CacheUse | None = None
+    fold: bool = True  # see scan.ScanState
 
 
-def plan_jobs(items: Sequence[Input], workers: int, cache: CacheUse | None = None
-              ) -> list[Job]:
+def plan_jobs(items: Sequence[Input], workers: int, cache: CacheUse | None = None,
+              fold: bool = True) -> list[Job]:
     """Whole inputs, except large plain files, which become ``workers`` ranges each when no
-    prefilter tool is there to search them on its own core."""
+    prefilter tool is there to search them on its own core. Not folding (``fold`` False, see
+    :class:`~loganalyzer.logs.scan.ScanState`) reads past the cache, which holds folded
+    scans."""
+    cache = cache if fold else None
     from loganalyzer.logs.prefilter import tool
 
     jobs: list[Job] = []
     for item in items:
         size = _plain_size(item)
         if size is None or size <= SPLIT_BYTES or workers < 2 or tool() or cache:
-            jobs.append(Job(item, cache=cache))
+            jobs.append(Job(item, cache=cache, fold=fold))
             continue
         cuts = _line_cuts(item.path or "", size, max(workers, size // (256 << 20) + 1))
         for part, (start, end) in enumerate(cuts):
-            jobs.append(Job(item, start, end, part, len(cuts)))
+            jobs.append(Job(item, start, end, part, len(cuts), fold=fold))
     return jobs
 
 
@@ -107,14 +111,14 @@ def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResul
         if job.cache and job.item.path and job.item.display != "-" and job.item.url is None \
                 and not job.item.stream:
             return _cached(job)
-        return _whole(job.item, reached)
+        return _whole(job.item, reached, job.fold)
     item = job.item
     origin = Origin(item.display, item.host, item.host_source, item.year)
     try:
         with open(item.path or "", "rb") as fh:
             # a record open at the range's end goes on in the next range's first lines
             result = scan_stream(_Range(fh, job.start, job.end or 0), origin,
-                                 beyond=fh)
+                                 beyond=fh, fold=job.fold)
     except OSError as exc:
         result = ScanResult(FileReport(item.display, item.host, item.host_source,
                                        readable=False))
@@ -122,7 +126,8 @@ def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResul
     return result
 
 
-def _whole(item: Input, reached: Callable[[int], None] | None = None) -> ScanResult:
+def _whole(item: Input, reached: Callable[[int], None] | None = None, fold: bool = True
+           ) -> ScanResult:
     """A whole input: through the prefilter tool when there is one, else in Python."""
     from loganalyzer.logs.prefilter import scan_compressed_file, scan_plain_file
     from loganalyzer.logs.sources import scan_input
@@ -132,14 +137,14 @@ def _whole(item: Input, reached: Callable[[int], None] | None = None) -> ScanRes
         compression = _compression(item.path)
         try:
             if compression is None:
-                fast = scan_plain_file(item.path, origin, reached)
+                fast = scan_plain_file(item.path, origin, reached, fold)
             else:
-                fast = scan_compressed_file(item.path, origin, compression)
+                fast = scan_compressed_file(item.path, origin, compression, fold)
         except OSError:  # a tool that cannot be started: Python reads the file instead
             fast = None
         if fast is not None:
             return fast
-    return scan_input(item)
+    return scan_input(item, fold)
 
 
 def _compression(path: str) -> str | None:

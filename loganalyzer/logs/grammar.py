@@ -207,8 +207,33 @@ def parse_text(text: str, keys: Sequence[str], reference: bool = False
 def _strip_debug_suffix(rest: str) -> str:
     if " DEBUG " not in rest[:400] and not rest.startswith("DEBUG "):
         return rest
-    match = DEBUG_SUFFIX.search(rest)
-    return rest[: match.start()] if match else rest
+    start = debug_suffix_start(rest)
+    return rest if start is None else rest[:start]
+
+
+_SUFFIX_FUNC = re.compile(r"[\w<>.]+")
+_SUFFIX_PATH = re.compile(r"/\S+\.py:\d+")
+_SUFFIX_FROM = re.compile(r" from \(pid=\d+\)")
+
+
+def debug_suffix_start(rest: str) -> int | None:
+    """Where :data:`DEBUG_SUFFIX` starts in ``rest`` (None: nowhere), found from the line's
+    end: oslo.log's `` func /path.py:N`` suffix is its last two space-separated words, so
+    only they (and a Folsom-era ``from (pid=N)`` before them) are looked at, where searching
+    tries every position of the line. Devstack's ``{{…}}`` form and text with a newline
+    take the regex itself (a test checks both ways agree)."""
+    if rest.endswith("}}") or "\n" in rest:
+        match = DEBUG_SUFFIX.search(rest)
+        return match.start() if match else None
+    path = rest.rfind(" ")
+    func = rest.rfind(" ", 0, path)
+    if func < 0 or not _SUFFIX_PATH.fullmatch(rest, path + 1) \
+            or not _SUFFIX_FUNC.fullmatch(rest, func + 1, path):
+        return None
+    before = rest.rfind(" from (pid=", 0, func)
+    if before >= 0 and _SUFFIX_FROM.fullmatch(rest, before, func):
+        return before
+    return func
 
 
 def _parse_record(rest: str, keys: Sequence[str]) -> dict[str, Any] | None:
@@ -223,6 +248,89 @@ def _parse_record(rest: str, keys: Sequence[str]) -> dict[str, Any] | None:
                 found["message_id"] = message_id
                 return _fields(found)
     return None
+
+
+# --- start-up dump lines without the grammar -------------------------------------------
+# oslo.config's log_opt_values prints every option on every service start (a real node:
+# ~17 candidate lines per restart, most of the lines a scan parses). In oslo.log's plain
+# layout they are one form: header, ``<option> = <value>``, `` log_opt_values path:N``.
+DUMP_KEYS = ("libvirt.live_migration_", "max_concurrent_live_migrations",
+             "host" + " " * 27 + "= ", "my_ip" + " " * 26 + "= ", "config files: ")
+_DUMP_HEAD = re.compile(
+    r"(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) (?P<pid>\d+) DEBUG "
+    r"(?P<logger>[A-Za-z_][\w.]*) \[(?!instance: )(?P<ctx>[^\]]*)\] "
+    r"(?P<key>" + "|".join(re.escape(k) for k in DUMP_KEYS) + r")")
+_DUMP_SUFFIX = " log_opt_values /"
+_DUMP_SUFFIX_PATH = re.compile(r"\S+\.py:\d+")
+# per dump key: its messages, each compiled alone (no header) as the grammar defines it
+_DUMP_MESSAGES: Mapping[str, list[tuple[str, re.Pattern[str]]]] = _PerKey(
+    lambda key: [(m.id, re.compile(to_regex(alt) + r"\Z"))
+                 for m, alt in zip(_BY_KEY[key], ALTERNATIVES[key], strict=True)])
+
+
+def parse_dump_line(text: str) -> dict[str, Any] | None:
+    """The fields :func:`parse_text` gives a start-up dump line of oslo.log's plain layout
+    (``… DEBUG oslo_service.service [ctx] libvirt.live_migration_downtime = 500
+    log_opt_values /…/cfg.py:2587``) without the envelope search, the key search and the
+    per-key record regexes, and with the message's fields and the context's request ids
+    parsed once per distinct text (every restart prints the same options, with one context
+    for all of them); None for any other line, which then takes the full path (a test checks
+    both agree on every dump line of the real logs and on variations of them)."""
+    match = _DUMP_HEAD.match(text)
+    if match is None:
+        return None
+    end = text.rfind(_DUMP_SUFFIX)  # the suffix is the line's last two words
+    if end < match.start("key") or not _DUMP_SUFFIX_PATH.fullmatch(
+            text, end + len(_DUMP_SUFFIX)) or _needs_cleaning(text):
+        return None
+    message = _dump_message_of(match["key"], text[match.start("key"):end])
+    if message is None:
+        return None
+    # in the order _fields gives them: header, message, then the context's request ids
+    out: dict[str, Any] = {"ts": match["ts"], "pid": sys.intern(match["pid"]),
+                           "level": "DEBUG", "logger": sys.intern(match["logger"])}
+    out.update(message)
+    ctx = match["ctx"]
+    out.update(_context_fields(ctx) if len(ctx) <= _CACHED_CHARS
+               else _context_fields.__wrapped__(ctx))
+    return out
+
+
+def _needs_cleaning(text: str) -> bool:
+    """Whether :func:`clean` would change ``text`` or it ends in Folsom's ``from (pid=N)``
+    suffix form: such lines take the full path."""
+    return "\x1b" in text or "#033[" in text or "\r" in text or "\x00" in text \
+        or "(pid=" in text
+
+
+_CACHED_CHARS = 1000  # longer texts are parsed each time: the caches hold short texts only
+
+
+def _dump_message_of(key: str, message: str) -> tuple[tuple[str, Any], ...] | None:
+    return _dump_message(key, message) if len(message) <= _CACHED_CHARS else \
+        _dump_message.__wrapped__(key, message)
+
+
+@functools.lru_cache(maxsize=1024)
+def _dump_message(key: str, message: str) -> tuple[tuple[str, Any], ...] | None:
+    """The fields of a dump line's message (shared by every line that prints it)."""
+    for message_id, pattern in _DUMP_MESSAGES[key]:
+        parts = pattern.match(message)
+        if parts:
+            found = {k: v for k, v in parts.groupdict().items() if v is not None}
+            found["message_id"] = message_id
+            return tuple(_fields(found).items())
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _context_fields(ctx: str) -> tuple[tuple[str, Any], ...]:
+    """The request ids of a context bracket (:func:`_context`), once per distinct text."""
+    if not ctx:
+        return ()
+    out = {"ctx": sys.intern(ctx)}
+    _context(out)
+    return tuple(out.items())
 
 
 def _parse_with_pyparsing(rest: str, keys: Iterable[str]) -> dict[str, Any] | None:

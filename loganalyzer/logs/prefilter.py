@@ -172,11 +172,12 @@ def _bounded(proc: subprocess.Popen[bytes]) -> None:
         resource.prlimit(proc.pid, resource.RLIMIT_AS, (limit, limit))
 
 
-def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
-                    ) -> ScanResult | None:
+def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None,
+                    fold: bool = True) -> ScanResult | None:
     """A plain file through the prefilter, ``wc -l`` counting lines alongside. For files
     without NUL bytes at their start; None when no tool is there or the file is not such a
-    file (the caller then scans in Python). ``reached`` is told the progress in bytes."""
+    file (the caller then scans in Python). ``reached`` is told the progress in bytes;
+    ``fold``: see :class:`~loganalyzer.logs.scan.ScanState`."""
     found = tool()
     wc = shutil.which("wc")
     if found is None or wc is None:
@@ -192,7 +193,7 @@ def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
     if b"\x00" in head or size == 0:
         return None
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
-    state = ScanState(origin, result)
+    state = ScanState(origin, result, fold)
     with _popen([*command(*found), "--byte-offset", "--", path],
                 stderr=subprocess.DEVNULL) as proc, \
             subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE) as counter, \
@@ -208,7 +209,8 @@ def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None
     return finish(result, 0)
 
 
-def scan_compressed_file(path: str, origin: Origin, compression: str) -> ScanResult | None:
+def scan_compressed_file(path: str, origin: Origin, compression: str, fold: bool = True
+                         ) -> ScanResult | None:
     """A compressed file: the inflate worker process pipes its bytes into the prefilter and
     reports the counts; a truncated or corrupt file is a warning, and what came before the
     damage is used. None when no prefilter tool is there."""
@@ -217,7 +219,7 @@ def scan_compressed_file(path: str, origin: Origin, compression: str) -> ScanRes
         return None
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source,
                                    compression))
-    state = ScanState(origin, result)
+    state = ScanState(origin, result, fold)
     env = dict(os.environ)
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)

@@ -139,13 +139,15 @@ class EventSet:
 def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
             engine: str = "auto", scheduler: str | None = None,
             show_progress: bool = False, cache_dir: str | None = None,
-            cache_verify: bool = False) -> EventSet:
+            cache_verify: bool = False, fold: bool = True) -> EventSet:
     """Plan, scan and gather: the one call every log-reading command makes.
 
     ``engine`` ``local`` scans in this process, ``process`` in a pool of processes, ``dask``
     on a Dask cluster (``scheduler`` address, or a LocalCluster), ``auto`` picks local or
     process by the input's size; results are identical. ``cache_dir``: see
-    :mod:`loganalyzer.logs.cache` (``cache_verify``: check full hashes too).
+    :mod:`loganalyzer.logs.cache` (``cache_verify``: check full hashes too). ``fold`` False
+    keeps every repeated monitor line as an event of its own (see ``ScanState`` in
+    :mod:`loganalyzer.logs.scan`; the cache is not used then).
     """
     from loganalyzer.logs import cache
     from loganalyzer.logs import engine as engines
@@ -156,21 +158,22 @@ def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
     use, problem = cache.prepare(cache_dir, cache_verify) if cache_dir else (None, None)
     warnings.extend([problem] if problem else [])
     with engines.executor(engines.choose(engine, items), scheduler) as (pool, workers):
-        jobs = engines.plan_jobs(items, workers, use)
+        jobs = engines.plan_jobs(items, workers, use, fold)
         total = sum((j.end or _size(j.item)) - j.start for j in jobs)
         with _progress(show_progress, total, len(jobs) + len(plan.archives)) as bar:
             results = engines.merge_ranges(jobs, engines.run(
                 jobs, pool, bar.done if bar else None, bar.within if bar else None))
             archives = (pool.map(_archive_job, plan.archives, [dict(hosts or {})] *
-                                 len(plan.archives)) if pool is not None else
-                        (_archive_job(a, dict(hosts or {})) for a in plan.archives))
+                                 len(plan.archives), [fold] * len(plan.archives))
+                        if pool is not None else
+                        (_archive_job(a, dict(hosts or {}), fold) for a in plan.archives))
             for found, problems in archives:
                 results.extend(found)
                 warnings.extend(problems)
                 if bar:
                     bar.done(None)
     if plan.stdin is not None:
-        results.append(scan_input(plan.stdin))
+        results.append(scan_input(plan.stdin, fold))
     results.extend(ScanResult(FileReport(path, None, "unknown", skipped=why))
                    for path, why in plan.skipped)
     events = gather(results, warnings)
@@ -204,8 +207,9 @@ def passed_over(files: Sequence[FileReport]) -> str | None:
             f"({why}): {names}{more}")
 
 
-def _archive_job(path: str, hosts: dict[str, str]) -> tuple[list[ScanResult], list[str]]:
-    return scan_archive(path, hosts)
+def _archive_job(path: str, hosts: dict[str, str], fold: bool = True
+                 ) -> tuple[list[ScanResult], list[str]]:
+    return scan_archive(path, hosts, fold)
 
 
 def _size(item: Input) -> int:

@@ -26,6 +26,7 @@ from loganalyzer.logs.grammar import (
     MONTHS,
     ImplausibleValue,
     continuation,
+    parse_dump_line,
     parse_json,
     parse_text,
 )
@@ -39,7 +40,6 @@ MIN_MAX_LINE = 4096
 MAX_LINE_ENV = "LOGANALYZER_MAX_LINE_BYTES"
 MAX_TEXT = 2000  # characters of an unrecognized line kept for the report
 MAX_UNRECOGNIZED = 10_000  # unrecognized rows listed per file; more are counted
-FOLD_REPEATS = True  # False keeps every line as its own event (tests compare both)
 NEAR_DUE_S = 6  # seconds after a step's due time kept at one-second resolution
 FOLD_GAP_S = 2  # a monitor silent for longer than this ends a run of repeated lines
 _MONTH = {m: i for i, m in enumerate(MONTHS, start=1)}
@@ -158,13 +158,13 @@ class ByteSource(Protocol):
 
 
 def scan_stream(stream: ByteSource, origin: Origin, compression: str | None = None,
-                beyond: IO[bytes] | None = None) -> ScanResult:
+                beyond: IO[bytes] | None = None, fold: bool = True) -> ScanResult:
     """Scan one decompressed binary stream. Memory stays within a few chunks whatever the
     line lengths: a line longer than :func:`max_line_bytes` keeps only its first bytes.
     ``beyond`` (a byte range of a file: the rest of the file) gives the further lines of a
-    record still open at the stream's end."""
+    record still open at the stream's end. ``fold``: see :class:`ScanState`."""
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, compression))
-    state = ScanState(origin, result)
+    state = ScanState(origin, result, fold)
     cap = max_line_bytes()
     carry = b""
     long: _LongLine | None = None  # a line past the cap, being read to its end
@@ -292,7 +292,7 @@ def _join_runs(whole: ScanResult, part: ScanResult) -> None:
     """A run of repeated monitor lines cut by the boundary between ``whole`` and ``part``
     (two byte ranges, a cached file and its tail) folded into one row, as one pass would."""
     ahead, behind = whole.events.finish(), part.events.finish()
-    if not FOLD_REPEATS or "repeats" not in ahead or "repeats" not in behind:
+    if "repeats" not in ahead or "repeats" not in behind:  # (none when not folding)
         return
     last: dict[tuple[Any, Any], int] = {}  # per migration, the open run at the end of whole
     i: int | None
@@ -322,7 +322,7 @@ def _join_repeats(whole: ScanResult, part: ScanResult) -> None:
     """Runs of repeated monitor lines (:meth:`ScanState._fold_repeat`) cut by the boundary
     between ``whole`` and ``part`` joined into one row, as one pass would."""
     ahead, behind = whole.events.finish(), part.events.finish()
-    if not FOLD_REPEATS or "repeats" not in behind:
+    if "repeats" not in behind:  # (none when not folding)
         return
     open_runs: dict[tuple[Any, Any], dict[tuple[Any, Any], int]] = {}
     for i, kind in enumerate(ahead.get("kind", ())):
@@ -461,11 +461,13 @@ def continues(last_elapsed_s: int, elapsed_s: int) -> bool:
 
 class ScanState:
     """Per-stream scanning state: line numbering, the collected results and the open runs of
-    repeated monitor lines."""
+    repeated monitor lines. ``fold`` False keeps every line as its own event, repeated
+    monitor and step lines too (tests compare the analyses both ways)."""
 
-    def __init__(self, origin: Origin, result: ScanResult) -> None:
+    def __init__(self, origin: Origin, result: ScanResult, fold: bool = True) -> None:
         self.origin = origin
         self.result = result
+        self.fold = fold
         self.line_base = 0  # lines before the current block
         self.nul_bytes = 0
         self.runs: dict[tuple[str | None, str | None], _Run] = {}
@@ -580,8 +582,11 @@ class ScanState:
         text = raw.decode("utf-8", "replace")
         stripped = text.lstrip("\x00 \t")
         found: Any = ()
+        event: dict[str, Any] | None
         try:
-            if stripped.startswith("{"):
+            if b" log_opt_values /" in raw and (dumped := parse_dump_line(text)):
+                event = dumped  # a start-up dump line: the grammar's fields, found faster
+            elif stripped.startswith("{"):
                 event, message = parse_json(stripped, keys_in)
                 found = keys_in(message) if message is not None else keys_in(text)
             else:
@@ -602,9 +607,10 @@ class ScanState:
                      "this line, which are all that was read (--max-line-bytes)"})
             return
         finished = self._finish(event, number)
-        if FOLD_REPEATS and finished["kind"] == "downtime_state" and self._fold(finished):
+        if self.fold and finished["kind"] == "downtime_state" and self._fold(finished):
             return
-        if FOLD_REPEATS and self._fold_repeat(finished):
+        if self.fold and (self.repeats or finished["kind"] in REPEATING_KINDS) \
+                and self._fold_repeat(finished):  # (no open run: nothing to end or extend)
             return
         key = (finished.get("host"), finished.get("instance"))
         if finished["kind"] == "downtime_step" and self._step_held(finished, key, raw):
@@ -655,7 +661,7 @@ class ScanState:
         ``after 0 sec``). Memory then follows the steps kept, not the lines read."""
         value = (event.get("downtime_ms"), event.get("after_s"))
         last = self.steps.get(key)
-        if FOLD_REPEATS and last is not None and last[1] == value \
+        if self.fold and last is not None and last[1] == value \
                 and self.latest.get(key) == last[0]:
             self._fold_step(last[0], event["line"], event["time"], event["ts"])
             self.step_copy = (raw, key)
@@ -693,7 +699,7 @@ class ScanState:
         is its instance's last row (the full path would fold it the same way)."""
         key = self.step_copy[1]
         last = self.steps.get(key)
-        if not FOLD_REPEATS or last is None or self.latest.get(key) != last[0]:
+        if not self.fold or last is None or self.latest.get(key) != last[0]:
             return False
         data, row = self.result.events.data, last[0]
         ends = data.get("last_time")  # the copied line's own time: the row's latest

@@ -32,14 +32,15 @@ if TYPE_CHECKING:
 
 # integer columns that are not message fields (line numbers, a folded run's count and end)
 
-def scan_input(item: Input) -> ScanResult:
-    """Scan one file on disk (or stdin); unreadable input is a warning, never an exception."""
+def scan_input(item: Input, fold: bool = True) -> ScanResult:
+    """Scan one file on disk (or stdin); unreadable input is a warning, never an exception.
+    ``fold``: see :class:`~loganalyzer.logs.scan.ScanState`."""
     origin = Origin(item.display, item.host, item.host_source, item.year)
     if item.display == "-":
         stream, compression = open_bytes(sys.stdin.buffer)
-        return scan_stream(stream, origin, compression)
+        return scan_stream(stream, origin, compression, fold=fold)
     if item.url is not None:
-        return _scan_url(item, origin)
+        return _scan_url(item, origin, fold)
     assert item.path is not None
     try:
         raw = open(item.path, "rb")  # noqa: SIM115 - closed below
@@ -51,7 +52,7 @@ def scan_input(item: Input) -> ScanResult:
     with raw:
         head = raw.read(8)  # replayed, not sought back: pipes and FIFOs are read once
         if is_journal(head) and not item.stream:
-            return _scan_journal(item.path, origin)
+            return _scan_journal(item.path, origin, fold)
         try:
             stream, compression = open_bytes(io.BufferedReader(Peeked(head, raw)))
         except UnsupportedCompression as exc:
@@ -59,16 +60,16 @@ def scan_input(item: Input) -> ScanResult:
                                            readable=False))
             result.warnings.append(f"{item.display}: {exc}")
             return result
-        return scan_stream(stream, origin, compression)
+        return scan_stream(stream, origin, compression, fold=fold)
 
 
-def _scan_journal(path: str, origin: Origin) -> ScanResult:
+def _scan_journal(path: str, origin: Origin, fold: bool = True) -> ScanResult:
     """A binary systemd journal, through journalctl's JSON export: ``lines`` are its
     records, ``bytes`` the size of the export."""
     problems: list[str] = []
     try:
         with exported(path, problems) as stream:
-            result = scan_stream(stream, origin, "journal")
+            result = scan_stream(stream, origin, "journal", fold=fold)
     except JournalUnreadable as exc:
         result = ScanResult(FileReport(origin.display, origin.host, origin.host_source,
                                        "journal", readable=False))
@@ -84,7 +85,7 @@ def _scan_journal(path: str, origin: Origin) -> ScanResult:
     return result
 
 
-def _journal_member(stream: IO[bytes], origin: Origin) -> ScanResult:
+def _journal_member(stream: IO[bytes], origin: Origin, fold: bool = True) -> ScanResult:
     """A binary journal inside a tarball, copied to a temporary file for journalctl."""
     import shutil
     import tempfile
@@ -92,16 +93,16 @@ def _journal_member(stream: IO[bytes], origin: Origin) -> ScanResult:
     with tempfile.NamedTemporaryFile(suffix=".journal") as copy:
         shutil.copyfileobj(stream, copy, 1 << 20)
         copy.flush()
-        return _scan_journal(copy.name, origin)
+        return _scan_journal(copy.name, origin, fold)
 
 
-def _scan_url(item: Input, origin: Origin) -> ScanResult:
+def _scan_url(item: Input, origin: Origin, fold: bool = True) -> ScanResult:
     import fsspec
 
     try:
         with fsspec.open(item.url, "rb") as raw:
             stream, compression = open_bytes(raw)
-            return scan_stream(stream, origin, compression)
+            return scan_stream(stream, origin, compression, fold=fold)
     except Exception as exc:  # fsspec backends raise their own, not only OSError
         from loganalyzer.logs.ingest.urls import describe
 
@@ -111,7 +112,8 @@ def _scan_url(item: Input, origin: Origin) -> ScanResult:
         return result
 
 
-def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult], list[str]]:
+def scan_archive(path: str, hosts: Mapping[str, str], fold: bool = True
+                 ) -> tuple[list[ScanResult], list[str]]:
     """Scan the nova-compute logs inside a tarball in one streaming pass.
 
     The sosreport's ``hostname`` member names the host of every log in it; it may come after
@@ -166,10 +168,11 @@ def scan_archive(path: str, hosts: Mapping[str, str]) -> tuple[list[ScanResult],
                             "--host" if host else "path", year)
             head = stream.read(8)
             if is_journal(head):  # journalctl reads files: this one goes through a copy
-                result = _journal_member(io.BufferedReader(Peeked(head, stream)), origin)
+                result = _journal_member(io.BufferedReader(Peeked(head, stream)), origin,
+                                         fold)
             else:
                 result = scan_stream(io.BufferedReader(Peeked(head, stream)), origin,
-                                     compression)
+                                     compression, fold=fold)
             result.file.host_source = origin.host_source
             results.append(result)
     except (OSError, EOFError, tarfile.TarError) as exc:
