@@ -10,12 +10,12 @@ GUEST = (
          "The guests' RAM in MB (else data_gb is inferred from the logs).", "Guest", "MB"),
     Flag("disk_gb", ("--disk-gb",), list[float] | None, None,
          "Size of a block-migrated disk in GiB (repeatable).", "Guest", "GIB"),
-    Flag("late_threshold", ("--late-threshold",), float, 10.0,
+    Flag("late_threshold_s", ("--late-threshold",), float, 10.0,
          "Seconds after which an applied step counts as late.", "Selection", "SECONDS"),
 )
 SELECTION = (
     Flag("instance", ("--instance",), list[str] | None, None,
-         "Only this instance (a UUID or its first characters; repeatable).", "Selection"),
+         "Only this instance (a UUID or its first characters; repeatable).", "Selection", "UUID"),
     Flag("since", ("--since",), str | None, None, "Only migrations starting at or after this "
          "time (ISO 8601, log-local time).", "Selection", "TIME"),
     Flag("until", ("--until",), str | None, None,
@@ -24,7 +24,7 @@ SELECTION = (
 MIGRATIONS = (formats("table", "json", "csv", "parquet"), OUTPUT)
 SHOW = (
     Flag("instance", ("--instance",), str, REQUIRED,
-         "The instance (UUID or its first characters)."),
+         "The instance (UUID or its first characters).", metavar="UUID"),
     Flag("n", ("--n",), int | None, None,
          "Which of the instance's migrations, 1 = first (default: the last)."),
     formats("table", "json"),

@@ -35,20 +35,17 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
-    ] = False,
+        bool, typer.Option("--version", callback=_version, is_eager=True, metavar="",
+                           help="Print the version.")] = False,
 ) -> None:
     """Analyse nova-compute live migrations."""
 
 
-# --- options shared by the commands that need a configuration --------------------------
-
-
 def _register() -> None:
     """Every command, in the order --help lists them."""
-    from loganalyzer.cli import cache, lint, migrations, predict, report, scan, simulate, watch
+    from loganalyzer.cli import cache, migrations, predict, report, scan, simulate, watch
 
-    for command in (predict.predict, lint.lint, scan.scan, migrations.migrations,
+    for command in (predict.predict, predict.lint, scan.scan, migrations.migrations,
                     migrations.show, migrations.verify, simulate.simulate, report.report,
                     watch.watch):
         app.command(cls=Command)(command)

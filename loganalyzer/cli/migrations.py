@@ -10,13 +10,11 @@ import typer
 
 from loganalyzer.analysis import flags
 from loganalyzer.cli import groups as g
-from loganalyzer.cli.options import Paths, analyse_paths, check_format, refuse_binary_on_terminal
-from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK
 
 
-@g.uses(g.flag_group("options", flags.MIGRATIONS), g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
-def migrations(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
-               model: g.Model, analysis: g.Analysis, source: g.Input) -> None:
+@g.uses(flags.MIGRATIONS, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.READING)
+def migrations(paths: g.Paths, *, fmt: str, output: str | None = None, **given: Any) -> None:
     """One row per live migration: hosts, outcome, flags, observed vs predicted ramp.
 
     The configuration each migration ran with is the declared one (--config, --config-dir,
@@ -31,13 +29,12 @@ def migrations(paths: Paths, options: dict[str, Any], configuration: g.Configura
 
       loganalyzer migrations sosreports/ --config nova.conf --release 2023.1 --memory-mb 8192
     """
+    from loganalyzer.api import analyse_noting
     from loganalyzer.output import migrations_out
     from loganalyzer.output.common import output_file
 
-    fmt = check_format(options["fmt"], ("table", "json", "csv", "parquet"))
-    output = options["output"]
-    refuse_binary_on_terminal(fmt, output)
-    rows, events = analyse_paths(paths, configuration, model, source, analysis)
+    g.refuse_binary_on_terminal(fmt, output)
+    rows, events = analyse_noting(paths, g.say, **given)
     if fmt == "parquet":
         migrations_out.write_parquet(rows, output)
         return
@@ -46,9 +43,8 @@ def migrations(paths: Paths, options: dict[str, Any], configuration: g.Configura
                              events.host_aliases, events.duplicates_dropped)
 
 
-@g.uses(g.flag_group("options", flags.SHOW), g.CONFIG, g.MODEL, g.ANALYSIS_ONE, g.READING)
-def show(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
-         model: g.Model, analysis: g.Analysis, source: g.Input) -> None:
+@g.uses(flags.SHOW, g.CONFIG, g.MODEL, g.GUEST, g.READING)
+def show(paths: g.Paths, *, fmt: str, instance: str, n: int | None = None, **given: Any) -> None:
     """One migration in full: events of both hosts, steps observed vs predicted, findings.
 
     [b]Examples[/b]
@@ -57,30 +53,19 @@ def show(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
 
       loganalyzer show logs/ --instance 7b7edae6 --n 2 --config nova.conf
     """
+    from loganalyzer.api import analyse_noting, pick
     from loganalyzer.output import migrations_out
-    from loganalyzer.output.common import write_json
 
-    fmt = check_format(options["fmt"], ("table", "json"))
-    instance, n = options["instance"], options["n"]
-    rows, _ = analyse_paths(paths, configuration, model, source, analysis, [instance])
-    if not rows:
-        raise InputError(f"--instance {instance}: no migration of that instance in the input")
-    position = n if n is not None else len(rows)
-    if not 1 <= position <= len(rows):
-        raise InputError(f"--n {n}: the instance has {len(rows)} migration(s)")
-    row = rows[position - 1]
+    rows, _ = analyse_noting(paths, g.say, instance=[instance], **given)
+    row, position = pick(rows, instance, n)
     if fmt == "json":
-        data = migrations_out.public(row)
-        data["events_detail"] = [{k: v for k, v in e.items() if v is not None}
-                                 for e in row.get("_events", [])]
-        write_json(data, sys.stdout)
-        return
-    migrations_out.show(row, position, len(rows), sys.stdout)
+        migrations_out.show_json(row, sys.stdout)
+    else:
+        migrations_out.show(row, position, len(rows), sys.stdout)
 
 
-@g.uses(g.flag_group("options", flags.VERIFY), g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
-def verify(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
-           model: g.Model, analysis: g.Analysis, source: g.Input) -> None:
+@g.uses(flags.VERIFY, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.READING)
+def verify(paths: g.Paths, *, fmt: str, allow_empty: bool, **given: Any) -> None:
     """After a config rollout: exit 0 when at least one migration was verified and every
     verified migration passed; 1 when any failed (its ramp does not match, the host runs
     another configuration, its behaviour or timeout limit contradicts the configuration, the
@@ -94,10 +79,9 @@ def verify(paths: Paths, options: dict[str, Any], configuration: g.Configuration
       loganalyzer verify sosreports/ --downtime 5000 --steps 7 --delay 75 --release train
     """
     from loganalyzer.analysis.verify import verify as run_verify
+    from loganalyzer.api import analyse_noting
     from loganalyzer.output import migrations_out
 
-    fmt = check_format(options["fmt"], ("table", "json"))
-    rows, _ = analyse_paths(paths, configuration, model, source, analysis)
-    verdict = run_verify(rows, options["allow_empty"])
+    verdict = run_verify(analyse_noting(paths, g.say, **given)[0], allow_empty)
     migrations_out.verify(verdict, sys.stdout, fmt)
     raise typer.Exit(EXIT_OK if verdict.ok else EXIT_FINDINGS)

@@ -1,17 +1,20 @@
-"""The ``predict`` command: the ramp nova computes for a guest."""
+"""The ``predict`` and ``lint`` commands: the ramp nova computes for a guest, and
+configuration findings for guests of given sizes."""
 
 from __future__ import annotations
 
 import sys
 from typing import Any
 
-from loganalyzer.cli.groups import CONFIG, MODEL, Configuration, Model, flag_group, uses
-from loganalyzer.cli.options import check_format
-from loganalyzer.config import flags as config_flags
+import typer
+
+from loganalyzer.cli.groups import CONFIG, MODEL, uses
+from loganalyzer.config import flags
+from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK
 
 
-@uses(flag_group("options", config_flags.PREDICT), CONFIG, MODEL)
-def predict(options: dict[str, Any], configuration: Configuration, model: Model) -> None:
+@uses(flags.PREDICT, CONFIG, MODEL)
+def predict(*, fmt: str, start: str | None = None, **given: Any) -> None:
     """Predict the downtime ramp and timeout nova computes for a guest.
 
     [b]Examples[/b]
@@ -22,14 +25,30 @@ def predict(options: dict[str, Any], configuration: Configuration, model: Model)
 
       loganalyzer predict --data-gb 3 --variant exponential --start 2024-05-01T12:00:00
     """
-    from loganalyzer.api import predict as run_predict
+    from loganalyzer import api
     from loganalyzer.output import predict_out
     from loganalyzer.simulate.run import parse_start
 
-    fmt = check_format(options["fmt"], ("table", "json", "csv"))
-    when = parse_start(options["start"])
-    result = run_predict(memory_mb=options["memory_mb"], data_gb=options["data_gb"],
-                         disk_gb=options["disk_gb"] or [], variant=options["variant"],
-                         config=configuration.files, config_dir=configuration.dirs,
-                         release=model.release, python=model.python, flags=configuration.flags)
-    predict_out.write(result, fmt, when, sys.stdout)
+    when = parse_start(start)
+    predict_out.write(api.predict(**given), fmt, when, sys.stdout)
+
+
+@uses(flags.LINT, CONFIG, MODEL)
+def lint(*, fmt: str, memory_mb: list[str] | None = None, **given: Any) -> None:
+    """Check a configuration for guests of given sizes; exit 1 when anything is a warning.
+
+    [b]Examples[/b]
+
+      loganalyzer lint --config /etc/nova/nova.conf --release 2023.1
+
+      loganalyzer lint --steps 30 --completion-timeout 400 --memory-mb 4096:65536
+    """
+    from loganalyzer import api
+    from loganalyzer.config.sizes import memory_sizes
+    from loganalyzer.findings import has_warnings
+    from loganalyzer.output import lint_out
+
+    result = api.lint(memory_mb=memory_sizes(memory_mb) if memory_mb else None, **given)
+    lint_out.write(result.model, result.config, result.guests, result.findings, fmt,
+                   sys.stdout)
+    raise typer.Exit(EXIT_FINDINGS if has_warnings(result.findings) else EXIT_OK)

@@ -6,15 +6,12 @@ from typing import Any
 
 import typer
 
-from loganalyzer.atomic import is_stdout
-from loganalyzer.cli import groups as g
-from loganalyzer.cli.options import Paths, analyse_paths
+from loganalyzer.cli.groups import CONFIG, GUEST, MODEL, READING, SELECTION, Paths, say, uses
 from loganalyzer.report.flags import REPORT
 
 
-@g.uses(g.flag_group("options", REPORT), g.CONFIG, g.MODEL, g.ANALYSIS, g.READING)
-def report(paths: Paths, options: dict[str, Any], configuration: g.Configuration,
-           model: g.Model, analysis: g.Analysis, source: g.Input) -> None:
+@uses(REPORT, CONFIG, MODEL, GUEST, SELECTION, READING)
+def report(paths: Paths, *, png: str | None = None, **given: Any) -> None:
     """Write one self-contained HTML report for ops reviews (offline, no CDN).
 
     Header with inputs and what was not understood, fleet summary and charts, a
@@ -27,16 +24,11 @@ def report(paths: Paths, options: dict[str, Any], configuration: g.Configuration
 
       loganalyzer report /srv/sosreports/ --release 2023.1 --png reports/png/
     """
-    from loganalyzer.api import declared_for_report
+    from loganalyzer.api import publish_report
+    from loganalyzer.atomic import is_stdout
     from loganalyzer.report.charts import write_pngs
-    from loganalyzer.report.publish import publish, summary_line
 
-    rows, events = analyse_paths(paths, configuration, model, source, analysis)
-    declared, sources = declared_for_report(configuration.files, configuration.dirs,
-                                            configuration.flags, model.release, model.python)
-    target, figures = publish(rows, events, options["title"], declared, sources,
-                              options["output"])
-    typer.echo(summary_line(target, rows, events), err=is_stdout(target))  # -o -: page alone
-    if options["png"]:
-        for path in write_pngs(figures, options["png"]):
-            typer.echo(path)
+    target, summary, figures = publish_report(paths, say, **given)
+    typer.echo(summary, err=is_stdout(target))  # -o -: the page alone on stdout
+    for path in write_pngs(figures, png) if png else ():
+        typer.echo(path)

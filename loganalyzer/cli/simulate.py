@@ -5,14 +5,13 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from loganalyzer.cli import groups as g
-from loganalyzer.cli.options import check_format
+from loganalyzer.cli.groups import CONFIG, MODEL, uses
 from loganalyzer.flags import formats
 from loganalyzer.simulate.run import FLAGS
 
 
-@g.uses(g.flag_group("options", (*FLAGS, formats("table", "json"))), g.CONFIG, g.MODEL)
-def simulate(options: dict[str, Any], configuration: g.Configuration, model: g.Model) -> None:
+@uses((*FLAGS, formats("table", "json")), CONFIG, MODEL)
+def simulate(*, fmt: str, **given: Any) -> None:
     """Simulate a live migration the way nova drives it, write its logs, or answer what-if.
 
     [b]Examples[/b]
@@ -28,10 +27,7 @@ def simulate(options: dict[str, Any], configuration: g.Configuration, model: g.M
     from loganalyzer.output import simulate_out
     from loganalyzer.simulate.run import run
 
-    fmt = check_format(options.pop("fmt"), ("table", "json"))
-    summary = run(config=configuration.files, config_dir=configuration.dirs,
-                  flags=configuration.flags, release=model.release, python=model.python,
-                  **options)
+    summary = run(**given)
     simulate_out.result(summary, fmt, sys.stdout)
     if "what_if" in summary and fmt != "json":
-        simulate_out.what_if(summary["what_if"], options["budget"], fmt, sys.stdout)
+        simulate_out.what_if(summary["what_if"], given.get("budget"), fmt, sys.stdout)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loganalyzer.cli import groups as g
+from loganalyzer.cli.groups import CONFIG, GUEST, HOSTS, MODEL, SELECTION, uses
 from loganalyzer.watch.settings import FLAGS
 
 WatchPaths = Annotated[list[str] | None, typer.Argument(
@@ -16,10 +16,8 @@ WatchPaths = Annotated[list[str] | None, typer.Argument(
     show_default=False)]
 
 
-@g.uses(g.flag_group("options", FLAGS), g.CONFIG, g.MODEL, g.ANALYSIS, g.HOSTS)
-def watch(paths: WatchPaths = None, *, options: dict[str, Any],
-          configuration: g.Configuration, model: g.Model, analysis: g.Analysis,
-          source: g.Input) -> None:
+@uses(FLAGS, CONFIG, MODEL, GUEST, SELECTION, HOSTS)
+def watch(paths: WatchPaths = None, **given: Any) -> None:
     """Follow nova-compute logs and report each live migration when it ends, as
     `migrations` would report it, and each host finding (configuration changed at a restart,
     drift from --config); export Prometheus metrics.
@@ -39,11 +37,4 @@ def watch(paths: WatchPaths = None, *, options: dict[str, Any],
     from loganalyzer.watch.service import Watch
     from loganalyzer.watch.settings import watch_settings
 
-    settings = watch_settings(
-        paths=paths, **options, config=configuration.files, config_dir=configuration.dirs,
-        flags=configuration.flags, release=model.release, python=model.python,
-        memory_mb=analysis.memory_mb, disk_gb=analysis.disk_gb,
-        late_threshold_s=analysis.late_threshold_s, hosts=source.hosts,
-        instance=analysis.instance, host=source.host_filter, since=analysis.since,
-        until=analysis.until)
-    raise typer.Exit(Watch(settings).run())
+    raise typer.Exit(Watch(watch_settings(paths=paths, **given)).run())

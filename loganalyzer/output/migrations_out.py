@@ -141,6 +141,14 @@ def write_parquet(rows: Sequence[dict[str, Any]], output: str | None) -> None:
         pq.write_table(table, stream)
 
 
+def show_json(row: dict[str, Any], stream: IO[str]) -> None:
+    """``show --format json``: the migration's element with its events in full."""
+    data = public(row)
+    data["events_detail"] = [{k: v for k, v in e.items() if v is not None}
+                             for e in row.get("_events", [])]
+    write_json(data, stream)
+
+
 def show(row: dict[str, Any], position: int, total: int, stream: IO[str]) -> None:
     """One migration in full: events of both hosts, steps side by side, findings."""
     out = console(stream)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from loganalyzer.errors import InputError
-from loganalyzer.flags import Flag
+from loganalyzer.flags import Flag, formats
 
 if TYPE_CHECKING:
     from loganalyzer.watch.service import WatchSettings
@@ -43,7 +43,7 @@ FLAGS = (  # watch_settings()'s own options as the command line shows them
          "Address the metrics server listens on.", METRICS),
     Flag("textfile", ("--textfile",), str | None, None, "Write the metrics into "
          "DIR/loganalyzer.prom for node_exporter's textfile collector (atomically).", METRICS),
-    Flag("fmt", ("--format", "-f"), str, "json", "Output: json | table."),
+    formats("json", "table", default="json"),
 )
 
 
