@@ -43,10 +43,10 @@ def _root(
 
 def _register() -> None:
     """Every command, in the order --help lists them."""
-    from loganalyzer.cli import cache, migrations, predict, report, scan, simulate, watch
+    from loganalyzer.cli import cache, planning, reading, watch
 
-    for command in (predict.predict, predict.lint, scan.scan, migrations.migrations,
-                    migrations.show, migrations.verify, simulate.simulate, report.report,
+    for command in (planning.predict, planning.lint, reading.scan, reading.migrations,
+                    reading.show, reading.verify, planning.simulate, reading.report,
                     watch.watch):
         app.command(cls=Command)(command)
     app.add_typer(cache.cache_app, name="cache")

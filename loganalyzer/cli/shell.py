@@ -1,14 +1,21 @@
 """How the command line behaves around the commands, where typer (0.29) would differ: usage
 errors as one line (not a box), a closed output pipe ends quietly (not exit 1, the findings
 code), ``--color/--no-color`` on every command, and arguments shown by name (``PATH...``)
-rather than by Python type (options: :attr:`loganalyzer.flags.Flag.word`). Everything else
-is typer's and click's.
+rather than by Python type (options: :attr:`loganalyzer.flags.Flag.word`). A command stopped
+from outside, or whose output cannot be written, ends with one line on stderr and a
+documented exit code, never a traceback: Ctrl-C (SIGINT) exits 130 and SIGTERM 143 (128 +
+the signal), after the workers of a process pool are gone and any output file being written
+is removed unfinished (the previous one stays); a full disk or an I/O error on stdout exits
+2. Everything else is typer's and click's.
 """
 
 from __future__ import annotations
 
 import errno
+import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -19,11 +26,13 @@ from typer._click.core import Abort
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from loganalyzer.cli.guard import give_up_stdout, guarded
 from loganalyzer.errors import EXIT_OK, EXIT_USAGE, InputError
 from loganalyzer.output import common
 
 SIGPIPE_EXIT = EXIT_OK  # a reader that stopped reading (``… | head``) is not a failure
+# errors only a write gives (a closed pipe, EPIPE, is the SIGPIPE rule's); EIO, which a read
+# can give too, counts only when flushing stdout
+WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
 
 
 def _set_color(_ctx: Any, _param: Any, value: bool | None) -> None:
@@ -82,7 +91,7 @@ class _Shared:
 class Command(_Shared, TyperCommand):
     """A command of the app: the one place library errors become command-line ones,
     :class:`InputError` turning into ``loganalyzer: <message>`` and its exit code (2);
-    interrupts and failed writes to stdout are :func:`loganalyzer.cli.guard.guarded`'s."""
+    interrupts and failed writes to stdout are :func:`guarded`'s."""
 
     def invoke(self, ctx: click.core.Context) -> Any:
         try:
@@ -91,6 +100,70 @@ class Command(_Shared, TyperCommand):
         except InputError as exc:
             typer.echo(f"loganalyzer: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it unwinds as for Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise Stopped(signum)
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Run a command: SIGTERM unwinds like Ctrl-C; an interrupt or a failed write to stdout
+    becomes ``loganalyzer: ...`` and its exit code."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop) if main else None
+    try:
+        try:
+            yield
+        finally:
+            if main:
+                signal.signal(signal.SIGTERM, previous or signal.SIG_DFL)
+    except typer.Exit:
+        _flush_stdout()
+        raise
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        _give_up(f"stopped by {signal.Signals(signum).name}", 128 + signum, stdout=False)
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRORS:
+            raise
+        _give_up(f"cannot write the output: {exc.strerror}", EXIT_USAGE)
+    _flush_stdout()
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRORS | {errno.EIO}:
+            raise
+        _give_up(f"cannot write to stdout: {exc.strerror}", EXIT_USAGE)
+
+
+def _give_up(message: str, code: int, stdout: bool = True) -> None:
+    if stdout:
+        give_up_stdout()
+    typer.echo(f"loganalyzer: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def give_up_stdout() -> None:
+    """What stdout still buffers goes nowhere (its reader is gone or the disk is full), so
+    that the interpreter's last flush at exit does not fail a second time."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (a test runner's stream)
 
 
 class _ClosedPipe(Exception):

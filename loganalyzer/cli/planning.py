@@ -1,5 +1,6 @@
-"""The ``predict`` and ``lint`` commands: the ramp nova computes for a guest, and
-configuration findings for guests of given sizes."""
+"""The commands over a configuration and the nova model, no logs read: ``predict`` (the ramp
+nova computes for a guest), ``lint`` (findings for guests of given sizes) and ``simulate`` (a
+migration driven as nova drives it, its logs, a fleet)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from typing import Any
 
 import typer
 
+from loganalyzer import api
 from loganalyzer.cli.groups import CONFIG, MODEL, uses
 from loganalyzer.config import flags
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK
+from loganalyzer.flags import formats
+from loganalyzer.simulate.run import FLAGS as SIMULATE
+from loganalyzer.simulate.run import parse_start, run
 
 
 @uses(flags.PREDICT, CONFIG, MODEL)
@@ -25,9 +30,7 @@ def predict(*, fmt: str, start: str | None = None, **given: Any) -> None:
 
       loganalyzer predict --data-gb 3 --variant exponential --start 2024-05-01T12:00:00
     """
-    from loganalyzer import api
     from loganalyzer.output import predict_out
-    from loganalyzer.simulate.run import parse_start
 
     when = parse_start(start)
     predict_out.write(api.predict(**given), fmt, when, sys.stdout)
@@ -43,7 +46,6 @@ def lint(*, fmt: str, memory_mb: list[str] | None = None, **given: Any) -> None:
 
       loganalyzer lint --steps 30 --completion-timeout 400 --memory-mb 4096:65536
     """
-    from loganalyzer import api
     from loganalyzer.config.sizes import memory_sizes
     from loganalyzer.findings import has_warnings
     from loganalyzer.output import lint_out
@@ -52,3 +54,25 @@ def lint(*, fmt: str, memory_mb: list[str] | None = None, **given: Any) -> None:
     lint_out.write(result.model, result.config, result.guests, result.findings, fmt,
                    sys.stdout)
     raise typer.Exit(EXIT_FINDINGS if has_warnings(result.findings) else EXIT_OK)
+
+
+@uses((*SIMULATE, formats("table", "json")), CONFIG, MODEL)
+def simulate(*, fmt: str, **given: Any) -> None:
+    """Simulate a live migration the way nova drives it, write its logs, or answer what-if.
+
+    [b]Examples[/b]
+
+      loganalyzer simulate --memory-mb 8192 --dirty-rate 300 --bandwidth 500 --what-if
+
+      loganalyzer simulate --release stein --python 2 --out /tmp/logs --debug --layout syslog
+
+      loganalyzer simulate --fleet 20 --migrations 200 --out /tmp/fleet
+
+      loganalyzer simulate --sample --out sample_logs
+    """
+    from loganalyzer.output import simulate_out
+
+    summary = run(**given)
+    simulate_out.result(summary, fmt, sys.stdout)
+    if "what_if" in summary and fmt != "json":
+        simulate_out.what_if(summary["what_if"], given.get("budget"), fmt, sys.stdout)

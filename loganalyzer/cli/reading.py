@@ -1,5 +1,6 @@
-"""The ``migrations``, ``show`` and ``verify`` commands: one row per migration, one in
-full, and the rollout check."""
+"""The commands that read nova-compute logs: ``scan`` (their live-migration events),
+``migrations`` (one row per migration), ``show`` (one in full), ``verify`` (the rollout
+check) and ``report`` (the self-contained HTML report)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,42 @@ from typing import Any
 
 import typer
 
+from loganalyzer import api
 from loganalyzer.analysis import flags
+from loganalyzer.atomic import is_stdout
 from loganalyzer.cli import groups as g
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK
+from loganalyzer.logs.flags import SCAN
+from loganalyzer.output.common import output_file
+from loganalyzer.report.flags import REPORT
+
+
+@g.uses(SCAN, g.READING, g.SELECTION)
+def scan(paths: g.Paths, *, fmt: str, output: str | None = None, unrecognized: bool, limit: int,
+         **given: Any) -> None:
+    """Read nova-compute logs and list their live-migration events.
+
+    Reads plain, rotated and compressed files (gzip, bzip2, xz, zstd), folders, sosreports
+    (folders or tarballs, read in place), syslog/journald exports and oslo JSON logs.
+    Warnings go to stderr. Exit 0, or 2 when no input could be read at all.
+
+    [b]Examples[/b]
+
+      loganalyzer scan /var/log/nova/
+
+      loganalyzer scan sosreport-compute-1.tar.xz --kind downtime_step -f csv
+
+      journalctl -u nova-compute -o json | loganalyzer scan - --host -=compute-1 -f json
+    """
+    from loganalyzer.output import scan_out
+
+    g.refuse_binary_on_terminal(fmt, output)
+    events, frame = api.scan_noting(paths, g.say, **given)
+    if fmt == "parquet":
+        scan_out.write_parquet(frame, output)
+        return
+    with output_file(output) as stream:
+        scan_out.write(events, frame, fmt, stream, unrecognized, limit)
 
 
 @g.uses(flags.MIGRATIONS, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.READING)
@@ -29,12 +63,10 @@ def migrations(paths: g.Paths, *, fmt: str, output: str | None = None, **given: 
 
       loganalyzer migrations sosreports/ --config nova.conf --release 2023.1 --memory-mb 8192
     """
-    from loganalyzer.api import analyse_noting
     from loganalyzer.output import migrations_out
-    from loganalyzer.output.common import output_file
 
     g.refuse_binary_on_terminal(fmt, output)
-    rows, events = analyse_noting(paths, g.say, **given)
+    rows, events = api.analyse_noting(paths, g.say, **given)
     if fmt == "parquet":
         migrations_out.write_parquet(rows, output)
         return
@@ -53,11 +85,10 @@ def show(paths: g.Paths, *, fmt: str, instance: str, n: int | None = None, **giv
 
       loganalyzer show logs/ --instance 7b7edae6 --n 2 --config nova.conf
     """
-    from loganalyzer.api import analyse_noting, pick
     from loganalyzer.output import migrations_out
 
-    rows, _ = analyse_noting(paths, g.say, instance=[instance], **given)
-    row, position = pick(rows, instance, n)
+    rows, _ = api.analyse_noting(paths, g.say, instance=[instance], **given)
+    row, position = api.pick(rows, instance, n)
     if fmt == "json":
         migrations_out.show_json(row, sys.stdout)
     else:
@@ -79,9 +110,30 @@ def verify(paths: g.Paths, *, fmt: str, allow_empty: bool, **given: Any) -> None
       loganalyzer verify sosreports/ --downtime 5000 --steps 7 --delay 75 --release train
     """
     from loganalyzer.analysis.verify import verify as run_verify
-    from loganalyzer.api import analyse_noting
     from loganalyzer.output import migrations_out
 
-    verdict = run_verify(analyse_noting(paths, g.say, **given)[0], allow_empty)
+    verdict = run_verify(api.analyse_noting(paths, g.say, **given)[0], allow_empty)
     migrations_out.verify(verdict, sys.stdout, fmt)
     raise typer.Exit(EXIT_OK if verdict.ok else EXIT_FINDINGS)
+
+
+@g.uses(REPORT, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.READING)
+def report(paths: g.Paths, *, png: str | None = None, **given: Any) -> None:
+    """Write one self-contained HTML report for ops reviews (offline, no CDN).
+
+    Header with inputs and what was not understood, fleet summary and charts, a
+    configuration-drift table, a sortable/filterable migrations table, and a drill-down per
+    migration (its ramp over the predicted one, memory remaining, events, findings).
+
+    [b]Examples[/b]
+
+      loganalyzer report sample_logs --config sample_logs/nova.conf -o reports/sample.html
+
+      loganalyzer report /srv/sosreports/ --release 2023.1 --png reports/png/
+    """
+    from loganalyzer.report.charts import write_pngs
+
+    target, summary, figures = api.publish_report(paths, g.say, **given)
+    typer.echo(summary, err=is_stdout(target))  # -o -: the page alone on stdout
+    for path in write_pngs(figures, png) if png else ():
+        typer.echo(path)
