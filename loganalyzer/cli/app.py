@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from loganalyzer.cli import cache, planning, reading, watch
 from loganalyzer.cli.shell import Command, Group
 from loganalyzer.errors import EXIT_OK
 from loganalyzer.version import __version__
@@ -41,18 +42,10 @@ def _root(
     """Analyse nova-compute live migrations."""
 
 
-def _register() -> None:
-    """Every command, in the order --help lists them."""
-    from loganalyzer.cli import cache, planning, reading, watch
-
-    for command in (planning.predict, planning.lint, reading.scan, reading.migrations,
-                    reading.show, reading.verify, planning.simulate, reading.report,
-                    watch.watch):
-        app.command(cls=Command)(command)
-    app.add_typer(cache.cache_app, name="cache")
-
-
-_register()
+for command in (planning.predict, planning.lint, reading.scan, reading.migrations, reading.show,
+                reading.verify, planning.simulate, reading.report, watch.watch):  # --help's order
+    app.command(cls=Command)(command)
+app.add_typer(cache.cache_app, name="cache")
 
 
 def main() -> None:

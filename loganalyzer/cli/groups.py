@@ -19,6 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from loganalyzer import api
 from loganalyzer.analysis import flags as analysis_flags
 from loganalyzer.config import flags as config_flags
 from loganalyzer.errors import InputError
@@ -31,11 +32,6 @@ Paths = Annotated[list[str], typer.Argument(
     show_default=False, metavar="PATH...")]
 
 
-def _api(name: str) -> Callable[..., dict[str, Any]]:
-    """A builder of :mod:`loganalyzer.api`, imported when a command runs (--help stays light)."""
-    return lambda **values: getattr(__import__("loganalyzer.api").api, name)(**values)
-
-
 @dataclass(frozen=True)
 class Group:
     """Options and the library function making the call's keyword arguments of their values."""
@@ -46,8 +42,8 @@ class Group:
 
 CONFIG = Group(config_flags.CONFIGURATION, config_flags.declaration)
 MODEL = Group(config_flags.MODEL)
-READING = Group(log_flags.READING, _api("reading_options"))
-HOSTS = Group((log_flags.HOST,), _api("host_options"))  # watch: it reads by itself
+READING = Group(log_flags.READING, api.reading_options)
+HOSTS = Group((log_flags.HOST,), api.host_options)  # watch: it reads by itself
 GUEST, SELECTION = Group(analysis_flags.GUEST), Group(analysis_flags.SELECTION)
 
 

@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
@@ -70,16 +70,19 @@ class _Argument(TyperArgument):
 
 
 class _Shared:
-    """What every command and group of the app shares: arguments by name, ``--color``, and
-    ``-h/--help`` without a value word."""
+    """What every command and group of the app shares: arguments by name, ``--color``,
+    ``-h/--help`` without a value word, and a closed pipe noticed while writing help."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for param in self.params:  # type: ignore[attr-defined]
             if isinstance(param, TyperArgument):
                 param.__class__ = _Argument
-                param.metavar = param.metavar or ("PATH" if param.name == "paths" else None)
         self.params.append(_color_option())  # type: ignore[attr-defined]
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _pipe_watch():
+            return super().make_context(*args, **kwargs)  # type: ignore[misc]
 
     def get_help_option(self: Any, ctx: click.core.Context) -> TyperOption | None:
         option = super().get_help_option(ctx)  # type: ignore[misc]
@@ -95,7 +98,7 @@ class Command(_Shared, TyperCommand):
 
     def invoke(self, ctx: click.core.Context) -> Any:
         try:
-            with guarded():
+            with _pipe_watch(), guarded():
                 return super().invoke(ctx)
         except InputError as exc:
             typer.echo(f"loganalyzer: {exc}", err=True)
@@ -184,20 +187,12 @@ class Group(_Shared, TyperGroup):
     """The app (and the ``cache`` group): usage errors, closed pipes and interrupts are
     handled here, once for every command."""
 
-    def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        with _pipe_watch():  # --help into a closed pipe
-            return super().make_context(*args, **kwargs)
-
-    def invoke(self, ctx: Any) -> Any:
-        with _pipe_watch():
-            return super().invoke(ctx)
-
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True,
-             windows_expand_args: bool = True, **extra: Any) -> Any:
-        extra["windows_expand_args"] = windows_expand_args
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, **extra)
+    def main(self, *args: Any, **extra: Any) -> Any:
+        standalone = extra.get("standalone_mode", True)
+        extra["standalone_mode"] = False  # click's errors come here, to be told on one line
+        if not standalone:
+            return super().main(*args, **extra)
+        extra["prog_name"] = extra.get("prog_name") or "loganalyzer"
         common.COLOR = None
         from rich.console import Console
 
@@ -205,8 +200,7 @@ class Group(_Shared, TyperGroup):
         Console.on_broken_pipe = _pipe_closed  # type: ignore[method-assign,assignment]
         try:
             with _pipe_watch():
-                code = super().main(args, prog_name or "loganalyzer", complete_var, False,
-                                    **extra)
+                code = super().main(*args, **extra)
                 sys.stdout.flush()  # a closed pipe shows here rather than at exit
         except NoArgsIsHelpError as exc:
             exc.show()

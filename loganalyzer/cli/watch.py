@@ -13,7 +13,7 @@ from loganalyzer.watch.settings import FLAGS
 WatchPaths = Annotated[list[str] | None, typer.Argument(
     help="nova-compute log files and folders to follow (folders: new files are picked up; "
     "rotation by rename or copytruncate and compression of rotated files are followed).",
-    show_default=False)]
+    show_default=False, metavar="PATH")]
 
 
 @uses(FLAGS, CONFIG, MODEL, GUEST, SELECTION, HOSTS)
