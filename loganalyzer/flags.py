@@ -9,9 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
 
+from loganalyzer.atomic import is_stdout
 from loganalyzer.errors import InputError
 
 REQUIRED = ...  # the default of an option that must be given
+BINARY = ("parquet",)  # formats never written to a terminal
 TYPE_WORDS = {int: "INTEGER", float: "NUMBER", str: "TEXT", bool: ""}  # a bool is a switch
 
 
@@ -44,13 +46,16 @@ class Flag:
         return TYPE_WORDS.get(kind, "VALUE")
 
 
-def checked(flags: tuple[Flag, ...], values: Mapping[str, Any]) -> None:
+def checked(flags: tuple[Flag, ...], values: Mapping[str, Any], terminal: bool = False) -> None:
     """:class:`InputError` for a value outside its flag's choices (``--format xml: not one
-    of table | json``)."""
+    of table | json``), and for a binary format bound for stdout on a ``terminal``."""
     for flag in flags:
         value = values.get(flag.name)
         if flag.choices and value is not None and value not in flag.choices:
             raise InputError(f"{flag.flags[0]} {value}: not one of {' | '.join(flag.choices)}")
+    if values.get("fmt") in BINARY and terminal and is_stdout(values.get("output")):
+        raise InputError(f"--format {values['fmt']} writes binary data: give --output FILE or "
+                         "redirect")
 
 
 def formats(*choices: str, default: str = "table") -> Flag:
@@ -61,3 +66,5 @@ def formats(*choices: str, default: str = "table") -> Flag:
 
 OUTPUT = Flag("output", ("--output", "-o"), str | None, None, "Write to this file instead of "
               "stdout (required for parquet on a terminal).", metavar="FILE")
+COLOR = Flag("color", ("--color/--no-color",), bool | None, None,
+             "Colour in tables: default on a terminal unless NO_COLOR is set.")

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from loganalyzer.cli import cache, planning, reading, watch
+from loganalyzer.cli import cache, planning, reading
+from loganalyzer.cli.groups import uses
 from loganalyzer.cli.shell import Command, Group
 from loganalyzer.errors import EXIT_OK
 from loganalyzer.version import __version__
@@ -34,6 +35,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
+@uses()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, metavar="",
@@ -43,7 +45,7 @@ def _root(
 
 
 for command in (planning.predict, planning.lint, reading.scan, reading.migrations, reading.show,
-                reading.verify, planning.simulate, reading.report, watch.watch):  # --help's order
+                reading.verify, planning.simulate, reading.report, reading.watch):  # --help's order
     app.command(cls=Command)(command)
 app.add_typer(cache.cache_app, name="cache")
 

@@ -17,6 +17,12 @@ cache_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode="rich", cls=Group)
 
 
+@cache_app.callback()
+@uses()
+def _cache() -> None:
+    pass  # no docstring: the group's help is cache_app's
+
+
 @cache_app.command("info", cls=Command)
 @uses(CACHE_INFO)
 def cache_info(*, cache: str, fmt: str) -> None:

@@ -22,9 +22,9 @@ import typer
 from loganalyzer import api
 from loganalyzer.analysis import flags as analysis_flags
 from loganalyzer.config import flags as config_flags
-from loganalyzer.errors import InputError
-from loganalyzer.flags import Flag, checked
+from loganalyzer.flags import COLOR, Flag, checked
 from loganalyzer.logs import flags as log_flags
+from loganalyzer.output import common
 
 F = TypeVar("F", bound=Callable[..., Any])
 Paths = Annotated[list[str], typer.Argument(
@@ -48,7 +48,8 @@ GUEST, SELECTION = Group(analysis_flags.GUEST), Group(analysis_flags.SELECTION)
 
 
 def uses(*groups: Group | tuple[Flag, ...]) -> Callable[[F], F]:
-    """Give a command the options of ``groups`` (a plain tuple: its own, passed as given)."""
+    """Give a command (or group) the options of ``groups`` (a plain tuple: its own, passed as
+    given), and ``--color/--no-color``."""
     parts = [g if isinstance(g, Group) else Group(g) for g in groups]
 
     def decorate(func: F) -> F:
@@ -58,14 +59,16 @@ def uses(*groups: Group | tuple[Flag, ...]) -> Callable[[F], F]:
 
         @wraps(func)
         def command(**values: Any) -> Any:
+            if (color := values.pop("color")) is not None:  # else the group's, or by terminal
+                common.COLOR = color
             given = {p.name: values.pop(p.name) for p in own}
             for part in parts:
                 mine = {f.name: values[f.name] for f in part.flags}
                 given.update(part.build(**{k: v for k, v in mine.items() if v is not None}))
-            checked(tuple(f for part in parts for f in part.flags), values)
+            checked(tuple(f for part in parts for f in part.flags), values, sys.stdout.isatty())
             return func(**given)
 
-        new = signature.replace(parameters=[*own, *options])
+        new = signature.replace(parameters=[*own, *options, _parameter(COLOR)])
         command.__signature__ = new  # type: ignore[attr-defined]  # read by typer
         command.__annotations__ = {p.name: p.annotation for p in new.parameters.values()}
         return command  # type: ignore[return-value]
@@ -85,10 +88,3 @@ def _parameter(flag: Flag) -> inspect.Parameter:
 def say(line: str) -> None:
     """A warning or note of the library, on stderr."""
     typer.echo(f"loganalyzer: {line}", err=True)
-
-
-def refuse_binary_on_terminal(fmt: str, output: str | None) -> None:
-    from loganalyzer.atomic import is_stdout
-
-    if fmt == "parquet" and is_stdout(output) and sys.stdout.isatty():
-        raise InputError("--format parquet writes binary data: give --output FILE or redirect")

@@ -1,11 +1,12 @@
 """The commands that read nova-compute logs: ``scan`` (their live-migration events),
 ``migrations`` (one row per migration), ``show`` (one in full), ``verify`` (the rollout
-check) and ``report`` (the self-contained HTML report)."""
+check), ``report`` (the self-contained HTML report) and ``watch`` (each migration as it
+ends, and Prometheus metrics)."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -17,6 +18,8 @@ from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK
 from loganalyzer.logs.flags import SCAN
 from loganalyzer.output.common import output_file
 from loganalyzer.report.flags import REPORT
+from loganalyzer.watch.settings import FLAGS as WATCH
+from loganalyzer.watch.settings import watch_settings
 
 
 @g.uses(SCAN, g.READING, g.SELECTION)
@@ -38,7 +41,6 @@ def scan(paths: g.Paths, *, fmt: str, output: str | None = None, unrecognized: b
     """
     from loganalyzer.output import scan_out
 
-    g.refuse_binary_on_terminal(fmt, output)
     events, frame = api.scan_noting(paths, g.say, **given)
     if fmt == "parquet":
         scan_out.write_parquet(frame, output)
@@ -65,7 +67,6 @@ def migrations(paths: g.Paths, *, fmt: str, output: str | None = None, **given: 
     """
     from loganalyzer.output import migrations_out
 
-    g.refuse_binary_on_terminal(fmt, output)
     rows, events = api.analyse_noting(paths, g.say, **given)
     if fmt == "parquet":
         migrations_out.write_parquet(rows, output)
@@ -137,3 +138,32 @@ def report(paths: g.Paths, *, png: str | None = None, **given: Any) -> None:
     typer.echo(summary, err=is_stdout(target))  # -o -: the page alone on stdout
     for path in write_pngs(figures, png) if png else ():
         typer.echo(path)
+
+
+WatchPaths = Annotated[list[str] | None, typer.Argument(
+    help="nova-compute log files and folders to follow (folders: new files are picked up; "
+    "rotation by rename or copytruncate and compression of rotated files are followed).",
+    show_default=False, metavar="PATH")]
+
+
+@g.uses(WATCH, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.HOSTS)
+def watch(paths: WatchPaths = None, **given: Any) -> None:
+    """Follow nova-compute logs and report each live migration when it ends, as
+    `migrations` would report it, and each host finding (configuration changed at a restart,
+    drift from --config); export Prometheus metrics.
+
+    JSON: one line per finished migration (the `migrations --format json` object) and one
+    per host finding ({"host_finding": {...}}). SIGTERM saves the state and exits 0.
+
+    [b]Examples[/b]
+
+      loganalyzer watch /var/log/nova/ --config /etc/nova/nova.conf --metrics-port 9787 \\
+        --state /var/lib/loganalyzer/watch.json
+
+      loganalyzer watch --journal --unit nova-compute --textfile /var/lib/node_exporter
+
+      loganalyzer watch /var/log/remote/ --format table
+    """
+    from loganalyzer.watch.service import Watch
+
+    raise typer.Exit(Watch(watch_settings(paths=paths, **given)).run())

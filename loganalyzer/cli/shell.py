@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 from typer import _click as click  # the click typer vendors (its exceptions and classes)
@@ -35,27 +35,6 @@ SIGPIPE_EXIT = EXIT_OK  # a reader that stopped reading (``… | head``) is not 
 WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
 
 
-def _set_color(_ctx: Any, _param: Any, value: bool | None) -> None:
-    if value is not None or common.COLOR is None:
-        common.COLOR = value
-
-
-def _color_option() -> click.core.Parameter:
-    """``--color/--no-color`` as typer builds it (so its help renders like the others)."""
-    probe = typer.Typer(add_completion=False)
-
-    @probe.command()
-    def _probe(color: Annotated[bool | None, typer.Option(
-            "--color/--no-color", help="Colour in tables: default on a terminal unless "
-            "NO_COLOR is set.", show_default=False, metavar="", expose_value=False)] = None
-               ) -> None:
-        """Probe."""
-
-    option = typer.main.get_command(probe).params[0]
-    option.callback = _set_color
-    return option
-
-
 class _Argument(TyperArgument):
     """An argument shown by its name alone (``PATH...``), without a Python type."""
 
@@ -70,15 +49,14 @@ class _Argument(TyperArgument):
 
 
 class _Shared:
-    """What every command and group of the app shares: arguments by name, ``--color``,
-    ``-h/--help`` without a value word, and a closed pipe noticed while writing help."""
+    """What every command and group of the app shares: arguments by name, ``-h/--help``
+    without a value word, and a closed pipe noticed while writing help."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for param in self.params:  # type: ignore[attr-defined]
             if isinstance(param, TyperArgument):
                 param.__class__ = _Argument
-        self.params.append(_color_option())  # type: ignore[attr-defined]
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         with _pipe_watch():
