@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from loganalyzer.cli import cache, planning, reading
+from loganalyzer.cli import planning, reading
 from loganalyzer.cli.groups import uses
 from loganalyzer.cli.shell import Command, Group
 from loganalyzer.errors import EXIT_OK
@@ -47,7 +47,7 @@ def _root(
 for command in (planning.predict, planning.lint, reading.scan, reading.migrations, reading.show,
                 reading.verify, planning.simulate, reading.report, reading.watch):  # --help's order
     app.command(cls=Command)(command)
-app.add_typer(cache.cache_app, name="cache")
+app.add_typer(reading.cache_app, name="cache")
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ def predict(*, fmt: str, start: str | None = None, **given: Any) -> None:
     """
     from loganalyzer.output import predict_out
 
-    when = parse_start(start)
+    when = parse_start(start)  # before the configuration is read: the first error wins
     predict_out.write(api.predict(**given), fmt, when, sys.stdout)
 
 
@@ -72,7 +72,4 @@ def simulate(*, fmt: str, **given: Any) -> None:
     """
     from loganalyzer.output import simulate_out
 
-    summary = run(**given)
-    simulate_out.result(summary, fmt, sys.stdout)
-    if "what_if" in summary and fmt != "json":
-        simulate_out.what_if(summary["what_if"], given.get("budget"), fmt, sys.stdout)
+    simulate_out.write(run(**given), fmt, given.get("budget"), sys.stdout)

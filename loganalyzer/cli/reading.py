@@ -1,7 +1,7 @@
 """The commands that read nova-compute logs: ``scan`` (their live-migration events),
 ``migrations`` (one row per migration), ``show`` (one in full), ``verify`` (the rollout
-check), ``report`` (the self-contained HTML report) and ``watch`` (each migration as it
-ends, and Prometheus metrics)."""
+check), ``report`` (the self-contained HTML report), ``watch`` (each migration as it ends,
+and Prometheus metrics), and ``cache info`` / ``cache clear`` (what a --cache folder holds)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from loganalyzer import api
 from loganalyzer.analysis import flags
 from loganalyzer.atomic import is_stdout
 from loganalyzer.cli import groups as g
+from loganalyzer.cli.shell import Command, Group
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK
-from loganalyzer.logs.flags import SCAN
-from loganalyzer.output.common import output_file
+from loganalyzer.logs.flags import CACHE, CACHE_INFO, SCAN
 from loganalyzer.report.flags import REPORT
 from loganalyzer.watch.settings import FLAGS as WATCH
 from loganalyzer.watch.settings import watch_settings
@@ -42,11 +42,7 @@ def scan(paths: g.Paths, *, fmt: str, output: str | None = None, unrecognized: b
     from loganalyzer.output import scan_out
 
     events, frame = api.scan_noting(paths, g.say, **given)
-    if fmt == "parquet":
-        scan_out.write_parquet(frame, output)
-        return
-    with output_file(output) as stream:
-        scan_out.write(events, frame, fmt, stream, unrecognized, limit)
+    scan_out.write_output(events, frame, fmt, output, unrecognized, limit)
 
 
 @g.uses(flags.MIGRATIONS, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.READING)
@@ -68,12 +64,7 @@ def migrations(paths: g.Paths, *, fmt: str, output: str | None = None, **given: 
     from loganalyzer.output import migrations_out
 
     rows, events = api.analyse_noting(paths, g.say, **given)
-    if fmt == "parquet":
-        migrations_out.write_parquet(rows, output)
-        return
-    with output_file(output) as stream:
-        migrations_out.write(rows, [*events.warnings, *events.analysis_warnings], fmt, stream,
-                             events.host_aliases, events.duplicates_dropped)
+    migrations_out.write_output(rows, events, fmt, output)
 
 
 @g.uses(flags.SHOW, g.CONFIG, g.MODEL, g.GUEST, g.READING)
@@ -90,10 +81,7 @@ def show(paths: g.Paths, *, fmt: str, instance: str, n: int | None = None, **giv
 
     rows, _ = api.analyse_noting(paths, g.say, instance=[instance], **given)
     row, position = api.pick(rows, instance, n)
-    if fmt == "json":
-        migrations_out.show_json(row, sys.stdout)
-    else:
-        migrations_out.show(row, position, len(rows), sys.stdout)
+    migrations_out.write_show(row, position, len(rows), fmt, sys.stdout)
 
 
 @g.uses(flags.VERIFY, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.READING)
@@ -167,3 +155,51 @@ def watch(paths: WatchPaths = None, **given: Any) -> None:
     from loganalyzer.watch.service import Watch
 
     raise typer.Exit(Watch(watch_settings(paths=paths, **given)).run())
+
+
+cache_app = typer.Typer(
+    help="Inspect or empty a --cache folder.\n\n[b]Examples[/b]\n\n"
+    "  loganalyzer cache info --cache ~/.cache/loganalyzer\n\n"
+    "  loganalyzer cache clear --cache ~/.cache/loganalyzer",
+    no_args_is_help=True, rich_markup_mode="rich", cls=Group)
+
+
+@cache_app.callback()
+@g.uses()
+def _cache() -> None:
+    pass  # no docstring: the group's help is cache_app's
+
+
+@cache_app.command("info", cls=Command)
+@g.uses(CACHE_INFO)
+def cache_info(*, cache: str, fmt: str) -> None:
+    """List the files a cache holds: path, bytes and lines scanned, events, cache size.
+
+    Exit 0, or 2 when the folder does not exist.
+
+    [b]Examples[/b]
+
+      loganalyzer cache info --cache ~/.cache/loganalyzer
+
+      loganalyzer cache info --cache /mnt/logs/.loganalyzer-cache -f json
+    """
+    from loganalyzer.api import cache_entries
+    from loganalyzer.output import cache_out
+
+    cache_out.info(cache_entries(cache), cache, fmt, sys.stdout)
+
+
+@cache_app.command("clear", cls=Command)
+@g.uses(CACHE)
+def cache_clear(*, cache: str) -> None:
+    """Remove every entry of a cache.
+
+    Exit 0, or 2 when the folder does not exist.
+
+    [b]Examples[/b]
+
+      loganalyzer cache clear --cache ~/.cache/loganalyzer
+    """
+    from loganalyzer.api import clear_cache
+
+    typer.echo(f"removed {clear_cache(cache)} cached file(s) from {cache}")

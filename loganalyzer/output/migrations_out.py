@@ -141,14 +141,6 @@ def write_parquet(rows: Sequence[dict[str, Any]], output: str | None) -> None:
         pq.write_table(table, stream)
 
 
-def show_json(row: dict[str, Any], stream: IO[str]) -> None:
-    """``show --format json``: the migration's element with its events in full."""
-    data = public(row)
-    data["events_detail"] = [{k: v for k, v in e.items() if v is not None}
-                             for e in row.get("_events", [])]
-    write_json(data, stream)
-
-
 def show(row: dict[str, Any], position: int, total: int, stream: IO[str]) -> None:
     """One migration in full: events of both hosts, steps side by side, findings."""
     out = console(stream)
@@ -244,3 +236,30 @@ def verify(verdict: Any, stream: IO[str], fmt: str) -> None:
                       ", ".join(f"{r} {n}" for r, n in tally.reasons.most_common()) or "-")
     out.print(table)
     out.print(verdict.line())
+
+
+def write_output(rows: Sequence[dict[str, Any]], events: Any, fmt: str,
+                 output: str | None) -> None:
+    """``migrations``' output: parquet into ``output``, else the table, JSON or CSV there (or
+    on stdout), with the reading's and the analysis's warnings."""
+    from loganalyzer.output.common import output_file
+
+    if fmt == "parquet":
+        write_parquet(rows, output)
+        return
+    with output_file(output) as stream:
+        write(rows, [*events.warnings, *events.analysis_warnings], fmt, stream,
+              events.host_aliases, events.duplicates_dropped)
+
+
+def write_show(row: dict[str, Any], position: int, total: int, fmt: str,
+               stream: IO[str]) -> None:
+    """``show``'s output: :func:`show`, or with JSON the migration's element with its events
+    in full."""
+    if fmt != "json":
+        show(row, position, total, stream)
+        return
+    data = public(row)
+    data["events_detail"] = [{k: v for k, v in e.items() if v is not None}
+                             for e in row.get("_events", [])]
+    write_json(data, stream)
