@@ -19,8 +19,9 @@ TYPE_WORDS = {int: "INTEGER", float: "NUMBER", str: "TEXT", bool: ""}  # a bool 
 
 @dataclass(frozen=True)
 class Flag:
-    """One option: ``name`` is the library's keyword argument, ``kind`` its type as typer
-    reads it (``int | None``, ``list[str] | None``), ``choices`` the values it accepts."""
+    """One option (without ``flags``: an argument): ``name`` is the library's keyword
+    argument, ``kind`` its type as typer reads it (``int | None``, ``list[str] | None``),
+    ``choices`` the values it accepts."""
 
     name: str
     flags: tuple[str, ...]

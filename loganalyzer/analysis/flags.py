@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from loganalyzer.flags import OUTPUT, REQUIRED, Flag, formats
+from loganalyzer.logs.flags import PATHS
 
 GUEST = (
     Flag("memory_mb", ("--memory-mb",), int | None, None,
@@ -21,8 +22,9 @@ SELECTION = (
     Flag("until", ("--until",), str | None, None,
          "Only migrations starting at or before this time.", "Selection", "TIME"),
 )
-MIGRATIONS = (formats("table", "json", "csv", "parquet"), OUTPUT)
+MIGRATIONS = (PATHS, formats("table", "json", "csv", "parquet"), OUTPUT)
 SHOW = (
+    PATHS,
     Flag("instance", ("--instance",), str, REQUIRED,
          "The instance (UUID or its first characters).", metavar="UUID"),
     Flag("n", ("--n",), int | None, None,
@@ -30,6 +32,7 @@ SHOW = (
     formats("table", "json"),
 )
 VERIFY = (
+    PATHS,
     Flag("allow_empty", ("--allow-empty",), bool, False, "Pass (exit 0) when nothing could be "
          "verified: no migration selected, or none with a downtime ramp."),
     formats("table", "json"),

@@ -27,9 +27,6 @@ from loganalyzer.logs import flags as log_flags
 from loganalyzer.output import common
 
 F = TypeVar("F", bound=Callable[..., Any])
-Paths = Annotated[list[str], typer.Argument(
-    help="Log files, folders (searched recursively), sosreport tarballs, or - for stdin.",
-    show_default=False, metavar="PATH...")]
 
 
 @dataclass(frozen=True)
@@ -77,11 +74,13 @@ def uses(*groups: Group | tuple[Flag, ...]) -> Callable[[F], F]:
 
 
 def _parameter(flag: Flag) -> inspect.Parameter:
-    """The keyword parameter typer reads as ``flag``'s option."""
-    option = typer.Option(*flag.flags, help=flag.help, rich_help_panel=flag.panel,
-                          metavar=flag.word, show_default=flag.default is not None)
-    return inspect.Parameter(flag.name, inspect.Parameter.KEYWORD_ONLY,
-                             annotation=Annotated[flag.kind, option],
+    """The parameter typer reads as ``flag``'s option, or argument."""
+    declared = typer.Option(*flag.flags, help=flag.help, rich_help_panel=flag.panel,
+                            metavar=flag.word, show_default=flag.default is not None
+                            ) if flag.flags else typer.Argument(
+        help=flag.help, show_default=False, metavar=flag.metavar)
+    kind = inspect.Parameter.KEYWORD_ONLY if flag.flags else inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return inspect.Parameter(flag.name, kind, annotation=Annotated[flag.kind, declared],
                              default=inspect.Parameter.empty if flag.required else flag.default)
 
 

@@ -6,7 +6,7 @@ and Prometheus metrics), and ``cache info`` / ``cache clear`` (what a --cache fo
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
@@ -23,7 +23,7 @@ from loganalyzer.watch.settings import watch_settings
 
 
 @g.uses(SCAN, g.READING, g.SELECTION)
-def scan(paths: g.Paths, *, fmt: str, output: str | None = None, unrecognized: bool, limit: int,
+def scan(*, paths: list[str], fmt: str, output: str | None = None, unrecognized: bool, limit: int,
          **given: Any) -> None:
     """Read nova-compute logs and list their live-migration events.
 
@@ -46,7 +46,7 @@ def scan(paths: g.Paths, *, fmt: str, output: str | None = None, unrecognized: b
 
 
 @g.uses(flags.MIGRATIONS, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.READING)
-def migrations(paths: g.Paths, *, fmt: str, output: str | None = None, **given: Any) -> None:
+def migrations(*, paths: list[str], fmt: str, output: str | None = None, **given: Any) -> None:
     """One row per live migration: hosts, outcome, flags, observed vs predicted ramp.
 
     The configuration each migration ran with is the declared one (--config, --config-dir,
@@ -68,7 +68,7 @@ def migrations(paths: g.Paths, *, fmt: str, output: str | None = None, **given: 
 
 
 @g.uses(flags.SHOW, g.CONFIG, g.MODEL, g.GUEST, g.READING)
-def show(paths: g.Paths, *, fmt: str, instance: str, n: int | None = None, **given: Any) -> None:
+def show(*, paths: list[str], fmt: str, instance: str, n: int | None = None, **given: Any) -> None:
     """One migration in full: events of both hosts, steps observed vs predicted, findings.
 
     [b]Examples[/b]
@@ -85,7 +85,7 @@ def show(paths: g.Paths, *, fmt: str, instance: str, n: int | None = None, **giv
 
 
 @g.uses(flags.VERIFY, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.READING)
-def verify(paths: g.Paths, *, fmt: str, allow_empty: bool, **given: Any) -> None:
+def verify(*, paths: list[str], fmt: str, allow_empty: bool, **given: Any) -> None:
     """After a config rollout: exit 0 when at least one migration was verified and every
     verified migration passed; 1 when any failed (its ramp does not match, the host runs
     another configuration, its behaviour or timeout limit contradicts the configuration, the
@@ -107,7 +107,7 @@ def verify(paths: g.Paths, *, fmt: str, allow_empty: bool, **given: Any) -> None
 
 
 @g.uses(REPORT, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.READING)
-def report(paths: g.Paths, *, png: str | None = None, **given: Any) -> None:
+def report(*, paths: list[str], png: str | None = None, **given: Any) -> None:
     """Write one self-contained HTML report for ops reviews (offline, no CDN).
 
     Header with inputs and what was not understood, fleet summary and charts, a
@@ -128,14 +128,8 @@ def report(paths: g.Paths, *, png: str | None = None, **given: Any) -> None:
         typer.echo(path)
 
 
-WatchPaths = Annotated[list[str] | None, typer.Argument(
-    help="nova-compute log files and folders to follow (folders: new files are picked up; "
-    "rotation by rename or copytruncate and compression of rotated files are followed).",
-    show_default=False, metavar="PATH")]
-
-
 @g.uses(WATCH, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.HOSTS)
-def watch(paths: WatchPaths = None, **given: Any) -> None:
+def watch(**given: Any) -> None:
     """Follow nova-compute logs and report each live migration when it ends, as
     `migrations` would report it, and each host finding (configuration changed at a restart,
     drift from --config); export Prometheus metrics.
@@ -154,7 +148,7 @@ def watch(paths: WatchPaths = None, **given: Any) -> None:
     """
     from loganalyzer.watch.service import Watch
 
-    raise typer.Exit(Watch(watch_settings(paths=paths, **given)).run())
+    raise typer.Exit(Watch(watch_settings(**given)).run())
 
 
 cache_app = typer.Typer(
@@ -183,10 +177,9 @@ def cache_info(*, cache: str, fmt: str) -> None:
 
       loganalyzer cache info --cache /mnt/logs/.loganalyzer-cache -f json
     """
-    from loganalyzer.api import cache_entries
     from loganalyzer.output import cache_out
 
-    cache_out.info(cache_entries(cache), cache, fmt, sys.stdout)
+    cache_out.info(api.cache_entries(cache), cache, fmt, sys.stdout)
 
 
 @cache_app.command("clear", cls=Command)
@@ -200,6 +193,4 @@ def cache_clear(*, cache: str) -> None:
 
       loganalyzer cache clear --cache ~/.cache/loganalyzer
     """
-    from loganalyzer.api import clear_cache
-
-    typer.echo(f"removed {clear_cache(cache)} cached file(s) from {cache}")
+    typer.echo(f"removed {api.clear_cache(cache)} cached file(s) from {cache}")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from loganalyzer.flags import OUTPUT, REQUIRED, Flag, formats
 
+PATHS = Flag("paths", (), list[str], REQUIRED, "Log files, folders (searched recursively), "
+             "sosreport tarballs, or - for stdin.", metavar="PATH...")
+
 MAX_LINE_DEFAULT = 1 << 20  # = loganalyzer.logs.scan.MAX_LINE (not imported: --help stays light)
 PERFORMANCE = "Performance"
 HOST = Flag("host", ("--host",), list[str] | None, None, "PATH=HOST names the host of a file or "
@@ -29,6 +32,7 @@ READING = (
     Flag("quiet", ("--quiet", "-q"), bool, False, "No progress bar.", PERFORMANCE),
 )
 SCAN = (
+    PATHS,
     Flag("kind", ("--kind",), list[str] | None, None, "Only events of this kind (repeatable).",
          "Selection", "KIND"),
     Flag("unrecognized", ("--unrecognized",), bool, False, "List the lines a catalogue key "
