@@ -17,15 +17,10 @@ from loganalyzer.errors import EXIT_OK
 from loganalyzer.version import __version__
 
 app = typer.Typer(
-    name="loganalyzer",
-    cls=Group,
+    name="loganalyzer", cls=Group, no_args_is_help=True, add_completion=False,
     help="Analyse nova-compute live migrations: predict what a \\[libvirt] configuration does, "
     "check it, and compare it with what the logs show.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+    rich_markup_mode="rich", context_settings={"help_option_names": ["-h", "--help"]})
 
 
 def _version(value: bool) -> None:

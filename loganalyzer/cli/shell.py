@@ -1,13 +1,8 @@
 """How the command line behaves around the commands, where typer (0.29) would differ: usage
-errors as one line (not a box), a closed output pipe ends quietly (not exit 1, the findings
-code), ``--color/--no-color`` on every command, and arguments shown by name (``PATH...``)
-rather than by Python type (options: :attr:`loganalyzer.flags.Flag.word`). A command stopped
-from outside, or whose output cannot be written, ends with one line on stderr and a
-documented exit code, never a traceback: Ctrl-C (SIGINT) exits 130 and SIGTERM 143 (128 +
-the signal), after the workers of a process pool are gone and any output file being written
-is removed unfinished (the previous one stays); a full disk or an I/O error on stdout exits
-2. Everything else is typer's and click's.
-"""
+errors as one line (not a box); a closed output pipe ends quietly (exit 0, not 1, the
+findings code); Ctrl-C exits 130 and SIGTERM 143 (128 + the signal) with one line, a full
+disk or an I/O error on stdout 2; arguments are shown by name (``PATH...``), not by Python
+type. Everything else is typer's and click's."""
 
 from __future__ import annotations
 
@@ -86,13 +81,11 @@ class Command(_Shared, TyperCommand):
 class Stopped(KeyboardInterrupt):
     """SIGTERM, raised where the program is, so that it unwinds as for Ctrl-C."""
 
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
+    signum = signal.SIGTERM
 
 
 def _stop(signum: int, frame: Any) -> None:
-    raise Stopped(signum)
+    raise Stopped(signal.Signals(signum).name)
 
 
 @contextmanager
@@ -211,11 +204,10 @@ def usage_message(exc: click.ClickException) -> str:
         return text
     path = exc.ctx.command_path if exc.ctx else ""
     where = f"{path.split(' ', 1)[1]}: " if " " in path else ""
-    if isinstance(exc, NoSuchOption) and exc.possibilities:
-        return (f"{where}no such option {exc.option_name} "
-                f"(did you mean {' or '.join(sorted(exc.possibilities))}?)")
     if isinstance(exc, NoSuchOption):
         text = f"no such option {exc.option_name}"
+        if exc.possibilities:
+            return f"{where}{text} (did you mean {' or '.join(sorted(exc.possibilities))}?)"
     else:
         text = text[:1].lower() + text[1:].rstrip(".")
         text = text.replace("'", "") if text.startswith("no such command") else text
