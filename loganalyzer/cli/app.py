@@ -1,8 +1,6 @@
-"""The ``loganalyzer`` command line: thin typer commands over the library.
-
-Exit codes everywhere: 0 ok, 1 findings or mismatches (checking commands), 2 bad usage,
-bad value or unreadable input. Errors are one line on stderr, never a traceback.
-"""
+"""The ``loganalyzer`` command line: thin typer commands over the library. Exit codes
+everywhere: 0 ok, 1 findings or mismatches (checking commands), 2 bad usage, bad value or
+unreadable input; errors are one line on stderr, never a traceback."""
 
 from __future__ import annotations
 
@@ -31,12 +29,10 @@ def _version(value: bool) -> None:
 
 @app.callback()
 @uses()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, metavar="",
-                           help="Print the version.")] = False,
-) -> None:
-    """Analyse nova-compute live migrations."""
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, metavar="", help="Print the version.")
+        ] = False) -> None:
+    pass  # the app's help is typer.Typer's
 
 
 for command in (planning.predict, planning.lint, reading.scan, reading.migrations, reading.show,
@@ -44,7 +40,4 @@ for command in (planning.predict, planning.lint, reading.scan, reading.migration
     app.command(cls=Command)(command)
 app.add_typer(reading.cache_app, name="cache")
 
-
-def main() -> None:
-    """Console-script entry point."""
-    app()
+main = app  # the console script's entry point

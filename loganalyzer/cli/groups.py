@@ -1,12 +1,9 @@
-"""Options as the commands take them: declared once as data in the library
-(:class:`loganalyzer.flags.Flag` tuples beside the calls they feed) and handed to a command
-as keyword arguments of those calls.
-
-``@uses(CONFIG, MODEL, …)`` adds each group's options to a command's signature (typer reads
-it) and calls the command with their values by the library's keyword names: an option not
-given is left out (the library's default holds), a value outside its choices is refused, and
-a group's ``build`` (a library function) turns its values into the library's parameters.
-"""
+"""Options as the commands take them: ``@uses(CONFIG, MODEL, …)`` adds the options declared
+as data in the library (:class:`loganalyzer.flags.Flag` tuples beside the calls they feed)
+to a command's signature, which typer reads, and calls the command with their values by the
+library's keyword names: an option not given is left out (the library's default holds), a
+value outside its choices is refused, and a group's ``build`` (a library function) turns its
+values into the library's parameters."""
 
 from __future__ import annotations
 
@@ -15,7 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
@@ -25,8 +22,6 @@ from loganalyzer.config import flags as config_flags
 from loganalyzer.flags import COLOR, Flag, checked
 from loganalyzer.logs import flags as log_flags
 from loganalyzer.output import common
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -38,18 +33,17 @@ class Group:
 
 
 CONFIG = Group(config_flags.CONFIGURATION, config_flags.declaration)
-MODEL = Group(config_flags.MODEL)
 READING = Group(log_flags.READING, api.reading_options)
 HOSTS = Group((log_flags.HOST,), api.host_options)  # watch: it reads by itself
-GUEST, SELECTION = Group(analysis_flags.GUEST), Group(analysis_flags.SELECTION)
+MODEL, GUEST, SELECTION = config_flags.MODEL, analysis_flags.GUEST, analysis_flags.SELECTION
 
 
-def uses(*groups: Group | tuple[Flag, ...]) -> Callable[[F], F]:
+def uses(*groups: Group | tuple[Flag, ...]) -> Callable[[Callable[..., Any]], Any]:
     """Give a command (or group) the options of ``groups`` (a plain tuple: its own, passed as
     given), and ``--color/--no-color``."""
     parts = [g if isinstance(g, Group) else Group(g) for g in groups]
 
-    def decorate(func: F) -> F:
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(func, eval_str=True)
         own = [p for p in signature.parameters.values() if p.kind is p.POSITIONAL_OR_KEYWORD]
         options = [_parameter(flag) for part in parts for flag in part.flags]
@@ -68,7 +62,7 @@ def uses(*groups: Group | tuple[Flag, ...]) -> Callable[[F], F]:
         new = signature.replace(parameters=[*own, *options, _parameter(COLOR)])
         command.__signature__ = new  # type: ignore[attr-defined]  # read by typer
         command.__annotations__ = {p.name: p.annotation for p in new.parameters.values()}
-        return command  # type: ignore[return-value]
+        return command
 
     return decorate
 

@@ -1,6 +1,5 @@
-"""The commands over a configuration and the nova model, no logs read: ``predict`` (the ramp
-nova computes for a guest), ``lint`` (findings for guests of given sizes) and ``simulate`` (a
-migration driven as nova drives it, its logs, a fleet)."""
+"""The commands over a configuration and the nova model, reading no log: ``predict``, ``lint``
+and ``simulate``."""
 
 from __future__ import annotations
 
@@ -13,9 +12,7 @@ from loganalyzer import api
 from loganalyzer.cli.groups import CONFIG, MODEL, uses
 from loganalyzer.config import flags
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK
-from loganalyzer.flags import formats
-from loganalyzer.simulate.run import FLAGS as SIMULATE
-from loganalyzer.simulate.run import parse_start, run
+from loganalyzer.simulate import run as simulation
 
 
 @uses(flags.PREDICT, CONFIG, MODEL)
@@ -32,7 +29,7 @@ def predict(*, fmt: str, start: str | None = None, **given: Any) -> None:
     """
     from loganalyzer.output import predict_out
 
-    when = parse_start(start)  # before the configuration is read: the first error wins
+    when = simulation.parse_start(start)  # before the configuration is read: the first error wins
     predict_out.write(api.predict(**given), fmt, when, sys.stdout)
 
 
@@ -56,7 +53,7 @@ def lint(*, fmt: str, memory_mb: list[str] | None = None, **given: Any) -> None:
     raise typer.Exit(EXIT_FINDINGS if has_warnings(result.findings) else EXIT_OK)
 
 
-@uses((*SIMULATE, formats("table", "json")), CONFIG, MODEL)
+@uses(simulation.FLAGS, CONFIG, MODEL)
 def simulate(*, fmt: str, **given: Any) -> None:
     """Simulate a live migration the way nova drives it, write its logs, or answer what-if.
 
@@ -72,4 +69,4 @@ def simulate(*, fmt: str, **given: Any) -> None:
     """
     from loganalyzer.output import simulate_out
 
-    simulate_out.write(run(**given), fmt, given.get("budget"), sys.stdout)
+    simulate_out.write(simulation.run(**given), fmt, given.get("budget"), sys.stdout)

@@ -1,7 +1,5 @@
-"""The commands that read nova-compute logs: ``scan`` (their live-migration events),
-``migrations`` (one row per migration), ``show`` (one in full), ``verify`` (the rollout
-check), ``report`` (the self-contained HTML report), ``watch`` (each migration as it ends,
-and Prometheus metrics), and ``cache info`` / ``cache clear`` (what a --cache folder holds)."""
+"""The commands that read nova-compute logs: ``scan``, ``migrations``, ``show``, ``verify``,
+``report`` and ``watch``, and ``cache info`` / ``cache clear`` for their --cache folder."""
 
 from __future__ import annotations
 
@@ -18,8 +16,7 @@ from loganalyzer.cli.shell import Command, Group
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK
 from loganalyzer.logs.flags import CACHE, CACHE_INFO, SCAN
 from loganalyzer.report.flags import REPORT
-from loganalyzer.watch.settings import FLAGS as WATCH
-from loganalyzer.watch.settings import watch_settings
+from loganalyzer.watch import settings as watch_settings
 
 
 @g.uses(SCAN, g.READING, g.SELECTION)
@@ -128,7 +125,7 @@ def report(*, paths: list[str], png: str | None = None, **given: Any) -> None:
         typer.echo(path)
 
 
-@g.uses(WATCH, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.HOSTS)
+@g.uses(watch_settings.FLAGS, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.HOSTS)
 def watch(**given: Any) -> None:
     """Follow nova-compute logs and report each live migration when it ends, as
     `migrations` would report it, and each host finding (configuration changed at a restart,
@@ -148,7 +145,7 @@ def watch(**given: Any) -> None:
     """
     from loganalyzer.watch.service import Watch
 
-    raise typer.Exit(Watch(watch_settings(**given)).run())
+    raise typer.Exit(Watch(watch_settings.watch_settings(**given)).run())
 
 
 cache_app = typer.Typer(
@@ -158,10 +155,7 @@ cache_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode="rich", cls=Group)
 
 
-@cache_app.callback()
-@g.uses()
-def _cache() -> None:
-    pass  # no docstring: the group's help is cache_app's
+cache_app.callback()(g.uses()(lambda: None))  # --color on the group too; help: cache_app's
 
 
 @cache_app.command("info", cls=Command)

@@ -16,15 +16,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import typer
+from rich.console import Console
 from typer import _click as click  # the click typer vendors (its exceptions and classes)
-from typer._click.core import Abort
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from loganalyzer.errors import EXIT_OK, EXIT_USAGE, InputError
 from loganalyzer.output import common
 
-SIGPIPE_EXIT = EXIT_OK  # a reader that stopped reading (``… | head``) is not a failure
 # errors only a write gives (a closed pipe, EPIPE, is the SIGPIPE rule's); EIO, which a read
 # can give too, counts only when flushing stdout
 WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
@@ -65,17 +64,11 @@ class _Shared:
 
 
 class Command(_Shared, TyperCommand):
-    """A command of the app: the one place library errors become command-line ones,
-    :class:`InputError` turning into ``loganalyzer: <message>`` and its exit code (2);
-    interrupts and failed writes to stdout are :func:`guarded`'s."""
+    """A command of the app, run :func:`guarded`."""
 
     def invoke(self, ctx: click.core.Context) -> Any:
-        try:
-            with _pipe_watch(), guarded():
-                return super().invoke(ctx)
-        except InputError as exc:
-            typer.echo(f"loganalyzer: {exc}", err=True)
-            raise typer.Exit(exc.exit_code) from None
+        with _pipe_watch(), guarded():
+            return super().invoke(ctx)
 
 
 class Stopped(KeyboardInterrupt):
@@ -90,8 +83,9 @@ def _stop(signum: int, frame: Any) -> None:
 
 @contextmanager
 def guarded() -> Iterator[None]:
-    """Run a command: SIGTERM unwinds like Ctrl-C; an interrupt or a failed write to stdout
-    becomes ``loganalyzer: ...`` and its exit code."""
+    """Run a command: the one place library errors become command-line ones
+    (:class:`InputError`: ``loganalyzer: <message>`` and its exit code, 2); SIGTERM unwinds
+    like Ctrl-C; an interrupt or a failed write to stdout is told the same way."""
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _stop) if main else None
     try:
@@ -103,6 +97,8 @@ def guarded() -> Iterator[None]:
     except typer.Exit:
         _flush_stdout()
         raise
+    except InputError as exc:
+        _give_up(str(exc), exc.exit_code, stdout=False)
     except KeyboardInterrupt as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
         _give_up(f"stopped by {signal.Signals(signum).name}", 128 + signum, stdout=False)
@@ -165,8 +161,6 @@ class Group(_Shared, TyperGroup):
             return super().main(*args, **extra)
         extra["prog_name"] = extra.get("prog_name") or "loganalyzer"
         common.COLOR = None
-        from rich.console import Console
-
         quits = Console.on_broken_pipe  # rich exits 1 (the findings code) on a closed pipe
         Console.on_broken_pipe = _pipe_closed  # type: ignore[method-assign,assignment]
         try:
@@ -179,11 +173,11 @@ class Group(_Shared, TyperGroup):
         except click.ClickException as exc:
             click.echo(f"loganalyzer: {usage_message(exc)}", err=True)
             code = exc.exit_code
-        except Abort:
+        except click.core.Abort:
             code = 130
         except _ClosedPipe:
             give_up_stdout()  # nothing more to say, nor at exit
-            code = SIGPIPE_EXIT
+            code = EXIT_OK  # a reader that stopped reading (``… | head``) is not a failure
         finally:
             Console.on_broken_pipe = quits  # type: ignore[method-assign]
         sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from loganalyzer.errors import InputError
-from loganalyzer.flags import Flag
+from loganalyzer.flags import Flag, formats
 from loganalyzer.nova.options import beyond_model
 from loganalyzer.nova.settings import Settings
 
@@ -55,6 +55,7 @@ FLAGS = (  # run()'s options as the command line shows them (configuration and m
          "configuration.", FLEET),
     Flag("sample", ("--sample",), bool, False,
          "Write the project's sample_logs set (with --out).", FLEET),
+    formats("table", "json"),  # simulate's output (loganalyzer.output.simulate_out)
 )
 
 
