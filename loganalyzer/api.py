@@ -299,6 +299,25 @@ def analyse_noting(paths: Sequence[str], say: Callable[[str], None], *,
     return rows, events
 
 
+def show_noting(paths: Sequence[str], say: Callable[[str], None], *, instance: str,
+                n: int | None = None, **kwargs: Any) -> tuple[dict[str, Any], int, int]:
+    """``show``'s migration: the ``n``-th (:func:`pick`) of the migrations of ``instance`` (a
+    UUID or its first characters) :func:`analyse_noting` finds; with its position and how
+    many the instance has."""
+    rows, _ = analyse_noting(paths, say, instance=[instance], **kwargs)
+    row, position = pick(rows, instance, n)
+    return row, position, len(rows)
+
+
+def verify_noting(paths: Sequence[str], say: Callable[[str], None], *,
+                  allow_empty: bool = False, **kwargs: Any) -> Any:
+    """``verify``'s verdict (:func:`loganalyzer.analysis.verify.verify`) on the migrations
+    :func:`analyse_noting` selects."""
+    from loganalyzer.analysis.verify import verify as run_verify
+
+    return run_verify(analyse_noting(paths, say, **kwargs)[0], allow_empty)
+
+
 def _moment(flag: str, value: datetime | str | None) -> datetime | None:
     from loganalyzer.logs.select import parse_time
 

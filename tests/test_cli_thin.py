@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from loganalyzer import api
 from loganalyzer.analysis import flags as analysis_flags
-from loganalyzer.analysis.verify import verify
 from loganalyzer.cli import app
 from loganalyzer.config import flags as config_flags
 from loganalyzer.errors import InputError
@@ -83,8 +82,8 @@ def test_each_declared_flag_is_a_keyword_of_its_library_call(flags: tuple[Flag, 
     (config_flags.MODEL, api.predict, set()),
     (analysis_flags.GUEST + analysis_flags.SELECTION, api.analyse, set()),
     (analysis_flags.MIGRATIONS, api.analyse_noting, {"fmt", "output"}),
-    (analysis_flags.SHOW, api.pick, {"fmt", "paths"}),
-    (analysis_flags.VERIFY, verify, {"fmt", "paths"}),
+    (analysis_flags.SHOW, api.show_noting, {"fmt"}),
+    (analysis_flags.VERIFY, api.verify_noting, {"fmt"}),
     (logs_flags.SCAN, api.scan_noting, {"fmt", "output", "unrecognized", "limit"}),
     (logs_flags.READING, api.reading_options, set()),
     (report_flags.REPORT, api.publish_report, {"png"}),

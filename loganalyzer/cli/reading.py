@@ -65,7 +65,7 @@ def migrations(*, paths: list[str], fmt: str, output: str | None = None, **given
 
 
 @g.uses(flags.SHOW, g.CONFIG, g.MODEL, g.GUEST, g.READING)
-def show(*, paths: list[str], fmt: str, instance: str, n: int | None = None, **given: Any) -> None:
+def show(*, paths: list[str], fmt: str, **given: Any) -> None:
     """One migration in full: events of both hosts, steps observed vs predicted, findings.
 
     [b]Examples[/b]
@@ -76,13 +76,11 @@ def show(*, paths: list[str], fmt: str, instance: str, n: int | None = None, **g
     """
     from loganalyzer.output import migrations_out
 
-    rows, _ = api.analyse_noting(paths, g.say, instance=[instance], **given)
-    row, position = api.pick(rows, instance, n)
-    migrations_out.write_show(row, position, len(rows), fmt, sys.stdout)
+    migrations_out.write_show(*api.show_noting(paths, g.say, **given), fmt, sys.stdout)
 
 
 @g.uses(flags.VERIFY, g.CONFIG, g.MODEL, g.GUEST, g.SELECTION, g.READING)
-def verify(*, paths: list[str], fmt: str, allow_empty: bool, **given: Any) -> None:
+def verify(*, paths: list[str], fmt: str, **given: Any) -> None:
     """After a config rollout: exit 0 when at least one migration was verified and every
     verified migration passed; 1 when any failed (its ramp does not match, the host runs
     another configuration, its behaviour or timeout limit contradicts the configuration, the
@@ -95,10 +93,9 @@ def verify(*, paths: list[str], fmt: str, allow_empty: bool, **given: Any) -> No
 
       loganalyzer verify sosreports/ --downtime 5000 --steps 7 --delay 75 --release train
     """
-    from loganalyzer.analysis.verify import verify as run_verify
     from loganalyzer.output import migrations_out
 
-    verdict = run_verify(api.analyse_noting(paths, g.say, **given)[0], allow_empty)
+    verdict = api.verify_noting(paths, g.say, **given)
     migrations_out.verify(verdict, sys.stdout, fmt)
     raise typer.Exit(EXIT_OK if verdict.ok else EXIT_FINDINGS)
 
