@@ -404,24 +404,38 @@ class LintResult:
     guests: list[Any]
     findings: list[Finding]
 
+    @property
+    def warned(self) -> bool:
+        """Whether anything is a warning or an error (what makes ``lint`` exit 1)."""
+        from loganalyzer.findings import has_warnings
+
+        return has_warnings(self.findings)
+
 
 LINT_SIZES_MB = (2048, 4096, 8192, 16384, 32768, 65536)
 
 
-def lint(*, memory_mb: Sequence[int] | None = None,
+def lint(*, memory_mb: Sequence[int | str] | None = None,
          data_gb: Sequence[float] = (), disk_gb: Sequence[float] = (),
          config: Sequence[str] = (), config_dir: Sequence[str] = (),
          release: str | None = None, variant: str | None = None, python: int | None = None,
          flags: Mapping[str, Any] | None = None, **options: Any) -> LintResult:
     """Configuration findings for guests of the given sizes: ``data_gb`` sizes and
-    ``memory_mb`` ones (2–64 GiB when neither is given)."""
+    ``memory_mb`` ones (2–64 GiB when neither is given; as text, ``"2048:65536"`` is that
+    range: :func:`loganalyzer.config.sizes.memory_sizes`)."""
     from loganalyzer.config.lint import lint as run_lint
     from loganalyzer.config.prediction import guest_size
+    from loganalyzer.config.sizes import memory_sizes
 
+    if memory_mb is None:
+        sizes: Sequence[int] = () if data_gb else LINT_SIZES_MB
+    elif any(isinstance(size, str) for size in memory_mb):
+        sizes = memory_sizes([str(size) for size in memory_mb])
+    else:
+        sizes = [int(size) for size in memory_mb]
     model, conf = _configured(config, config_dir, release, variant, python, flags, options)
     py = model.variant.python if model.variant else model.release.default_python
     guests = [guest_size(None, gb, [], py) for gb in data_gb]
-    sizes = memory_mb if memory_mb is not None else (() if data_gb else LINT_SIZES_MB)
     guests += [guest_size(mb, None, list(disk_gb), py) for mb in sizes]
     return LintResult(model, conf, guests, run_lint(model, conf, guests))
 

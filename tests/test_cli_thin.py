@@ -123,6 +123,16 @@ def test_flag_words_and_checks():
         checked((fmt,), {"fmt": "parquet", "output": "-"}, terminal=True)
 
 
+def test_lint_takes_sizes_as_the_command_line_gives_them():
+    """``memory_mb`` as text is what ``lint --memory-mb`` takes: a size or a MIN:MAX range."""
+    result = api.lint(memory_mb=["2048:8192"], steps=30)
+    assert [g.data_gb for g in result.guests] == [2.0, 4.0, 8.0]
+    assert [g.data_gb for g in api.lint(memory_mb=[8192, 2048]).guests] == [8.0, 2.0]
+    assert result.warned == any(f.severity != "info" for f in result.findings)
+    with pytest.raises(InputError, match="--memory-mb x:y: not a number of MB"):
+        api.lint(memory_mb=["x:y"])
+
+
 def test_show_picks_one_migration_of_the_instance():
     rows = [{"start": "1"}, {"start": "2"}]
     assert api.pick(rows, "7b", None) == (rows[1], 2)

@@ -34,7 +34,7 @@ def predict(*, fmt: str, start: str | None = None, **given: Any) -> None:
 
 
 @uses(flags.LINT, CONFIG, MODEL)
-def lint(*, fmt: str, memory_mb: list[str] | None = None, **given: Any) -> None:
+def lint(*, fmt: str, **given: Any) -> None:
     """Check a configuration for guests of given sizes; exit 1 when anything is a warning.
 
     [b]Examples[/b]
@@ -43,14 +43,11 @@ def lint(*, fmt: str, memory_mb: list[str] | None = None, **given: Any) -> None:
 
       loganalyzer lint --steps 30 --completion-timeout 400 --memory-mb 4096:65536
     """
-    from loganalyzer.config.sizes import memory_sizes
-    from loganalyzer.findings import has_warnings
     from loganalyzer.output import lint_out
 
-    result = api.lint(memory_mb=memory_sizes(memory_mb) if memory_mb else None, **given)
-    lint_out.write(result.model, result.config, result.guests, result.findings, fmt,
-                   sys.stdout)
-    raise typer.Exit(EXIT_FINDINGS if has_warnings(result.findings) else EXIT_OK)
+    result = api.lint(**given)
+    lint_out.write(result.model, result.config, result.guests, result.findings, fmt, sys.stdout)
+    raise typer.Exit(EXIT_FINDINGS if result.warned else EXIT_OK)
 
 
 @uses(simulation.FLAGS, CONFIG, MODEL)
