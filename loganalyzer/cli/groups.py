@@ -68,14 +68,16 @@ def uses(*groups: Group | tuple[Flag, ...]) -> Callable[[Callable[..., Any]], An
 
 
 def _parameter(flag: Flag) -> inspect.Parameter:
-    """The parameter typer reads as ``flag``'s option, or argument."""
-    declared = typer.Option(*flag.flags, help=flag.help, rich_help_panel=flag.panel,
-                            metavar=flag.word, show_default=flag.default is not None
-                            ) if flag.flags else typer.Argument(
-        help=flag.help, show_default=False, metavar=flag.metavar)
-    kind = inspect.Parameter.KEYWORD_ONLY if flag.flags else inspect.Parameter.POSITIONAL_OR_KEYWORD
-    return inspect.Parameter(flag.name, kind, annotation=Annotated[flag.kind, declared],
-                             default=inspect.Parameter.empty if flag.required else flag.default)
+    """The parameter typer reads as ``flag``'s option (an argument when it has no flags)."""
+    default = inspect.Parameter.empty if flag.required else flag.default
+    if not flag.flags:
+        argument = typer.Argument(help=flag.help, show_default=False, metavar=flag.metavar)
+        return inspect.Parameter(flag.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                 annotation=Annotated[flag.kind, argument], default=default)
+    option = typer.Option(*flag.flags, help=flag.help, rich_help_panel=flag.panel,
+                          metavar=flag.word, show_default=flag.default is not None)
+    return inspect.Parameter(flag.name, inspect.Parameter.KEYWORD_ONLY,
+                             annotation=Annotated[flag.kind, option], default=default)
 
 
 def say(line: str) -> None:
