@@ -1,5 +1,6 @@
-"""How logs are read, as options (data: the CLI builds ``--host``, ``--engine``, ``--cache``…
-from these; :class:`loganalyzer.api.Reading` takes the values)."""
+"""Which logs are read and how, as options (data: the CLI builds the PATH arguments,
+``--host``, ``--engine``, ``--cache``… from these; :class:`loganalyzer.api.Reading` takes the
+values), ``scan``'s own options, and those of ``cache info`` / ``cache clear``."""
 
 from __future__ import annotations
 
@@ -41,5 +42,6 @@ SCAN = (
     formats("table", "json", "csv", "parquet"), OUTPUT,
 )
 CACHE = (Flag("cache", ("--cache",), str, REQUIRED, "The cache folder.", metavar="DIR"),)
+# cache info's --format: its help has always read "table | json", not formats()' "Output: …"
 CACHE_INFO = (*CACHE, Flag("fmt", ("--format", "-f"), str, "table", "table | json",
                            metavar="FORMAT", choices=("table", "json")))
