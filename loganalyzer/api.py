@@ -81,6 +81,43 @@ class Reading:
                 os.environ[MAX_LINE_ENV] = before
 
 
+def host_options(host: Sequence[str] = ()) -> dict[str, Any]:
+    """``--host`` values as the library takes them: ``hosts`` (PATH=HOST names the host of a
+    path) and ``host`` (plain HOSTs: the migrations to keep)."""
+    from loganalyzer.logs.read import parse_host_options
+
+    return {"hosts": parse_host_options([h for h in host if "=" in h]),
+            "host": [h for h in host if "=" not in h]}
+
+
+def reading_options(host: Sequence[str] = (), quiet: bool = False,
+                    **reading: Any) -> dict[str, Any]:
+    """:func:`host_options` and a :class:`Reading` from the reading options' values
+    (:data:`loganalyzer.logs.flags.READING`; ``quiet``: no progress bar)."""
+    return {**host_options(host), "reading": Reading(progress=not quiet, **reading)}
+
+
+def cache_entries(cache: str) -> list[dict[str, Any]]:
+    """One summary per file a ``--cache`` folder holds (path, bytes and lines scanned,
+    events); :class:`InputError` when the folder does not exist."""
+    from loganalyzer.logs.cache import info
+
+    return info(_cache_folder(cache))
+
+
+def clear_cache(cache: str) -> int:
+    """Remove every entry of a ``--cache`` folder; returns how many there were."""
+    from loganalyzer.logs.cache import clear
+
+    return clear(_cache_folder(cache))
+
+
+def _cache_folder(cache: str) -> str:
+    if not os.path.isdir(cache):
+        raise InputError(f"--cache {cache}: no such folder")
+    return cache
+
+
 def read(paths: Sequence[str] | str, *, hosts: Mapping[str, str] | None = None,
          engine: str = "auto", scheduler: str | None = None, cache: str | None = None,
          progress: bool = False, cache_verify: bool = False,
@@ -185,6 +222,18 @@ def checked_declaration(config: Sequence[str], config_dir: Sequence[str],
     return declared
 
 
+def pick(rows: Sequence[dict[str, Any]], instance: str, n: int | None
+         ) -> tuple[dict[str, Any], int]:
+    """``show``'s migration: the ``n``-th (1 = first; default the last) of the rows of one
+    instance (selected by UUID prefix), and its position."""
+    if not rows:
+        raise InputError(f"--instance {instance}: no migration of that instance in the input")
+    position = n if n is not None else len(rows)
+    if not 1 <= position <= len(rows):
+        raise InputError(f"--n {n}: the instance has {len(rows)} migration(s)")
+    return rows[position - 1], position
+
+
 def read_noting(paths: Sequence[str], say: Callable[[str], None], *,
                 reading: Reading | None = None, hosts: Mapping[str, str] | None = None
                 ) -> EventSet:
@@ -199,16 +248,34 @@ def read_noting(paths: Sequence[str], say: Callable[[str], None], *,
     return events
 
 
+def scan_noting(paths: Sequence[str], say: Callable[[str], None], *, kind: Sequence[str] = (),
+                instance: Sequence[str] = (), host: Sequence[str] = (),
+                since: str | None = None, until: str | None = None,
+                reading: Reading | None = None, hosts: Mapping[str, str] | None = None
+                ) -> tuple[EventSet, Any]:
+    """What ``scan`` lists: the events read as :func:`read_noting` reads them, and the table
+    of those of the given kinds, instances (prefixes), hosts and time window (checked
+    before any log is read)."""
+    from loganalyzer.logs.select import check_kinds, parse_time, select_events
+
+    check_kinds(kind)
+    window = parse_time("--since", since), parse_time("--until", until)
+    events = read_noting(paths, say, reading=reading, hosts=hosts)
+    return events, select_events(events.events, kind, instance, host, *window)
+
+
 def analyse_noting(paths: Sequence[str], say: Callable[[str], None], *,
                    reading: Reading | None = None, hosts: Mapping[str, str] | None = None,
                    config: Sequence[str] = (), config_dir: Sequence[str] = (),
                    flags: Mapping[str, Any] | None = None, release: str | None = None,
-                   python: int | None = None, **kwargs: Any
-                   ) -> tuple[list[dict[str, Any]], EventSet]:
+                   python: int | None = None, declared: Declared | None = None,
+                   **kwargs: Any) -> tuple[list[dict[str, Any]], EventSet]:
     """:func:`analyse` as the commands run it: a bad configuration fails before any log is
     read, and reading warnings, notes (a nova.conf among the inputs left unused) and an
-    empty result are handed to ``say``, one line each (``warning: …``, ``note: …``)."""
-    declared = checked_declaration(config, config_dir, flags, release, python)
+    empty result are handed to ``say``, one line each (``warning: …``, ``note: …``).
+    ``declared``: the configuration already read by :func:`checked_declaration`."""
+    if declared is None:
+        declared = checked_declaration(config, config_dir, flags, release, python)
     events = read_noting(paths, say, reading=reading, hosts=hosts)
     unused = [f.path for f in events.passed_over
               if os.path.basename(f.path.rsplit(":", 1)[-1]).startswith("nova")
@@ -230,6 +297,25 @@ def analyse_noting(paths: Sequence[str], say: Callable[[str], None], *,
         say(f"{what} in {len(events.files)} file(s) read "
             f"({sum(f.lines for f in events.files)} lines)")
     return rows, events
+
+
+def show_noting(paths: Sequence[str], say: Callable[[str], None], *, instance: str,
+                n: int | None = None, **kwargs: Any) -> tuple[dict[str, Any], int, int]:
+    """``show``'s migration: the ``n``-th (:func:`pick`) of the migrations of ``instance`` (a
+    UUID or its first characters) :func:`analyse_noting` finds; with its position and how
+    many the instance has."""
+    rows, _ = analyse_noting(paths, say, instance=[instance], **kwargs)
+    row, position = pick(rows, instance, n)
+    return row, position, len(rows)
+
+
+def verify_noting(paths: Sequence[str], say: Callable[[str], None], *,
+                  allow_empty: bool = False, **kwargs: Any) -> Any:
+    """``verify``'s verdict (:func:`loganalyzer.analysis.verify.verify`) on the migrations
+    :func:`analyse_noting` selects."""
+    from loganalyzer.analysis.verify import verify as run_verify
+
+    return run_verify(analyse_noting(paths, say, **kwargs)[0], allow_empty)
 
 
 def _moment(flag: str, value: datetime | str | None) -> datetime | None:
@@ -318,24 +404,38 @@ class LintResult:
     guests: list[Any]
     findings: list[Finding]
 
+    @property
+    def warned(self) -> bool:
+        """Whether anything is a warning or an error (what makes ``lint`` exit 1)."""
+        from loganalyzer.findings import has_warnings
+
+        return has_warnings(self.findings)
+
 
 LINT_SIZES_MB = (2048, 4096, 8192, 16384, 32768, 65536)
 
 
-def lint(*, memory_mb: Sequence[int] | None = None,
+def lint(*, memory_mb: Sequence[int | str] | None = None,
          data_gb: Sequence[float] = (), disk_gb: Sequence[float] = (),
          config: Sequence[str] = (), config_dir: Sequence[str] = (),
          release: str | None = None, variant: str | None = None, python: int | None = None,
          flags: Mapping[str, Any] | None = None, **options: Any) -> LintResult:
     """Configuration findings for guests of the given sizes: ``data_gb`` sizes and
-    ``memory_mb`` ones (2–64 GiB when neither is given)."""
+    ``memory_mb`` ones (2–64 GiB when neither is given; as text, ``"2048:65536"`` is that
+    range: :func:`loganalyzer.config.sizes.memory_sizes`)."""
     from loganalyzer.config.lint import lint as run_lint
     from loganalyzer.config.prediction import guest_size
+    from loganalyzer.config.sizes import memory_sizes
 
+    if memory_mb is None:
+        sizes: Sequence[int] = () if data_gb else LINT_SIZES_MB
+    elif any(isinstance(size, str) for size in memory_mb):
+        sizes = memory_sizes([str(size) for size in memory_mb])
+    else:
+        sizes = [int(size) for size in memory_mb]
     model, conf = _configured(config, config_dir, release, variant, python, flags, options)
     py = model.variant.python if model.variant else model.release.default_python
     guests = [guest_size(None, gb, [], py) for gb in data_gb]
-    sizes = memory_mb if memory_mb is not None else (() if data_gb else LINT_SIZES_MB)
     guests += [guest_size(mb, None, list(disk_gb), py) for mb in sizes]
     return LintResult(model, conf, guests, run_lint(model, conf, guests))
 
@@ -369,30 +469,38 @@ def report(paths_or_events: Sequence[str] | str | EventSet, *, out: str,
            config_dir: Sequence[str] = (), release: str | None = None,
            python: int | None = None, **kwargs: Any) -> dict[str, Any]:
     """Write the self-contained HTML report to ``out``; returns a summary (path, counts)."""
+    from loganalyzer.config.prediction import resolve_model
+    from loganalyzer.report.publish import shown
     from loganalyzer.report.render import build_page, write
 
     flags = overrides(**{k: kwargs.pop(k) for k in list(kwargs) if k in RAMP_FLAGS})
-    rows, events = analyse(paths_or_events, config=config, config_dir=config_dir,
-                           release=release, python=python, flags=flags, **kwargs)
-    declared, sources = declared_for_report(config, config_dir, flags, release, python)
-    html, _ = build_page(rows, events, title, declared, sources)
+    declared = checked_declaration(config, config_dir, flags, release, python)
+    rows, events = analyse(paths_or_events, release=release, python=python, declared=declared,
+                           **kwargs)
+    html, _ = build_page(rows, events, title,
+                         *shown(declared, resolve_model(release, None, python).release))
     write(out, html)
     return {"path": out, "migrations": len(rows),
             "mismatches": sum(1 for r in rows if r["ramp_verdict"] == "mismatch"),
             "unrecognized": len(events.unrecognized), "warnings": len(events.warnings)}
 
 
-def declared_for_report(config: Sequence[str], config_dir: Sequence[str],
-                        flags: Mapping[str, Any], release: str | None, python: int | None
-                        ) -> tuple[dict[str, Any] | None, str]:
-    """The declared configuration as the report shows it, and a sentence on its source."""
-    if not (config or config_dir or flags):
-        return None, "start-up dumps in the logs, else release defaults"
-    from loganalyzer.analysis.migrations import Declared
+def publish_report(paths: Sequence[str], say: Callable[[str], None], *, title: str,
+                   output: str | None = None, config: Sequence[str] = (),
+                   config_dir: Sequence[str] = (), flags: Mapping[str, Any] | None = None,
+                   release: str | None = None, python: int | None = None, **kwargs: Any
+                   ) -> tuple[str, str, Any]:
+    """What ``loganalyzer report`` does: the declared configuration read once (checked
+    before any log is read, then shown), logs analysed as :func:`analyse_noting` does, the
+    page written (:func:`loganalyzer.report.publish.publish`). Returns the file written,
+    the summary line and the page's figures (for PNGs)."""
     from loganalyzer.config.prediction import resolve_model
+    from loganalyzer.report.publish import publish, summary_line
 
-    model = resolve_model(release, None, python)
-    conf = Declared(list(config), list(config_dir), dict(flags)).for_release(model.release)
-    declared = {name: setting.value for name, setting in conf.settings.items()}
-    given = [*config, *config_dir, *(f"--{k}" for k in flags)]
-    return declared, "declared: " + ", ".join(given)
+    declared = checked_declaration(config, config_dir, flags, release, python)
+    rows, events = analyse_noting(paths, say, config=config, config_dir=config_dir,
+                                  flags=flags, release=release, python=python,
+                                  declared=declared, **kwargs)
+    target, figures = publish(rows, events, title, declared,
+                              resolve_model(release, None, python).release, output)
+    return target, summary_line(target, rows, events), figures

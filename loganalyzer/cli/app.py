@@ -1,8 +1,6 @@
-"""The ``loganalyzer`` command line: thin typer commands over the library.
-
-Exit codes everywhere: 0 ok, 1 findings or mismatches (checking commands), 2 bad usage,
-bad value or unreadable input. Errors are one line on stderr, never a traceback.
-"""
+"""The ``loganalyzer`` command line: thin typer commands over the library. Exit codes
+everywhere: 0 ok, 1 findings or mismatches (checking commands), 2 bad usage, bad value or
+unreadable input; errors are one line on stderr, never a traceback."""
 
 from __future__ import annotations
 
@@ -10,20 +8,17 @@ from typing import Annotated
 
 import typer
 
+from loganalyzer.cli import planning, reading
+from loganalyzer.cli.groups import uses
 from loganalyzer.cli.shell import Command, Group
 from loganalyzer.errors import EXIT_OK
 from loganalyzer.version import __version__
 
 app = typer.Typer(
-    name="loganalyzer",
-    cls=Group,
+    name="loganalyzer", cls=Group, no_args_is_help=True, add_completion=False,
     help="Analyse nova-compute live migrations: predict what a \\[libvirt] configuration does, "
     "check it, and compare it with what the logs show.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+    rich_markup_mode="rich", context_settings={"help_option_names": ["-h", "--help"]})
 
 
 def _version(value: bool) -> None:
@@ -33,31 +28,16 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
-    ] = False,
-) -> None:
-    """Analyse nova-compute live migrations."""
+@uses()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, metavar="", help="Print the version.")
+        ] = False) -> None:
+    pass  # the app's help is typer.Typer's
 
 
-# --- options shared by the commands that need a configuration --------------------------
+for command in (planning.predict, planning.lint, reading.scan, reading.migrations, reading.show,
+                reading.verify, planning.simulate, reading.report, reading.watch):  # --help's order
+    app.command(cls=Command)(command)
+app.add_typer(reading.cache_app, name="cache")
 
-
-def _register() -> None:
-    """Every command, in the order --help lists them."""
-    from loganalyzer.cli import cache, lint, migrations, predict, report, scan, simulate, watch
-
-    for command in (predict.predict, lint.lint, scan.scan, migrations.migrations,
-                    migrations.show, migrations.verify, simulate.simulate, report.report,
-                    watch.watch):
-        app.command(cls=Command)(command)
-    app.add_typer(cache.cache_app, name="cache")
-
-
-_register()
-
-
-def main() -> None:
-    """Console-script entry point."""
-    app()
+main = app  # the console script's entry point

@@ -236,3 +236,30 @@ def verify(verdict: Any, stream: IO[str], fmt: str) -> None:
                       ", ".join(f"{r} {n}" for r, n in tally.reasons.most_common()) or "-")
     out.print(table)
     out.print(verdict.line())
+
+
+def write_output(rows: Sequence[dict[str, Any]], events: Any, fmt: str,
+                 output: str | None) -> None:
+    """``migrations``' output: parquet into ``output``, else the table, JSON or CSV there (or
+    on stdout), with the reading's and the analysis's warnings."""
+    from loganalyzer.output.common import output_file
+
+    if fmt == "parquet":
+        write_parquet(rows, output)
+        return
+    with output_file(output) as stream:
+        write(rows, [*events.warnings, *events.analysis_warnings], fmt, stream,
+              events.host_aliases, events.duplicates_dropped)
+
+
+def write_show(row: dict[str, Any], position: int, total: int, fmt: str,
+               stream: IO[str]) -> None:
+    """``show``'s output: :func:`show`, or with JSON the migration's element with its events
+    in full."""
+    if fmt != "json":
+        show(row, position, total, stream)
+        return
+    data = public(row)
+    data["events_detail"] = [{k: v for k, v in e.items() if v is not None}
+                             for e in row.get("_events", [])]
+    write_json(data, stream)

@@ -195,3 +195,15 @@ def _summary(out: Any, events: EventSet, frame: pd.DataFrame) -> None:
                   "them)")
     hint = "" if not events.unrecognized else " (--unrecognized lists them)"
     out.print(f"unrecognized: {len(events.unrecognized)}{hint}  warnings: {len(events.warnings)}")
+
+
+def write_output(events: EventSet, frame: pd.DataFrame, fmt: str, output: str | None,
+                 show_unrecognized: bool = False, limit: int = 500) -> None:
+    """``scan``'s output: parquet into ``output``, else :func:`write` there (or on stdout)."""
+    from loganalyzer.output.common import output_file
+
+    if fmt == "parquet":
+        write_parquet(frame, output)
+        return
+    with output_file(output) as stream:
+        write(events, frame, fmt, stream, show_unrecognized, limit)

@@ -55,3 +55,11 @@ def what_if(rows: Sequence[dict[str, Any]], budget: float | None, fmt: str,
     out.print(table)
     out.print("guest downtime: the simulated stop-and-copy (or pause) time; final max: nova's "
               "max downtime in force at the end")
+
+
+def write(summary: dict[str, Any], fmt: str, budget: float | None, stream: IO[str]) -> None:
+    """``simulate``'s output: :func:`result`, and the what-if ranking when there is one (JSON
+    holds it in the summary)."""
+    result(summary, fmt, stream)
+    if "what_if" in summary and fmt != "json":
+        what_if(summary["what_if"], budget, fmt, stream)

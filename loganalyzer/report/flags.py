@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from loganalyzer.flags import Flag
+from loganalyzer.logs.flags import PATHS
 
 REPORT = (
+    PATHS,
     Flag("title", ("--title",), str, "nova live migrations", "The report's title."),
     Flag("output", ("--output", "-o"), str | None, None,
          "The HTML file (default reports/loganalyzer-<date>.html).", metavar="FILE"),

@@ -6,20 +6,35 @@ import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loganalyzer.errors import InputError
 
+if TYPE_CHECKING:
+    from loganalyzer.analysis.migrations import Declared
+    from loganalyzer.nova.releases import Release
 
-def publish(rows: Sequence[dict[str, Any]], events: Any, title: str,
-            declared: dict[str, Any] | None, sources: str, output: str | None
-            ) -> tuple[str, Any]:
+
+def shown(declared: Declared, release: Release) -> tuple[dict[str, Any] | None, str]:
+    """The declared configuration as the report shows it (values by nova's option names, as
+    ``release`` reads them: the load the declaration was checked with is reused), and a
+    sentence on its source."""
+    if not declared.given:
+        return None, "start-up dumps in the logs, else release defaults"
+    settings = declared.for_release(release).settings
+    given = [*declared.files, *declared.dirs, *(f"--{k}" for k in declared.flags)]
+    return ({name: setting.value for name, setting in settings.items()},
+            "declared: " + ", ".join(given))
+
+
+def publish(rows: Sequence[dict[str, Any]], events: Any, title: str, declared: Declared,
+            release: Release, output: str | None) -> tuple[str, Any]:
     """Write the page to ``output`` (default ``reports/loganalyzer-<date>.html``); returns
     the file written and the page's figures (for PNGs)."""
     from loganalyzer.report.render import build_page, write
 
     target = output or os.path.join("reports", f"loganalyzer-{date.today().isoformat()}.html")
-    html, figures = build_page(rows, events, title, declared, sources)
+    html, figures = build_page(rows, events, title, *shown(declared, release))
     try:
         write(target, html)
     except OSError as exc:

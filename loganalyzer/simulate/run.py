@@ -14,14 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from loganalyzer.errors import InputError
-from loganalyzer.flags import Flag
+from loganalyzer.flags import Flag, formats
 from loganalyzer.nova.options import beyond_model
 from loganalyzer.nova.settings import Settings
 
 LIBVIRT_LEVELS = ("debug", "info", "off")
 GUEST, LOGS, FLEET = "Guest", "Logs", "Fleet"
 FLAGS = (  # run()'s options as the command line shows them (configuration and model apart)
-    Flag("memory_mb", ("--memory-mb",), int, 4096, "Guest RAM in MB.", GUEST),
+    Flag("memory_mb", ("--memory-mb",), int, 4096, "Guest RAM in MB.", GUEST, "MB"),
     Flag("disk_gb", ("--disk-gb",), list[float] | None, None,
          "Size of a block-migrated disk in GiB (repeatable).", GUEST, "GIB"),
     Flag("dirty_rate", ("--dirty-rate",), float, 50.0, "MiB/s the guest writes to memory.",
@@ -31,13 +31,15 @@ FLAGS = (  # run()'s options as the command line shows them (configuration and m
     Flag("bandwidth", ("--bandwidth",), float, 1000.0, "Usable link bandwidth, MiB/s.", GUEST),
     Flag("migration_bandwidth", ("--migration-bandwidth",), int | None, None,
          "live_migration_bandwidth cap, MiB/s (0: none).", "Configuration"),
-    Flag("start", ("--start",), str, "2026-11-02T08:00:00", "Monitor start (ISO 8601)."),
+    Flag("start", ("--start",), str, "2026-11-02T08:00:00", "Monitor start (ISO 8601).",
+         metavar="TIME"),
     Flag("seed", ("--seed",), int, 0, "Random seed (results are deterministic for a seed)."),
     Flag("stall", ("--stall",), list[str] | None, None,
          "AT:SECONDS: the monitor loop stalls at AT for SECONDS (repeatable)."),
     Flag("what_if", ("--what-if",), bool, False,
          "Also try a small grid around the configured values."),
-    Flag("budget", ("--budget",), float | None, None, "Time budget (s) for --what-if."),
+    Flag("budget", ("--budget",), float | None, None, "Time budget (s) for --what-if.",
+         metavar="SECONDS"),
     Flag("out", ("--out",), str | None, None,
          "Write the logs of both hosts (or the fleet) under this folder.", LOGS),
     Flag("layout", ("--layout",), str, "plain", "plain | syslog | journal-json | oslo-json.",
@@ -53,6 +55,7 @@ FLAGS = (  # run()'s options as the command line shows them (configuration and m
          "configuration.", FLEET),
     Flag("sample", ("--sample",), bool, False,
          "Write the project's sample_logs set (with --out).", FLEET),
+    formats("table", "json"),  # simulate's output (loganalyzer.output.simulate_out)
 )
 
 

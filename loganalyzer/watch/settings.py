@@ -7,13 +7,16 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from loganalyzer.errors import InputError
-from loganalyzer.flags import Flag
+from loganalyzer.flags import Flag, formats
 
 if TYPE_CHECKING:
     from loganalyzer.watch.service import WatchSettings
 
 FOLLOW, METRICS = "Following", "Metrics"
 FLAGS = (  # watch_settings()'s own options as the command line shows them
+    Flag("paths", (), list[str] | None, None, "nova-compute log files and folders to follow "
+         "(folders: new files are picked up; rotation by rename or copytruncate and "
+         "compression of rotated files are followed).", metavar="PATH"),
     Flag("journal", ("--journal",), bool, False,
          "Follow the systemd journal (journalctl -f -o json).", FOLLOW),
     Flag("units", ("--unit",), list[str] | None, None, "With --journal: only this systemd unit "
@@ -43,7 +46,7 @@ FLAGS = (  # watch_settings()'s own options as the command line shows them
          "Address the metrics server listens on.", METRICS),
     Flag("textfile", ("--textfile",), str | None, None, "Write the metrics into "
          "DIR/loganalyzer.prom for node_exporter's textfile collector (atomically).", METRICS),
-    Flag("fmt", ("--format", "-f"), str, "json", "Output: json | table."),
+    formats("json", "table", default="json"),
 )
 
 
