@@ -1,0 +1,451 @@
+"""libvirt and QEMU logs followed by ``watch``: each chunk parsed by :mod:`loganalyzer.logs.
+libvirt` (the parser ``migrations`` uses, fed block by block with its state carried on),
+only the records the join of :mod:`loganalyzer.analysis.qemu` needs held per host, and
+handed to the analysis of a finished migration, so that its QEMU fields are the ones
+``migrations`` gives on the same files.
+
+What is held (a libvirt debug log is mostly noise; what is not held is counted):
+
+- QMP traffic that :func:`analysis.qemu_sessions.group` reads: the migration commands
+  (``migrate``, ``migrate-incoming``, ``migrate-set-parameters``, ``migrate_set_downtime``),
+  the replies it reads (``query-migrate`` status replies, ``query-migrate-parameters``'s
+  ``downtime-limit``, answers to the downtime commands, errors to a named command) with the
+  command each answers, and the ``MIGRATION``/``STOP``/``RESUME`` events;
+- monitor → domain names (``Entering monitor``): the first and the last line of each run
+  naming the same domain (the analysis takes the naming line nearest a job's start: the ends
+  of a run give the same answer);
+- domain → uuid (API debug lines, the QEMU command line): one record per pair;
+- the per-domain QEMU log's migration lines, libvirt's errors and warnings that matter.
+
+Bounds: per host, what is older than ``KEEP_S`` of that host's libvirt time (unless a QEMU
+job still open on it began earlier, up to ``OPEN_MAX_S``), and ``MAX_RECORDS`` in all.
+When a migration is reported, the QEMU jobs joined to it are released; a record of such a
+job that arrives afterwards is *late*: counted, not used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from loganalyzer.logs.libvirt.parse import Deduper, FileParse, Record, parse_block
+from loganalyzer.logs.libvirt.read import domain_of
+
+MIGRATION_COMMANDS = frozenset({"migrate", "migrate-incoming", "migrate-set-parameters",
+                                "migrate_set_downtime"})
+SET_COMMANDS = frozenset({"migrate-set-parameters", "migrate_set_downtime"})
+EVENTS = frozenset({"MIGRATION", "STOP", "RESUME"})
+TERMINAL = frozenset({"completed", "failed", "cancelled"})
+KINDS_KEPT = frozenset({"qemu_cmdline", "domain_initiating_migration", "domain_shutting_down",
+                        "cpus_stopped_in_future", "qmp_command_failed", "json_unparsable"})
+UUID_KINDS = frozenset({"api_domain", "api_set_max_downtime"})
+KEEP_S = 3600.0  # libvirt time a host's records are held at least (a migration is reported
+# sooner: --settle after its outcome, --idle-timeout after its last line)
+OPEN_MAX_S = 86400.0  # a QEMU job still open keeps its records this long at most
+MAX_RECORDS = 200_000  # records held in all (the oldest go first, counted)
+PENDING_KEPT = 256  # commands awaiting their reply, per file
+UUIDS_KEPT = 50_000  # domain ↔ uuid pairs
+CLAIMS_KEPT = 8  # released jobs remembered per monitor (to call their records late)
+CLAIM_TAIL_S = 10.0  # the final query-migrate reply follows the job's last event
+
+
+class HeldRecords(list[Record]):
+    """Records for one analysis, with the time zones earlier joins learnt."""
+
+    offsets_known: dict[str, tuple[int, int]]
+
+
+@dataclass
+class _Stream:
+    """One followed libvirt/QEMU file: the parser's state, carried from chunk to chunk."""
+
+    state: FileParse
+    deduper: Deduper
+    pending: dict[tuple[str | None, str], tuple[int, Record, bool]] = field(
+        default_factory=dict)  # (mon, QMP id) → (seq, command, held already)
+
+
+def _key(host: str | None) -> str:
+    """How hosts are compared when joining (:func:`analysis.correlate.same_host`)."""
+    return (host or "").lower().split(".")[0]
+
+
+class LibvirtHold:
+    """The libvirt/QEMU records of every followed host that a join may need."""
+
+    def __init__(self, keep_s: float = KEEP_S) -> None:
+        self.keep_s = keep_s
+        self.streams: dict[str, _Stream] = {}
+        self.held: dict[str, dict[int, tuple[datetime | None, Record]]] = {}  # host → seq →
+        self.uuids: dict[tuple[str, str], tuple[int, Record]] = {}
+        self.runs: dict[tuple[str, str | None], tuple[str, int, int | None]] = {}
+        self.open_jobs: dict[tuple[str, str | None], datetime] = {}
+        self.claims: dict[tuple[str, str | None], list[tuple[datetime, datetime]]] = {}
+        self.newest: dict[str, datetime] = {}
+        self.seq = 0
+        self.dropped: Counter[str] = Counter()  # why records were not held (or let go)
+        self.late = 0  # records of a QEMU job already reported
+        self.released = 0  # records let go when their migration was reported
+        self.read = 0  # records parsed
+        # nova's time zone per host as the joins learnt it: (minutes, votes); a later
+        # migration with no nova/QEMU line pair of its own on a host uses it
+        self.offsets: dict[str, tuple[int, int]] = {}
+
+    @property
+    def count(self) -> int:
+        return sum(len(v) for v in self.held.values()) + len(self.uuids)
+
+    @property
+    def pending(self) -> int:
+        """Commands read whose reply (which decides whether they are kept) has not come."""
+        return sum(1 for s in self.streams.values() for _, _, held in s.pending.values()
+                   if not held)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def feed(self, stream: str, path: str, host: str | None, host_source: str,
+             year: int | None, kind: str | None, data: bytes, lines_before: int
+             ) -> list[dict[str, Any]]:
+        """Parse one chunk of whole lines of a followed libvirt/QEMU file; hold what the
+        join needs. Returns the unrecognized lines (as ``migrations`` lists them)."""
+        current = self.streams.get(stream)
+        if current is None:
+            state = FileParse(path, host, host_source)
+            current = self.streams[stream] = _Stream(state, Deduper(state.ignored))
+        state = current.state
+        state.path, state.host, state.host_source = path, host, host_source
+        domain = domain_of(os.path.basename(path)) if kind == "domain" else None
+        records = parse_block(data, lines_before, state, year, domain)
+        unrecognized, state.unrecognized = state.unrecognized, []
+        for record in records:
+            self.read += 1
+            if not current.deduper.take(record):
+                self.dropped["duplicate"] += 1
+                continue
+            self.seq += 1
+            if record.host is None:
+                self.dropped["no host"] += 1
+                continue
+            self._take(current, _key(record.host), self.seq, record)
+        self._bound()
+        return unrecognized
+
+    def _take(self, current: _Stream, host: str, seq: int, record: Record) -> None:
+        when = record.when()
+        if when is not None and (host not in self.newest or when > self.newest[host]):
+            self.newest[host] = when
+        kind = record.kind
+        if kind in UUID_KINDS:
+            self._uuid(seq, record, record.fields.get("domain"), record.fields.get("uuid"))
+            return
+        if kind == "monitor_enter":
+            self._naming(host, seq, record)
+            return
+        if record.qmp is not None:
+            self._qmp(current, host, seq, record, when)
+            return
+        if kind in KINDS_KEPT:
+            if kind == "qemu_cmdline" and record.fields.get("uuid"):
+                self._uuid(seq, record, record.fields.get("domain") or record.domain,
+                           record.fields.get("uuid"))
+            self._hold(host, seq, record)
+            return
+        self.dropped["not used by the join"] += 1
+
+    def _uuid(self, seq: int, record: Record, domain: Any, uuid: Any) -> None:
+        if not domain or not uuid:
+            return
+        pair = (str(domain), str(uuid).lower())
+        if pair in self.uuids:
+            self.dropped["domain and uuid already known"] += 1
+            return
+        self.uuids[pair] = (seq, record)
+        while len(self.uuids) > UUIDS_KEPT:
+            del self.uuids[next(iter(self.uuids))]
+            self.dropped["over the bound"] += 1
+
+    def _naming(self, host: str, seq: int, record: Record) -> None:
+        """A run of naming lines of one monitor and domain: its first and its last line."""
+        key = (host, record.mon)
+        domain = str(record.fields.get("domain"))
+        run = self.runs.get(key)
+        held = self.held.setdefault(host, {})
+        if run is not None and run[0] == domain:
+            if run[2] is not None and held.pop(run[2], None) is not None:
+                self.dropped["naming line inside a run"] += 1
+            self.runs[key] = (domain, run[1], seq)
+        else:
+            self.runs[key] = (domain, seq, None)
+        self._hold(host, seq, record)
+
+    def _qmp(self, current: _Stream, host: str, seq: int, record: Record,
+             when: datetime | None) -> None:
+        qmp = record.qmp or {}
+        if record.qmp_type in ("command", "event", "reply") and self._is_late(
+                host, record.mon, when) and self._job_record(record):
+            self.late += 1
+            return
+        if record.kind == "qmp_line":  # debug twins read before the file's first probe
+            self._hold(host, seq, record)  # (a probe may take its place: held as it is)
+            return
+        if record.qmp_type == "command":
+            name = qmp.get("execute")
+            qmp_id = qmp.get("id")
+            wanted = name in MIGRATION_COMMANDS
+            if isinstance(qmp_id, str):
+                current.pending[(record.mon, qmp_id)] = (seq, record, wanted)
+                while len(current.pending) > PENDING_KEPT:
+                    _, _, was_held = current.pending.pop(next(iter(current.pending)))
+                    if not was_held:
+                        self.dropped["QMP traffic the join does not read"] += 1
+            if wanted:
+                if name in ("migrate", "migrate-incoming") and when is not None:
+                    self.open_jobs.setdefault((host, record.mon), when)
+                self._hold(host, seq, record)
+            elif not isinstance(qmp_id, str):
+                self.dropped["QMP traffic the join does not read"] += 1
+            return
+        if record.qmp_type == "reply":
+            qmp_id = qmp.get("id")
+            sent = current.pending.pop((record.mon, qmp_id), None) if isinstance(
+                qmp_id, str) else None
+            name = sent[1].qmp.get("execute") if sent is not None and sent[1].qmp else None
+            if _reply_read(qmp, name):
+                if sent is not None and not sent[2]:
+                    self._hold(host, sent[0], sent[1])
+                self._hold(host, seq, record)
+                result = qmp.get("return")
+                if isinstance(result, dict) and result.get("status") in TERMINAL:
+                    self.open_jobs.pop((host, record.mon), None)
+            else:
+                self.dropped["QMP traffic the join does not read"] += 1 + (
+                    sent is not None and not sent[2])
+            return
+        if record.qmp_type == "event" and qmp.get("event") in EVENTS:
+            status = (qmp.get("data") or {}).get("status")
+            if qmp.get("event") == "MIGRATION" and status == "setup" and when is not None:
+                self.open_jobs.setdefault((host, record.mon), when)
+            elif status in TERMINAL or qmp.get("event") == "RESUME":
+                self.open_jobs.pop((host, record.mon), None)
+            self._hold(host, seq, record)
+            return
+        self.dropped["QMP traffic the join does not read"] += 1
+
+    @staticmethod
+    def _job_record(record: Record) -> bool:
+        """A record that belongs to a QEMU job (not a baseline query before the next)."""
+        qmp = record.qmp or {}
+        if record.qmp_type == "event":
+            return qmp.get("event") in EVENTS
+        if record.qmp_type == "command":
+            return qmp.get("execute") in SET_COMMANDS
+        result = qmp.get("return")
+        return isinstance(result, dict) and bool(result.get("status"))
+
+    def _hold(self, host: str, seq: int, record: Record) -> None:
+        self.held.setdefault(host, {})[seq] = (record.when() or self.newest.get(host), record)
+
+    def evict(self, in_flight: datetime | None) -> None:
+        """Let go of what is older than the holding time on each host and than the oldest
+        nova line of a migration not reported yet (``in_flight``, nova's clock: read with
+        the widest time zone learnt, or ±14 h). Called after the finished migrations were
+        analysed, and only when no followed file has a backlog (catching up, a host's
+        libvirt log may be read far ahead of its nova log)."""
+        floor = None
+        if in_flight is not None:
+            zone = max((abs(m) for m, _ in self.offsets.values()), default=14 * 60)
+            floor = in_flight.replace(tzinfo=UTC) - timedelta(minutes=zone + 10)
+        for host in list(self.held):
+            self._evict(host, floor)
+
+    def _evict(self, host: str, floor: datetime | None) -> None:
+        newest = self.newest.get(host)
+        held = self.held.get(host)
+        if newest is None or not held:
+            return
+        cut = newest - timedelta(seconds=self.keep_s)
+        if floor is not None:
+            cut = min(cut, floor)
+        opened = [t for (h, _), t in self.open_jobs.items() if h == host and
+                  t >= newest - timedelta(seconds=OPEN_MAX_S)]
+        if opened:
+            cut = min(cut, min(opened) - timedelta(seconds=60))
+        for seq in list(held):
+            when = held[seq][0]
+            if when is None or when >= cut:
+                break
+            del held[seq]
+            self.dropped["older than the holding time"] += 1
+
+    def _bound(self) -> None:
+        over = sum(len(v) for v in self.held.values()) - MAX_RECORDS
+        while over > 0:
+            host = max(self.held, key=lambda h: len(self.held[h]))
+            held = self.held[host]
+            for seq in list(held)[:over]:
+                del held[seq]
+                over -= 1
+                self.dropped["over the bound"] += 1
+
+    # --- joining ---------------------------------------------------------------------------
+
+    def records_for(self, hosts: Iterable[str | None]) -> HeldRecords:
+        """The records held for these (nova) hosts, in the order they were read, with the
+        domain ↔ uuid records of the domains they name."""
+        wanted = {_key(h) for h in hosts if h}
+        found: list[tuple[int, Record]] = []
+        for host in wanted:
+            found.extend((seq, record) for seq, (_, record) in self.held.get(host, {}).items())
+        domains = {r.domain or r.fields.get("domain") for _, r in found} - {None}
+        seen = {id(r) for _, r in found}
+        for (domain, _), (seq, record) in self.uuids.items():
+            if domain in domains and id(record) not in seen:
+                found.append((seq, record))
+        found.sort(key=lambda item: item[0])
+        out = HeldRecords(record for _, record in found)
+        out.offsets_known = dict(self.offsets)
+        return out
+
+    def claim(self, row: Mapping[str, Any]) -> None:
+        """A migration was reported: the QEMU jobs joined to it are let go; later records
+        of them are late."""
+        joined = row.get("_qemu_joined") or (None, None, {})
+        for host_name, (minutes, votes) in joined[2].items():
+            if votes:
+                self.offsets[host_name] = (minutes, votes)
+        while len(self.offsets) > UUIDS_KEPT:
+            del self.offsets[next(iter(self.offsets))]
+        for item in joined[:2]:
+            if item is None or item.host is None:
+                continue
+            times = [t for t in (item.start, item.end, item.stop, item.resume, item.completed,
+                                 item.postcopy_at) if t is not None]
+            times += [c.time for c in item.limits] + [t for t, _ in item.active[-1:]]
+            if not times:
+                continue
+            start = min(times) - timedelta(seconds=1)
+            end = max(times) + timedelta(seconds=CLAIM_TAIL_S)
+            host = _key(item.host)
+            claims = self.claims.setdefault((host, item.mon), [])
+            claims.append((start, end))
+            del claims[:-CLAIMS_KEPT]
+            held = self.held.get(host, {})
+            for seq, (_, record) in list(held.items()):
+                when = record.when()
+                if record.mon == item.mon and record.qmp is not None and when is not None \
+                        and start <= when <= end:
+                    del held[seq]
+                    self.released += 1
+
+    def _is_late(self, host: str, mon: str | None, when: datetime | None) -> bool:
+        return when is not None and any(start <= when <= end for start, end in
+                                        self.claims.get((host, mon), ()))
+
+    # --- state -----------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "held": {h: [[seq, encode(r)] for seq, (_, r) in held.items()]
+                     for h, held in self.held.items()},
+            "uuids": [[seq, encode(r)] for seq, r in self.uuids.values()],
+            "runs": [[h, m, d, a, b] for (h, m), (d, a, b) in self.runs.items()],
+            "open_jobs": [[h, m, t.isoformat()] for (h, m), t in self.open_jobs.items()],
+            "claims": [[h, m, [[a.isoformat(), b.isoformat()] for a, b in spans]]
+                       for (h, m), spans in self.claims.items()],
+            "streams": {k: {"seen": sorted(s.state.seen),
+                            "last_time": s.state.last_time.isoformat()
+                            if s.state.last_time else None,
+                            "last_clock": s.state.last_clock}
+                        for k, s in self.streams.items()},
+            "dropped": dict(self.dropped), "late": self.late, "read": self.read,
+            "released": self.released,
+            "offsets": [[h, m, v] for h, (m, v) in self.offsets.items()],
+        }
+
+    def restore(self, data: Mapping[str, Any]) -> None:
+        self.seq = int(data.get("seq", 0))
+        self.held = {}
+        for host, items in (data.get("held") or {}).items():
+            for seq, item in items:
+                record = decode(item)
+                self.held.setdefault(host, {})[int(seq)] = (record.when(), record)
+        for host, held in self.held.items():
+            last = None
+            for seq, (when, record) in held.items():
+                last = when or last
+                held[seq] = (last, record)
+                if last is not None and (host not in self.newest or last > self.newest[host]):
+                    self.newest[host] = last
+        self.uuids = {}
+        for seq, item in data.get("uuids") or ():
+            record = decode(item)
+            self._uuid(int(seq), record, record.fields.get("domain") or record.domain,
+                       record.fields.get("uuid"))
+        self.runs = {(h, m): (d, a, b) for h, m, d, a, b in data.get("runs") or ()}
+        self.open_jobs = {(h, m): datetime.fromisoformat(t)
+                          for h, m, t in data.get("open_jobs") or ()}
+        self.claims = {(h, m): [(datetime.fromisoformat(a), datetime.fromisoformat(b))
+                                for a, b in spans] for h, m, spans in data.get("claims") or ()}
+        for key, item in (data.get("streams") or {}).items():
+            state = FileParse("", None, "unknown")
+            state.seen = set(item.get("seen") or ())
+            state.last_time = datetime.fromisoformat(item["last_time"]) \
+                if item.get("last_time") else None
+            state.last_clock = item.get("last_clock") or "none"
+            self.streams[key] = _Stream(state, Deduper(state.ignored))
+        self.dropped = Counter(data.get("dropped") or {})
+        self.late = int(data.get("late", 0))
+        self.read = int(data.get("read", 0))
+        self.released = int(data.get("released", 0))
+        self.offsets = {h: (int(m), int(v)) for h, m, v in data.get("offsets") or ()}
+
+
+def _reply_read(qmp: Mapping[str, Any], name: str | None) -> bool:
+    """Whether :func:`analysis.qemu_sessions.group` reads this reply (to command ``name``;
+    None when the command was not logged or not matched)."""
+    result = qmp.get("return")
+    if isinstance(result, dict) and "downtime-limit" in result and \
+            name in (None, "query-migrate-parameters"):
+        return True
+    if name in SET_COMMANDS:
+        return True
+    if isinstance(result, dict) and result.get("status") and name in (None, "query-migrate") \
+            and ("ram" in result or "total-time" in result or "downtime" in result):
+        return True
+    return "error" in qmp and bool(name)
+
+
+def backlog(files: Iterable[Any], libvirt_only: bool = True) -> bool:
+    """Whether a followed libvirt/QEMU file (any file unless ``libvirt_only``; a
+    :class:`watch.follow.Tracked`) has lines not read yet (catching up: records for a
+    migration may still be to come)."""
+    for tracked in files:
+        if (libvirt_only and not tracked.libvirt) or tracked.compressed:
+            continue
+        try:
+            if os.path.getsize(tracked.path) > tracked.offset:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def encode(record: Record) -> dict[str, Any]:
+    """A record for the state file (JSON)."""
+    out = {k: v for k, v in vars(record).items() if v is not None and v != {}}
+    if record.time is not None:
+        out["time"] = record.time.isoformat()
+    return out
+
+
+def decode(data: Mapping[str, Any]) -> Record:
+    values = dict(data)
+    if values.get("time"):
+        values["time"] = datetime.fromisoformat(values["time"])
+    return Record(**{k: v for k, v in values.items()
+                     if k in Record.__dataclass_fields__})
