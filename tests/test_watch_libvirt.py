@@ -252,7 +252,8 @@ MON = "mon=0x7f00000001"
 def _event(second: int, name: str, status: str | None = None, hour: int = 10) -> str:
     data = f', "data": {{"status": "{status}"}}' if status else ""
     stamp = int(datetime(2026, 11, 2, hour, 0, second, tzinfo=UTC).timestamp())
-    return (T.format(second).replace(" 10:", f" {hour}:") + f'QEMU_MONITOR_RECV_EVENT: {MON} event={{"timestamp": '
+    return (T.format(second).replace(" 10:", f" {hour}:") +
+            f'QEMU_MONITOR_RECV_EVENT: {MON} event={{"timestamp": '
             f'{{"seconds": {stamp}, "microseconds": 0}}, "event": "{name}"{data}}}')
 
 
@@ -383,9 +384,9 @@ def test_a_libvirt_line_that_matches_no_form_is_counted_never_fatal(tmp_path: Pa
 def test_the_real_libvirt_excerpts_give_watch_what_they_give_migrations(real_logs: Path,
                                                                          tmp_path: Path):
     """../shared/real_logs/libvirt, each excerpt as one host's log (no excerpt pairs with a
-    nova log of the same migration: INDEX.md): every record read is held, pending or counted; the unrecognized
-    lines are the ones ``migrations`` lists; the QEMU jobs the held records make are the ones
-    all records make."""
+    nova log of the same migration: INDEX.md): every record read is held, pending or
+    counted; the unrecognized lines are the ones ``migrations`` lists; the QEMU jobs the
+    held records make are the ones all records make."""
     from loganalyzer.analysis.qemu_sessions import group
     from loganalyzer.logs.ingest.discover import plan_inputs
     from loganalyzer.logs.libvirt.read import read_plan
