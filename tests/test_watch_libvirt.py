@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -418,3 +419,81 @@ def test_the_real_libvirt_excerpts_give_watch_what_they_give_migrations(real_log
     expected = jobs([r for r in offline.records if r.host])
     assert len(expected) >= 3
     assert jobs(hold.records_for(hosts)) == expected
+
+
+LIBVIRT_PREFIX = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\+0000: \d+: \w+ : "
+                            r"[\w.]+:\d+ : (.*)$")
+NOVA_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) ")
+
+
+def _entries(fleet: Path, host: str) -> list[tuple[int, str, str]]:
+    """(µs, identifier, message) of one host's nova and libvirt lines, as journald holds
+    them (libvirt's journal rendering has no tid/level/function prefix; the raw ``\\r\\n``
+    continuation lines are not records)."""
+    out = []
+    root = fleet / f"sosreport-{host}" / "var" / "log"
+    for line in (root / "nova" / "nova-compute.log").read_text().splitlines():
+        found = NOVA_TIME.match(line)
+        if found:  # (a traceback's lines follow their record: not in this scenario)
+            out.append((_micros(found[1]), "nova-compute", line))
+    for line in (root / "libvirt" / "libvirtd.log").read_text().splitlines():
+        found = LIBVIRT_PREFIX.match(line)
+        if found:
+            out.append((_micros(found[1]), "virtqemud", found[2]))
+    return sorted(out, key=lambda e: e[0])
+
+
+def _micros(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp() * 1_000_000)
+
+
+def _write_journal(path: Path, entries: list[tuple[int, str, str]], host: str) -> None:
+    from tests.test_journal import MACHINE, REMOTE
+
+    assert REMOTE is not None
+    export = path.parent / "export.txt"
+    with open(export, "w", encoding="utf-8") as fh:
+        for n, (stamp, ident, message) in enumerate(entries):
+            fields = {"__REALTIME_TIMESTAMP": stamp, "__MONOTONIC_TIMESTAMP": 1_000_000 + n,
+                      "_BOOT_ID": MACHINE, "_MACHINE_ID": MACHINE, "_HOSTNAME": host,
+                      "SYSLOG_IDENTIFIER": ident, "_SYSTEMD_UNIT": f"{ident}.service",
+                      "PRIORITY": 6, "MESSAGE": message}
+            fh.write("".join(f"{k}={v}\n" for k, v in fields.items()) + "\n")
+    subprocess.run([REMOTE, "-o", str(path), str(export)], check=True, capture_output=True)
+    export.unlink()
+
+
+def test_the_journal_gives_watch_libvirts_records_too(tmp_path: Path):
+    """A log server's journals (systemd-journal-remote, one per host) holding nova-compute's
+    and virtqemud's records: ``watch --journal-file`` joins QEMU's evidence as
+    ``migrations`` does on the same journal files."""
+    from tests.test_journal import needs_tools
+
+    if needs_tools.args[0]:
+        pytest.skip(needs_tools.kwargs["reason"])
+    fleet = tmp_path / "fleet"
+    made = run_cli("simulate", "--fleet", "2", "--migrations", "4", "--out", str(fleet),
+                   "--seed", "2", "--libvirt-log", "info", "--layout", "plain")
+    assert made.returncode == 0, made.stderr
+    folder = tmp_path / "remote"
+    folder.mkdir()
+    files = []
+    for host in ("cmp-001", "cmp-002"):
+        # (named as journald names its files: `migrations` reads libvirt's records from
+        # files its discovery takes for journals; systemd-journal-remote's default
+        # remote-HOST.journal is sniffed for nova's lines only)
+        path = folder / host / "system.journal"
+        path.parent.mkdir()
+        _write_journal(path, _entries(fleet, host), host)
+        files.append(str(path))
+    offline = migrations_json(*files)
+    assert len(offline) == 4 and measured(offline) == 4
+    args = ["watch", "--once"]
+    for path in files:
+        args += ["--journal-file", path]
+    proc = run_cli(*args)
+    assert proc.returncode == 0, proc.stderr
+    watched = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert measured(watched) == 4
+    # one host pair: its first three migrations' lifecycle estimates pool fewer migrations
+    assert same_as_migrations(watched, offline) >= 1

@@ -234,6 +234,10 @@ class Watch:
                 _stream_of(tracked), tracked.path, tracked.host, tracked.host_source,
                 tracked.year, tracked.libvirt, chunk.data, chunk.first_line))
             return
+        if tracked.host_source == "journal":  # the journal: libvirtd/virtqemud records too
+            self._unrecognized(None, self.libvirt.feed(
+                "journal", tracked.path, None, "journal", None, "libvirt", chunk.data,
+                chunk.first_line))
         records, unrecognized, warnings = scan_chunk(chunk)
         self.holder.feed(_stream_of(tracked), records)
         self._warn_all(warnings)
