@@ -313,7 +313,8 @@ class LibvirtHold:
     def claim(self, row: Mapping[str, Any]) -> None:
         """A migration was reported: the QEMU jobs joined to it are let go; later records
         of them are late."""
-        joined = row.get("_qemu_joined") or (None, None, {})
+        joined: tuple[Any, Any, dict[str, tuple[int, int]]] = \
+            row.get("_qemu_joined") or (None, None, {})
         for host_name, (minutes, votes) in joined[2].items():
             if votes:
                 self.offsets[host_name] = (minutes, votes)
