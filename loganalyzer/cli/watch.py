@@ -11,8 +11,9 @@ from loganalyzer.cli import groups as g
 from loganalyzer.watch.settings import FLAGS
 
 WatchPaths = Annotated[list[str] | None, typer.Argument(
-    help="nova-compute log files and folders to follow (folders: new files are picked up; "
-    "rotation by rename or copytruncate and compression of rotated files are followed).",
+    help="nova-compute log files and folders to follow, with the libvirt/QEMU logs among "
+    "them (folders: new files are picked up; rotation by rename or copytruncate and "
+    "compression of rotated files are followed).",
     show_default=False)]
 
 
