@@ -497,3 +497,26 @@ def test_the_journal_gives_watch_libvirts_records_too(tmp_path: Path):
     assert measured(watched) == 4
     # one host pair: its first three migrations' lifecycle estimates pool fewer migrations
     assert same_as_migrations(watched, offline) >= 1
+
+
+def test_a_libvirt_log_with_a_backlog_is_waited_for(monkeypatch: pytest.MonkeyPatch):
+    """Catching up, a libvirt debug log (MBs) takes more polls than nova's log: a
+    migration settled in nova's log time waits while a followed libvirt log still has lines
+    to read (without that, the sample's first QEMU-measured pauses came out as estimates)."""
+    from loganalyzer.watch import follow
+    from tests.conftest import REPO
+
+    monkeypatch.setattr(follow, "READ_LIMIT", 8192)  # bytes read per file per poll
+    sample_logs = str(REPO / "sample_logs")
+    watch = Watch(WatchSettings([sample_logs], start_at="beginning", settle_s=1, poll_s=0),
+                  out=io.StringIO(), err=io.StringIO())
+    polls = 0
+    while watch.cycle():
+        polls += 1
+    assert polls > 100  # the libvirt logs took many polls
+    watch.cycle(final=True)
+    watched = [json.loads(line) for line in watch.out.getvalue().splitlines()
+               if "host_finding" not in line]
+    offline = migrations_json(sample_logs)
+    assert measured(watched) == measured(offline) >= 2
+    assert same_as_migrations(watched, offline) >= 5
