@@ -109,7 +109,7 @@ class Holder:
         self._newest_checked: dict[str, datetime] = {}
         # libvirt/QEMU records of these hosts for the join (watch/libvirt_hold.py), and
         # whether a followed libvirt/QEMU log still has lines to read (then wait)
-        self.libvirt_for: Callable[[set[str]], Sequence[Any]] | None = None
+        self.libvirt_for: Callable[[set[str], list[Record]], Sequence[Any]] | None = None
         self.behind = False
         self._behind_before = False
 
@@ -323,7 +323,8 @@ class Holder:
             # before the line above it in its file as out of order (analysis/dedup.py), so a
             # later restart's dump must not stand before this migration's lines
             rows = analyse(_merged(facts, remembered, events), self.options,
-                           libvirt=self.libvirt_for(hosts) if self.libvirt_for else ())
+                           libvirt=self.libvirt_for(hosts, remembered + events)
+                           if self.libvirt_for else ())
         except Exception as exc:  # a defect, or input no rule foresaw: never fatal
             self.errors.append(f"the migration(s) of {instance or 'an unknown instance'} "
                                f"could not be analysed ({type(exc).__name__}: {exc}); their "

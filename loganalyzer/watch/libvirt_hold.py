@@ -51,6 +51,7 @@ PENDING_KEPT = 256  # commands awaiting their reply, per file
 UUIDS_KEPT = 50_000  # domain ↔ uuid pairs
 CLAIMS_KEPT = 8  # released jobs remembered per monitor (to call their records late)
 CLAIM_TAIL_S = 10.0  # the final query-migrate reply follows the job's last event
+SPAN_SLACK_S = 1800.0  # > analysis.qemu.JOIN_SLACK_S (+ nova's lines around QEMU's job)
 
 
 class HeldRecords(list[Record]):
@@ -80,7 +81,10 @@ class LibvirtHold:
     def __init__(self, keep_s: float = KEEP_S) -> None:
         self.keep_s = keep_s
         self.streams: dict[str, _Stream] = {}
-        self.held: dict[str, dict[int, tuple[datetime | None, Record]]] = {}  # host → seq →
+        # (host, monitor) → seq → (time, record): a monitor's traffic is one QEMU process's
+        self.held: dict[tuple[str, str | None], dict[int, tuple[datetime | None, Record]]] = {}
+        self.last: dict[tuple[str, str | None], datetime] = {}  # newest time per stream
+        self.held_count = 0
         self.uuids: dict[tuple[str, str], tuple[int, Record]] = {}
         self.runs: dict[tuple[str, str | None], tuple[str, int, int | None]] = {}
         self.open_jobs: dict[tuple[str, str | None], datetime] = {}
@@ -97,7 +101,7 @@ class LibvirtHold:
 
     @property
     def count(self) -> int:
-        return sum(len(v) for v in self.held.values()) + len(self.uuids)
+        return self.held_count + len(self.uuids)
 
     @property
     def pending(self) -> int:
@@ -173,9 +177,8 @@ class LibvirtHold:
         key = (host, record.mon)
         domain = str(record.fields.get("domain"))
         run = self.runs.get(key)
-        held = self.held.setdefault(host, {})
         if run is not None and run[0] == domain:
-            if run[2] is not None and held.pop(run[2], None) is not None:
+            if run[2] is not None and self._drop(key, run[2]):
                 self.dropped["naming line inside a run"] += 1
             self.runs[key] = (domain, run[1], seq)
         else:
@@ -247,7 +250,23 @@ class LibvirtHold:
         return isinstance(result, dict) and bool(result.get("status"))
 
     def _hold(self, host: str, seq: int, record: Record) -> None:
-        self.held.setdefault(host, {})[seq] = (record.when() or self.newest.get(host), record)
+        key = (host, record.mon)
+        when = record.when() or self.newest.get(host)
+        record.raw = None  # (only the de-duplication of the lines that follow reads it)
+        self.held.setdefault(key, {})[seq] = (when, record)
+        self.held_count += 1
+        if when is not None and (key not in self.last or when > self.last[key]):
+            self.last[key] = when
+
+    def _drop(self, key: tuple[str, str | None], seq: int) -> bool:
+        held = self.held.get(key)
+        if held is None or held.pop(seq, None) is None:
+            return False
+        self.held_count -= 1
+        if not held:
+            del self.held[key]
+            self.last.pop(key, None)
+        return True
 
     def evict(self, in_flight: datetime | None) -> None:
         """Let go of what is older than the holding time on each host and than the oldest
@@ -259,47 +278,59 @@ class LibvirtHold:
         if in_flight is not None:
             zone = max((abs(m) for m, _ in self.offsets.values()), default=14 * 60)
             floor = in_flight.replace(tzinfo=UTC) - timedelta(minutes=zone + 10)
-        for host in list(self.held):
-            self._evict(host, floor)
+        for key in list(self.held):
+            self._evict(key, floor)
 
-    def _evict(self, host: str, floor: datetime | None) -> None:
-        newest = self.newest.get(host)
-        held = self.held.get(host)
-        if newest is None or not held:
+    def _evict(self, key: tuple[str, str | None], floor: datetime | None) -> None:
+        newest = self.newest.get(key[0])
+        if newest is None:
             return
         cut = newest - timedelta(seconds=self.keep_s)
         if floor is not None:
             cut = min(cut, floor)
-        opened = [t for (h, _), t in self.open_jobs.items() if h == host and
-                  t >= newest - timedelta(seconds=OPEN_MAX_S)]
-        if opened:
-            cut = min(cut, min(opened) - timedelta(seconds=60))
-        for seq in list(held):
-            when = held[seq][0]
+        opened = self.open_jobs.get(key)
+        if opened is not None and opened >= newest - timedelta(seconds=OPEN_MAX_S):
+            cut = min(cut, opened - timedelta(seconds=60))
+        for seq, (when, _) in list(self.held.get(key, {}).items()):
             if when is None or when >= cut:
                 break
-            del held[seq]
+            self._drop(key, seq)
             self.dropped["older than the holding time"] += 1
 
     def _bound(self) -> None:
-        over = sum(len(v) for v in self.held.values()) - MAX_RECORDS
-        while over > 0:
-            host = max(self.held, key=lambda h: len(self.held[h]))
-            held = self.held[host]
-            for seq in list(held)[:over]:
-                del held[seq]
-                over -= 1
+        while self.held_count > MAX_RECORDS:
+            key = max(self.held, key=lambda k: len(self.held[k]))
+            for seq in list(self.held[key])[:self.held_count - MAX_RECORDS]:
+                self._drop(key, seq)
                 self.dropped["over the bound"] += 1
 
     # --- joining ---------------------------------------------------------------------------
 
-    def records_for(self, hosts: Iterable[str | None]) -> HeldRecords:
+    def records_for(self, hosts: Iterable[str | None],
+                    events: Iterable[Mapping[str, Any]] = ()) -> HeldRecords:
         """The records held for these (nova) hosts, in the order they were read, with the
-        domain ↔ uuid records of the domains they name."""
+        domain ↔ uuid records of the domains they name. With the nova ``events`` analysed,
+        only the monitors whose traffic lies within their time (nova's clock read with the
+        time zones learnt, else ±14 h, and the join's slack) and the records without a
+        monitor in it: a monitor outside cannot join (:data:`analysis.qemu.JOIN_SLACK_S`)."""
         wanted = {_key(h) for h in hosts if h}
+        span = self._span(wanted, events)
         found: list[tuple[int, Record]] = []
-        for host in wanted:
-            found.extend((seq, record) for seq, (_, record) in self.held.get(host, {}).items())
+        for key, held in self.held.items():
+            if key[0] not in wanted:
+                continue
+            if span is None:
+                found.extend((seq, record) for seq, (_, record) in held.items())
+                continue
+            low, high = span
+            if key[1] is None:  # per-domain logs, libvirt's warnings: by their own time
+                found.extend((seq, record) for seq, (when, record) in held.items()
+                             if when is None or low <= when <= high)
+                continue
+            first = next(iter(held.values()))[0]
+            last = self.last.get(key)
+            if (first is None or first <= high) and (last is None or last >= low):
+                found.extend((seq, record) for seq, (_, record) in held.items())
         domains = {r.domain or r.fields.get("domain") for _, r in found} - {None}
         seen = {id(r) for _, r in found}
         for (domain, _), (seq, record) in self.uuids.items():
@@ -309,6 +340,18 @@ class LibvirtHold:
         out = HeldRecords(record for _, record in found)
         out.offsets_known = dict(self.offsets)
         return out
+
+    def _span(self, hosts: set[str], events: Iterable[Mapping[str, Any]]
+              ) -> tuple[datetime, datetime] | None:
+        """The UTC span the QEMU side of these nova events can lie in."""
+        times = [e["timestamp"] for e in events if e["timestamp"] is not None]
+        if not times:
+            return None
+        zones = [minutes for name, (minutes, _) in self.offsets.items() if _key(name) in hosts]
+        known = {_key(name) for name in self.offsets} >= hosts - {"unknown", ""}
+        zone = max(map(abs, zones), default=0) if known else 14 * 60
+        slack = timedelta(minutes=zone, seconds=SPAN_SLACK_S)
+        return (min(times).replace(tzinfo=UTC) - slack, max(times).replace(tzinfo=UTC) + slack)
 
     def claim(self, row: Mapping[str, Any]) -> None:
         """A migration was reported: the QEMU jobs joined to it are let go; later records
@@ -330,16 +373,14 @@ class LibvirtHold:
                 continue
             start = min(times) - timedelta(seconds=1)
             end = max(times) + timedelta(seconds=CLAIM_TAIL_S)
-            host = _key(item.host)
-            claims = self.claims.setdefault((host, item.mon), [])
+            key = (_key(item.host), item.mon)
+            claims = self.claims.setdefault(key, [])
             claims.append((start, end))
             del claims[:-CLAIMS_KEPT]
-            held = self.held.get(host, {})
-            for seq, (_, record) in list(held.items()):
+            for seq, (_, record) in list(self.held.get(key, {}).items()):
                 when = record.when()
-                if record.mon == item.mon and record.qmp is not None and when is not None \
-                        and start <= when <= end:
-                    del held[seq]
+                if record.qmp is not None and when is not None and start <= when <= end:
+                    self._drop(key, seq)
                     self.released += 1
 
     def _is_late(self, host: str, mon: str | None, when: datetime | None) -> bool:
@@ -351,8 +392,8 @@ class LibvirtHold:
     def to_json(self) -> dict[str, Any]:
         return {
             "seq": self.seq,
-            "held": {h: [[seq, encode(r)] for seq, (_, r) in held.items()]
-                     for h, held in self.held.items()},
+            "held": [[h, m, [[seq, encode(r)] for seq, (_, r) in held.items()]]
+                     for (h, m), held in self.held.items()],
             "uuids": [[seq, encode(r)] for seq, r in self.uuids.values()],
             "runs": [[h, m, d, a, b] for (h, m), (d, a, b) in self.runs.items()],
             "open_jobs": [[h, m, t.isoformat()] for (h, m), t in self.open_jobs.items()],
@@ -370,18 +411,14 @@ class LibvirtHold:
 
     def restore(self, data: Mapping[str, Any]) -> None:
         self.seq = int(data.get("seq", 0))
-        self.held = {}
-        for host, items in (data.get("held") or {}).items():
+        self.held, self.last, self.held_count = {}, {}, 0
+        for host, _, items in data.get("held") or ():
             for seq, item in items:
                 record = decode(item)
-                self.held.setdefault(host, {})[int(seq)] = (record.when(), record)
-        for host, held in self.held.items():
-            last = None
-            for seq, (when, record) in held.items():
-                last = when or last
-                held[seq] = (last, record)
-                if last is not None and (host not in self.newest or last > self.newest[host]):
-                    self.newest[host] = last
+                when = record.when()
+                if when is not None and (host not in self.newest or when > self.newest[host]):
+                    self.newest[host] = when
+                self._hold(host, int(seq), record)
         self.uuids = {}
         for seq, item in data.get("uuids") or ():
             record = decode(item)
