@@ -110,6 +110,7 @@ class Holder:
         # libvirt/QEMU records of these hosts for the join (watch/libvirt_hold.py), and
         # whether a followed libvirt/QEMU log still has lines to read (then wait)
         self.libvirt_for: Callable[[set[str], list[Record]], Sequence[Any]] | None = None
+        self.libvirt_learn: Callable[[list[dict[str, Any]]], None] | None = None
         self.behind = False
         self._behind_before = False
 
@@ -325,6 +326,8 @@ class Holder:
             rows = analyse(_merged(facts, remembered, events), self.options,
                            libvirt=self.libvirt_for(hosts, remembered + events)
                            if self.libvirt_for else ())
+            if self.libvirt_learn is not None:
+                self.libvirt_learn(rows)
         except Exception as exc:  # a defect, or input no rule foresaw: never fatal
             self.errors.append(f"the migration(s) of {instance or 'an unknown instance'} "
                                f"could not be analysed ({type(exc).__name__}: {exc}); their "

@@ -87,6 +87,7 @@ class LibvirtHold:
         self.held_count = 0
         self.uuids: dict[tuple[str, str], tuple[int, Record]] = {}
         self.runs: dict[tuple[str, str | None], tuple[str, int, int | None]] = {}
+        self.named: dict[tuple[str, str | None], set[str]] = {}  # domains a monitor served
         self.open_jobs: dict[tuple[str, str | None], datetime] = {}
         self.claims: dict[tuple[str, str | None], list[tuple[datetime, datetime]]] = {}
         self.newest: dict[str, datetime] = {}
@@ -177,6 +178,7 @@ class LibvirtHold:
         key = (host, record.mon)
         domain = str(record.fields.get("domain"))
         run = self.runs.get(key)
+        self.named.setdefault(key, set()).add(domain)
         if run is not None and run[0] == domain:
             if run[2] is not None and self._drop(key, run[2]):
                 self.dropped["naming line inside a run"] += 1
@@ -313,12 +315,15 @@ class LibvirtHold:
         only the monitors whose traffic lies within their time (nova's clock read with the
         time zones learnt, else ±14 h, and the join's slack) and the records without a
         monitor in it: a monitor outside cannot join (:data:`analysis.qemu.JOIN_SLACK_S`)."""
+        events = list(events)
         wanted = {_key(h) for h in hosts if h}
         span = self._span(wanted, events)
+        others = self._other_domains(events)
         found: list[tuple[int, Record]] = []
         for key, held in self.held.items():
-            if key[0] not in wanted:
-                continue
+            if key[0] not in wanted or (others and self.named.get(key, set()) and
+                                        self.named[key] <= others):
+                continue  # a monitor that served only other guests' domains
             if span is None:
                 found.extend((seq, record) for seq, (_, record) in held.items())
                 continue
@@ -341,6 +346,15 @@ class LibvirtHold:
         out.offsets_known = dict(self.offsets)
         return out
 
+    def _other_domains(self, events: list[Mapping[str, Any]]) -> set[str]:
+        """Domains known (domain ↔ uuid) to belong to instances other than these events'
+        (their QEMU jobs name another uuid: they never join these migrations)."""
+        instances = {str(e["instance"]).lower() for e in events if e["instance"]}
+        if not instances:
+            return set()
+        return {domain for domain, uuid in self.uuids if uuid not in instances} - {
+            domain for domain, uuid in self.uuids if uuid in instances}
+
     def _span(self, hosts: set[str], events: Iterable[Mapping[str, Any]]
               ) -> tuple[datetime, datetime] | None:
         """The UTC span the QEMU side of these nova events can lie in."""
@@ -353,16 +367,22 @@ class LibvirtHold:
         slack = timedelta(minutes=zone, seconds=SPAN_SLACK_S)
         return (min(times).replace(tzinfo=UTC) - slack, max(times).replace(tzinfo=UTC) + slack)
 
+    def learn(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """nova's time zones the join of these analysed rows learnt."""
+        for row in rows:
+            joined = row.get("_qemu_joined")
+            for host_name, (minutes, votes) in (joined[2] if joined else {}).items():
+                if votes:
+                    self.offsets[host_name] = (minutes, votes)
+        while len(self.offsets) > UUIDS_KEPT:
+            del self.offsets[next(iter(self.offsets))]
+
     def claim(self, row: Mapping[str, Any]) -> None:
         """A migration was reported: the QEMU jobs joined to it are let go; later records
         of them are late."""
+        self.learn([row])
         joined: tuple[Any, Any, dict[str, tuple[int, int]]] = \
             row.get("_qemu_joined") or (None, None, {})
-        for host_name, (minutes, votes) in joined[2].items():
-            if votes:
-                self.offsets[host_name] = (minutes, votes)
-        while len(self.offsets) > UUIDS_KEPT:
-            del self.offsets[next(iter(self.offsets))]
         for item in joined[:2]:
             if item is None or item.host is None:
                 continue
@@ -396,6 +416,7 @@ class LibvirtHold:
                      for (h, m), held in self.held.items()],
             "uuids": [[seq, encode(r)] for seq, r in self.uuids.values()],
             "runs": [[h, m, d, a, b] for (h, m), (d, a, b) in self.runs.items()],
+            "named": [[h, m, sorted(d)] for (h, m), d in self.named.items()],
             "open_jobs": [[h, m, t.isoformat()] for (h, m), t in self.open_jobs.items()],
             "claims": [[h, m, [[a.isoformat(), b.isoformat()] for a, b in spans]]
                        for (h, m), spans in self.claims.items()],
@@ -412,6 +433,7 @@ class LibvirtHold:
     def restore(self, data: Mapping[str, Any]) -> None:
         self.seq = int(data.get("seq", 0))
         self.held, self.last, self.held_count = {}, {}, 0
+        self.named = {(h, m): set(d) for h, m, d in data.get("named") or ()}
         for host, _, items in data.get("held") or ():
             for seq, item in items:
                 record = decode(item)

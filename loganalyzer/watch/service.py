@@ -82,6 +82,7 @@ class Watch:
         self.libvirt = LibvirtHold(max(KEEP_S, settings.settle_s + settings.idle_timeout_s +
                                        600.0))  # libvirt/QEMU records for the join
         self.holder.libvirt_for = self.libvirt.records_for
+        self.holder.libvirt_learn = self.libvirt.learn
         self.journal: Any = None
         if settings.journal or settings.journal_files:
             from loganalyzer.watch.journal import JournalFollower
