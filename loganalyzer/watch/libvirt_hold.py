@@ -220,8 +220,13 @@ class LibvirtHold:
                 qmp_id, str) else None
             name = sent[1].qmp.get("execute") if sent is not None and sent[1].qmp else None
             if _reply_read(qmp, name):
-                if sent is not None and not sent[2]:
+                # the command a reply answers is read only for an error's name (a
+                # query-migrate(-parameters) reply is read the same without it)
+                if sent is not None and not sent[2] and "error" in qmp:
                     self._hold(host, sent[0], sent[1])
+                elif sent is not None and not sent[2]:
+                    self.dropped["QMP traffic the join does not read"] += 1
+                record.qmp = _trimmed(qmp)
                 self._hold(host, seq, record)
                 result = qmp.get("return")
                 if isinstance(result, dict) and result.get("status") in TERMINAL:
@@ -478,6 +483,30 @@ def _reply_read(qmp: Mapping[str, Any], name: str | None) -> bool:
             and ("ram" in result or "total-time" in result or "downtime" in result):
         return True
     return "error" in qmp and bool(name)
+
+
+ACTIVE = frozenset({"active", "postcopy-active", "device"})
+ACTIVE_READ = ("status", "expected-downtime")  # what the join reads of an active reply
+RAM_READ = ("remaining", "dirty-pages-rate", "dirty-sync-count", "mbps")
+
+
+def _trimmed(qmp: dict[str, Any]) -> dict[str, Any]:
+    """An active ``query-migrate`` reply (nova polls twice a second: most of what is held)
+    cut to what :mod:`analysis.qemu` reads of it (the expected downtime and the memory
+    copy's figures); any other reply as it is."""
+    result = qmp.get("return")
+    if not isinstance(result, dict) or result.get("status") not in ACTIVE:
+        return qmp
+    kept: dict[str, Any] = {k: result[k] for k in ACTIVE_READ if k in result}
+    ram = result.get("ram")
+    if isinstance(ram, dict):
+        kept["ram"] = {k: ram[k] for k in RAM_READ if k in ram}
+    elif "ram" in result:
+        kept["ram"] = ram
+    for name in ("total-time", "downtime"):  # (they make it a query-migrate reply)
+        if name in result:
+            kept[name] = result[name]
+    return {**{k: v for k, v in qmp.items() if k != "return"}, "return": kept}
 
 
 def backlog(files: Iterable[Any], libvirt_only: bool = True) -> bool:
