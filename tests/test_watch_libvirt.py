@@ -521,3 +521,31 @@ def test_a_libvirt_log_with_a_backlog_is_waited_for(monkeypatch: pytest.MonkeyPa
     offline = migrations_json(sample_logs)
     assert measured(watched) == measured(offline) >= 2
     assert same_as_migrations(watched, offline) >= 5
+
+
+def test_libvirt_records_in_a_followed_journal_export_join_too(tmp_path: Path):
+    """A sosreport whose virtqemud records are in ``journalctl --output json`` exports (no
+    libvirtd.log): followed and joined as ``migrations`` reads them."""
+    fleet = tmp_path / "fleet"
+    made = run_cli("simulate", "--fleet", "2", "--migrations", "4", "--out", str(fleet),
+                   "--seed", "2", "--libvirt-log", "info", "--layout", "plain")
+    assert made.returncode == 0, made.stderr
+    for host in ("cmp-001", "cmp-002"):
+        root = fleet / f"sosreport-{host}"
+        export = root / "sos_commands" / "logs" / \
+            "journalctl_--no-pager_--output_json_--unit_virtqemud"
+        export.parent.mkdir(parents=True)
+        with open(export, "w", encoding="utf-8") as fh:
+            for stamp, ident, message in _entries(fleet, host):
+                if ident == "virtqemud":
+                    fh.write(json.dumps({"__REALTIME_TIMESTAMP": str(stamp),
+                                         "_HOSTNAME": host, "SYSLOG_IDENTIFIER": ident,
+                                         "MESSAGE": message}) + "\n")
+        shutil.rmtree(root / "var" / "log" / "libvirt")
+    offline = migrations_json(str(fleet))
+    assert len(offline) == 4 and measured(offline) == 4
+    proc = run_cli("watch", str(fleet), "--once", "--start-at", "beginning")
+    assert proc.returncode == 0, proc.stderr
+    watched = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert measured(watched) == 4
+    assert same_as_migrations(watched, offline) >= 1

@@ -235,10 +235,11 @@ class Watch:
                 _stream_of(tracked), tracked.path, tracked.host, tracked.host_source,
                 tracked.year, tracked.libvirt, chunk.data, chunk.first_line))
             return
-        if tracked.host_source == "journal":  # the journal: libvirtd/virtqemud records too
+        if tracked.host_source == "journal" or _journal_export(tracked.path, chunk.data):
+            # the journal (followed, or its JSON export): libvirtd/virtqemud records too
             self._unrecognized(None, self.libvirt.feed(
-                "journal", tracked.path, None, "journal", None, "libvirt", chunk.data,
-                chunk.first_line))
+                _stream_of(tracked), tracked.path, None, tracked.host_source, None, "libvirt",
+                chunk.data, chunk.first_line))
         records, unrecognized, warnings = scan_chunk(chunk)
         self.holder.feed(_stream_of(tracked), records)
         self._warn_all(warnings)
@@ -361,6 +362,15 @@ class Watch:
             self._warn_all([f"--textfile {self.settings.textfile}: cannot write: "
                             f"{exc.strerror}"])
         self._textfile_at = now
+
+
+def _journal_export(path: str, data: bytes) -> bool:
+    """A followed ``journalctl -o json`` export (sosreport's ``journalctl_…--output_json…``),
+    whose libvirtd/virtqemud records ``migrations`` reads too (a syslog text file's are not
+    followed: their local clock is learnt from the whole file)."""
+    from loganalyzer.logs.ingest.discover import classify_name
+
+    return data[:1] == b"{" and classify_name(os.path.basename(path)) == "journal"
 
 
 def _stream_of(tracked: Any) -> str:
