@@ -549,3 +549,34 @@ def test_libvirt_records_in_a_followed_journal_export_join_too(tmp_path: Path):
     watched = [json.loads(line) for line in proc.stdout.splitlines()]
     assert measured(watched) == 4
     assert same_as_migrations(watched, offline) >= 1
+
+
+def test_a_record_of_a_reported_job_is_counted_late(tmp_path: Path):
+    """libvirt's final query-migrate reply written after watch reported its migration (past
+    the settle time): counted in loganalyzer_libvirt_late_records_total, not used, and the
+    report stands (the pause measured from STOP and RESUME, without QEMU's own figure)."""
+    from prometheus_client import generate_latest
+
+    fleet = simulated_fleet(tmp_path / "fleet", "info", 2, 4, 2)
+    libvirt = next(fleet.glob("sosreport-*/var/log/libvirt/libvirtd.log"))
+    lines = libvirt.read_bytes().splitlines(keepends=True)
+    final = next(i for i, line in enumerate(lines)
+                 if b'reply={"return": {"status": "completed"' in line)
+    libvirt.write_bytes(b"".join(lines[:final]))
+    watch = Watch(WatchSettings([str(fleet)], start_at="beginning", poll_s=0,
+                                textfile=str(tmp_path)), out=io.StringIO(), err=io.StringIO())
+    while watch.cycle():
+        pass
+    watch.cycle(final=True)  # everything reported as the logs stand
+    first = [json.loads(line) for line in watch.out.getvalue().splitlines()]
+    assert len(first) == 4 and watch.libvirt.late == 0
+    with open(libvirt, "ab") as fh:
+        fh.writelines(lines[final:])
+    watch.cycle()
+    assert watch.libvirt.late >= 1
+    text = generate_latest(watch.metrics.registry).decode()
+    assert f"loganalyzer_libvirt_late_records_total {float(watch.libvirt.late)}" in text
+    assert watch.out.getvalue().count("\n") == 4  # nothing reported twice
+    early = [r for r in first if r["qemu_downtime_ms"] is None and
+             (r.get("switchover") or {}).get("evidence") == "qemu-events"]
+    assert early  # the migration whose final reply came late: measured, QEMU's figure absent
