@@ -5,7 +5,7 @@ and against ``migrations`` on it; how many of watch's objects carry the QEMU-mea
 ``migrations`` gives, and what the libvirt holder held and let go (its metrics, written with
 ``--textfile``). Run by hand (not part of the tests):
 
-    python benchmarks/bench_watch_libvirt.py --hosts 10 --migrations 100
+    python benchmarks/bench_watch_libvirt.py --hosts 10 --migrations 100 --live 200
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=10)
     parser.add_argument("--migrations", type=int, default=100)
     parser.add_argument("--keep", help="write the fleets under this folder (reused)")
+    parser.add_argument("--live", type=int, default=0, metavar="SLICES",
+                        help="also follow the debug fleet written in SLICES slices")
     options = parser.parse_args()
     work = tempfile.mkdtemp(prefix="bench-watch-libvirt-")
     base = options.keep or work
@@ -105,7 +107,64 @@ def main() -> None:
         for line in fh:
             if line.startswith("loganalyzer_libvirt_") and not line.startswith("#"):
                 print("  " + line.rstrip())
+    if options.live:
+        live(debug, os.path.join(work, "live"), options.live)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def live(fleet: str, target: str, pieces: int) -> None:
+    """Following live: the fleet's files appended in ``pieces`` slices of log time (every
+    file up to the same moment), a poll after each; the most libvirt records held at once."""
+    import io
+    import re
+    from datetime import datetime
+
+    from loganalyzer.watch.service import Watch, WatchSettings
+
+    stamp = re.compile(rb"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)")
+    files: dict[str, list[tuple[bytes, bytes]]] = {}
+    for folder, _, names in os.walk(fleet):
+        for name in names:
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, fleet)
+            os.makedirs(os.path.dirname(os.path.join(target, relative)), exist_ok=True)
+            last, lines = b"", []
+            with open(path, "rb") as fh:
+                for line in fh:
+                    found = stamp.search(line, 0, 300)
+                    last = found.group(1) + b" " + found.group(2) if found else last
+                    lines.append((last, line))
+            if not any(t for t, _ in lines):
+                shutil.copyfile(path, os.path.join(target, relative))
+            else:
+                files[relative] = lines
+    times = sorted(t for lines in files.values() for t, _ in lines if t)
+    first, last_time = (datetime.fromisoformat(times[0].decode()),
+                        datetime.fromisoformat(times[-1].decode()))
+    watch = Watch(WatchSettings([target], start_at="beginning", settle_s=0.2, poll_s=0),
+                  out=io.StringIO(), err=io.StringIO())
+    done = dict.fromkeys(files, 0)
+    most = 0
+    start = time.process_time()
+    for piece in range(1, pieces + 1):
+        bound = (first + (last_time - first) * piece / pieces).isoformat(sep=" ").encode()
+        for relative, lines in files.items():
+            upto = done[relative]
+            while upto < len(lines) and (piece == pieces or lines[upto][0] < bound):
+                upto += 1
+            with open(os.path.join(target, relative), "ab") as fh:
+                fh.writelines(line for _, line in lines[done[relative]:upto])
+            done[relative] = upto
+        while watch.cycle():
+            most = max(most, watch.libvirt.held_count)
+        time.sleep(0.25)  # the settle time passes as wall time without a line
+        watch.cycle()
+        most = max(most, watch.libvirt.held_count)
+    watch.cycle(final=True)
+    reported = watch.out.getvalue().count("\n")
+    print(f"live, {pieces} slices: {reported} lines reported, CPU {time.process_time() - start:.1f}"
+          f" s; libvirt records held at most {most}, at the end {watch.libvirt.held_count}; "
+          f"late {watch.libvirt.late}")
 
 
 if __name__ == "__main__":
