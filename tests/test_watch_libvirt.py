@@ -580,3 +580,28 @@ def test_a_record_of_a_reported_job_is_counted_late(tmp_path: Path):
     early = [r for r in first if r["qemu_downtime_ms"] is None and
              (r.get("switchover") or {}).get("evidence") == "qemu-events"]
     assert early  # the migration whose final reply came late: measured, QEMU's figure absent
+
+
+def test_libvirt_records_in_a_followed_syslog_file_join_in_its_learnt_clock(tmp_path: Path):
+    """virtqemud's records in /var/log/messages written in local time (UTC+02:00, no year):
+    the clock learnt from QEMU's event stamps as ``migrations`` learns it."""
+    fleet = tmp_path / "fleet"
+    made = run_cli("simulate", "--fleet", "2", "--migrations", "4", "--out", str(fleet),
+                   "--seed", "2", "--libvirt-log", "info", "--layout", "plain")
+    assert made.returncode == 0, made.stderr
+    for host in ("cmp-001", "cmp-002"):
+        root = fleet / f"sosreport-{host}"
+        with open(root / "var" / "log" / "messages", "w", encoding="utf-8") as fh:
+            for stamp, ident, message in _entries(fleet, host):
+                if ident == "virtqemud":
+                    local = datetime.fromtimestamp(stamp / 1e6, UTC) + timedelta(hours=2)
+                    fh.write(f"{local:%b} {local.day:2d} {local:%H:%M:%S} {host} "
+                             f"virtqemud[2381]: {message}\n")
+        shutil.rmtree(root / "var" / "log" / "libvirt")
+    offline = migrations_json(str(fleet))
+    assert len(offline) == 4 and measured(offline) == 4
+    proc = run_cli("watch", str(fleet), "--once", "--start-at", "beginning")
+    assert proc.returncode == 0, proc.stderr
+    watched = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert measured(watched) == 4
+    assert same_as_migrations(watched, offline) >= 1

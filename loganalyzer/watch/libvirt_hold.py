@@ -51,6 +51,7 @@ PENDING_KEPT = 256  # commands awaiting their reply, per file
 UUIDS_KEPT = 50_000  # domain ↔ uuid pairs
 CLAIMS_KEPT = 8  # released jobs remembered per monitor (to call their records late)
 CLAIM_TAIL_S = 10.0  # the final query-migrate reply follows the job's last event
+UNPLACED_KEPT = 50_000  # syslog records waiting for their file's clock, per file
 SPAN_SLACK_S = 1800.0  # > analysis.qemu.JOIN_SLACK_S (+ nova's lines around QEMU's job)
 
 
@@ -68,6 +69,11 @@ class _Stream:
     deduper: Deduper
     pending: dict[tuple[str | None, str], tuple[int, Record, bool]] = field(
         default_factory=dict)  # (mon, QMP id) → (seq, command, held already)
+    # a syslog file's local clock, learnt from QMP event stamps as migrations learns it
+    # (parse._learn_local_clock): votes so far; records waiting for a first vote
+    zone_votes: Counter[int] = field(default_factory=Counter)
+    year_votes: Counter[int] = field(default_factory=Counter)
+    unplaced: list[Record] = field(default_factory=list)
 
 
 def _key(host: str | None) -> str:
@@ -108,7 +114,7 @@ class LibvirtHold:
     def pending(self) -> int:
         """Commands read whose reply (which decides whether they are kept) has not come."""
         return sum(1 for s in self.streams.values() for _, _, held in s.pending.values()
-                   if not held)
+                   if not held) + sum(len(s.unplaced) for s in self.streams.values())
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -126,11 +132,14 @@ class LibvirtHold:
         domain = domain_of(os.path.basename(path)) if kind == "domain" else None
         records = parse_block(data, lines_before, state, year, domain)
         unrecognized, state.unrecognized = state.unrecognized, []
+        kept = []
         for record in records:
             self.read += 1
             if not current.deduper.take(record):
                 self.dropped["duplicate"] += 1
                 continue
+            kept.append(record)
+        for record in self._placed(current, kept):
             self.seq += 1
             if record.host is None:
                 self.dropped["no host"] += 1
@@ -138,6 +147,40 @@ class LibvirtHold:
             self._take(current, _key(record.host), self.seq, record)
         self._bound()
         return unrecognized
+
+    def _placed(self, current: _Stream, records: list[Record]) -> list[Record]:
+        """The records in UTC: a syslog file's local times moved by the offset (and year)
+        its QMP event stamps voted for so far; while none voted, they wait (in order)."""
+        waiting = current.unplaced + records
+        if not any(_local(r) for r in waiting):
+            current.unplaced = []
+            return waiting
+        for record in records:
+            qmp = record.qmp_time
+            if not _local(record) or qmp is None or record.time is None:
+                continue
+            try:
+                shifted = record.time.replace(year=qmp.year)
+            except ValueError:  # 29 February
+                continue
+            current.year_votes[qmp.year - record.time.year] += 1
+            current.zone_votes[round((shifted - qmp.replace(tzinfo=None)).total_seconds()
+                                     / 900) * 15] += 1
+        if not current.zone_votes:
+            current.unplaced = waiting[-UNPLACED_KEPT:]
+            self.dropped["syslog time never placed"] += len(waiting) - len(current.unplaced)
+            return []
+        minutes = current.zone_votes.most_common(1)[0][0]
+        shift = current.year_votes.most_common(1)[0][0]
+        for record in waiting:
+            if _local(record) and record.time is not None:
+                try:
+                    moved = record.time.replace(year=record.time.year + shift)
+                except ValueError:
+                    moved = record.time
+                record.time = (moved - timedelta(minutes=minutes)).replace(tzinfo=UTC)
+        current.unplaced = []
+        return waiting
 
     def _take(self, current: _Stream, host: str, seq: int, record: Record) -> None:
         when = record.when()
@@ -428,7 +471,9 @@ class LibvirtHold:
             "streams": {k: {"seen": sorted(s.state.seen),
                             "last_time": s.state.last_time.isoformat()
                             if s.state.last_time else None,
-                            "last_clock": s.state.last_clock}
+                            "last_clock": s.state.last_clock,
+                            "zone_votes": [[m, n] for m, n in s.zone_votes.items()],
+                            "year_votes": [[y, n] for y, n in s.year_votes.items()]}
                         for k, s in self.streams.items()},
             "dropped": dict(self.dropped), "late": self.late, "read": self.read,
             "released": self.released,
@@ -463,11 +508,21 @@ class LibvirtHold:
                 if item.get("last_time") else None
             state.last_clock = item.get("last_clock") or "none"
             self.streams[key] = _Stream(state, Deduper(state.ignored))
+            self.streams[key].zone_votes.update(
+                {int(m): int(n) for m, n in item.get("zone_votes") or ()})
+            self.streams[key].year_votes.update(
+                {int(y): int(n) for y, n in item.get("year_votes") or ()})
         self.dropped = Counter(data.get("dropped") or {})
         self.late = int(data.get("late", 0))
         self.read = int(data.get("read", 0))
         self.released = int(data.get("released", 0))
         self.offsets = {h: (int(m), int(v)) for h, m, v in data.get("offsets") or ()}
+
+
+def _local(record: Record) -> bool:
+    """A syslog line's local time not placed in UTC yet."""
+    return record.clock == "syslog-local" and record.time is not None and \
+        record.time.tzinfo is None
 
 
 def _reply_read(qmp: Mapping[str, Any], name: str | None) -> bool:

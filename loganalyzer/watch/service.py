@@ -235,11 +235,11 @@ class Watch:
                 _stream_of(tracked), tracked.path, tracked.host, tracked.host_source,
                 tracked.year, tracked.libvirt, chunk.data, chunk.first_line))
             return
-        if tracked.host_source == "journal" or _journal_export(tracked.path, chunk.data):
-            # the journal (followed, or its JSON export): libvirtd/virtqemud records too
+        if tracked.host_source == "journal" or _also_libvirt(tracked.path, chunk.data):
+            # the journal (followed, or exported), syslog: libvirtd/virtqemud records too
             self._unrecognized(None, self.libvirt.feed(
-                _stream_of(tracked), tracked.path, None, tracked.host_source, None, "libvirt",
-                chunk.data, chunk.first_line))
+                _stream_of(tracked), tracked.path, None, tracked.host_source, tracked.year,
+                "libvirt", chunk.data, chunk.first_line))
         records, unrecognized, warnings = scan_chunk(chunk)
         self.holder.feed(_stream_of(tracked), records)
         self._warn_all(warnings)
@@ -364,13 +364,14 @@ class Watch:
         self._textfile_at = now
 
 
-def _journal_export(path: str, data: bytes) -> bool:
-    """A followed ``journalctl -o json`` export (sosreport's ``journalctl_…--output_json…``),
-    whose libvirtd/virtqemud records ``migrations`` reads too (a syslog text file's are not
-    followed: their local clock is learnt from the whole file)."""
+def _also_libvirt(path: str, data: bytes) -> bool:
+    """A followed syslog file or ``journalctl -o json`` export (sosreport's
+    ``journalctl_…--output_json…``): ``migrations`` reads their libvirtd/virtqemud records
+    too (a binary journal in a followed folder is not: ``--journal-file``)."""
     from loganalyzer.logs.ingest.discover import classify_name
 
-    return data[:1] == b"{" and classify_name(os.path.basename(path)) == "journal"
+    kind = classify_name(os.path.basename(path))
+    return kind == "syslog" or (kind == "journal" and data[:1] == b"{")
 
 
 def _stream_of(tracked: Any) -> str:
