@@ -165,7 +165,9 @@ def attach(rows: list[dict[str, Any]], records: Sequence[Record]) -> None:
     qemu = group(records)
     if not qemu:
         return
-    offsets = learn_offsets(rows, qemu)
+    # nova's time zones learnt here; a caller that analyses migrations one at a time
+    # (watch) hands what earlier analyses learnt as ``records.offsets_known``
+    offsets = {**getattr(records, "offsets_known", {}), **learn_offsets(rows, qemu)}
     by_host = _by_host(qemu)
     taken: set[int] = set()
     for row in rows:
@@ -177,6 +179,7 @@ def attach(rows: list[dict[str, Any]], records: Sequence[Record]) -> None:
         if source is None and dest is None:
             continue
         _fill(row, source, dest, offsets)
+        row["_qemu_joined"] = (source, dest, offsets)  # internal: for watch (libvirt_hold)
         if notes:
             row["qemu"]["joined_by"] += "; " + "; ".join(notes)
         if dest is not None and _stopped_in_future(records, dest):

@@ -59,6 +59,7 @@ class Tracked:
     host_source: str = "unknown"
     year: int | None = None
     compressed: bool = False  # read once, whole (rotated and compressed: it never grows)
+    libvirt: str | None = None  # libvirt | domain: a libvirt/QEMU log (watch/libvirt_hold.py)
     retired: bool = False  # no longer under a followed name
     _fd: IO[bytes] | None = field(default=None, repr=False, compare=False)
     _unseen: int = field(default=0, repr=False, compare=False)
@@ -122,6 +123,7 @@ class Follower:
         self._planned: tuple[Any, float, list[Input]] | None = None  # (tree, when, inputs)
         self.warnings: list[str] = []  # said once each, drained by the caller
         self._said: set[str] = set()
+        self._libvirt: set[str | None] = set()  # paths of libvirt/QEMU logs (planned apart)
 
     # --- state ---------------------------------------------------------------------------
 
@@ -225,6 +227,9 @@ class Follower:
         if plan.stdin is not None:
             self._warn("-: stdin is not followed by watch; give files or folders")
         inputs = [i for i in order_inputs(plan.files) if i.path is not None]
+        libvirt = [i for i in order_inputs(plan.libvirt) if i.path is not None]
+        self._libvirt = {i.path for i in libvirt}
+        inputs += libvirt
         self._planned = (signature, now, inputs)
         return inputs
 
@@ -252,6 +257,11 @@ class Follower:
         tracked = Tracked(item.path, st.st_dev, st.st_ino, host=item.host,
                           host_source=item.host_source, year=item.year,
                           compressed=compression is not None)
+        if item.path in self._libvirt:
+            from loganalyzer.logs.libvirt.read import input_host, input_kind
+
+            tracked.libvirt = input_kind(item)
+            tracked.host, tracked.host_source = input_host(item)
         self.files[identity] = tracked
         if known:
             # a copy of a followed file (copytruncate, or .1 compressed): read what that

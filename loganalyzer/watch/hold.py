@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -107,6 +107,12 @@ class Holder:
         # each new migration of the pair, so that its offset pools what came before it
         self.pairs: dict[tuple[str, str], list[list[Record]]] = {}
         self._newest_checked: dict[str, datetime] = {}
+        # libvirt/QEMU records of these hosts for the join (watch/libvirt_hold.py), and
+        # whether a followed libvirt/QEMU log still has lines to read (then wait)
+        self.libvirt_for: Callable[[set[str], list[Record]], Sequence[Any]] | None = None
+        self.libvirt_learn: Callable[[list[dict[str, Any]]], None] | None = None
+        self.behind = False
+        self._behind_before = False
 
     @property
     def held(self) -> int:
@@ -216,7 +222,9 @@ class Holder:
                                   f"of {instance or 'an unknown instance'} is reported as it "
                                   "stands")
         # a host's log time went on: settle times pass (on any host: the slowest counts)
-        moved = self.host_newest != self._newest_checked
+        moved = self.host_newest != self._newest_checked or (
+            self._behind_before and not self.behind)  # (what waited may be ready now)
+        self._behind_before = self.behind
         self._newest_checked = dict(self.host_newest)
         # what ended, across instances, finished in the order the migrations began: a host
         # pair's remembered migrations are then the ones before (as when following live)
@@ -244,6 +252,8 @@ class Holder:
         whose file is read later when catching up)."""
         if quiet >= wait:
             return True
+        if self.behind:
+            return False
         if last is None or not self.host_newest:
             return False
         newest = self.host_newest.get(host) if host else min(self.host_newest.values())
@@ -313,7 +323,11 @@ class Holder:
             # merged in time, each group in its own order: the analysis takes a line stamped
             # before the line above it in its file as out of order (analysis/dedup.py), so a
             # later restart's dump must not stand before this migration's lines
-            rows = analyse(_merged(facts, remembered, events), self.options)
+            rows = analyse(_merged(facts, remembered, events), self.options,
+                           libvirt=self.libvirt_for(hosts, remembered + events)
+                           if self.libvirt_for else ())
+            if self.libvirt_learn is not None:
+                self.libvirt_learn(rows)
         except Exception as exc:  # a defect, or input no rule foresaw: never fatal
             self.errors.append(f"the migration(s) of {instance or 'an unknown instance'} "
                                f"could not be analysed ({type(exc).__name__}: {exc}); their "

@@ -90,6 +90,18 @@ class Metrics:
             "loganalyzer_last_line_timestamp_seconds", "Log time of the newest line read "
             "from a host (Unix time, the log's clock read as UTC).", ["host"],
             registry=registry)
+        self.libvirt_held = Gauge(
+            "loganalyzer_libvirt_records_held", "libvirt/QEMU records held for the join of "
+            "migrations not reported yet.", registry=registry)
+        self.libvirt_dropped = Counter(
+            "loganalyzer_libvirt_records_dropped", "libvirt/QEMU records read and not held, "
+            "by reason (noise the join does not read, duplicates, holding time, bound).",
+            ["reason"], registry=registry)
+        self.libvirt_late = Counter(
+            "loganalyzer_libvirt_late_records", "libvirt/QEMU records of a QEMU job whose "
+            "migration was already reported (they came after its settle time), not used.",
+            registry=registry)
+        self._libvirt_counted: dict[str, float] = {}
         self._hosts: set[str] = set()
         self._config: dict[str, dict[tuple[str, str], str]] = {}
 
@@ -108,6 +120,18 @@ class Metrics:
         for code, severity in HOST_FINDINGS:
             self.findings.labels(host, code, severity)
         self.unrecognized.labels(host)
+
+    def libvirt(self, hold: Any) -> None:
+        """The libvirt/QEMU holder's figures (a :class:`watch.libvirt_hold.LibvirtHold`)."""
+        self.libvirt_held.set(hold.count)
+        for reason, count in [*hold.dropped.items(), ("\0late", hold.late)]:
+            step = count - self._libvirt_counted.get(reason, 0)
+            if step > 0:
+                if reason == "\0late":
+                    self.libvirt_late.inc(step)
+                else:
+                    self.libvirt_dropped.labels(reason).inc(step)
+            self._libvirt_counted[reason] = count
 
     def migration(self, row: Mapping[str, Any]) -> None:
         """Count one finished migration (a ``migrations`` JSON object)."""

@@ -34,12 +34,14 @@ from loganalyzer.logs.scan import Origin, scan_stream
 from loganalyzer.watch.follow import Chunk, Follower
 from loganalyzer.watch.hold import Holder, HostDump, Record
 from loganalyzer.watch.hostfind import dump_findings
+from loganalyzer.watch.libvirt_hold import KEEP_S, LibvirtHold, backlog
 
 STATE_VERSION = 1
 STATE_INTERVAL_S = 2.0
 TEXTFILE_INTERVAL_S = 15.0
 UNRECOGNIZED_LOGGED = 20  # unrecognized lines written to stderr per file; the rest counted
 TOOL_BYTES = 4 << 20  # chunks this large are searched by the prefilter tool
+EVICT_INTERVAL_S = 10.0  # libvirt/QEMU records past their holding time let go this often
 
 
 @dataclass
@@ -77,6 +79,10 @@ class Watch:
         self.follower = Follower(settings.paths, settings.hosts, settings.start_at)
         self.holder = Holder(settings.options, settings.settle_s, settings.idle_timeout_s,
                              settings.max_events)
+        self.libvirt = LibvirtHold(max(KEEP_S, settings.settle_s + settings.idle_timeout_s +
+                                       600.0))  # libvirt/QEMU records for the join
+        self.holder.libvirt_for = self.libvirt.records_for
+        self.holder.libvirt_learn = self.libvirt.learn
         self.journal: Any = None
         if settings.journal or settings.journal_files:
             from loganalyzer.watch.journal import JournalFollower
@@ -95,6 +101,7 @@ class Watch:
         self._state_dirty = False
         self._server: Any = None
         self._late_counted = 0
+        self._evicted_at = 0.0
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -169,7 +176,11 @@ class Watch:
             self._warn_all(self.journal.drain_warnings())
         self._warn_all(self.follower.warnings)
         self.follower.warnings.clear()
+        self.holder.behind = backlog(self.follower.files.values())
         ready = self.holder.ready(final=final)
+        for row in ready.rows:
+            self.libvirt.claim(row)
+        self._evict_libvirt()
         self._warn_all(ready.forced)
         self._warn_all(self.holder.errors)
         self.holder.errors.clear()
@@ -186,11 +197,24 @@ class Watch:
             self.metrics.held_events.set(self.holder.held)
             self.metrics.late_lines.inc(self.holder.late - self._late_counted)
             self._late_counted = self.holder.late
+            self.metrics.libvirt(self.libvirt)
         if read or ready.rows or ready.dumps:
             self._state_dirty = True
         self._save_state()
         self._write_textfile(force=read or bool(ready.rows))
         return read
+
+    def _evict_libvirt(self) -> None:
+        """libvirt/QEMU records no migration can need any more let go (every
+        ``EVICT_INTERVAL_S``, when no followed file has a backlog)."""
+        now = time.monotonic()
+        if now - self._evicted_at < EVICT_INTERVAL_S or not self.libvirt.held or \
+                backlog(self.follower.files.values(), libvirt_only=False):
+            return
+        self._evicted_at = now
+        oldest = [e["timestamp"] for events in self.holder.instances.values()
+                  for e in events[:1] if e["timestamp"] is not None]
+        self.libvirt.evict(min(oldest, default=None))
 
     # --- one chunk of lines ---------------------------------------------------------------
 
@@ -205,10 +229,19 @@ class Watch:
                             f"({type(exc).__name__}: {exc}); they were skipped"])
 
     def _chunk(self, chunk: Chunk) -> None:
-        records, unrecognized, warnings = scan_chunk(chunk)
         tracked = chunk.tracked
-        stream = f"{tracked.dev}:{tracked.ino}:{tracked.path if not tracked.dev else ''}"
-        self.holder.feed(stream, records)
+        if tracked.libvirt:
+            self._unrecognized(tracked.host, self.libvirt.feed(
+                _stream_of(tracked), tracked.path, tracked.host, tracked.host_source,
+                tracked.year, tracked.libvirt, chunk.data, chunk.first_line))
+            return
+        if tracked.host_source == "journal" or _also_libvirt(tracked.path, chunk.data):
+            # the journal (followed, or exported), syslog: libvirtd/virtqemud records too
+            self._unrecognized(None, self.libvirt.feed(
+                _stream_of(tracked), tracked.path, None, tracked.host_source, tracked.year,
+                "libvirt", chunk.data, chunk.first_line))
+        records, unrecognized, warnings = scan_chunk(chunk)
+        self.holder.feed(_stream_of(tracked), records)
         self._warn_all(warnings)
         if self.metrics is not None:
             newest: dict[str, float] = {}
@@ -220,16 +253,20 @@ class Watch:
             for host, stamp in newest.items():
                 self.metrics.host_seen(host)
                 self.metrics.last_line.labels(host).set(stamp)
+        self._unrecognized(tracked.host, unrecognized)
+
+    def _unrecognized(self, host: str | None, unrecognized: list[dict[str, Any]]) -> None:
         for row in unrecognized:
-            host = tracked.host or "unknown"
+            host = host or "unknown"
             if self.metrics is not None:
                 self.metrics.host_seen(host)
                 self.metrics.unrecognized.labels(host).inc()
             logged = self._unrecognized_logged.get(row["file"], 0)
             self._unrecognized_logged[row["file"]] = logged + 1
             if logged < UNRECOGNIZED_LOGGED:
-                self._warn(f"{row['file']}:{row['line']}: unrecognized line (a catalogue key "
-                           f"the grammar does not parse): {row['text'][:300]}")
+                why = row.get("reason") or "a catalogue key the grammar does not parse"
+                self._warn(f"{row['file']}:{row['line']}: unrecognized line ({why}): "
+                           f"{row['text'][:300]}")
             elif logged == UNRECOGNIZED_LOGGED:
                 self._warn(f"{row['file']}: more unrecognized lines; they are counted in "
                            "loganalyzer_unrecognized_lines_total, not written here")
@@ -288,6 +325,7 @@ class Watch:
                              f"{STATE_VERSION}); move it away to start afresh")
         self.follower.restore(data.get("follower", {}))
         self.holder.restore(data.get("holder", {}))
+        self.libvirt.restore(data.get("libvirt", {}))
         if self.journal is not None:
             self.journal.restore(data.get("journal", {}))
         self._say(f"resumed from {path}: {len(data.get('follower', {}).get('files', []))} "
@@ -302,7 +340,7 @@ class Watch:
             return
         data = {"version": STATE_VERSION, "saved_at": time.time(),
                 "paths": self.settings.paths, "follower": self.follower.to_json(),
-                "holder": self.holder.to_json(),
+                "holder": self.holder.to_json(), "libvirt": self.libvirt.to_json(),
                 "journal": self.journal.to_json() if self.journal is not None else {}}
         try:
             write_atomically(path, json.dumps(data, ensure_ascii=False, default=str))
@@ -324,6 +362,21 @@ class Watch:
             self._warn_all([f"--textfile {self.settings.textfile}: cannot write: "
                             f"{exc.strerror}"])
         self._textfile_at = now
+
+
+def _also_libvirt(path: str, data: bytes) -> bool:
+    """A followed syslog file or ``journalctl -o json`` export (sosreport's
+    ``journalctl_…--output_json…``): ``migrations`` reads their libvirtd/virtqemud records
+    too (a binary journal in a followed folder is not: ``--journal-file``)."""
+    from loganalyzer.logs.ingest.discover import classify_name
+
+    kind = classify_name(os.path.basename(path))
+    return kind == "syslog" or (kind == "journal" and data[:1] == b"{")
+
+
+def _stream_of(tracked: Any) -> str:
+    """A followed file's identity as the holders key its state."""
+    return f"{tracked.dev}:{tracked.ino}:{tracked.path if not tracked.dev else ''}"
 
 
 def write_atomically(path: str, text: str) -> None:

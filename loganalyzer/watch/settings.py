@@ -14,9 +14,10 @@ if TYPE_CHECKING:
 
 FOLLOW, METRICS = "Following", "Metrics"
 FLAGS = (  # watch_settings()'s own options as the command line shows them
-    Flag("paths", (), list[str] | None, None, "nova-compute log files and folders to follow "
-         "(folders: new files are picked up; rotation by rename or copytruncate and "
-         "compression of rotated files are followed).", metavar="PATH"),
+    Flag("paths", (), list[str] | None, None, "nova-compute log files and folders to follow, "
+         "with the libvirt/QEMU logs among them (folders: new files are picked up; rotation "
+         "by rename or copytruncate and compression of rotated files are followed).",
+         metavar="PATH"),
     Flag("journal", ("--journal",), bool, False,
          "Follow the systemd journal (journalctl -f -o json).", FOLLOW),
     Flag("units", ("--unit",), list[str] | None, None, "With --journal: only this systemd unit "

@@ -409,6 +409,21 @@ def parse_candidates(candidates: Iterable[tuple[int, bytes]], lines: int, size: 
     return _finish(result)
 
 
+def parse_block(data: bytes, lines_before: int, state: FileParse, year: int | None = None,
+                domain: str | None = None) -> list[Record]:
+    """Whole lines of a file that grows (``watch``), numbered after ``lines_before``; the
+    file's ``state`` (kinds seen for the debug twins, the last time for a command line) is
+    carried from one block to the next. Returns the block's records before de-duplication
+    (:class:`Deduper`) and local-clock learning; the lines it ignores are counted in
+    ``state.ignored``, the unrecognized ones added to ``state.unrecognized``."""
+    first = len(state.records)
+    state.lines = _scan_block(data, lines_before, state, year, domain)
+    state.bytes += len(data)
+    records = state.records[first:]
+    del state.records[first:]
+    return records
+
+
 def _finish(result: FileParse) -> FileParse:
     result.ignored["no libvirt message of interest"] += result.lines - len(result.records) - \
         len(result.unrecognized) - sum(result.ignored.values())
@@ -491,43 +506,53 @@ def _dedupe(result: FileParse) -> None:
     """libvirt logs each QMP message twice at debug (``Line [...]`` and the probe) and each
     command twice (``SEND_MSG`` and ``IO_WRITE``): keep one of each (the probe line, which
     names the monitor). Twins are next to each other: only the last few are compared."""
-    keep: list[Record | None] = []
-    recent: dict[tuple[str, str], int] = {}  # signature of the last messages → index in keep
-    order: list[tuple[str, str]] = []
-    commands: dict[tuple[str | None, str], int] = {}
-    command_order: list[tuple[str | None, str]] = []
-    for record in result.records:
+    deduper = Deduper(result.ignored)
+    result.records = [r for r in result.records if deduper.take(r)]
+
+
+class Deduper:
+    """:func:`_dedupe` one record at a time (``watch`` reads a file chunk by chunk): the
+    same windows, carried from one chunk to the next."""
+
+    def __init__(self, ignored: Counter[str]) -> None:
+        self.ignored = ignored
+        self.recent: dict[tuple[str, str], Record] = {}  # signature of the last messages
+        self.order: list[tuple[str, str]] = []
+        self.commands: set[tuple[str | None, str]] = set()
+        self.command_order: list[tuple[str | None, str]] = []
+
+    def take(self, record: Record) -> bool:
+        """Whether to keep ``record``. A probe whose debug ``Line [...]`` twin was kept
+        takes the twin's place: the kept record becomes the probe (changed in place) and
+        False is returned."""
         if record.qmp is None:
-            keep.append(record)
-            continue
+            return True
         text = record.raw or json.dumps(record.qmp, sort_keys=True)
         if record.kind in ("qmp_send", "qmp_write"):
             key = (record.mon, text)
-            if key in commands and record.kind == "qmp_write":
-                result.ignored[DUP_COMMAND] += 1
-                continue
-            commands[key] = len(keep)
-            command_order.append(key)
-            if len(command_order) > 16:
-                commands.pop(command_order.pop(0), None)
+            if key in self.commands and record.kind == "qmp_write":
+                self.ignored[DUP_COMMAND] += 1
+                return False
+            self.commands.add(key)
+            self.command_order.append(key)
+            if len(self.command_order) > 16:
+                self.commands.discard(self.command_order.pop(0))
         elif record.kind in ("qmp_line", "qmp_reply", "qmp_event", "qmp_io_process"):
             signature = (record.qmp_type or "", text)
-            index = recent.get(signature)
-            twin = keep[index] if index is not None else None
+            twin = self.recent.get(signature)
             if twin is not None and (twin.kind == "qmp_line") != (record.kind == "qmp_line"):
-                if twin.kind == "qmp_line" and index is not None:  # (a twin has an index)
-                    keep[index] = record
-                result.ignored[DUP_MESSAGE] += 1
-                recent.pop(signature)
-                continue
-            recent[signature] = len(keep)
-            order.append(signature)
-            if len(order) > 8:
-                old = order.pop(0)
-                if old not in order:
-                    recent.pop(old, None)
-        keep.append(record)
-    result.records = [r for r in keep if r is not None]
+                if twin.kind == "qmp_line":
+                    vars(twin).update(vars(record))
+                self.ignored[DUP_MESSAGE] += 1
+                self.recent.pop(signature)
+                return False
+            self.recent[signature] = record
+            self.order.append(signature)
+            if len(self.order) > 8:
+                old = self.order.pop(0)
+                if old not in self.order:
+                    self.recent.pop(old, None)
+        return True
 
 
 def _learn_local_clock(result: FileParse) -> None:

@@ -148,6 +148,18 @@ def _host(item: Input) -> tuple[str | None, str]:
     return item.host, item.host_source
 
 
+def input_host(item: Input) -> tuple[str | None, str]:
+    """The host (and how it is known) a libvirt/QEMU log found by discovery belongs to."""
+    return _host(item)
+
+
+def input_kind(item: Input) -> str:
+    """``libvirt`` (a daemon log) or ``domain`` (a per-domain QEMU log)."""
+    name = os.path.basename(item.display)
+    parent = os.path.basename(os.path.dirname(item.display))
+    return libvirt_kind(name, parent) or "libvirt"
+
+
 def read_input(item: Input, kind: str) -> FileParse:
     """One libvirt log, domain log, syslog export or binary journal on disk."""
     host, source = _host(item) if kind != "syslog" else (item.host, item.host_source)
