@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from loganalyzer.analysis.dedup import original
+from loganalyzer.analysis.dedup import Overlay, line_key, original
 from loganalyzer.analysis.evidence import host_facts
 from loganalyzer.analysis.migrations import Options, analyse
 from loganalyzer.analysis.timeline import (
@@ -40,8 +40,11 @@ from loganalyzer.analysis.timeline import (
     build,
 )
 from loganalyzer.logs.scan import continues, run_signature
+from loganalyzer.watch.identity import Identity, file_order, unique
 
-FACT_KINDS = frozenset({"config_option", "config_files", "compute_start"})
+# start-up facts, and nova's names for its host (the analysis resolves aliases with them)
+FACT_KINDS = frozenset({"config_option", "config_files", "compute_start", "conf_host",
+                        "conf_my_ip"})
 DUMPS_KEPT = 2  # start-up dumps kept per host (a migration uses the last one before it)
 VERSIONS_KEPT = 4
 SETTLE_S = 90.0  # > timeline.LIFECYCLE_AFTER_END_S: the source's VM Stopped still joins
@@ -52,14 +55,31 @@ DUMP_QUIET_S = 1.0  # a start-up dump is complete when its host has been quiet t
 PAIR_KEPT = 8  # finished migrations remembered per host pair (their clock constraints)
 PAIRS_KEPT = 512
 BULKY_KINDS = frozenset({"downtime_state", "progress", "downtime_step", "data_remaining"})
+REPORTED_KEPT = 400_000  # lines of reported migrations remembered (their copies are dropped)
 
 
 class Record(dict[str, Any]):
     """An event as a dict; a field the line did not have reads as None, as the analysis'
     event views do."""
 
+    __slots__ = ("_key",)
+    _key: int | None
+
     def __missing__(self, key: str) -> None:
         return None
+
+    @property
+    def key(self) -> int | None:
+        """What the line says, hashed (:func:`analysis.dedup.line_key`; None: no time)."""
+        try:
+            return cast(int | None, self._key)
+        except AttributeError:
+            self._key = line_key(self)
+            return self._key
+
+
+def _key(event: Mapping[str, Any]) -> int | None:
+    return cast(Record, original(event)).key
 
 
 @dataclass
@@ -107,6 +127,13 @@ class Holder:
         # each new migration of the pair, so that its offset pools what came before it
         self.pairs: dict[tuple[str, str], list[list[Record]]] = {}
         self._newest_checked: dict[str, datetime] = {}
+        # hosts by nova's names and aliases, each line once across files (as migrations)
+        self.identity = Identity()
+        # (host, line key) of reported lines; keys are this process's hashes: not saved
+        self.reported: dict[tuple[str, int], None] = {}
+        self.duplicates = 0  # copies of a line read from another file, dropped
+        self._views: dict[str, list[Mapping[str, Any]]] = {}
+        self._host_newest: dict[str, datetime] = {}  # per canonical host
 
     @property
     def held(self) -> int:
@@ -118,8 +145,11 @@ class Holder:
         """Events of one chunk of one stream (a file identity), in log order."""
         now = time.time() if now is None else now
         joined: set[tuple[str, str | None, str | None]] = set()
+        identity = self.identity
         for event in records:
             when = event["timestamp"]
+            said = event.key
+            identity.see(event, said)
             host = event["host"] or "unknown"
             if when is not None and (self.newest is None or when > self.newest):
                 self.newest = when
@@ -134,6 +164,9 @@ class Holder:
             instance = event["instance"] or ""
             if not instance and event["kind"] not in SOURCE_KINDS:
                 continue  # build() ignores it too
+            if said is not None and (identity.name(host), said) in self.reported:
+                self.duplicates += 1  # a copy of a line of a migration already reported
+                continue
             if event["kind"] == "downtime_state" and event["repeats"] is not None:
                 key = (stream, event["host"], event["instance"])
                 if key not in joined:
@@ -142,7 +175,7 @@ class Holder:
                         self.touched[instance] = now
                         continue
                 self.runs[key] = event
-            if self._late(host, instance, event):
+            if self._late(identity.name(host), instance, event):
                 self.late += 1
                 continue
             self.instances.setdefault(instance, []).append(event)
@@ -175,7 +208,7 @@ class Holder:
             event["state"] != "Paused")
         if not tail:
             return False
-        if any(e["host"] == host and e["kind"] in SOURCE_KINDS
+        if any(self.identity.name(e["host"]) == host and e["kind"] in SOURCE_KINDS
                for e in self.instances.get(instance, [])):
             return False  # a migration of this guest is in flight on this host
         end, when = self.done[(host, instance)], event["timestamp"]
@@ -203,6 +236,12 @@ class Holder:
         that are complete."""
         now = time.time() if now is None else now
         out = Ready()
+        self._views = {}
+        self._host_newest = {}
+        for label, when in self.host_newest.items():  # each host's newest, under its name
+            host = self.identity.name(label)
+            if host not in self._host_newest or when > self._host_newest[host]:
+                self._host_newest[host] = when
         self._dumps(now, final, out)
         over = self.held - self.max_events
         forced: set[str] = set()
@@ -246,14 +285,14 @@ class Holder:
             return True
         if last is None or not self.host_newest:
             return False
-        newest = self.host_newest.get(host) if host else min(self.host_newest.values())
+        newest = self._host_newest.get(host) if host else min(self.host_newest.values())
         return newest is not None and (newest - last).total_seconds() >= wait
 
     def _readiness(self, instance: str, quiet: float, final: bool
                    ) -> tuple[Timelines, list[Segment], bool]:
         """The instance's timelines, its migrations that ended, and whether its arrivals
         without a source migration may be reported (destination-only)."""
-        timelines = build(self.instances[instance])
+        timelines = build(self._view(instance))
         ready_segments = []
         waiting = False
         for index, segment in enumerate(timelines.segments):
@@ -285,7 +324,8 @@ class Holder:
                 self._drop(instance)  # only lines that belong to no migration
             return []
         items: list[tuple[datetime, bool, str, int | None]] = [
-            (_began(s.events), False, instance, id(s.events[0])) for s in ready_segments]
+            (_began(s.events), False, instance, id(original(s.events[0])))
+            for s in ready_segments]
         if timelines.arrivals and arrivals_ready:
             items.append((min(_began(a.events) for a in timelines.arrivals), True, instance,
                           None))
@@ -296,32 +336,34 @@ class Holder:
         """Analyse the instance and report the migration whose first event is ``only``
         (None: its destination-only arrivals)."""
         events = self.instances[instance]
+        view = self._view(instance)
         timelines, ready_segments, arrivals_ready = self._readiness(instance, quiet, final)
-        ready_segments = [s for s in ready_segments if id(s.events[0]) == only]
+        ready_segments = [s for s in ready_segments if id(original(s.events[0])) == only]
         if only is not None and not ready_segments:
             return []
-        hosts = {e["host"] or "unknown" for e in events}
+        name = self.identity.name
+        hosts = {e["host"] or "unknown" for e in view}
         arriving = {a.host for a in timelines.arrivals}  # where this guest's lines arrived
         pairs = {(min(a, b), max(a, b)) for s in ready_segments for a in [s.host]
                  for b in arriving if b != a}
-        remembered = [e for pair in pairs for migration in self.pairs.get(pair, [])
-                      for e in migration]
-        memory = {id(e) for e in remembered}
+        remembered = self._named([e for pair in pairs for migration in self.pairs.get(pair, [])
+                                  for e in migration])
+        memory = {id(original(e)) for e in remembered}
         hosts |= {e["host"] or "unknown" for e in remembered}
-        facts = [e for h in sorted(hosts) for e in self.facts.get(h, [])]
+        facts = self.facts_of(*hosts)
         try:
             # merged in time, each group in its own order: the analysis takes a line stamped
             # before the line above it in its file as out of order (analysis/dedup.py), so a
             # later restart's dump must not stand before this migration's lines
-            rows = analyse(_merged(facts, remembered, events), self.options)
+            rows = analyse(_merged(facts, remembered, view), self.options)
         except Exception as exc:  # a defect, or input no rule foresaw: never fatal
             self.errors.append(f"the migration(s) of {instance or 'an unknown instance'} "
                                f"could not be analysed ({type(exc).__name__}: {exc}); their "
                                f"{len(events)} events were dropped")
             self._drop(instance)
             return []
-        starts = {id(s.events[0]): s for s in ready_segments}
-        segment_firsts = {id(s.events[0]) for s in timelines.segments}
+        starts = {id(original(s.events[0])): s for s in ready_segments}
+        segment_firsts = {id(original(s.events[0])) for s in timelines.segments}
         out = []
         emitted: set[int] = set()
         for row in rows:
@@ -334,11 +376,28 @@ class Holder:
                 self.done[(segment.host, instance)] = segment.last_time()
             elif only is not None or ids & segment_firsts or not arrivals_ready:
                 continue  # another migration (in flight, or reported in its own turn)
+            for field_name in ("source_host", "dest_host"):  # as migrations: every alias known
+                row[field_name] = self.identity.current.name(row[field_name])
             out.append(row)
             emitted |= ids
             self._remember(row)
         if len(self.done) > 20_000:  # bounded: the oldest reported migrations forgotten
             self.done = dict(list(self.done.items())[-10_000:])
+        # the copies of the reported lines (another file's) go with them, and are
+        # remembered so that a copy read later is dropped too
+        lines = {(name(e["host"]), _key(e)) for e in events if id(e) in emitted}
+        lines.discard((name(None), None))
+        for host_name, said in lines:
+            if said is not None:
+                self.reported[(host_name, said)] = None
+        if len(self.reported) > REPORTED_KEPT:
+            for old in list(self.reported)[:REPORTED_KEPT // 2]:
+                del self.reported[old]
+        copies = {id(e) for e in events if id(e) not in emitted and _key(e) is not None and
+                  (name(e["host"]), _key(e)) in lines}
+        self.duplicates += len(copies)
+        emitted |= copies
+        self._views.pop(instance, None)
         self.runs = {k: v for k, v in self.runs.items() if id(v) not in emitted}
         remaining = [e for e in events if id(e) not in emitted]
         if remaining:
@@ -346,6 +405,35 @@ class Holder:
         else:
             self._drop(instance)
         return out
+
+    def _view(self, instance: str) -> list[Mapping[str, Any]]:
+        """The instance's held events as the analysis reads them: each line once (the copy
+        ``migrations`` keeps), under its host's canonical name."""
+        view = self._views.get(instance)
+        if view is None:
+            kept, _ = unique(self.instances[instance], self.identity.name, _key)
+            view = self._views[instance] = self._named(kept)
+        return view
+
+    def _named(self, events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        """``events`` under their hosts' canonical names."""
+        out: list[Mapping[str, Any]] = []
+        name = self.identity.current.name
+        for event in events:
+            host = event["host"]
+            canonical = name(host) if host else host
+            out.append(event if canonical == host else Overlay(event, {"host": canonical}))
+        return out
+
+    def facts_of(self, *hosts: str) -> list[Mapping[str, Any]]:
+        """The start-up facts of ``hosts`` (canonical names) from every label they go by,
+        each line once, under the canonical name, in log order."""
+        labels = sorted(self.identity.labels_of(hosts) & set(self.facts),
+                        key=lambda label: (file_order(self.facts[label][0]["file"])
+                                           if self.facts[label] else file_order(None), label))
+        kept, _ = unique(_merged(*(self.facts[label] for label in labels)),
+                         self.identity.name, _key)
+        return self._named(kept)
 
     def _remember(self, row: dict[str, Any]) -> None:
         source, dest = row.get("source_host"), row.get("dest_log_host")
@@ -361,6 +449,7 @@ class Holder:
             del self.pairs[next(iter(self.pairs))]
 
     def _drop(self, instance: str) -> None:
+        self._views.pop(instance, None)
         self.instances.pop(instance, None)
         self.touched.pop(instance, None)
         self.dirty.discard(instance)
@@ -369,19 +458,25 @@ class Holder:
     def _dumps(self, now: float, final: bool, out: Ready) -> None:
         """Start-up dumps that are complete (their host quiet for a moment, or a later
         dump began) and not reported yet."""
-        for host, events in self.facts.items():
+        touched: dict[str, float] = {}
+        for label in self.facts:
+            host = self.identity.name(label)
+            touched[host] = max(touched.get(host, 0.0), self.facts_touched.get(label, now))
+        for host, last in touched.items():
+            events = self.facts_of(host)
             facts = host_facts(e for e in events if e["kind"] != "compute_start").get(host)
             if facts is None or not facts.dumps:
                 continue
-            complete = facts.dumps if final or now - self.facts_touched.get(host, now) >= \
-                DUMP_QUIET_S else facts.dumps[:-1]
+            complete = facts.dumps if final or now - last >= DUMP_QUIET_S else facts.dumps[:-1]
             for dump in complete:
                 key = (dump.file, dump.line)
                 previous = self.dumps.get(host)
-                if previous is not None and (previous.key == key or _after(previous, dump)):
-                    continue
-                current = HostDump(key, dict(dump.values), dump.where,
-                                   dump.when.isoformat(sep=" ") if dump.when else None)
+                when = dump.when.isoformat(sep=" ") if dump.when else None
+                if previous is not None and (previous.key == key or _after(previous, dump) or
+                                             (previous.when == when and
+                                              previous.values == dict(dump.values))):
+                    continue  # reported (or its copy from another file was)
+                current = HostDump(key, dict(dump.values), dump.where, when)
                 self.dumps[host] = current
                 out.dumps.append((host, current, previous))
 
@@ -407,6 +502,8 @@ class Holder:
             "done": [[h, i, t.isoformat() if t else None] for (h, i), t in self.done.items()],
             "pairs": [[a, b, [[encode(e) for e in m] for m in kept]]
                       for (a, b), kept in self.pairs.items()],
+            "identity": self.identity.to_json(),
+            "duplicates": self.duplicates,
         }
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -431,12 +528,15 @@ class Holder:
                      for h, i, t in data.get("done", [])}
         self.pairs = {(a, b): [[decode(e) for e in m] for m in kept]
                       for a, b, kept in data.get("pairs", [])}
+        self.identity.restore(data.get("identity", {}))
+        self.duplicates = int(data.get("duplicates") or 0)
 
 
-def _merged(*groups: Sequence[Record]) -> list[Record]:
+def _merged(*groups: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The groups merged by time, each kept in its own order (a line without a time goes
     with the line before it in its group)."""
-    def timed(group: Sequence[Record]) -> Iterable[tuple[datetime, int, Record]]:
+    def timed(group: Sequence[Mapping[str, Any]]
+              ) -> Iterable[tuple[datetime, int, Mapping[str, Any]]]:
         last = datetime.min
         for index, event in enumerate(group):
             last = event["timestamp"] or last

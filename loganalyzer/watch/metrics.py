@@ -78,6 +78,10 @@ class Metrics:
         self.late_lines = Counter(
             "loganalyzer_late_lines", "Lines about a migration already reported (they came "
             "after its settle time), dropped.", registry=registry)
+        self.duplicate_lines = Counter(
+            "loganalyzer_duplicate_lines", "Copies of a migration line read from another file "
+            "(an os-log-merger merge beside the per-host logs, a log given twice), counted "
+            "once as migrations counts them (duplicates_dropped).", registry=registry)
         self.files_watched = Gauge(
             "loganalyzer_files_watched", "Plain log files being followed.", registry=registry)
         self.in_flight = Gauge(

@@ -95,6 +95,7 @@ class Watch:
         self._state_dirty = False
         self._server: Any = None
         self._late_counted = 0
+        self._duplicates_counted = 0
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -186,6 +187,8 @@ class Watch:
             self.metrics.held_events.set(self.holder.held)
             self.metrics.late_lines.inc(self.holder.late - self._late_counted)
             self._late_counted = self.holder.late
+            self.metrics.duplicate_lines.inc(self.holder.duplicates - self._duplicates_counted)
+            self._duplicates_counted = self.holder.duplicates
         if read or ready.rows or ready.dumps:
             self._state_dirty = True
         self._save_state()
@@ -213,7 +216,7 @@ class Watch:
         if self.metrics is not None:
             newest: dict[str, float] = {}
             for record in records:
-                host = record["host"] or "unknown"
+                host = self.holder.identity.name(record["host"])
                 if record["timestamp"] is not None:
                     stamp = record["timestamp"].replace(tzinfo=UTC).timestamp()
                     newest[host] = max(newest.get(host, stamp), stamp)
@@ -221,7 +224,7 @@ class Watch:
                 self.metrics.host_seen(host)
                 self.metrics.last_line.labels(host).set(stamp)
         for row in unrecognized:
-            host = tracked.host or "unknown"
+            host = self.holder.identity.name(tracked.host)
             if self.metrics is not None:
                 self.metrics.host_seen(host)
                 self.metrics.unrecognized.labels(host).inc()
@@ -246,7 +249,7 @@ class Watch:
     def _dump(self, host: str, dump: HostDump, previous: HostDump | None) -> None:
         from loganalyzer.output import watch_out
 
-        findings, running = dump_findings(host, dump, previous, self.holder.facts.get(host, []),
+        findings, running = dump_findings(host, dump, previous, self.holder.facts_of(host),
                                           self.settings.options)
         if self.metrics is not None:
             self.metrics.config(host, running, "startup dump")

@@ -1,0 +1,87 @@
+"""``watch`` decides who a host is and which lines are the same line as ``migrations`` does:
+per-host logs followed beside an os-log-merger merge of them (hosts named by tags) report
+each migration once, under nova's host names, in the JSON lines and in the metrics."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from tests.watch_helpers import (
+    WatchProcess,
+    key,
+    migrations_json,
+    parse_metrics,
+    run_cli,
+    total,
+    two_migrations,
+)
+
+FAST = ["--poll", "0.1", "--settle", "1"]
+TAGS = {"compute-a": "CA", "compute-b": "CB", "compute-c": "CC"}
+
+
+def per_host_and_merged() -> dict[str, list[str]]:
+    """Each host's log (a start-up dump line naming it ``<host>.example.org`` first) and an
+    os-log-merger merge of them all (``TIMESTAMP [TAG] …``, in time order), by path."""
+    files: dict[str, list[str]] = {}
+    merged: list[tuple[str, int, str]] = []
+    for host, text in two_migrations().items():
+        lines = text.splitlines(keepends=True)
+        dump = (f"{lines[0][:17]}00.000 4242 DEBUG oslo_service.service [-] host"
+                f"{' ' * 27}= {host}.example.org log_opt_values "
+                "/usr/lib/python3/dist-packages/oslo_config/cfg.py:2609\n")
+        lines = [dump, *lines]
+        files[f"{host}/nova-compute.log"] = lines
+        merged += [(line[:23], len(merged), f"{line[:23]} [{TAGS[host]}]{line[23:]}")
+                   for line in lines]
+    files["merged/mergedlogs-compute.log"] = [line for _, _, line in sorted(merged)]
+    return files
+
+
+def write_part(root: Path, files: dict[str, list[str]], piece: int, pieces: int) -> None:
+    for name, lines in files.items():
+        start, end = len(lines) * piece // pieces, len(lines) * (piece + 1) // pieces
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.writelines(lines[start:end])
+
+
+def test_a_merge_beside_the_per_host_logs_reports_each_migration_once(tmp_path: Path):
+    files = per_host_and_merged()
+    root = tmp_path / "logs"
+    pieces = 8
+    with WatchProcess([str(root), "--start-at", "beginning", "--metrics-port", "0", *FAST],
+                      tmp_path) as watch:
+        watch.port()
+        for piece in range(pieces):
+            write_part(root, files, piece, pieces)
+            time.sleep(0.25)
+        watch.wait_for(lambda: len(watch.migrations) >= 2, "two migrations")
+        time.sleep(1.5)  # nothing more comes: no second report from the merge's copies
+        text = watch.metrics_text()
+        assert watch.stop() == 0
+    offline = migrations_json(str(root))
+    assert len(offline) == 2
+    assert {r["source_host"] for r in offline} == {"compute-a.example.org",
+                                                   "compute-b.example.org"}
+    assert len(watch.migrations) == 2
+    assert {key(r): r for r in watch.migrations} == {key(r): r for r in offline}
+    metrics = parse_metrics(text)
+    hosts = {dict(labels).get("host") for _, labels in metrics} - {None}
+    assert hosts <= {f"{h}.example.org" for h in TAGS}, hosts  # no tag, no path label
+    assert total(metrics, "loganalyzer_migrations_total") == 2
+    assert total(metrics, "loganalyzer_duplicate_lines_total") > 0
+
+
+def test_once_on_a_merge_and_per_host_logs_reports_what_migrations_reports(tmp_path: Path):
+    root = tmp_path / "logs"
+    write_part(root, per_host_and_merged(), 0, 1)
+    proc = run_cli("watch", str(root), "--once", "--start-at", "beginning")
+    assert proc.returncode == 0, proc.stderr
+    watched = [json.loads(line) for line in proc.stdout.splitlines()]
+    offline = migrations_json(str(root))
+    assert {key(r): r for r in watched} == {key(r): r for r in offline}
+    assert len(watched) == 2
