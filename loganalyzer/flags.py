@@ -22,6 +22,7 @@ class Flag:
     help: str
     panel: str | None = None
     metavar: str | None = None
+    hidden: bool = False  # accepted, not listed by --help (a compatible spelling)
 
     @property
     def required(self) -> bool:

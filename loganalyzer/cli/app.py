@@ -51,7 +51,7 @@ def _register() -> None:
     for command in (predict.predict, lint.lint, scan.scan, migrations.migrations,
                     migrations.show, migrations.verify, simulate.simulate, report.report,
                     watch.watch):
-        app.command(cls=Command)(command)
+        app.command(cls=getattr(command, "command_class", Command))(command)
     app.add_typer(cache.cache_app, name="cache")
 
 

@@ -70,7 +70,8 @@ def _option(name: str, annotation: Any, default: Any = None) -> inspect.Paramete
 def _opts(flags: tuple[Flag, ...]) -> tuple[inspect.Parameter, ...]:
     """Keyword parameters declaring the options ``flags`` describe."""
     return tuple(_option(f.name, Annotated[f.kind, typer.Option(
-        *f.flags, help=f.help, rich_help_panel=f.panel, metavar=f.metavar)],
+        *f.flags, help=f.help, rich_help_panel=f.panel, metavar=f.metavar,
+        hidden=f.hidden)],
         inspect.Parameter.empty if f.required else f.default) for f in flags)
 
 

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from loganalyzer.cli import groups as g
-from loganalyzer.watch.settings import FLAGS
+from loganalyzer.cli.shell import Command
+from loganalyzer.watch.settings import FLAGS, journal_args
 
 WatchPaths = Annotated[list[str] | None, typer.Argument(
     help="nova-compute log files and folders to follow (folders: new files are picked up; "
@@ -32,7 +33,7 @@ def watch(paths: WatchPaths = None, *, options: dict[str, Any],
       loganalyzer watch /var/log/nova/ --config /etc/nova/nova.conf --metrics-port 9787 \\
         --state /var/lib/loganalyzer/watch.json
 
-      loganalyzer watch --journal --unit nova-compute --textfile /var/lib/node_exporter
+      loganalyzer watch --journal nova-compute --textfile /var/lib/node_exporter
 
       loganalyzer watch /var/log/remote/ --format table
     """
@@ -47,3 +48,16 @@ def watch(paths: WatchPaths = None, *, options: dict[str, Any],
         instance=analysis.instance, host=source.host_filter, since=analysis.since,
         until=analysis.until)
     raise typer.Exit(Watch(settings).run())
+
+
+class WatchCommand(Command):
+    """``watch``, whose ``--journal`` takes an optional unit (:func:`journal_args`)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        args, notes = journal_args(args)
+        for note in notes:
+            typer.echo(f"loganalyzer: note: {note}", err=True)
+        return list(super().parse_args(ctx, args))
+
+
+watch.command_class = WatchCommand  # type: ignore[attr-defined]
