@@ -21,17 +21,19 @@ import time
 TIME = shutil.which("time") or "/usr/bin/time"
 
 
-def timed(args: list[str], stdout: str) -> tuple[float, int]:
-    """(wall seconds, peak RSS in MB) of ``python -m loganalyzer ARGS`` > stdout."""
+def timed(args: list[str], stdout: str) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds (user+sys, children included), peak RSS in MB) of
+    ``python -m loganalyzer ARGS`` > stdout."""
     report = stdout + ".time"
     start = time.monotonic()
     with open(stdout, "w", encoding="utf-8") as out:
-        subprocess.run([TIME, "-f", "%M", "-o", report, sys.executable, "-m", "loganalyzer",
-                        *args], stdout=out, stderr=subprocess.DEVNULL, check=True)
+        subprocess.run([TIME, "-f", "%U %S %M", "-o", report, sys.executable, "-m",
+                        "loganalyzer", *args], stdout=out, stderr=subprocess.DEVNULL,
+                       check=True)
     wall = time.monotonic() - start
     with open(report, encoding="utf-8") as fh:
-        rss_kb = int(fh.read().split()[-1])
-    return wall, rss_kb // 1024
+        user, system, rss_kb = fh.read().split()[-3:]
+    return wall, float(user) + float(system), int(rss_kb) // 1024
 
 
 def key(row: dict) -> tuple[str, str, str]:
@@ -52,8 +54,9 @@ def main() -> None:
                         fleet, "--debug"], check=True, stdout=subprocess.DEVNULL)
     size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(fleet) for f in fs)
     offline_path, watch_path = os.path.join(work, "m.json"), os.path.join(work, "w.jsonl")
-    m_wall, m_rss = timed(["migrations", fleet, "-q", "-f", "json"], offline_path)
-    w_wall, w_rss = timed(["watch", fleet, "--once", "--start-at", "beginning"], watch_path)
+    m_wall, m_cpu, m_rss = timed(["migrations", fleet, "-q", "-f", "json"], offline_path)
+    w_wall, w_cpu, w_rss = timed(["watch", fleet, "--once", "--start-at", "beginning"],
+                                 watch_path)
     with open(offline_path, encoding="utf-8") as fh:
         offline = {key(r): r for r in json.load(fh)["migrations"]}
     with open(watch_path, encoding="utf-8") as fh:
@@ -64,11 +67,12 @@ def main() -> None:
                      <= {"switchover", "findings"})
     print(f"{size / 1e6:.0f} MB, {options.hosts} hosts, {len(offline)} migrations, "
           f"{os.cpu_count()} cores")
-    print(f"{'case':<34}{'seconds':>9}{'MB/s':>8}{'peak RSS MB':>13}")
-    print(f"{'migrations --format json':<34}{m_wall:>9.2f}{size / 1e6 / m_wall:>8.0f}"
-          f"{m_rss:>13}")
-    print(f"{'watch --once --start-at beginning':<34}{w_wall:>9.2f}"
+    print(f"{'case':<34}{'seconds':>9}{'CPU s':>8}{'MB/s':>8}{'peak RSS MB':>13}")
+    print(f"{'migrations --format json':<34}{m_wall:>9.2f}{m_cpu:>8.2f}"
+          f"{size / 1e6 / m_wall:>8.0f}{m_rss:>13}")
+    print(f"{'watch --once --start-at beginning':<34}{w_wall:>9.2f}{w_cpu:>8.2f}"
           f"{size / 1e6 / w_wall:>8.0f}{w_rss:>13}")
+    print(f"watch / migrations: {w_wall / m_wall:.2f}x wall, {w_cpu / m_cpu:.2f}x CPU")
     print(f"objects identical {same}/{len(offline)}, differing only in switchover/findings "
           f"{clock_only}, missing {len(set(offline) - set(watched))}, extra "
           f"{len(set(watched) - set(offline))}")

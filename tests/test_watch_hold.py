@@ -101,7 +101,7 @@ def test_a_line_after_the_migration_was_reported_is_counted_late_not_a_migration
 
 
 def test_a_large_chunk_through_the_prefilter_tool_gives_what_python_gives(monkeypatch):
-    from loganalyzer.watch import service
+    from loganalyzer.watch import scanpool, service
 
     text = two_migrations()["compute-b"]
     data = (text * (service.TOOL_BYTES // len(text) + 2)).encode()
@@ -112,10 +112,37 @@ def test_a_large_chunk_through_the_prefilter_tool_gives_what_python_gives(monkey
 
     if tool() is None:
         pytest.skip("neither rg nor grep is installed")
-    assert service._scan_large(data, service.Origin("x", None, "unknown")) is not None
+    assert scanpool.scan_large(data, scanpool.Origin("x", None, "unknown")) is not None
     with_tool = scan_chunk(chunk)
     monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
-    assert service._scan_large(data, service.Origin("x", None, "unknown")) is None
+    assert scanpool.scan_large(data, scanpool.Origin("x", None, "unknown")) is None
     in_python = scan_chunk(chunk)
     assert with_tool[0] == in_python[0] and with_tool[1:] == in_python[1:]
     assert with_tool[0][0]["line"] > 1000
+
+
+def test_large_chunks_scanned_in_the_pool_give_what_this_process_gives():
+    """Catching up, a poll's large chunks are scanned by pool workers (watch/scanpool.py):
+    the same events, warnings and unrecognized lines, in the order the chunks were read."""
+    from loganalyzer.watch import scanpool
+
+    chunks = []
+    for number, (host, text) in enumerate(sorted(two_migrations().items())):
+        data = (text * (scanpool.POOL_BYTES // len(text) + 2)).encode()
+        tracked = Tracked(f"{host}.log", 1, number, host=host, host_source="--host")
+        chunks.append(Chunk(tracked, data, 10 * number))
+    chunks.append(Chunk(Tracked("small.log", 1, 9, host="x", host_source="--host"),
+                        b"2024-05-01 12:00:00.000 1 INFO nova.compute.manager [-] hello\n", 0))
+    scanner = scanpool.ChunkScanner(workers=2)
+    try:
+        pooled = list(scanner.scan(iter(chunks)))
+        assert scanner.pool is not None  # the large chunks went to the pool
+    finally:
+        scanner.close()
+    assert [chunk for chunk, _ in pooled] == chunks
+    for chunk, result in pooled:
+        assert scan_chunk(chunk, result) == scan_chunk(chunk)
+    assert scanner.bytes == sum(len(c.data) for c in chunks)
+    # a poll of small chunks only: no pool, and none kept
+    assert [c for c, _ in scanner.scan(iter(chunks[-1:]))] == chunks[-1:]
+    assert scanner.pool is None

@@ -30,7 +30,7 @@ from typing import Any, cast
 
 from loganalyzer.analysis.dedup import Overlay, line_key, original
 from loganalyzer.analysis.evidence import host_facts
-from loganalyzer.analysis.migrations import Options, analyse
+from loganalyzer.analysis.migrations import Options, analyse_all
 from loganalyzer.analysis.timeline import (
     PHASE,
     SOURCE_KINDS,
@@ -132,7 +132,8 @@ class Holder:
         # (host, line key) of reported lines; keys are this process's hashes: not saved
         self.reported: dict[tuple[str, int], None] = {}
         self.duplicates = 0  # copies of a line read from another file, dropped
-        self._views: dict[str, list[Mapping[str, Any]]] = {}
+        self._views: dict[str, list[Mapping[str, Any]]] = {}  # per ready(), per instance
+        self._timelines: dict[str, Timelines] = {}
         self._host_newest: dict[str, datetime] = {}  # per canonical host
 
     @property
@@ -236,7 +237,7 @@ class Holder:
         that are complete."""
         now = time.time() if now is None else now
         out = Ready()
-        self._views = {}
+        self._views, self._timelines = {}, {}
         self._host_newest = {}
         for label, when in self.host_newest.items():  # each host's newest, under its name
             host = self.identity.name(label)
@@ -292,7 +293,9 @@ class Holder:
                    ) -> tuple[Timelines, list[Segment], bool]:
         """The instance's timelines, its migrations that ended, and whether its arrivals
         without a source migration may be reported (destination-only)."""
-        timelines = build(self._view(instance))
+        timelines = self._timelines.get(instance)
+        if timelines is None:
+            timelines = self._timelines[instance] = build(self._view(instance))
         ready_segments = []
         waiting = False
         for index, segment in enumerate(timelines.segments):
@@ -355,7 +358,8 @@ class Holder:
             # merged in time, each group in its own order: the analysis takes a line stamped
             # before the line above it in its file as out of order (analysis/dedup.py), so a
             # later restart's dump must not stand before this migration's lines
-            rows = analyse(_merged(facts, remembered, view), self.options)
+            records = _merged(facts, remembered, view)
+            rows = analyse_all(records, self.options, [_key(e) for e in records]).rows
         except Exception as exc:  # a defect, or input no rule foresaw: never fatal
             self.errors.append(f"the migration(s) of {instance or 'an unknown instance'} "
                                f"could not be analysed ({type(exc).__name__}: {exc}); their "
@@ -398,6 +402,7 @@ class Holder:
         self.duplicates += len(copies)
         emitted |= copies
         self._views.pop(instance, None)
+        self._timelines.pop(instance, None)
         self.runs = {k: v for k, v in self.runs.items() if id(v) not in emitted}
         remaining = [e for e in events if id(e) not in emitted]
         if remaining:
@@ -450,6 +455,7 @@ class Holder:
 
     def _drop(self, instance: str) -> None:
         self._views.pop(instance, None)
+        self._timelines.pop(instance, None)
         self.instances.pop(instance, None)
         self.touched.pop(instance, None)
         self.dirty.discard(instance)

@@ -41,8 +41,11 @@ class Identity:
         self.shared: Counter[tuple[str, str]] = Counter()
         self.per_label: Counter[str] = Counter()
         self._same: set[tuple[str, str]] = set()
+        self._paired: set[str] = set()  # the labels of the pairs in _same
         self._current = HostIdentity()
+        self._names: dict[str, str] = {}  # label -> canonical name, as last resolved
         self._stale = False
+        self._recheck = False  # a paired label's count moved: is each pair still one host?
 
     # --- learning -----------------------------------------------------------------------
 
@@ -63,12 +66,15 @@ class Identity:
         if key is None or not event["instance"]:
             return  # as prepare: a migration's lines; start-up dumps of two hosts can be alike
         self.per_label[label] += 1
+        if label in self._paired:
+            self._recheck = True
         first = self.owner.setdefault(key, label)
         if first != label:
             pair = (first, label) if first <= label else (label, first)
             self.shared[pair] += 1
             if pair not in self._same and self._is_same(pair):
                 self._same.add(pair)
+                self._paired.update(pair)
                 self._stale = True
         if len(self.owner) > OWNERS_KEPT:  # the oldest half forgotten (a dict keeps order)
             for old in list(self.owner)[:OWNERS_KEPT // 2]:
@@ -85,17 +91,21 @@ class Identity:
     @property
     def current(self) -> HostIdentity:
         """The identity as resolved from what was read so far."""
-        # a pair stops counting as one host when one label's own lines outgrew what they
-        # share (the rule prepare applies over the whole input)
-        same = {pair for pair in self._same if self._is_same(pair)}
-        if same != self._same:
-            self._same, self._stale = same, True
+        if self._recheck:
+            # a pair stops counting as one host when one label's own lines outgrew what
+            # they share (the rule prepare applies over the whole input)
+            self._recheck = False
+            same = {pair for pair in self._same if self._is_same(pair)}
+            if same != self._same:
+                self._same, self._stale = same, True
+                self._paired = {label for pair in same for label in pair}
         if self._stale:
             records: list[dict[str, Any]] = [
                 {"host": label, "host_source": source} for label, source in self.sources.items()]
             for label, kind, name in self.claims:
                 records.append({"host": label, "kind": kind, "value": name, "dest_host": name})
             self._current = resolve(records, sorted(self._same))
+            self._names = {}
             self._stale = False
         return self._current
 
@@ -103,7 +113,12 @@ class Identity:
         """The canonical name of ``label`` ("unknown" for none)."""
         if not label:
             return "unknown"
-        return self.current.name(label) or label
+        if self._stale or self._recheck:
+            self.current  # noqa: B018 (resolves again)
+        found = self._names.get(label)
+        if found is None:
+            found = self._names[label] = self._current.name(label) or label
+        return found
 
     def labels_of(self, hosts: Iterable[str]) -> set[str]:
         """Every label that resolves to one of ``hosts``."""
@@ -126,8 +141,9 @@ class Identity:
         self.shared = Counter({(a, b): int(n) for a, b, n in data.get("shared", [])})
         self.per_label = Counter({k: int(v) for k, v in data.get("per_label", {}).items()})
         self._same = {(a, b) for a, b in data.get("same", [])}
+        self._paired = {label for pair in self._same for label in pair}
         self.owner = {}
-        self._stale = True
+        self._stale = self._recheck = True
 
 
 def unique(records: Sequence[Any], name: Any, keys: Any) -> tuple[list[Any], int]:

@@ -30,16 +30,17 @@ from typing import IO, Any
 
 from loganalyzer.analysis.migrations import Options
 from loganalyzer.logs.read import gather
-from loganalyzer.logs.scan import Origin, scan_stream
+from loganalyzer.logs.scan import ScanResult
 from loganalyzer.watch.follow import Chunk, Follower
 from loganalyzer.watch.hold import Holder, HostDump, Record
 from loganalyzer.watch.hostfind import dump_findings
+from loganalyzer.watch.scanpool import POOL_BYTES, ChunkScanner, origin_of, scan_bytes
 
 STATE_VERSION = 1
 STATE_INTERVAL_S = 2.0
 TEXTFILE_INTERVAL_S = 15.0
 UNRECOGNIZED_LOGGED = 20  # unrecognized lines written to stderr per file; the rest counted
-TOOL_BYTES = 4 << 20  # chunks this large are searched by the prefilter tool
+TOOL_BYTES = POOL_BYTES  # chunks this large are searched by the prefilter tool, in a pool
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Watch:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.follower = Follower(settings.paths, settings.hosts, settings.start_at)
+        self.scanner = ChunkScanner()
         self.holder = Holder(settings.options, settings.settle_s, settings.idle_timeout_s,
                              settings.max_events)
         self.journal: Any = None
@@ -125,6 +127,8 @@ class Watch:
                                                         self.journal.exhausted):
                     self.cycle(final=True)
                     break
+                if (read and self.settings.once) or self.scanner.bytes >= POOL_BYTES:
+                    continue  # catching up: the next poll at once
                 if self.stop.wait(self.settings.poll_s):
                     break
         except BrokenPipeError:  # the reader of our output went away: stop as on SIGTERM
@@ -142,6 +146,7 @@ class Watch:
                 self._server.shutdown()
                 self._server.server_close()
             self.follower.close()
+            self.scanner.close()
             if self.journal is not None:
                 self.journal.close()
         self._say("stopped; state saved" if self.settings.state else "stopped")
@@ -160,9 +165,9 @@ class Watch:
     def cycle(self, final: bool = False) -> bool:
         """One poll: read, scan, report what finished. True when new lines were read."""
         read = False
-        for chunk in self.follower.poll():
+        for chunk, scanned in self.scanner.scan(self.follower.poll()):
             read = True
-            self._guarded(chunk)
+            self._guarded(chunk, scanned)
         if self.journal is not None:
             for chunk in self.journal.poll():
                 read = True
@@ -197,18 +202,18 @@ class Watch:
 
     # --- one chunk of lines ---------------------------------------------------------------
 
-    def _guarded(self, chunk: Chunk) -> None:
+    def _guarded(self, chunk: Chunk, scanned: ScanResult | None = None) -> None:
         """A chunk that cannot be read is a warning naming its lines, never the end."""
         try:
-            self._chunk(chunk)
+            self._chunk(chunk, scanned)
         except Exception as exc:  # a defect, or input no rule foresaw
             lines = chunk.data.count(b"\n")
             self._warn_all([f"{chunk.tracked.path}: lines {chunk.first_line + 1}–"
                             f"{chunk.first_line + lines} could not be read "
                             f"({type(exc).__name__}: {exc}); they were skipped"])
 
-    def _chunk(self, chunk: Chunk) -> None:
-        records, unrecognized, warnings = scan_chunk(chunk)
+    def _chunk(self, chunk: Chunk, scanned: ScanResult | None = None) -> None:
+        records, unrecognized, warnings = scan_chunk(chunk, scanned)
         tracked = chunk.tracked
         stream = f"{tracked.dev}:{tracked.ino}:{tracked.path if not tracked.dev else ''}"
         self.holder.feed(stream, records)
@@ -346,17 +351,16 @@ def write_atomically(path: str, text: str) -> None:
         raise
 
 
-def scan_chunk(chunk: Chunk) -> tuple[list[Record], list[dict[str, Any]], list[str]]:
+def scan_chunk(chunk: Chunk, result: ScanResult | None = None
+               ) -> tuple[list[Record], list[dict[str, Any]], list[str]]:
     """Events, unrecognized rows and warnings of one chunk, numbered as lines of its file.
 
     A large chunk (catching up on a backlog) goes through the prefilter tool (rg/grep on
     another core) from a temporary copy; a small one (following live) through Python's own
-    prefilter. Both give the same events (the scanner's tests check the paths agree)."""
-    tracked = chunk.tracked
-    origin = Origin(tracked.path, tracked.host, tracked.host_source, tracked.year)
-    result = _scan_large(chunk.data, origin) if len(chunk.data) >= TOOL_BYTES else None
+    prefilter. Both give the same events (the scanner's tests check the paths agree).
+    ``result``: the chunk's scan when a pool worker made it (:mod:`watch.scanpool`)."""
     if result is None:
-        result = scan_stream(io.BytesIO(chunk.data), origin)
+        result = scan_bytes(chunk.data, origin_of(chunk))
     warnings = [w for w in result.warnings if not w.endswith(": empty file")]
     unrecognized = result.unrecognized
     for row in unrecognized:
@@ -373,20 +377,3 @@ def scan_chunk(chunk: Chunk) -> tuple[list[Record], list[dict[str, Any]], list[s
                 record[name] += chunk.first_line
         records.append(record)
     return records, unrecognized, warnings
-
-
-
-def _scan_large(data: bytes, origin: Origin) -> Any:
-    """``data`` scanned by the prefilter tool from a temporary file; None when there is no
-    tool or it cannot read it (the caller scans in Python)."""
-    import tempfile
-
-    from loganalyzer.logs.prefilter import scan_plain_file
-
-    try:
-        with tempfile.NamedTemporaryFile(prefix="loganalyzer-watch-", suffix=".log") as copy:
-            copy.write(data)
-            copy.flush()
-            return scan_plain_file(copy.name, origin)
-    except OSError:
-        return None
