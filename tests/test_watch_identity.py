@@ -24,7 +24,9 @@ TAGS = {"compute-a": "CA", "compute-b": "CB", "compute-c": "CC"}
 
 def per_host_and_merged() -> dict[str, list[str]]:
     """Each host's log (a start-up dump line naming it ``<host>.example.org`` first) and an
-    os-log-merger merge of them all (``TIMESTAMP [TAG] …``, in time order), by path."""
+    os-log-merger merge of their migration lines (``TIMESTAMP [TAG] …``, in time order;
+    read first: its tags are known as aliases only once the hosts' own lines come), by
+    path."""
     files: dict[str, list[str]] = {}
     merged: list[tuple[str, int, str]] = []
     for host, text in two_migrations().items():
@@ -35,8 +37,8 @@ def per_host_and_merged() -> dict[str, list[str]]:
         lines = [dump, *lines]
         files[f"{host}/nova-compute.log"] = lines
         merged += [(line[:23], len(merged), f"{line[:23]} [{TAGS[host]}]{line[23:]}")
-                   for line in lines]
-    files["merged/mergedlogs-compute.log"] = [line for _, _, line in sorted(merged)]
+                   for line in lines[1:]]
+    files["0-merged/mergedlogs-compute.log"] = [line for _, _, line in sorted(merged)]
     return files
 
 

@@ -155,6 +155,36 @@ class Metrics:
             self.running_config.labels(host, option, str(value), source).set(1)
             current[(option, source)] = str(value)
 
+    def alias(self, old: str, new: str) -> None:
+        """``old`` turned out to be another name of the host ``new`` (an os-log-merger tag
+        read before the host's own log named it): the series ``old`` was given at 0 go, and
+        its last-line time and running configuration move to ``new``. A counter that
+        counted something under ``old`` keeps its series (its count stays true)."""
+        if old == new or old not in self._hosts:
+            return
+        self._hosts.discard(old)
+        self.host_seen(new)
+        for metric in (self.migrations, self.timeouts, self.findings, self.unrecognized):
+            for family in metric.collect():
+                for sample in family.samples:
+                    if sample.labels.get("host") == old and sample.value == 0 and \
+                            sample.name.endswith("_total"):
+                        metric.remove(*sample.labels.values())
+        when = self.registry.get_sample_value("loganalyzer_last_line_timestamp_seconds",
+                                              {"host": old})
+        if when is not None:
+            now = self.registry.get_sample_value("loganalyzer_last_line_timestamp_seconds",
+                                                 {"host": new})
+            self.last_line.labels(new).set(max(when, now or when))
+            self.last_line.remove(old)
+        for (option, source), value in self._config.pop(old, {}).items():
+            self.running_config.remove(old, option, value, source)
+            self.config(new, {option: value}, source)
+
+    @property
+    def hosts(self) -> set[str]:
+        return set(self._hosts)
+
     # --- export ---------------------------------------------------------------------------
 
     def serve(self, address: str, port: int) -> tuple[Any, int]:

@@ -194,6 +194,8 @@ class Watch:
             self._late_counted = self.holder.late
             self.metrics.duplicate_lines.inc(self.holder.duplicates - self._duplicates_counted)
             self._duplicates_counted = self.holder.duplicates
+            for host in self.metrics.hosts:  # labels since known as another host's names
+                self.metrics.alias(host, self.holder.identity.name(host))
         if read or ready.rows or ready.dumps:
             self._state_dirty = True
         self._save_state()
