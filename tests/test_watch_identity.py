@@ -87,3 +87,42 @@ def test_once_on_a_merge_and_per_host_logs_reports_what_migrations_reports(tmp_p
     offline = migrations_json(str(root))
     assert {key(r): r for r in watched} == {key(r): r for r in offline}
     assert len(watched) == 2
+
+
+def test_what_identity_learned_survives_a_restart_from_the_state():
+    """The labels, nova's names and the shared-line counts go to the state file: after a
+    restart a tag seen before is still the host's alias, and a copy of a held line read
+    after the restart is still one line."""
+    from loganalyzer.analysis.migrations import Options
+    from loganalyzer.watch.follow import Chunk, Tracked
+    from loganalyzer.watch.hold import Holder
+    from loganalyzer.watch.service import scan_chunk
+
+    files = per_host_and_merged()
+    holder = Holder(Options())
+
+    def feed(into: Holder, name: str, start: int, end: int) -> None:
+        lines = files[name][start:end]
+        tracked = Tracked(name, 1, hash(name) & 0xFFFF, host=name.split("/")[0],
+                          host_source="path")
+        records, _, _ = scan_chunk(Chunk(tracked, "".join(lines).encode(), start))
+        into.feed(name, records, now=0.0)
+
+    merged = "0-merged/mergedlogs-compute.log"
+    half = len(files[merged]) // 4
+    feed(holder, merged, 0, half)
+    for name in files:
+        if name != merged:
+            feed(holder, name, 0, len(files[name]) // 4)
+    assert holder.identity.name("CA") == "compute-a.example.org"
+    state = json.loads(json.dumps(holder.to_json(), default=str))
+    again = Holder(Options())
+    again.restore(state)
+    assert again.identity.name("CA") == "compute-a.example.org"
+    assert again.identity.aliases() == holder.identity.aliases()
+    for name in files:  # the rest of every file, after the restart
+        start = half if name == merged else len(files[name]) // 4
+        feed(again, name, start, len(files[name]))
+    rows = again.ready(now=1e9, final=True).rows
+    assert sorted(r["source_host"] for r in rows) == ["compute-a.example.org",
+                                                      "compute-b.example.org"]
