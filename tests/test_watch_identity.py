@@ -126,3 +126,30 @@ def test_what_identity_learned_survives_a_restart_from_the_state():
     rows = again.ready(now=1e9, final=True).rows
     assert sorted(r["source_host"] for r in rows) == ["compute-a.example.org",
                                                       "compute-b.example.org"]
+
+
+def test_a_merge_read_after_a_restart_repeats_nothing(tmp_path: Path):
+    """The per-host logs are reported, watch stops, a merge of them arrives, watch resumes
+    from its state: its lines are copies of reported lines (the state keeps them by a hash
+    every process computes alike), counted, never a migration again."""
+    files = per_host_and_merged()
+    merged = "0-merged/mergedlogs-compute.log"
+    root = tmp_path / "logs"
+    write_part(root, {n: lines for n, lines in files.items() if n != merged}, 0, 1)
+    state = tmp_path / "state.json"
+    args = [str(root), "--start-at", "beginning", "--state", str(state), "--metrics-port",
+            "0", *FAST]
+    with WatchProcess(args, tmp_path) as first:
+        first.wait_for(lambda: len(first.migrations) == 2, "two migrations")
+        assert first.stop() == 0
+    write_part(root, {merged: files[merged]}, 0, 1)
+    with WatchProcess(args, tmp_path) as second:
+        second.wait_for(lambda: "resumed from" in second.stderr, "the resume")
+        second.wait_for(lambda: total(parse_metrics(second.metrics_text()),
+                                      "loganalyzer_duplicate_lines_total") > 0,
+                        "the merge's lines counted as copies")
+        time.sleep(2.5)  # past --settle: nothing is reported
+        assert second.stop() == 0
+    assert second.migrations == []
+    assert {key(r): r for r in first.migrations} == {
+        key(r): r for r in migrations_json(str(root))}

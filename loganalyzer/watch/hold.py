@@ -21,6 +21,7 @@ as ``migrations`` reports a log that ends mid-migration).
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from loganalyzer.analysis.dedup import Overlay, line_key, original
+from loganalyzer.analysis.dedup import WHERE, Overlay, line_key, original
 from loganalyzer.analysis.evidence import host_facts
 from loganalyzer.analysis.migrations import Options, analyse_all
 from loganalyzer.analysis.timeline import (
@@ -82,6 +83,13 @@ def _key(event: Mapping[str, Any]) -> int | None:
     return cast(Record, original(event)).key
 
 
+def lasting_key(event: Mapping[str, Any]) -> int:
+    """What the line says (as :func:`analysis.dedup.line_key`), hashed the same way in every
+    process: the state file keeps these for the lines of reported migrations."""
+    said = repr(sorted((k, v) for k, v in event.items() if k not in WHERE and v is not None))
+    return int.from_bytes(hashlib.blake2b(said.encode(), digest_size=8).digest(), "big")
+
+
 @dataclass
 class HostDump:
     """A host's start-up dump as last reported (for 'changed at a restart')."""
@@ -129,8 +137,9 @@ class Holder:
         self._newest_checked: dict[str, datetime] = {}
         # hosts by nova's names and aliases, each line once across files (as migrations)
         self.identity = Identity()
-        # (host, line key) of reported lines; keys are this process's hashes: not saved
-        self.reported: dict[tuple[str, int], None] = {}
+        # the lines of reported migrations (lasting key -> host), and their instances
+        self.reported: dict[int, str] = {}
+        self.reported_instances: dict[str, None] = {}
         self.duplicates = 0  # copies of a line read from another file, dropped
         self._views: dict[str, list[Mapping[str, Any]]] = {}  # per ready(), per instance
         self._timelines: dict[str, Timelines] = {}
@@ -165,7 +174,8 @@ class Holder:
             instance = event["instance"] or ""
             if not instance and event["kind"] not in SOURCE_KINDS:
                 continue  # build() ignores it too
-            if said is not None and (identity.name(host), said) in self.reported:
+            if said is not None and instance in self.reported_instances and \
+                    self._copy(event, host):
                 self.duplicates += 1  # a copy of a line of a migration already reported
                 continue
             if event["kind"] == "downtime_state" and event["repeats"] is not None:
@@ -197,6 +207,36 @@ class Holder:
         for name in ("last_line", "last_time", "last_ts", "last_elapsed_s", "last_timestamp"):
             run[name] = event[name]
         return True
+
+    def _copy(self, event: Mapping[str, Any], label: str) -> bool:
+        """Whether ``event`` is a copy of a line of a reported migration (from another file,
+        perhaps read after a restart): what it says is what that line said, and its label
+        is that line's host or, by these shared lines, one of its names."""
+        owner = self.reported.get(lasting_key(event))
+        if owner is None:
+            return False
+        if self.identity.name(label) != owner:
+            self.identity.share(owner, label)
+        return self.identity.name(label) == owner
+
+    def _purge_copies(self, instance: str) -> None:
+        """Held lines of a reported instance found since to be copies of its reported lines
+        (their label became known as the host's name after they were read)."""
+        events = self.instances[instance]
+        name = self.identity.name
+        kept = [e for e in events if e.key is None or
+                self.reported.get(lasting_key(e)) != name(e["host"])]
+        if len(kept) == len(events):
+            return
+        self.duplicates += len(events) - len(kept)
+        dropped = {id(e) for e in events} - {id(e) for e in kept}
+        self.runs = {k: v for k, v in self.runs.items() if id(v) not in dropped}
+        self._views.pop(instance, None)
+        self._timelines.pop(instance, None)
+        if kept:
+            self.instances[instance] = kept
+        else:
+            self._drop(instance)
 
     def _late(self, host: str, instance: str, event: Record) -> bool:
         """A line that belongs to a migration already reported (it came after the settle
@@ -261,6 +301,9 @@ class Holder:
         # what ended, across instances, finished in the order the migrations began: a host
         # pair's remembered migrations are then the ones before (as when following live)
         plan: list[tuple[datetime, bool, str, int | None]] = []
+        for instance in [i for i in self.dirty if i in self.reported_instances]:
+            if instance in self.instances:
+                self._purge_copies(instance)
         for instance in list(self.instances):
             quiet = now - self.touched.get(instance, now)
             if not (final or moved or instance in forced or instance in self.dirty
@@ -390,13 +433,15 @@ class Holder:
         # the copies of the reported lines (another file's) go with them, and are
         # remembered so that a copy read later is dropped too
         lines = {(name(e["host"]), _key(e)) for e in events if id(e) in emitted}
-        lines.discard((name(None), None))
-        for host_name, said in lines:
-            if said is not None:
-                self.reported[(host_name, said)] = None
+        for event in events:
+            if id(event) in emitted and event.key is not None:
+                self.reported[lasting_key(event)] = name(event["host"])
+        self.reported_instances.pop(instance, None)
+        self.reported_instances[instance] = None  # the dict's order is recency
         if len(self.reported) > REPORTED_KEPT:
             for old in list(self.reported)[:REPORTED_KEPT // 2]:
                 del self.reported[old]
+            self.reported_instances = dict(list(self.reported_instances.items())[-20_000:])
         copies = {id(e) for e in events if id(e) not in emitted and _key(e) is not None and
                   (name(e["host"]), _key(e)) in lines}
         self.duplicates += len(copies)
@@ -509,7 +554,8 @@ class Holder:
             "pairs": [[a, b, [[encode(e) for e in m] for m in kept]]
                       for (a, b), kept in self.pairs.items()],
             "identity": self.identity.to_json(),
-            "duplicates": self.duplicates,
+            "reported": [[k, h] for k, h in self.reported.items()],
+            "reported_instances": list(self.reported_instances),
         }
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -535,7 +581,8 @@ class Holder:
         self.pairs = {(a, b): [[decode(e) for e in m] for m in kept]
                       for a, b, kept in data.get("pairs", [])}
         self.identity.restore(data.get("identity", {}))
-        self.duplicates = int(data.get("duplicates") or 0)
+        self.reported = {int(k): str(h) for k, h in data.get("reported", [])}
+        self.reported_instances = dict.fromkeys(data.get("reported_instances", []))
 
 
 def _merged(*groups: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

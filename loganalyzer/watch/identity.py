@@ -80,6 +80,18 @@ class Identity:
             for old in list(self.owner)[:OWNERS_KEPT // 2]:
                 del self.owner[old]
 
+    def share(self, name: str, label: str) -> None:
+        """``label`` logged a line that ``name`` (a host's canonical name) logged before,
+        known from the state (the line itself is not held)."""
+        if name == label:
+            return
+        pair = (name, label) if name <= label else (label, name)
+        self.shared[pair] += 1
+        if pair not in self._same and self._is_same(pair):
+            self._same.add(pair)
+            self._paired.update(pair)
+            self._stale = True
+
     def _is_same(self, pair: tuple[str, str]) -> bool:
         a, b = pair
         count = self.shared[pair]
