@@ -57,6 +57,7 @@ PAIR_KEPT = 8  # finished migrations remembered per host pair (their clock const
 PAIRS_KEPT = 512
 BULKY_KINDS = frozenset({"downtime_state", "progress", "downtime_step", "data_remaining"})
 REPORTED_KEPT = 400_000  # lines of reported migrations remembered (their copies are dropped)
+REPORTED_SAVED = 50_000  # the newest of them kept in the state file (≈1.4 MB)
 
 
 class Record(dict[str, Any]):
@@ -554,7 +555,7 @@ class Holder:
             "pairs": [[a, b, [[encode(e) for e in m] for m in kept]]
                       for (a, b), kept in self.pairs.items()],
             "identity": self.identity.to_json(),
-            "reported": [[k, h] for k, h in self.reported.items()],
+            "reported": [[k, h] for k, h in list(self.reported.items())[-REPORTED_SAVED:]],
             "reported_instances": list(self.reported_instances),
         }
 
