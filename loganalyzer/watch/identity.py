@@ -21,7 +21,7 @@ from loganalyzer.analysis.hosts import SAME_LINES_MIN, SAME_LINES_SHARE, HostIde
 from loganalyzer.logs.ingest.discover import rotation_key
 
 CLAIM_KINDS = frozenset({"conf_host", "conf_my_ip", "sync_power_moved"})
-OWNERS_KEPT = 400_000  # line keys remembered with the label that logged them first
+OWNERS_KEPT = 200_000  # line keys remembered with the label that logged them first
 
 
 @functools.lru_cache(maxsize=4096)
