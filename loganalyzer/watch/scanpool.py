@@ -20,7 +20,7 @@ from loganalyzer.logs.scan import Origin, ScanResult, scan_stream
 from loganalyzer.watch.follow import Chunk
 
 POOL_BYTES = 4 << 20  # chunks this large are scanned by the pool (when there are 2+ cores)
-IN_FLIGHT = 1  # chunks per worker read ahead and waiting or being scanned
+IN_FLIGHT = 3  # chunks per worker read ahead and waiting or being scanned
 
 
 def origin_of(chunk: Chunk) -> Origin:
