@@ -4,6 +4,7 @@ across chunk boundaries, the state round trip."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -146,3 +147,14 @@ def test_large_chunks_scanned_in_the_pool_give_what_this_process_gives():
     # a poll of small chunks only: no pool, and none kept
     assert [c for c, _ in scanner.scan(iter(chunks[-1:]))] == chunks[-1:]
     assert scanner.pool is None
+
+
+def test_the_pool_has_as_many_workers_as_the_cgroup_quota_allows():
+    from loganalyzer.watch.scanpool import ChunkScanner, cores, quota_cores
+
+    assert quota_cores("max 100000\n") is None
+    assert quota_cores("50000 100000\n") == 1  # systemd CPUQuota=50%: no pool
+    assert quota_cores("200000 100000") == 2
+    assert quota_cores("150000 100000") == 1
+    assert 1 <= cores() <= (os.cpu_count() or 1)
+    assert ChunkScanner().workers == cores()

@@ -23,6 +23,34 @@ POOL_BYTES = 4 << 20  # chunks this large are scanned by the pool (when there ar
 IN_FLIGHT = 3  # chunks per worker read ahead and waiting or being scanned
 
 
+def cores() -> int:
+    """The cores this process may use: the CPUs it may run on, capped by its cgroup's CPU
+    quota (cgroup v2 ``cpu.max``; the shipped systemd unit sets ``CPUQuota=50%``: no pool)."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8") as fh:
+            path = next((line.strip()[3:] for line in fh if line.startswith("0::")), None)
+        if path is not None:
+            with open(f"/sys/fs/cgroup{path.rstrip('/')}/cpu.max", encoding="utf-8") as fh:
+                count = min(count, quota_cores(fh.read()) or count)
+    except OSError:
+        pass
+    return max(count, 1)
+
+
+def quota_cores(cpu_max: str) -> int | None:
+    """Whole cores a cgroup v2 ``cpu.max`` (``QUOTA PERIOD`` or ``max PERIOD``) allows, at
+    least 1; None without a quota."""
+    quota, _, period = cpu_max.strip().partition(" ")
+    try:
+        return max(int(int(quota) / int(period or 100000)), 1)
+    except ValueError:
+        return None
+
+
 def origin_of(chunk: Chunk) -> Origin:
     tracked = chunk.tracked
     return Origin(tracked.path, tracked.host, tracked.host_source, tracked.year)
@@ -74,7 +102,7 @@ class ChunkScanner:
     """Scans chunks, the large ones in a process pool opened when the first one comes."""
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or cores()
         self.pool: Any = None
         self.bytes = 0  # read by the last scan()
 
