@@ -158,3 +158,33 @@ def test_the_pool_has_as_many_workers_as_the_cgroup_quota_allows():
     assert quota_cores("150000 100000") == 1
     assert 1 <= cores() <= (os.cpu_count() or 1)
     assert ChunkScanner().workers == cores()
+
+
+def test_start_up_lines_that_prove_an_option_are_held_as_host_facts(tmp_path):
+    """nova-compute's start-up line 'The live_migration_permit_post_copy is set to True and
+    post copy live migration is available …' (no instance) proves the option for the host's
+    later migrations: watch keeps it with the host's facts, so its objects say what
+    ``migrations`` says (inferred post-copy, config-implied-by-behaviour)."""
+    import subprocess
+    import sys
+
+    from tests.watch_helpers import child_env
+
+    root = tmp_path / "logs"
+    notice = ("The live_migration_permit_post_copy is set to True and post copy live "
+              "migration is available so auto-converge will not be in use.")
+    for host, text in two_migrations().items():
+        first = text.splitlines()[0]
+        path = root / host / "nova-compute.log"
+        path.parent.mkdir(parents=True)
+        path.write_text(f"{first[:17]}00.000 4242 INFO nova.virt.libvirt.driver [-] "
+                        f"{notice}\n{text}")
+    proc = subprocess.run([sys.executable, "-m", "loganalyzer", "watch", str(root), "--once",
+                           "--start-at", "beginning"], env=child_env(), capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    watched = sorted((json.loads(line) for line in proc.stdout.splitlines()),
+                     key=lambda r: r["start"])
+    offline = migrations_json(str(root))
+    assert all(r["inferred"].get("live_migration_permit_post_copy") is True for r in offline)
+    assert watched == offline

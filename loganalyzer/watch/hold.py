@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from loganalyzer.analysis.dedup import WHERE, Overlay, line_key, original
-from loganalyzer.analysis.evidence import host_facts
+from loganalyzer.analysis.evidence import STARTUP_KINDS, host_facts
 from loganalyzer.analysis.migrations import Options, analyse_all
 from loganalyzer.analysis.timeline import (
     PHASE,
@@ -43,9 +43,10 @@ from loganalyzer.analysis.timeline import (
 from loganalyzer.logs.scan import continues, run_signature
 from loganalyzer.watch.identity import Identity, file_order, unique
 
-# start-up facts, and nova's names for its host (the analysis resolves aliases with them)
+# start-up facts (dumps, versions, the start-up lines that prove an option), and nova's
+# names for its host (the analysis resolves aliases with them)
 FACT_KINDS = frozenset({"config_option", "config_files", "compute_start", "conf_host",
-                        "conf_my_ip"})
+                        "conf_my_ip", *STARTUP_KINDS})
 DUMPS_KEPT = 2  # start-up dumps kept per host (a migration uses the last one before it)
 VERSIONS_KEPT = 4
 SETTLE_S = 90.0  # > timeline.LIFECYCLE_AFTER_END_S: the source's VM Stopped still joins
@@ -267,8 +268,9 @@ class Holder:
             keep_from = next((i for i, e in enumerate(events) if e["kind"] != "compute_start"
                               and (e["file"] or "", int(e["line"] or 0)) ==
                               (first.file, first.line)), 0)
-        old_versions = {id(e) for e in versions[:-VERSIONS_KEPT]}
-        self.facts[host] = [e for i, e in enumerate(events) if id(e) not in old_versions and
+        startup = [e for e in events if e["kind"] in STARTUP_KINDS]
+        old = {id(e) for e in versions[:-VERSIONS_KEPT] + startup[:-VERSIONS_KEPT]}
+        self.facts[host] = [e for i, e in enumerate(events) if id(e) not in old and
                             (e["kind"] == "compute_start" or i >= keep_from)]
 
     # --- finishing ------------------------------------------------------------------------
