@@ -31,6 +31,7 @@ class Flag:
     panel: str | None = None
     metavar: str | None = None
     choices: tuple[str, ...] = ()
+    hidden: bool = False  # accepted, not listed by --help (a compatible spelling)
 
     @property
     def required(self) -> bool:

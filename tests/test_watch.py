@@ -118,13 +118,11 @@ def test_once_on_a_simulated_fleet_reports_what_migrations_reports(tmp_path: Pat
 
 def test_once_on_the_real_logs_reports_what_migrations_reports(real_logs: Path,
                                                                 tmp_path: Path):
-    """Every era and layout of ../shared/real_logs: the same objects. Known gap (README
-    "Watching a fleet"): watch analyses each migration as it ends, from its own lines, so
-    the os-log-merger set (per-host logs beside a merge of them, hosts named by tags) is
-    left out here: `migrations` joins those copies by nova's host names across all files."""
+    """Every era and layout of ../shared/real_logs, the os-log-merger set included (per-host
+    logs beside a merge of them, the merge's hosts named by tags): the same objects, each
+    migration once, under nova's host names."""
     folder = tmp_path / "real"
-    shutil.copytree(real_logs, folder,
-                    ignore=shutil.ignore_patterns("os-log-merger_*", "libvirt"))
+    shutil.copytree(real_logs, folder, ignore=shutil.ignore_patterns("libvirt"))
     proc = run_cli("watch", str(folder), "--once", "--start-at", "beginning")
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr

@@ -4,6 +4,7 @@ across chunk boundaries, the state round trip."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -101,7 +102,7 @@ def test_a_line_after_the_migration_was_reported_is_counted_late_not_a_migration
 
 
 def test_a_large_chunk_through_the_prefilter_tool_gives_what_python_gives(monkeypatch):
-    from loganalyzer.watch import service
+    from loganalyzer.watch import scanpool, service
 
     text = two_migrations()["compute-b"]
     data = (text * (service.TOOL_BYTES // len(text) + 2)).encode()
@@ -112,10 +113,78 @@ def test_a_large_chunk_through_the_prefilter_tool_gives_what_python_gives(monkey
 
     if tool() is None:
         pytest.skip("neither rg nor grep is installed")
-    assert service._scan_large(data, service.Origin("x", None, "unknown")) is not None
+    assert scanpool.scan_large(data, scanpool.Origin("x", None, "unknown")) is not None
     with_tool = scan_chunk(chunk)
     monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
-    assert service._scan_large(data, service.Origin("x", None, "unknown")) is None
+    assert scanpool.scan_large(data, scanpool.Origin("x", None, "unknown")) is None
     in_python = scan_chunk(chunk)
     assert with_tool[0] == in_python[0] and with_tool[1:] == in_python[1:]
     assert with_tool[0][0]["line"] > 1000
+
+
+def test_large_chunks_scanned_in_the_pool_give_what_this_process_gives():
+    """Catching up, a poll's large chunks are scanned by pool workers (watch/scanpool.py):
+    the same events, warnings and unrecognized lines, in the order the chunks were read."""
+    from loganalyzer.watch import scanpool
+
+    chunks = []
+    for number, (host, text) in enumerate(sorted(two_migrations().items())):
+        data = (text * (scanpool.POOL_BYTES // len(text) + 2)).encode()
+        tracked = Tracked(f"{host}.log", 1, number, host=host, host_source="--host")
+        chunks.append(Chunk(tracked, data, 10 * number))
+    chunks.append(Chunk(Tracked("small.log", 1, 9, host="x", host_source="--host"),
+                        b"2024-05-01 12:00:00.000 1 INFO nova.compute.manager [-] hello\n", 0))
+    scanner = scanpool.ChunkScanner(workers=2)
+    try:
+        pooled = list(scanner.scan(iter(chunks)))
+        assert scanner.pool is not None  # the large chunks went to the pool
+    finally:
+        scanner.close()
+    assert [chunk for chunk, _ in pooled] == chunks
+    for chunk, result in pooled:
+        assert scan_chunk(chunk, result) == scan_chunk(chunk)
+    assert scanner.bytes == sum(len(c.data) for c in chunks)
+    # a poll of small chunks only: no pool, and none kept
+    assert [c for c, _ in scanner.scan(iter(chunks[-1:]))] == chunks[-1:]
+    assert scanner.pool is None
+
+
+def test_the_pool_has_as_many_workers_as_the_cgroup_quota_allows():
+    from loganalyzer.watch.scanpool import ChunkScanner, cores, quota_cores
+
+    assert quota_cores("max 100000\n") is None
+    assert quota_cores("50000 100000\n") == 1  # systemd CPUQuota=50%: no pool
+    assert quota_cores("200000 100000") == 2
+    assert quota_cores("150000 100000") == 1
+    assert 1 <= cores() <= (os.cpu_count() or 1)
+    assert ChunkScanner().workers == cores()
+
+
+def test_start_up_lines_that_prove_an_option_are_held_as_host_facts(tmp_path):
+    """nova-compute's start-up line 'The live_migration_permit_post_copy is set to True and
+    post copy live migration is available …' (no instance) proves the option for the host's
+    later migrations: watch keeps it with the host's facts, so its objects say what
+    ``migrations`` says (inferred post-copy, config-implied-by-behaviour)."""
+    import subprocess
+    import sys
+
+    from tests.watch_helpers import child_env
+
+    root = tmp_path / "logs"
+    notice = ("The live_migration_permit_post_copy is set to True and post copy live "
+              "migration is available so auto-converge will not be in use.")
+    for host, text in two_migrations().items():
+        first = text.splitlines()[0]
+        path = root / host / "nova-compute.log"
+        path.parent.mkdir(parents=True)
+        path.write_text(f"{first[:17]}00.000 4242 INFO nova.virt.libvirt.driver [-] "
+                        f"{notice}\n{text}")
+    proc = subprocess.run([sys.executable, "-m", "loganalyzer", "watch", str(root), "--once",
+                           "--start-at", "beginning"], env=child_env(), capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    watched = sorted((json.loads(line) for line in proc.stdout.splitlines()),
+                     key=lambda r: r["start"])
+    offline = migrations_json(str(root))
+    assert all(r["inferred"].get("live_migration_permit_post_copy") is True for r in offline)
+    assert watched == offline

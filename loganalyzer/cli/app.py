@@ -37,7 +37,7 @@ def _root(version: Annotated[bool, typer.Option(
 
 for command in (planning.predict, planning.lint, reading.scan, reading.migrations, reading.show,
                 reading.verify, planning.simulate, reading.report, reading.watch):  # --help's order
-    app.command(cls=Command)(command)
+    app.command(cls=reading.WatchCommand if command is reading.watch else Command)(command)
 app.add_typer(reading.cache_app, name="cache")
 
 main = app  # the console script's entry point

@@ -75,7 +75,8 @@ def _parameter(flag: Flag) -> inspect.Parameter:
         return inspect.Parameter(flag.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                  annotation=Annotated[flag.kind, argument], default=default)
     option = typer.Option(*flag.flags, help=flag.help, rich_help_panel=flag.panel,
-                          metavar=flag.word, show_default=flag.default is not None)
+                          metavar=flag.word, show_default=flag.default is not None,
+                          hidden=flag.hidden)
     return inspect.Parameter(flag.name, inspect.Parameter.KEYWORD_ONLY,
                              annotation=Annotated[flag.kind, option], default=default)
 

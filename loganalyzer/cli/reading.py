@@ -136,13 +136,24 @@ def watch(**given: Any) -> None:
       loganalyzer watch /var/log/nova/ --config /etc/nova/nova.conf --metrics-port 9787 \\
         --state /var/lib/loganalyzer/watch.json
 
-      loganalyzer watch --journal --unit nova-compute --textfile /var/lib/node_exporter
+      loganalyzer watch --journal nova-compute --textfile /var/lib/node_exporter
 
       loganalyzer watch /var/log/remote/ --format table
     """
     from loganalyzer.watch.service import Watch
 
     raise typer.Exit(Watch(watch_settings.watch_settings(**given)).run())
+
+
+class WatchCommand(Command):
+    """``watch``, whose ``--journal`` takes an optional unit (typer gives no option an
+    optional value: :func:`loganalyzer.watch.settings.journal_args` rewrites the words)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        args, notes = watch_settings.journal_args(args)
+        for note in notes:
+            g.say(f"note: {note}")
+        return list(super().parse_args(ctx, args))
 
 
 cache_app = typer.Typer(

@@ -21,6 +21,7 @@ as ``migrations`` reports a log that ends mid-migration).
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,9 +29,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from loganalyzer.analysis.dedup import original
-from loganalyzer.analysis.evidence import host_facts
-from loganalyzer.analysis.migrations import Options, analyse
+from loganalyzer.analysis.dedup import WHERE, Overlay, line_key, original
+from loganalyzer.analysis.evidence import STARTUP_KINDS, host_facts
+from loganalyzer.analysis.migrations import Options, analyse_all
 from loganalyzer.analysis.timeline import (
     PHASE,
     SOURCE_KINDS,
@@ -40,8 +41,12 @@ from loganalyzer.analysis.timeline import (
     build,
 )
 from loganalyzer.logs.scan import continues, run_signature
+from loganalyzer.watch.identity import Identity, file_order, unique
 
-FACT_KINDS = frozenset({"config_option", "config_files", "compute_start"})
+# start-up facts (dumps, versions, the start-up lines that prove an option), and nova's
+# names for its host (the analysis resolves aliases with them)
+FACT_KINDS = frozenset({"config_option", "config_files", "compute_start", "conf_host",
+                        "conf_my_ip", *STARTUP_KINDS})
 DUMPS_KEPT = 2  # start-up dumps kept per host (a migration uses the last one before it)
 VERSIONS_KEPT = 4
 SETTLE_S = 90.0  # > timeline.LIFECYCLE_AFTER_END_S: the source's VM Stopped still joins
@@ -52,14 +57,39 @@ DUMP_QUIET_S = 1.0  # a start-up dump is complete when its host has been quiet t
 PAIR_KEPT = 8  # finished migrations remembered per host pair (their clock constraints)
 PAIRS_KEPT = 512
 BULKY_KINDS = frozenset({"downtime_state", "progress", "downtime_step", "data_remaining"})
+REPORTED_KEPT = 400_000  # lines of reported migrations remembered (their copies are dropped)
+REPORTED_SAVED = 50_000  # the newest of them kept in the state file (≈1.4 MB)
 
 
 class Record(dict[str, Any]):
     """An event as a dict; a field the line did not have reads as None, as the analysis'
     event views do."""
 
+    __slots__ = ("_key",)
+    _key: int | None
+
     def __missing__(self, key: str) -> None:
         return None
+
+    @property
+    def key(self) -> int | None:
+        """What the line says, hashed (:func:`analysis.dedup.line_key`; None: no time)."""
+        try:
+            return cast(int | None, self._key)
+        except AttributeError:
+            self._key = line_key(self)
+            return self._key
+
+
+def _key(event: Mapping[str, Any]) -> int | None:
+    return cast(Record, original(event)).key
+
+
+def lasting_key(event: Mapping[str, Any]) -> int:
+    """What the line says (as :func:`analysis.dedup.line_key`), hashed the same way in every
+    process: the state file keeps these for the lines of reported migrations."""
+    said = repr(sorted((k, v) for k, v in event.items() if k not in WHERE and v is not None))
+    return int.from_bytes(hashlib.blake2b(said.encode(), digest_size=8).digest(), "big")
 
 
 @dataclass
@@ -113,6 +143,15 @@ class Holder:
         self.libvirt_learn: Callable[[list[dict[str, Any]]], None] | None = None
         self.behind = False
         self._behind_before = False
+        # hosts by nova's names and aliases, each line once across files (as migrations)
+        self.identity = Identity()
+        # the lines of reported migrations (lasting key -> host), and their instances
+        self.reported: dict[int, str] = {}
+        self.reported_instances: dict[str, None] = {}
+        self.duplicates = 0  # copies of a line read from another file, dropped
+        self._views: dict[str, list[Mapping[str, Any]]] = {}  # per ready(), per instance
+        self._timelines: dict[str, Timelines] = {}
+        self._host_newest: dict[str, datetime] = {}  # per canonical host
 
     @property
     def held(self) -> int:
@@ -124,8 +163,11 @@ class Holder:
         """Events of one chunk of one stream (a file identity), in log order."""
         now = time.time() if now is None else now
         joined: set[tuple[str, str | None, str | None]] = set()
+        identity = self.identity
         for event in records:
             when = event["timestamp"]
+            said = event.key
+            identity.see(event, said)
             host = event["host"] or "unknown"
             if when is not None and (self.newest is None or when > self.newest):
                 self.newest = when
@@ -140,6 +182,10 @@ class Holder:
             instance = event["instance"] or ""
             if not instance and event["kind"] not in SOURCE_KINDS:
                 continue  # build() ignores it too
+            if said is not None and instance in self.reported_instances and \
+                    self._copy(event, host):
+                self.duplicates += 1  # a copy of a line of a migration already reported
+                continue
             if event["kind"] == "downtime_state" and event["repeats"] is not None:
                 key = (stream, event["host"], event["instance"])
                 if key not in joined:
@@ -148,7 +194,7 @@ class Holder:
                         self.touched[instance] = now
                         continue
                 self.runs[key] = event
-            if self._late(host, instance, event):
+            if self._late(identity.name(host), instance, event):
                 self.late += 1
                 continue
             self.instances.setdefault(instance, []).append(event)
@@ -170,6 +216,36 @@ class Holder:
             run[name] = event[name]
         return True
 
+    def _copy(self, event: Mapping[str, Any], label: str) -> bool:
+        """Whether ``event`` is a copy of a line of a reported migration (from another file,
+        perhaps read after a restart): what it says is what that line said, and its label
+        is that line's host or, by these shared lines, one of its names."""
+        owner = self.reported.get(lasting_key(event))
+        if owner is None:
+            return False
+        if self.identity.name(label) != owner:
+            self.identity.share(owner, label)
+        return self.identity.name(label) == owner
+
+    def _purge_copies(self, instance: str) -> None:
+        """Held lines of a reported instance found since to be copies of its reported lines
+        (their label became known as the host's name after they were read)."""
+        events = self.instances[instance]
+        name = self.identity.name
+        kept = [e for e in events if e.key is None or
+                self.reported.get(lasting_key(e)) != name(e["host"])]
+        if len(kept) == len(events):
+            return
+        self.duplicates += len(events) - len(kept)
+        dropped = {id(e) for e in events} - {id(e) for e in kept}
+        self.runs = {k: v for k, v in self.runs.items() if id(v) not in dropped}
+        self._views.pop(instance, None)
+        self._timelines.pop(instance, None)
+        if kept:
+            self.instances[instance] = kept
+        else:
+            self._drop(instance)
+
     def _late(self, host: str, instance: str, event: Record) -> bool:
         """A line that belongs to a migration already reported (it came after the settle
         time): dropped and counted rather than made into a migration of its own."""
@@ -181,7 +257,7 @@ class Holder:
             event["state"] != "Paused")
         if not tail:
             return False
-        if any(e["host"] == host and e["kind"] in SOURCE_KINDS
+        if any(self.identity.name(e["host"]) == host and e["kind"] in SOURCE_KINDS
                for e in self.instances.get(instance, [])):
             return False  # a migration of this guest is in flight on this host
         end, when = self.done[(host, instance)], event["timestamp"]
@@ -198,8 +274,9 @@ class Holder:
             keep_from = next((i for i, e in enumerate(events) if e["kind"] != "compute_start"
                               and (e["file"] or "", int(e["line"] or 0)) ==
                               (first.file, first.line)), 0)
-        old_versions = {id(e) for e in versions[:-VERSIONS_KEPT]}
-        self.facts[host] = [e for i, e in enumerate(events) if id(e) not in old_versions and
+        startup = [e for e in events if e["kind"] in STARTUP_KINDS]
+        old = {id(e) for e in versions[:-VERSIONS_KEPT] + startup[:-VERSIONS_KEPT]}
+        self.facts[host] = [e for i, e in enumerate(events) if id(e) not in old and
                             (e["kind"] == "compute_start" or i >= keep_from)]
 
     # --- finishing ------------------------------------------------------------------------
@@ -209,6 +286,12 @@ class Holder:
         that are complete."""
         now = time.time() if now is None else now
         out = Ready()
+        self._views, self._timelines = {}, {}
+        self._host_newest = {}
+        for label, when in self.host_newest.items():  # each host's newest, under its name
+            host = self.identity.name(label)
+            if host not in self._host_newest or when > self._host_newest[host]:
+                self._host_newest[host] = when
         self._dumps(now, final, out)
         over = self.held - self.max_events
         forced: set[str] = set()
@@ -229,6 +312,9 @@ class Holder:
         # what ended, across instances, finished in the order the migrations began: a host
         # pair's remembered migrations are then the ones before (as when following live)
         plan: list[tuple[datetime, bool, str, int | None]] = []
+        for instance in [i for i in self.dirty if i in self.reported_instances]:
+            if instance in self.instances:
+                self._purge_copies(instance)
         for instance in list(self.instances):
             quiet = now - self.touched.get(instance, now)
             if not (final or moved or instance in forced or instance in self.dirty
@@ -256,14 +342,16 @@ class Holder:
             return False
         if last is None or not self.host_newest:
             return False
-        newest = self.host_newest.get(host) if host else min(self.host_newest.values())
+        newest = self._host_newest.get(host) if host else min(self.host_newest.values())
         return newest is not None and (newest - last).total_seconds() >= wait
 
     def _readiness(self, instance: str, quiet: float, final: bool
                    ) -> tuple[Timelines, list[Segment], bool]:
         """The instance's timelines, its migrations that ended, and whether its arrivals
         without a source migration may be reported (destination-only)."""
-        timelines = build(self.instances[instance])
+        timelines = self._timelines.get(instance)
+        if timelines is None:
+            timelines = self._timelines[instance] = build(self._view(instance))
         ready_segments = []
         waiting = False
         for index, segment in enumerate(timelines.segments):
@@ -295,7 +383,8 @@ class Holder:
                 self._drop(instance)  # only lines that belong to no migration
             return []
         items: list[tuple[datetime, bool, str, int | None]] = [
-            (_began(s.events), False, instance, id(s.events[0])) for s in ready_segments]
+            (_began(s.events), False, instance, id(original(s.events[0])))
+            for s in ready_segments]
         if timelines.arrivals and arrivals_ready:
             items.append((min(_began(a.events) for a in timelines.arrivals), True, instance,
                           None))
@@ -306,26 +395,29 @@ class Holder:
         """Analyse the instance and report the migration whose first event is ``only``
         (None: its destination-only arrivals)."""
         events = self.instances[instance]
+        view = self._view(instance)
         timelines, ready_segments, arrivals_ready = self._readiness(instance, quiet, final)
-        ready_segments = [s for s in ready_segments if id(s.events[0]) == only]
+        ready_segments = [s for s in ready_segments if id(original(s.events[0])) == only]
         if only is not None and not ready_segments:
             return []
-        hosts = {e["host"] or "unknown" for e in events}
+        name = self.identity.name
+        hosts = {e["host"] or "unknown" for e in view}
         arriving = {a.host for a in timelines.arrivals}  # where this guest's lines arrived
         pairs = {(min(a, b), max(a, b)) for s in ready_segments for a in [s.host]
                  for b in arriving if b != a}
-        remembered = [e for pair in pairs for migration in self.pairs.get(pair, [])
-                      for e in migration]
-        memory = {id(e) for e in remembered}
+        remembered = self._named([e for pair in pairs for migration in self.pairs.get(pair, [])
+                                  for e in migration])
+        memory = {id(original(e)) for e in remembered}
         hosts |= {e["host"] or "unknown" for e in remembered}
-        facts = [e for h in sorted(hosts) for e in self.facts.get(h, [])]
+        facts = self.facts_of(*hosts)
         try:
             # merged in time, each group in its own order: the analysis takes a line stamped
             # before the line above it in its file as out of order (analysis/dedup.py), so a
             # later restart's dump must not stand before this migration's lines
-            rows = analyse(_merged(facts, remembered, events), self.options,
-                           libvirt=self.libvirt_for(hosts, remembered + events)
-                           if self.libvirt_for else ())
+            records = _merged(facts, remembered, view)
+            rows = analyse_all(records, self.options, [_key(e) for e in records],
+                               libvirt=self.libvirt_for(hosts, remembered + view)
+                               if self.libvirt_for else ()).rows
             if self.libvirt_learn is not None:
                 self.libvirt_learn(rows)
         except Exception as exc:  # a defect, or input no rule foresaw: never fatal
@@ -334,8 +426,8 @@ class Holder:
                                f"{len(events)} events were dropped")
             self._drop(instance)
             return []
-        starts = {id(s.events[0]): s for s in ready_segments}
-        segment_firsts = {id(s.events[0]) for s in timelines.segments}
+        starts = {id(original(s.events[0])): s for s in ready_segments}
+        segment_firsts = {id(original(s.events[0])) for s in timelines.segments}
         out = []
         emitted: set[int] = set()
         for row in rows:
@@ -348,11 +440,31 @@ class Holder:
                 self.done[(segment.host, instance)] = segment.last_time()
             elif only is not None or ids & segment_firsts or not arrivals_ready:
                 continue  # another migration (in flight, or reported in its own turn)
+            for field_name in ("source_host", "dest_host"):  # as migrations: every alias known
+                row[field_name] = self.identity.current.name(row[field_name])
             out.append(row)
             emitted |= ids
             self._remember(row)
         if len(self.done) > 20_000:  # bounded: the oldest reported migrations forgotten
             self.done = dict(list(self.done.items())[-10_000:])
+        # the copies of the reported lines (another file's) go with them, and are
+        # remembered so that a copy read later is dropped too
+        lines = {(name(e["host"]), _key(e)) for e in events if id(e) in emitted}
+        for event in events:
+            if id(event) in emitted and event.key is not None:
+                self.reported[lasting_key(event)] = name(event["host"])
+        self.reported_instances.pop(instance, None)
+        self.reported_instances[instance] = None  # the dict's order is recency
+        if len(self.reported) > REPORTED_KEPT:
+            for old in list(self.reported)[:REPORTED_KEPT // 2]:
+                del self.reported[old]
+            self.reported_instances = dict(list(self.reported_instances.items())[-20_000:])
+        copies = {id(e) for e in events if id(e) not in emitted and _key(e) is not None and
+                  (name(e["host"]), _key(e)) in lines}
+        self.duplicates += len(copies)
+        emitted |= copies
+        self._views.pop(instance, None)
+        self._timelines.pop(instance, None)
         self.runs = {k: v for k, v in self.runs.items() if id(v) not in emitted}
         remaining = [e for e in events if id(e) not in emitted]
         if remaining:
@@ -360,6 +472,35 @@ class Holder:
         else:
             self._drop(instance)
         return out
+
+    def _view(self, instance: str) -> list[Mapping[str, Any]]:
+        """The instance's held events as the analysis reads them: each line once (the copy
+        ``migrations`` keeps), under its host's canonical name."""
+        view = self._views.get(instance)
+        if view is None:
+            kept, _ = unique(self.instances[instance], self.identity.name, _key)
+            view = self._views[instance] = self._named(kept)
+        return view
+
+    def _named(self, events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        """``events`` under their hosts' canonical names."""
+        out: list[Mapping[str, Any]] = []
+        name = self.identity.current.name
+        for event in events:
+            host = event["host"]
+            canonical = name(host) if host else host
+            out.append(event if canonical == host else Overlay(event, {"host": canonical}))
+        return out
+
+    def facts_of(self, *hosts: str) -> list[Mapping[str, Any]]:
+        """The start-up facts of ``hosts`` (canonical names) from every label they go by,
+        each line once, under the canonical name, in log order."""
+        labels = sorted(self.identity.labels_of(hosts) & set(self.facts),
+                        key=lambda label: (file_order(self.facts[label][0]["file"])
+                                           if self.facts[label] else file_order(None), label))
+        kept, _ = unique(_merged(*(self.facts[label] for label in labels)),
+                         self.identity.name, _key)
+        return self._named(kept)
 
     def _remember(self, row: dict[str, Any]) -> None:
         source, dest = row.get("source_host"), row.get("dest_log_host")
@@ -375,6 +516,8 @@ class Holder:
             del self.pairs[next(iter(self.pairs))]
 
     def _drop(self, instance: str) -> None:
+        self._views.pop(instance, None)
+        self._timelines.pop(instance, None)
         self.instances.pop(instance, None)
         self.touched.pop(instance, None)
         self.dirty.discard(instance)
@@ -383,19 +526,25 @@ class Holder:
     def _dumps(self, now: float, final: bool, out: Ready) -> None:
         """Start-up dumps that are complete (their host quiet for a moment, or a later
         dump began) and not reported yet."""
-        for host, events in self.facts.items():
+        touched: dict[str, float] = {}
+        for label in self.facts:
+            host = self.identity.name(label)
+            touched[host] = max(touched.get(host, 0.0), self.facts_touched.get(label, now))
+        for host, last in touched.items():
+            events = self.facts_of(host)
             facts = host_facts(e for e in events if e["kind"] != "compute_start").get(host)
             if facts is None or not facts.dumps:
                 continue
-            complete = facts.dumps if final or now - self.facts_touched.get(host, now) >= \
-                DUMP_QUIET_S else facts.dumps[:-1]
+            complete = facts.dumps if final or now - last >= DUMP_QUIET_S else facts.dumps[:-1]
             for dump in complete:
                 key = (dump.file, dump.line)
                 previous = self.dumps.get(host)
-                if previous is not None and (previous.key == key or _after(previous, dump)):
-                    continue
-                current = HostDump(key, dict(dump.values), dump.where,
-                                   dump.when.isoformat(sep=" ") if dump.when else None)
+                when = dump.when.isoformat(sep=" ") if dump.when else None
+                if previous is not None and (previous.key == key or _after(previous, dump) or
+                                             (previous.when == when and
+                                              previous.values == dict(dump.values))):
+                    continue  # reported (or its copy from another file was)
+                current = HostDump(key, dict(dump.values), dump.where, when)
                 self.dumps[host] = current
                 out.dumps.append((host, current, previous))
 
@@ -421,6 +570,9 @@ class Holder:
             "done": [[h, i, t.isoformat() if t else None] for (h, i), t in self.done.items()],
             "pairs": [[a, b, [[encode(e) for e in m] for m in kept]]
                       for (a, b), kept in self.pairs.items()],
+            "identity": self.identity.to_json(),
+            "reported": [[k, h] for k, h in list(self.reported.items())[-REPORTED_SAVED:]],
+            "reported_instances": list(self.reported_instances),
         }
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -445,12 +597,16 @@ class Holder:
                      for h, i, t in data.get("done", [])}
         self.pairs = {(a, b): [[decode(e) for e in m] for m in kept]
                       for a, b, kept in data.get("pairs", [])}
+        self.identity.restore(data.get("identity", {}))
+        self.reported = {int(k): str(h) for k, h in data.get("reported", [])}
+        self.reported_instances = dict.fromkeys(data.get("reported_instances", []))
 
 
-def _merged(*groups: Sequence[Record]) -> list[Record]:
+def _merged(*groups: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The groups merged by time, each kept in its own order (a line without a time goes
     with the line before it in its group)."""
-    def timed(group: Sequence[Record]) -> Iterable[tuple[datetime, int, Record]]:
+    def timed(group: Sequence[Mapping[str, Any]]
+              ) -> Iterable[tuple[datetime, int, Mapping[str, Any]]]:
         last = datetime.min
         for index, event in enumerate(group):
             last = event["timestamp"] or last

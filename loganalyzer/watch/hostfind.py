@@ -9,7 +9,7 @@ dump is logged, before any migration runs on the host.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from loganalyzer.analysis.evidence import host_facts
@@ -17,10 +17,10 @@ from loganalyzer.analysis.migrations import Options
 from loganalyzer.config.load import config_from_values
 from loganalyzer.nova.options import RAMP_OPTIONS
 from loganalyzer.nova.releases import BY_MAJOR, Release, parse_release
-from loganalyzer.watch.hold import HostDump, Record
+from loganalyzer.watch.hold import HostDump
 
 
-def host_release(facts: Sequence[Record], options: Options) -> Release:
+def host_release(facts: Sequence[Mapping[str, Any]], options: Options) -> Release:
     """The release a host's dump is typed with: ``--release``, else the version the host
     announced last, else the newest."""
     if options.release:
@@ -34,7 +34,7 @@ def host_release(facts: Sequence[Record], options: Options) -> Release:
 
 
 def dump_findings(host: str, dump: HostDump, previous: HostDump | None,
-                  facts: Sequence[Record], options: Options
+                  facts: Sequence[Mapping[str, Any]], options: Options
                   ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """(host findings, the ramp options the dump printed) for a newly complete dump."""
     findings: list[dict[str, Any]] = []

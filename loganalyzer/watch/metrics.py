@@ -78,6 +78,10 @@ class Metrics:
         self.late_lines = Counter(
             "loganalyzer_late_lines", "Lines about a migration already reported (they came "
             "after its settle time), dropped.", registry=registry)
+        self.duplicate_lines = Counter(
+            "loganalyzer_duplicate_lines", "Copies of a migration line read from another file "
+            "(an os-log-merger merge beside the per-host logs, a log given twice), counted "
+            "once as migrations counts them (duplicates_dropped).", registry=registry)
         self.files_watched = Gauge(
             "loganalyzer_files_watched", "Plain log files being followed.", registry=registry)
         self.in_flight = Gauge(
@@ -174,6 +178,36 @@ class Metrics:
         for option, value in values.items():
             self.running_config.labels(host, option, str(value), source).set(1)
             current[(option, source)] = str(value)
+
+    def alias(self, old: str, new: str) -> None:
+        """``old`` turned out to be another name of the host ``new`` (an os-log-merger tag
+        read before the host's own log named it): the series ``old`` was given at 0 go, and
+        its last-line time and running configuration move to ``new``. A counter that
+        counted something under ``old`` keeps its series (its count stays true)."""
+        if old == new or old not in self._hosts:
+            return
+        self._hosts.discard(old)
+        self.host_seen(new)
+        for metric in (self.migrations, self.timeouts, self.findings, self.unrecognized):
+            for family in metric.collect():
+                for sample in family.samples:
+                    if sample.labels.get("host") == old and sample.value == 0 and \
+                            sample.name.endswith("_total"):
+                        metric.remove(*sample.labels.values())
+        when = self.registry.get_sample_value("loganalyzer_last_line_timestamp_seconds",
+                                              {"host": old})
+        if when is not None:
+            now = self.registry.get_sample_value("loganalyzer_last_line_timestamp_seconds",
+                                                 {"host": new})
+            self.last_line.labels(new).set(max(when, now or when))
+            self.last_line.remove(old)
+        for (option, source), value in self._config.pop(old, {}).items():
+            self.running_config.remove(old, option, value, source)
+            self.config(new, {option: value}, source)
+
+    @property
+    def hosts(self) -> set[str]:
+        return set(self._hosts)
 
     # --- export ---------------------------------------------------------------------------
 

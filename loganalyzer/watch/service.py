@@ -30,17 +30,18 @@ from typing import IO, Any
 
 from loganalyzer.analysis.migrations import Options
 from loganalyzer.logs.read import gather
-from loganalyzer.logs.scan import Origin, scan_stream
+from loganalyzer.logs.scan import ScanResult
 from loganalyzer.watch.follow import Chunk, Follower
 from loganalyzer.watch.hold import Holder, HostDump, Record
 from loganalyzer.watch.hostfind import dump_findings
 from loganalyzer.watch.libvirt_hold import KEEP_S, LibvirtHold, backlog
+from loganalyzer.watch.scanpool import POOL_BYTES, ChunkScanner, origin_of, scan_bytes
 
 STATE_VERSION = 1
 STATE_INTERVAL_S = 2.0
 TEXTFILE_INTERVAL_S = 15.0
 UNRECOGNIZED_LOGGED = 20  # unrecognized lines written to stderr per file; the rest counted
-TOOL_BYTES = 4 << 20  # chunks this large are searched by the prefilter tool
+TOOL_BYTES = POOL_BYTES  # chunks this large are searched by the prefilter tool, in a pool
 EVICT_INTERVAL_S = 10.0  # libvirt/QEMU records past their holding time let go this often
 
 
@@ -77,6 +78,7 @@ class Watch:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.follower = Follower(settings.paths, settings.hosts, settings.start_at)
+        self.scanner = ChunkScanner()
         self.holder = Holder(settings.options, settings.settle_s, settings.idle_timeout_s,
                              settings.max_events)
         self.libvirt = LibvirtHold(max(KEEP_S, settings.settle_s + settings.idle_timeout_s +
@@ -102,6 +104,7 @@ class Watch:
         self._server: Any = None
         self._late_counted = 0
         self._evicted_at = 0.0
+        self._duplicates_counted = 0
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -131,6 +134,8 @@ class Watch:
                                                         self.journal.exhausted):
                     self.cycle(final=True)
                     break
+                if (read and self.settings.once) or self.scanner.bytes >= POOL_BYTES:
+                    continue  # catching up: the next poll at once
                 if self.stop.wait(self.settings.poll_s):
                     break
         except BrokenPipeError:  # the reader of our output went away: stop as on SIGTERM
@@ -148,6 +153,7 @@ class Watch:
                 self._server.shutdown()
                 self._server.server_close()
             self.follower.close()
+            self.scanner.close()
             if self.journal is not None:
                 self.journal.close()
         self._say("stopped; state saved" if self.settings.state else "stopped")
@@ -166,9 +172,9 @@ class Watch:
     def cycle(self, final: bool = False) -> bool:
         """One poll: read, scan, report what finished. True when new lines were read."""
         read = False
-        for chunk in self.follower.poll():
+        for chunk, scanned in self.scanner.scan(self.follower.poll()):
             read = True
-            self._guarded(chunk)
+            self._guarded(chunk, scanned)
         if self.journal is not None:
             for chunk in self.journal.poll():
                 read = True
@@ -198,6 +204,10 @@ class Watch:
             self.metrics.late_lines.inc(self.holder.late - self._late_counted)
             self._late_counted = self.holder.late
             self.metrics.libvirt(self.libvirt)
+            self.metrics.duplicate_lines.inc(self.holder.duplicates - self._duplicates_counted)
+            self._duplicates_counted = self.holder.duplicates
+            for host in self.metrics.hosts:  # labels since known as another host's names
+                self.metrics.alias(host, self.holder.identity.name(host))
         if read or ready.rows or ready.dumps:
             self._state_dirty = True
         self._save_state()
@@ -218,17 +228,17 @@ class Watch:
 
     # --- one chunk of lines ---------------------------------------------------------------
 
-    def _guarded(self, chunk: Chunk) -> None:
+    def _guarded(self, chunk: Chunk, scanned: ScanResult | None = None) -> None:
         """A chunk that cannot be read is a warning naming its lines, never the end."""
         try:
-            self._chunk(chunk)
+            self._chunk(chunk, scanned)
         except Exception as exc:  # a defect, or input no rule foresaw
             lines = chunk.data.count(b"\n")
             self._warn_all([f"{chunk.tracked.path}: lines {chunk.first_line + 1}–"
                             f"{chunk.first_line + lines} could not be read "
                             f"({type(exc).__name__}: {exc}); they were skipped"])
 
-    def _chunk(self, chunk: Chunk) -> None:
+    def _chunk(self, chunk: Chunk, scanned: ScanResult | None = None) -> None:
         tracked = chunk.tracked
         if tracked.libvirt:
             self._unrecognized(tracked.host, self.libvirt.feed(
@@ -240,13 +250,13 @@ class Watch:
             self._unrecognized(None, self.libvirt.feed(
                 _stream_of(tracked), tracked.path, None, tracked.host_source, tracked.year,
                 "libvirt", chunk.data, chunk.first_line))
-        records, unrecognized, warnings = scan_chunk(chunk)
+        records, unrecognized, warnings = scan_chunk(chunk, scanned)
         self.holder.feed(_stream_of(tracked), records)
         self._warn_all(warnings)
         if self.metrics is not None:
             newest: dict[str, float] = {}
             for record in records:
-                host = record["host"] or "unknown"
+                host = self.holder.identity.name(record["host"])
                 if record["timestamp"] is not None:
                     stamp = record["timestamp"].replace(tzinfo=UTC).timestamp()
                     newest[host] = max(newest.get(host, stamp), stamp)
@@ -256,8 +266,8 @@ class Watch:
         self._unrecognized(tracked.host, unrecognized)
 
     def _unrecognized(self, host: str | None, unrecognized: list[dict[str, Any]]) -> None:
+        host = self.holder.identity.name(host) if host else "unknown"
         for row in unrecognized:
-            host = host or "unknown"
             if self.metrics is not None:
                 self.metrics.host_seen(host)
                 self.metrics.unrecognized.labels(host).inc()
@@ -283,7 +293,7 @@ class Watch:
     def _dump(self, host: str, dump: HostDump, previous: HostDump | None) -> None:
         from loganalyzer.output import watch_out
 
-        findings, running = dump_findings(host, dump, previous, self.holder.facts.get(host, []),
+        findings, running = dump_findings(host, dump, previous, self.holder.facts_of(host),
                                           self.settings.options)
         if self.metrics is not None:
             self.metrics.config(host, running, "startup dump")
@@ -396,17 +406,16 @@ def write_atomically(path: str, text: str) -> None:
         raise
 
 
-def scan_chunk(chunk: Chunk) -> tuple[list[Record], list[dict[str, Any]], list[str]]:
+def scan_chunk(chunk: Chunk, result: ScanResult | None = None
+               ) -> tuple[list[Record], list[dict[str, Any]], list[str]]:
     """Events, unrecognized rows and warnings of one chunk, numbered as lines of its file.
 
     A large chunk (catching up on a backlog) goes through the prefilter tool (rg/grep on
     another core) from a temporary copy; a small one (following live) through Python's own
-    prefilter. Both give the same events (the scanner's tests check the paths agree)."""
-    tracked = chunk.tracked
-    origin = Origin(tracked.path, tracked.host, tracked.host_source, tracked.year)
-    result = _scan_large(chunk.data, origin) if len(chunk.data) >= TOOL_BYTES else None
+    prefilter. Both give the same events (the scanner's tests check the paths agree).
+    ``result``: the chunk's scan when a pool worker made it (:mod:`watch.scanpool`)."""
     if result is None:
-        result = scan_stream(io.BytesIO(chunk.data), origin)
+        result = scan_bytes(chunk.data, origin_of(chunk))
     warnings = [w for w in result.warnings if not w.endswith(": empty file")]
     unrecognized = result.unrecognized
     for row in unrecognized:
@@ -423,20 +432,3 @@ def scan_chunk(chunk: Chunk) -> tuple[list[Record], list[dict[str, Any]], list[s
                 record[name] += chunk.first_line
         records.append(record)
     return records, unrecognized, warnings
-
-
-
-def _scan_large(data: bytes, origin: Origin) -> Any:
-    """``data`` scanned by the prefilter tool from a temporary file; None when there is no
-    tool or it cannot read it (the caller scans in Python)."""
-    import tempfile
-
-    from loganalyzer.logs.prefilter import scan_plain_file
-
-    try:
-        with tempfile.NamedTemporaryFile(prefix="loganalyzer-watch-", suffix=".log") as copy:
-            copy.write(data)
-            copy.flush()
-            return scan_plain_file(copy.name, origin)
-    except OSError:
-        return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +20,12 @@ FLAGS = (  # watch_settings()'s own options as the command line shows them
          "by rename or copytruncate and compression of rotated files are followed).",
          metavar="PATH"),
     Flag("journal", ("--journal",), bool, False,
-         "Follow the systemd journal (journalctl -f -o json).", FOLLOW),
+         "--journal [UNIT]: follow the systemd journal (journalctl -f -o json); with a unit "
+         "(--journal nova-compute, --journal=devstack@n-cpu; repeatable) only that unit. A "
+         "word after --journal that names an existing file or folder is a path to follow.",
+         FOLLOW),
     Flag("units", ("--unit",), list[str] | None, None, "With --journal: only this systemd unit "
-         "(repeatable), e.g. nova-compute or devstack@n-cpu.", FOLLOW),
+         "(repeatable); the older spelling of --journal UNIT.", FOLLOW, hidden=True),
     Flag("journal_files", ("--journal-file",), list[str] | None, None, "Follow this journal "
          "file or the journals under this folder instead of the machine's (repeatable; e.g. "
          "what systemd-journal-remote writes).", FOLLOW),
@@ -49,6 +53,43 @@ FLAGS = (  # watch_settings()'s own options as the command line shows them
          "DIR/loganalyzer.prom for node_exporter's textfile collector (atomically).", METRICS),
     formats("json", "table", default="json"),
 )
+
+
+UNIT_NAME = re.compile(r"[A-Za-z0-9:_.\\@*?\[\]-]+\Z")  # systemd unit names and patterns
+
+
+def journal_args(args: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``watch``'s arguments with ``--journal UNIT`` and ``--journal=UNIT`` spelled
+    ``--journal --unit UNIT`` (typer gives no option an optional value), and notes for
+    stderr. The word after ``--journal`` is its unit when it could name a unit (no ``/``, not
+    an option) and names no existing file or folder; else it is a path to follow (a note says
+    so when it could have been a unit: ``--journal=NAME`` then forces the unit)."""
+    out: list[str] = []
+    notes: list[str] = []
+    index = 0
+    while index < len(args):
+        word = args[index]
+        index += 1
+        if word == "--":
+            out += args[index - 1:]
+            break
+        if word.startswith("--journal="):
+            unit = word.partition("=")[2]
+            out += ["--journal", *(["--unit", unit] if unit else [])]
+            continue
+        out.append(word)
+        if word != "--journal" or index >= len(args):
+            continue
+        after = args[index]
+        if after.startswith("-") or not UNIT_NAME.match(after):
+            continue
+        if os.path.exists(after):
+            notes.append(f"--journal {after}: {after} exists here, so it is followed as a "
+                         f"path; write --journal={after} for the systemd unit")
+            continue
+        out += ["--unit", after]
+        index += 1
+    return out, notes
 
 
 def watch_settings(*, paths: Sequence[str] | None = (), journal: bool = False,
