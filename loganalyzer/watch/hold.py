@@ -139,7 +139,7 @@ class Holder:
         self._newest_checked: dict[str, datetime] = {}
         # libvirt/QEMU records of these hosts for the join (watch/libvirt_hold.py), and
         # whether a followed libvirt/QEMU log still has lines to read (then wait)
-        self.libvirt_for: Callable[[set[str], list[Record]], Sequence[Any]] | None = None
+        self.libvirt_for: Callable[[set[str], list[Mapping[str, Any]]], Sequence[Any]] | None = None
         self.libvirt_learn: Callable[[list[dict[str, Any]]], None] | None = None
         self.behind = False
         self._behind_before = False
