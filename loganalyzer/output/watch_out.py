@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from loganalyzer.output.migrations_out import public
+from loganalyzer.output.migrations_out import duration, public
 
 __all__ = ["host_finding_line", "migration_line", "public"]
 
@@ -25,10 +25,6 @@ def migration_line(row: Mapping[str, Any], fmt: str) -> str:
     flags = [name for name, on in (("timeout", data.get("timeout_hit")),
                                    ("post-copy", data.get("post_copy")),
                                    ("paused", data.get("paused"))) if on]
-    duration = data.get("duration_s")
-    bound = data.get("duration_min_s")
-    took = (f"{duration:.1f} s" if duration is not None else
-            f"≥ {bound:.0f} s" if bound is not None else "? s")
     final = data.get("final_downtime_ms")
     codes = sorted({f["code"] for f in data.get("findings") or []
                     if f.get("severity") in ("warning", "error")})
@@ -37,7 +33,7 @@ def migration_line(row: Mapping[str, Any], fmt: str) -> str:
         f"{data.get('source_host') or '?'} → {data.get('dest_host') or '?'}",
         str(data.get("instance") or "-"),
         str(data.get("outcome")),
-        took,
+        duration(data),  # a lower bound rounded down, as migrations' table rounds it
         f"ramp {data.get('ramp_verdict')}",
         f"final {final} ms" if final is not None else "no step",
     ]
