@@ -133,22 +133,27 @@ FAILED_KINDS = kinds_with(Role.FAILED, side="source")
 def _starts(segment: Segment) -> tuple[Any, Any, float]:
     """(start, monitor start, tolerance): the earliest start marker the log level left, and
     the best estimate of when the monitor's clock started (for step lags)."""
-    markers = [e for e in segment.events if e["kind"] in START_KINDS
-               or (e["kind"] == "downtime_step" and e.get("after_s") == 0)
-               or (e["kind"] == "progress" and e.get("secs") == 0)]
+    first_iteration = _first_iteration(segment)
+    markers = [*segment.of(*START_KINDS), *first_iteration]
     times = [_time(e.get("timestamp")) for e in markers]
     times = [t for t in times if t is not None]
     start = min(times) if times else _time(segment.events[0].get("timestamp"))
     monitor = segment.first("monitor_started")
     if monitor is not None and _time(monitor.get("timestamp")) is not None:
         return start, monitor["timestamp"], 1.0
-    first_iteration = [e for e in segment.events
-                       if (e["kind"] == "downtime_step" and e.get("after_s") == 0)
-                       or (e["kind"] == "progress" and e.get("secs") == 0)]
     for event in first_iteration:
         if _time(event.get("timestamp")) is not None:
             return start, event["timestamp"], 5.0
     return start, None, 5.0
+
+
+def _first_iteration(segment: Segment) -> list[Mapping[str, Any]]:
+    """The monitor's first-iteration lines (step 0, ``Migration running for 0 secs``), in
+    log order."""
+    events = segment.events
+    found = [p for p in segment.positions("downtime_step") if events[p].get("after_s") == 0]
+    found += [p for p in segment.positions("progress") if events[p].get("secs") == 0]
+    return [events[p] for p in sorted(found)]
 
 
 def _outcome(segment: Segment) -> tuple[str, Any, str | None]:
@@ -457,8 +462,7 @@ def _steps_json(ramp: tuple[tuple[int, int], ...]) -> list[dict[str, int]]:
 def _start_seen(segment: Segment) -> bool:
     """Whether the migration's first line is in the log: a start marker, or the monitor's
     first iteration (step 0, ``Migration running for 0 secs``)."""
-    return any(e["kind"] in START_KINDS or (e["kind"] == "downtime_step" and e.get("after_s") == 0)
-               or (e["kind"] == "progress" and e.get("secs") == 0) for e in segment.events)
+    return segment.first(*START_KINDS) is not None or bool(_first_iteration(segment))
 
 
 # nova's own elapsed-time counters: (kind, field, what the line says)
@@ -761,11 +765,7 @@ def _outcome_findings(segment: Segment, row: dict[str, Any], config: EffectiveCo
                                "the log ends before this migration's outcome" + (
                                    f": it ran for at least {math.floor(bound)} s ({basis})."
                                    if bound is not None and basis else ".")))
-    if segment.events and (segment.events[0].get("kind") not in START_KINDS) and \
-            not any(e["kind"] in START_KINDS or (e["kind"] == "downtime_step"
-                                                 and e.get("after_s") == 0)
-                    or (e["kind"] == "progress" and e.get("secs") == 0)
-                    for e in segment.events):
+    if segment.events and not _start_seen(segment):
         bound = row["duration_min_s"]
         out.append(Finding("log-starts-mid-migration", "info",
                            "the log starts after this migration began: its start is the first "

@@ -40,18 +40,54 @@ class Segment:
     events: list[Mapping[str, Any]] = field(default_factory=list)
     max_phase: int = -1
     closed_by_next: bool = False  # a new migration began before this one logged an outcome
+    # kind -> positions in ``events``, and how many events it covers: the analysis asks a
+    # segment for its lines of a kind some thirty times, so a lookup must not scan them all
+    _positions: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    _indexed: int = field(default=0, repr=False, compare=False)
 
     def add(self, event: Mapping[str, Any]) -> None:
+        kind = event["kind"]
+        if self._indexed == len(self.events):
+            self._positions.setdefault(kind, []).append(self._indexed)
+            self._indexed += 1
         self.events.append(event)
-        phase = PHASE.get(event["kind"])
+        phase = PHASE.get(kind)
         if phase is not None:
             self.max_phase = max(self.max_phase, phase)
 
+    def _index(self) -> dict[str, list[int]]:
+        """The positions of each kind (rebuilt when ``events`` was filled directly)."""
+        if self._indexed != len(self.events):
+            self._positions = {}
+            for position, event in enumerate(self.events):
+                self._positions.setdefault(event["kind"], []).append(position)
+            self._indexed = len(self.events)
+        return self._positions
+
+    @property
+    def kinds(self) -> list[str]:
+        """Each event's kind, in the order of ``events``."""
+        out: list[str] = [""] * len(self.events)
+        for kind, positions in self._index().items():
+            for position in positions:
+                out[position] = kind
+        return out
+
+    def positions(self, *kinds: str) -> list[int]:
+        """Where the events of ``kinds`` are in ``events``, in log order."""
+        index = self._index()
+        if len(kinds) == 1:
+            return list(index.get(kinds[0], ()))
+        return sorted(p for kind in dict.fromkeys(kinds) for p in index.get(kind, ()))
+
     def of(self, *kinds: str) -> list[Mapping[str, Any]]:
-        return [e for e in self.events if e["kind"] in kinds]
+        events = self.events
+        return [events[p] for p in self.positions(*kinds)]
 
     def first(self, *kinds: str) -> Mapping[str, Any] | None:
-        return next((e for e in self.events if e["kind"] in kinds), None)
+        index = self._index()
+        found = [index[kind][0] for kind in kinds if kind in index]
+        return self.events[min(found)] if found else None
 
     @property
     def has_outcome(self) -> bool:
