@@ -178,13 +178,16 @@ def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
         joined.append((index, arrival))
         key, reverse = _pair(segments[index].host, arrival.host)
         _constraints(segments[index], arrival, pairs.setdefault(key, Bounds()), reverse)
+    # one estimate per host pair, once all its constraints are in (a pair of busy hosts
+    # shares thousands of migrations: estimating per migration was quadratic)
+    estimates = {key: bounds.estimate() for key, bounds in pairs.items()}
     for index, arrival in joined:
         row, segment = rows[index], segments[index]
         row["dest_log_host"] = arrival.host
         row["dest_host"] = row["dest_host"] or arrival.host
         row["_events"] = sorted(row["_events"] + arrival.events, key=event_sort_key)
         key, reverse = _pair(segment.host, arrival.host)
-        theta, uncertainty, consistent = pairs[key].estimate()
+        theta, uncertainty, consistent = estimates[key]
         if reverse and theta is not None:
             theta = -theta
         if not consistent:

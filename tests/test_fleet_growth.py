@@ -1,0 +1,76 @@
+"""The analysis grows linearly with the migrations (issue 16): the work of the steps that
+once grew faster, counted (not timed) on simulated logs of n and 10 n migrations between
+two hosts, where every migration shares one host pair."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from loganalyzer.analysis import correlate
+from loganalyzer.analysis.migrations import Options, analyse
+from loganalyzer.logs.read import collect
+from loganalyzer.simulate.fleet import DAY, DEPLOYED, HostSpec, MigrationSpec, write_fleet
+from loganalyzer.simulate.model import Guest
+
+SMALL, LARGE = 12, 120  # migrations
+GROWTH_LIMIT = 10 * 1.5  # work at 10 n over work at n: linear with room for noise
+
+
+def two_hosts(folder: str, n: int) -> None:
+    """n migrations of distinct guests between two hosts, two minutes apart, alternating."""
+    hosts = [HostSpec("cmp-a", "2023.1", boots=[(DAY - timedelta(hours=1), DEPLOYED)]),
+             HostSpec("cmp-b", "2023.1", boots=[(DAY - timedelta(hours=1), DEPLOYED)])]
+    guest = Guest(2048, dirty_rate_mibs=20, working_set_mb=256)
+    migrations = [MigrationSpec(*(("cmp-a", "cmp-b") if i % 2 else ("cmp-b", "cmp-a")),
+                                DAY + timedelta(minutes=2 * i), guest, 1100.0, seed=i + 1)
+                  for i in range(n)]
+    write_fleet(folder, hosts, migrations, DEPLOYED, seed=3)
+
+
+@contextmanager
+def counting(owner: Any, name: str, work: Callable[..., int]) -> Iterator[list[int]]:
+    """Count ``work(*args)`` on every call of ``owner.name`` while the block runs."""
+    counted = [0]
+    original = getattr(owner, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        counted[0] += work(*args)
+        return original(*args, **kwargs)
+
+    setattr(owner, name, wrapper)
+    try:
+        yield counted
+    finally:
+        setattr(owner, name, original)
+
+
+@pytest.fixture(scope="module")
+def fleets(tmp_path_factory: pytest.TempPathFactory) -> dict[int, list[Any]]:
+    out = {}
+    for n in (SMALL, LARGE):
+        folder = str(tmp_path_factory.mktemp(f"two-hosts-{n}"))
+        two_hosts(folder, n)
+        out[n] = collect([folder]).records()
+    return out
+
+
+def test_clock_offset_estimates_grow_linearly(fleets):
+    """Each host pair's clock offset is estimated once from all its constraints, not once per
+    migration from all of them (n² bound values read for n migrations of one pair)."""
+    work = {}
+    for n, records in fleets.items():
+        with counting(correlate.Bounds, "estimate",
+                      lambda self: len(self.lower) + len(self.upper) + len(self.weak_lower)
+                      + len(self.weak_upper)) as counted:
+            rows = analyse(records, Options())
+        assert len(rows) == n
+        assert all(r["switchover"] and r["switchover"]["clock_offset_s"] is not None
+                   for r in rows)  # every migration was joined and its pair estimated
+        work[n] = counted[0]
+    assert work[SMALL] > 0
+    assert work[LARGE] <= GROWTH_LIMIT * work[SMALL], work
