@@ -13,7 +13,7 @@ import pytest
 
 from loganalyzer.analysis import correlate
 from loganalyzer.analysis.migrations import Options, analyse
-from loganalyzer.logs.read import collect
+from loganalyzer.logs.read import Event, collect
 from loganalyzer.simulate.fleet import DAY, DEPLOYED, HostSpec, MigrationSpec, write_fleet
 from loganalyzer.simulate.model import Guest
 
@@ -21,13 +21,18 @@ SMALL, LARGE = 12, 120  # migrations
 GROWTH_LIMIT = 10 * 1.5  # work at 10 n over work at n: linear with room for noise
 
 
-def two_hosts(folder: str, n: int) -> None:
-    """n migrations of distinct guests between two hosts, two minutes apart, alternating."""
+PING_PONG = "0f0e0d0c-0b0a-4090-8070-605040302010"
+
+
+def two_hosts(folder: str, n: int, instance: str | None = None) -> None:
+    """n migrations between two hosts, two minutes apart, alternating direction: of distinct
+    guests, or all of one guest (``instance``) going back and forth."""
     hosts = [HostSpec("cmp-a", "2023.1", boots=[(DAY - timedelta(hours=1), DEPLOYED)]),
              HostSpec("cmp-b", "2023.1", boots=[(DAY - timedelta(hours=1), DEPLOYED)])]
     guest = Guest(2048, dirty_rate_mibs=20, working_set_mb=256)
     migrations = [MigrationSpec(*(("cmp-a", "cmp-b") if i % 2 else ("cmp-b", "cmp-a")),
-                                DAY + timedelta(minutes=2 * i), guest, 1100.0, seed=i + 1)
+                                DAY + timedelta(minutes=2 * i), guest, 1100.0,
+                                instance=instance, seed=i + 1)
                   for i in range(n)]
     write_fleet(folder, hosts, migrations, DEPLOYED, seed=3)
 
@@ -49,14 +54,24 @@ def counting(owner: Any, name: str, work: Callable[..., int]) -> Iterator[list[i
         setattr(owner, name, original)
 
 
-@pytest.fixture(scope="module")
-def fleets(tmp_path_factory: pytest.TempPathFactory) -> dict[int, list[Any]]:
+def _fleets(tmp_path_factory: pytest.TempPathFactory, instance: str | None
+            ) -> dict[int, list[Any]]:
     out = {}
     for n in (SMALL, LARGE):
         folder = str(tmp_path_factory.mktemp(f"two-hosts-{n}"))
-        two_hosts(folder, n)
+        two_hosts(folder, n, instance)
         out[n] = collect([folder]).records()
     return out
+
+
+@pytest.fixture(scope="module")
+def fleets(tmp_path_factory: pytest.TempPathFactory) -> dict[int, list[Any]]:
+    return _fleets(tmp_path_factory, None)
+
+
+@pytest.fixture(scope="module")
+def ping_pong(tmp_path_factory: pytest.TempPathFactory) -> dict[int, list[Any]]:
+    return _fleets(tmp_path_factory, PING_PONG)
 
 
 def test_clock_offset_estimates_grow_linearly(fleets):
@@ -74,3 +89,20 @@ def test_clock_offset_estimates_grow_linearly(fleets):
         work[n] = counted[0]
     assert work[SMALL] > 0
     assert work[LARGE] <= GROWTH_LIMIT * work[SMALL], work
+
+
+@pytest.mark.parametrize("which", ["fleets", "ping_pong"])
+def test_field_reads_grow_linearly(which, request):
+    """Every field the whole analysis reads from the events, counted: on n and 10 n
+    migrations of distinct guests, and of one guest migrated back and forth (each arrival
+    was compared with every migration of its instance, each destination line with every
+    lifecycle line of it)."""
+    reads = {}
+    for n, records in request.getfixturevalue(which).items():
+        with counting(Event, "__getitem__", lambda *_: 1) as items, \
+                counting(Event, "get", lambda *_: 1) as gets:
+            rows = analyse(records, Options())
+        assert len(rows) == n
+        assert all(r["dest_log_host"] and r["outcome"] == "completed" for r in rows)
+        reads[n] = items[0] + gets[0]
+    assert reads[LARGE] <= GROWTH_LIMIT * reads[SMALL], reads

@@ -14,6 +14,7 @@ downtime: the switchover window is an estimate from log times.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -137,6 +138,42 @@ def _compatible(row: dict[str, Any], segment: Segment, arrival: Arrival) -> floa
     return abs(_seconds(post, end))
 
 
+class _Sources:
+    """One instance's source segments by start time, so that an arrival is compared with the
+    migrations of its guest around its own time only (a guest migrated back and forth
+    thousands of times made the join quadratic). Exact: :func:`_compatible` rejects every
+    segment left out."""
+
+    def __init__(self) -> None:
+        self.starts: list[tuple[Any, int]] = []  # (start, index) of the timed segments
+        self.untimed: list[int] = []  # compatible with an arrival without time only
+        self.longest = timedelta(0)  # the longest segment (end - start)
+        self.times: list[Any] = []  # the starts, sorted (after sort())
+
+    def add(self, index: int, segment: Segment) -> None:
+        start, end = _t(segment.events[0]), segment.last_time()
+        if start is None or end is None:
+            self.untimed.append(index)
+            return
+        self.starts.append((start, index))
+        self.longest = max(self.longest, end - start)
+
+    def sort(self) -> None:
+        self.starts.sort(key=lambda pair: (pair[0], pair[1]))
+        self.times = [start for start, _ in self.starts]
+
+    def near(self, post: Any) -> list[int]:
+        """Indexes of the segments an arrival at ``post`` may belong to (all when ``post``
+        is None): start ≤ post + slack and end ≥ post − slack, so start ≥ post − slack −
+        the longest segment."""
+        if post is None:
+            return sorted([*self.untimed, *(index for _, index in self.starts)])
+        slack = timedelta(seconds=JOIN_SLACK_S + 1.0)
+        low = bisect_left(self.times, post - slack - self.longest)
+        high = bisect_right(self.times, post + slack)
+        return [index for _, index in self.starts[low:high]]
+
+
 def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
          arrivals: Sequence[Arrival]) -> None:
     """Attach arrivals to source rows (in place), add destination-only rows, and fill in
@@ -147,13 +184,17 @@ def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
     names = nova_names(arrivals)
     # the source segments of each instance, in order: an arrival is only compatible with its
     # own instance's (_compatible), and a fleet has thousands of migrations
-    by_instance: dict[Any, list[int]] = {}
+    by_instance: dict[Any, _Sources] = {}
     for index, segment in enumerate(segments):
-        by_instance.setdefault(segment.instance, []).append(index)
+        by_instance.setdefault(segment.instance, _Sources()).add(index, segment)
+    for instance_sources in by_instance.values():
+        instance_sources.sort()
     for arrival in arrivals:
         options = []
         paired = min(len(rows), len(segments))
-        for index in by_instance.get(arrival.instance, ()):
+        own = by_instance.get(arrival.instance)
+        for index in own.near(_t(arrival.post_operation) or _t(arrival.events[0])) \
+                if own is not None else ():
             if index in taken or index >= paired:
                 continue
             row, segment = rows[index], segments[index]
