@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loganalyzer.analysis import behaviour, infer
+from loganalyzer.analysis.collecting import collector_paused
 from loganalyzer.analysis.compare import (
     LATE_THRESHOLD_S,
     ObservedStep,
@@ -99,6 +100,12 @@ def analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
     """Migration rows from event records, with the host aliases and duplicates found
     (``line_keys``: see :func:`dedup.prepare`) and the guest's real pause where libvirt/QEMU
     logged it (``libvirt``)."""
+    with collector_paused():
+        return _analyse_all(records, options, line_keys, libvirt)
+
+
+def _analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
+                 line_keys: Sequence[int | None] | None, libvirt: Sequence[Any]) -> Analysis:
     from loganalyzer.analysis.correlate import join
     from loganalyzer.analysis.qemu import attach
 
