@@ -189,6 +189,7 @@ def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
         by_instance.setdefault(segment.instance, _Sources()).add(index, segment)
     for instance_sources in by_instance.values():
         instance_sources.sort()
+    requests: dict[int, set[Any]] = {}  # a source segment's request ids, found once
     for arrival in arrivals:
         options = []
         paired = min(len(rows), len(segments))
@@ -203,7 +204,10 @@ def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
                 continue
             by_name = same_host(row["dest_host"], arrival.host) or same_host(
                 row["dest_host"], names.get(arrival.host))
-            by_request = _same_request(segment, arrival)
+            if index not in requests:
+                requests[index] = {e.get("request_id") for e in segment.events
+                                   if e.get("request_id")}
+            by_request = _same_request(requests[index], arrival)
             if row["dest_host"] and not by_name and not by_request:
                 continue
             options.append((not by_request, not by_name, distance, index))
@@ -260,8 +264,8 @@ def _pair(source: str, dest: str) -> tuple[tuple[str, str], bool]:
     return ((source, dest), False) if source <= dest else ((dest, source), True)
 
 
-def _same_request(segment: Segment, arrival: Arrival) -> bool:
-    ids = {e.get("request_id") for e in segment.events if e.get("request_id")}
+def _same_request(ids: set[Any], arrival: Arrival) -> bool:
+    """Whether the arrival logged one of the source segment's request ids (``ids``)."""
     return any(e.get("request_id") in ids for e in arrival.events if e.get("request_id"))
 
 

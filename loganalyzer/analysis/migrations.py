@@ -567,7 +567,7 @@ def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
     best: tuple[RampComparison | None, Variant | None, list[Step]] = (None, None, [])
     matched: list[tuple[RampComparison, Variant, list[Step]]] = []
     for variant in variants:
-        ramp = downtime_steps(downtime, steps, delay, size, variant)
+        ramp = predicted_ramp(downtime, steps, delay, size, variant)
         if not observed:
             return None, variant, ramp
         result = compare_ramp(ramp, observed, release.step_application, iterations, tolerance,
@@ -593,6 +593,19 @@ def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
             f"ramp matches {names}" + (" (indistinguishable here)." if len(matched) > 1
                                        else ".")))
     return result, variant, ramp
+
+
+@functools.lru_cache(maxsize=4096)
+def _ramp(downtime: int, steps: int, delay: int, size: float, variant: Variant | str
+          ) -> tuple[Step, ...]:
+    return tuple(downtime_steps(downtime, steps, delay, size, variant))
+
+
+def predicted_ramp(downtime: int, steps: int, delay: int, size: float,
+                   variant: Variant | str) -> list[Step]:
+    """:func:`nova.ramp.downtime_steps`, computed once per distinct configuration and guest
+    size (a fleet's thousands of migrations share a few dozen); a new list each call."""
+    return list(_ramp(downtime, steps, delay, size, variant))
 
 
 def _verdict(release: Release, observed: list[ObservedStep],

@@ -9,8 +9,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from loganalyzer.analysis.migrations import predicted_ramp
 from loganalyzer.logs.read import Event
-from loganalyzer.nova.ramp import downtime_steps, step_value
+from loganalyzer.nova.ramp import step_value
 from loganalyzer.nova.releases import Variant
 from loganalyzer.output.migrations_out import public
 from loganalyzer.report.drift import RAMP_OPTIONS
@@ -168,7 +169,7 @@ def running_ramp(row: Mapping[str, Any], running: Mapping[str, Any] | None,
         return None
     try:
         downtime, steps, delay = (int(float(running[n])) for n in RAMP_OPTIONS)
-        return [list(s) for s in downtime_steps(downtime, steps, delay, float(size),
+        return [list(s) for s in predicted_ramp(downtime, steps, delay, float(size),
                                                 row["variant"])]
     except ValueError:
         return None
