@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from loganalyzer.analysis import correlate
+from loganalyzer.analysis.dedup import original
 from loganalyzer.analysis.migrations import Options, analyse
 from loganalyzer.logs.read import Event, collect
 from loganalyzer.simulate.fleet import DAY, DEPLOYED, HostSpec, MigrationSpec, write_fleet
@@ -106,3 +107,31 @@ def test_field_reads_grow_linearly(which, request):
         assert all(r["dest_log_host"] and r["outcome"] == "completed" for r in rows)
         reads[n] = items[0] + gets[0]
     assert reads[LARGE] <= GROWTH_LIMIT * reads[SMALL], reads
+
+
+def _everything(self, post):  # _Sources.near without the time window: every segment
+    return sorted([*self.untimed, *(index for _, index in self.starts)])
+
+
+@pytest.mark.parametrize("which", ["fleets", "ping_pong", "sample"])
+def test_time_windows_change_no_result(which, request, monkeypatch):
+    """The windows that keep the join linear only skip what would be rejected anyway: the
+    rows (with their events) are the same when every arrival is compared with every
+    migration of its guest and every lifecycle line, as before."""
+    from loganalyzer.analysis import timeline
+    from tests.conftest import REPO
+
+    if which == "sample":
+        inputs = {0: collect([str(REPO / "sample_logs")]).records()}
+    else:
+        inputs = request.getfixturevalue(which)
+    for records in inputs.values():
+        windowed = analyse(records, Options())
+        monkeypatch.setattr(correlate._Sources, "near", _everything)
+        monkeypatch.setattr(timeline, "_sorted_times", lambda events: None)
+        whole = analyse(records, Options())
+        monkeypatch.undo()
+        assert [{k: v for k, v in r.items() if k != "_events"} for r in windowed] == \
+            [{k: v for k, v in r.items() if k != "_events"} for r in whole]
+        assert [[id(original(e)) for e in r["_events"]] for r in windowed] == \
+            [[id(original(e)) for e in r["_events"]] for r in whole]
