@@ -135,3 +135,16 @@ def test_time_windows_change_no_result(which, request, monkeypatch):
             [{k: v for k, v in r.items() if k != "_events"} for r in whole]
         assert [[id(original(e)) for e in r["_events"]] for r in windowed] == \
             [[id(original(e)) for e in r["_events"]] for r in whole]
+
+
+def test_one_configuration_per_start_up_dump(tmp_path):
+    """The migrations a host ran after one start-up share the configuration read from its
+    dump: one object per dump, not one per migration (memory that grew with the fleet)."""
+    from loganalyzer.simulate.fleet import random_fleet
+
+    hosts, migrations = random_fleet(3, 12, seed=2, debug=True, span_hours=1)
+    write_fleet(str(tmp_path), hosts, migrations, DEPLOYED, seed=2)
+    rows = analyse(collect([str(tmp_path)]).records(), Options())
+    assert len(rows) == 12 and {r["config_source"] for r in rows} == {"startup dump"}
+    dumps = {(r["source_host"], r["release"]) for r in rows}  # one boot per host here
+    assert len({id(r["config"]) for r in rows}) == len(dumps)
