@@ -66,15 +66,6 @@ class Segment:
             self._indexed = len(self.events)
         return self._positions
 
-    @property
-    def kinds(self) -> list[str]:
-        """Each event's kind, in the order of ``events``."""
-        out: list[str] = [""] * len(self.events)
-        for kind, positions in self._index().items():
-            for position in positions:
-                out[position] = kind
-        return out
-
     def positions(self, *kinds: str) -> list[int]:
         """Where the events of ``kinds`` are in ``events``, in log order."""
         index = self._index()
