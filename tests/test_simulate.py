@@ -166,6 +166,18 @@ def test_fleet_lines_wait_on_disk_not_in_memory(tmp_path, monkeypatch):
     assert _tree(tmp_path / "spooled") == _tree(tmp_path / "memory")
 
 
+def test_fleet_out_that_cannot_be_written_is_one_line(tmp_path):
+    """--out naming a file (not a folder): exit 2 and one line naming it, no traceback."""
+    taken = tmp_path / "a-file"
+    taken.write_text("x")
+    result = runner.invoke(app, ["simulate", "--fleet", "2", "--migrations", "2",
+                                 "--out", str(taken)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().count("\n") == 0
+    assert f"--out {taken}: cannot write {taken}" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_sample_logs_are_what_the_command_writes(tmp_path):
     """The committed sample_logs/ is exactly what the README's command regenerates."""
     result = runner.invoke(app, ["simulate", "--sample", "--out", str(tmp_path)])

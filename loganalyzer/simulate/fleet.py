@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from loganalyzer.errors import InputError
 from loganalyzer.logs import writer as lw
 from loganalyzer.nova.releases import Release, parse_release
 from loganalyzer.nova.settings import Settings
@@ -98,9 +99,13 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
                 extra_confs: dict[str, Settings] | None = None) -> list[dict[str, Any]]:
     """Simulate ``migrations`` and write every host's logs under ``out``. Returns one summary
     per migration (what the simulator decided), for tests and the README."""
-    with tempfile.TemporaryDirectory(prefix="loganalyzer-fleet-") as folder:
-        return _write_fleet(out, hosts, migrations, deployed, seed, extra_confs,
-                            _Spool(folder, [h.name for h in hosts]))
+    try:
+        with tempfile.TemporaryDirectory(prefix="loganalyzer-fleet-") as folder:
+            return _write_fleet(out, hosts, migrations, deployed, seed, extra_confs,
+                                _Spool(folder, [h.name for h in hosts]))
+    except OSError as exc:  # the output folder, or the spool's temporary folder
+        raise InputError(f"--out {out}: cannot write {exc.filename or out}: "
+                         f"{exc.strerror or exc}") from None
 
 
 class _Spool:
