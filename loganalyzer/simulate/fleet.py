@@ -111,7 +111,7 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
 class _Spool:
     """Each host's rendered lines as (time, text), in the order they were narrated, kept in
     a file per host under ``folder`` once more than ``SPOOL_LINES`` wait in memory: a
-    fleet's lines are never all held at once (30,000 migrations write ~400 MB), only the
+    fleet's lines are never all held at once (30,000 migrations held 460 MB), only the
     host being written at the end (:meth:`take`)."""
 
     SPOOL_LINES = 20_000
