@@ -10,6 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from loganalyzer.analysis import correlate
 from loganalyzer.analysis.dedup import original
@@ -148,3 +150,64 @@ def test_one_configuration_per_start_up_dump(tmp_path):
     assert len(rows) == 12 and {r["config_source"] for r in rows} == {"startup dump"}
     dumps = {(r["source_host"], r["release"]) for r in rows}  # one boot per host here
     assert len({id(r["config"]) for r in rows}) == len(dumps)
+
+
+def _in_place_reference(records, warnings):
+    """analysis.dedup._in_place as of round4 (every time read through the events), the
+    reference for the version that reads each time once."""
+    from loganalyzer.analysis.dedup import OUT_OF_ORDER_S, Overlay
+
+    def seconds(a, b):
+        return (a["timestamp"] - b["timestamp"]).total_seconds()
+
+    streams = {}
+    for index, record in enumerate(records):
+        if record.get("timestamp") is not None:
+            streams.setdefault((str(record.get("file")), str(record.get("host"))),
+                               []).append(index)
+    out = list(records)
+    for indices in streams.values():
+        for position in range(1, len(indices)):
+            here = records[indices[position]]
+            before = out[indices[position - 1]]
+            after = records[indices[position + 1]] if position + 1 < len(indices) else None
+            early = seconds(before, here)
+            late = seconds(here, after) if after is not None else 0.0
+            if early > OUT_OF_ORDER_S:
+                if after is not None and seconds(before, after) > OUT_OF_ORDER_S:
+                    continue
+                how = f"{early:.0f} s before the line before it"
+            elif after is not None and late > OUT_OF_ORDER_S and \
+                    seconds(before, after) <= OUT_OF_ORDER_S:
+                how = f"{late:.0f} s after the line after it"
+            else:
+                continue
+            warnings.append(f"{here.get('file')}:{here.get('line')}: {how}")
+            out[indices[position]] = Overlay(here, {"timestamp": before["timestamp"],
+                                                    "logged_timestamp": here["timestamp"]})
+    return out
+
+
+@given(st.lists(st.tuples(st.integers(-4000, 4000), st.sampled_from("ab"),
+                          st.booleans()), max_size=40))
+def test_lines_out_of_time_order_as_before(steps):
+    """Lines stamped out of time order are put in their place exactly as the reference
+    does: early and late lines, clocks that step back, runs of them, two streams, lines
+    without a time."""
+    from loganalyzer.analysis.dedup import _in_place
+
+    start = DAY
+    records = []
+    for line, (offset, file, timed) in enumerate(steps):
+        start += timedelta(seconds=abs(offset) % 3)
+        records.append({"file": file, "host": "cmp-a", "line": line + 1, "kind": "progress",
+                        "timestamp": start + timedelta(seconds=offset // 10 if offset % 7 == 0
+                                                       else 0) if timed else None})
+    mine: list[str] = []
+    reference: list[str] = []
+    got = _in_place(records, mine)
+    want = _in_place_reference(records, reference)
+    assert [(r.get("timestamp"), r.get("logged_timestamp")) for r in got] == \
+        [(r.get("timestamp"), r.get("logged_timestamp")) for r in want]
+    assert [w.split(": stamped")[0] + ": " + w.split(", ", 1)[1].split(":")[0]
+            for w in mine] == reference
