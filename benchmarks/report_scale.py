@@ -6,6 +6,7 @@ and hosts spread over --hosts (the analysis is not what is measured here). Run b
 part of the tests:
 
     python benchmarks/report_scale.py --migrations 10000 --hosts 120 --rounds 5
+    python benchmarks/report_scale.py --page report.html --rounds 3   # a report already written
 """
 
 from __future__ import annotations
@@ -89,7 +90,15 @@ def main() -> None:
     parser.add_argument("--migrations", type=int, default=10_000)
     parser.add_argument("--hosts", type=int, default=120)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--page", help="measure this report (e.g. one `loganalyzer report` "
+                        "wrote for a simulated fleet) instead of building one")
     args = parser.parse_args()
+    if args.page:
+        path = os.path.abspath(args.page)
+        timings = measure(path, args.rounds)
+        print(f"{path}: page size {os.path.getsize(path) / 2**20:.1f} MiB")
+        show(timings)
+        return
     rows, events = fleet_rows(args.migrations, args.hosts)
     start = time.perf_counter()
     html, _ = build_page(rows, events, "fleet", None, "benchmark")
@@ -101,6 +110,10 @@ def main() -> None:
         timings = measure(path, args.rounds)
     print(f"{args.migrations} migrations on {args.hosts} hosts")
     print(f"generation (build_page): {generation:.2f} s; page size {size / 2**20:.1f} MiB")
+    show(timings)
+
+
+def show(timings: dict[str, list[float]]) -> None:
     for name, values in timings.items():
         print(f"{name:>22}: median {statistics.median(values):7.1f} ms, "
               f"max {max(values):7.1f} ms over {len(values)} rounds")

@@ -135,6 +135,49 @@ def test_fleet_with_drifted_hosts(tmp_path):
             assert row["ramp_verdict"] == "match", (row["source_host"], row["findings"])
 
 
+def _tree(folder):
+    return {os.path.relpath(os.path.join(d, f), folder): open(os.path.join(d, f), "rb").read()
+            for d, _, files in os.walk(folder) for f in files}
+
+
+def test_fleet_lines_wait_on_disk_not_in_memory(tmp_path, monkeypatch):
+    """A fleet's lines are spooled to disk as they are narrated: the lines held in memory stay
+    under the spool's limit plus one migration's lines whatever the fleet's size, and the
+    files written are the same as with everything held in memory."""
+    from loganalyzer.simulate import fleet as fleet_mod
+
+    hosts, migrations = random_fleet(5, 24, seed=7, debug=True, span_hours=2)
+    monkeypatch.setattr(fleet_mod._Spool, "SPOOL_LINES", 10**9)
+    write_fleet(str(tmp_path / "memory"), hosts, migrations, fleet_mod.DEPLOYED, seed=7)
+    held: list[int] = []
+    added: list[int] = []
+    add = fleet_mod._Spool.add
+
+    def counting(self, name, pairs):
+        add(self, name, pairs)
+        held.append(self.count)
+        added.append(len(pairs))
+
+    monkeypatch.setattr(fleet_mod._Spool, "add", counting)
+    monkeypatch.setattr(fleet_mod._Spool, "SPOOL_LINES", 200)
+    write_fleet(str(tmp_path / "spooled"), hosts, migrations, fleet_mod.DEPLOYED, seed=7)
+    assert sum(added) > 5 * 200  # the fleet is much larger than the limit
+    assert max(held) <= 200 + max(added)
+    assert _tree(tmp_path / "spooled") == _tree(tmp_path / "memory")
+
+
+def test_fleet_out_that_cannot_be_written_is_one_line(tmp_path):
+    """--out naming a file (not a folder): exit 2 and one line naming it, no traceback."""
+    taken = tmp_path / "a-file"
+    taken.write_text("x")
+    result = runner.invoke(app, ["simulate", "--fleet", "2", "--migrations", "2",
+                                 "--out", str(taken)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().count("\n") == 0
+    assert f"--out {taken}: cannot write {taken}" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_sample_logs_are_what_the_command_writes(tmp_path):
     """The committed sample_logs/ is exactly what the README's command regenerates."""
     result = runner.invoke(app, ["simulate", "--sample", "--out", str(tmp_path)])

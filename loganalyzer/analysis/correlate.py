@@ -14,6 +14,7 @@ downtime: the switchover window is an estimate from log times.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -137,6 +138,42 @@ def _compatible(row: dict[str, Any], segment: Segment, arrival: Arrival) -> floa
     return abs(_seconds(post, end))
 
 
+class _Sources:
+    """One instance's source segments by start time, so that an arrival is compared with the
+    migrations of its guest around its own time only (a guest migrated back and forth
+    thousands of times made the join quadratic). Exact: :func:`_compatible` rejects every
+    segment left out."""
+
+    def __init__(self) -> None:
+        self.starts: list[tuple[Any, int]] = []  # (start, index) of the timed segments
+        self.untimed: list[int] = []  # compatible with an arrival without time only
+        self.longest = timedelta(0)  # the longest segment (end - start)
+        self.times: list[Any] = []  # the starts, sorted (after sort())
+
+    def add(self, index: int, segment: Segment) -> None:
+        start, end = _t(segment.events[0]), segment.last_time()
+        if start is None or end is None:
+            self.untimed.append(index)
+            return
+        self.starts.append((start, index))
+        self.longest = max(self.longest, end - start)
+
+    def sort(self) -> None:
+        self.starts.sort(key=lambda pair: (pair[0], pair[1]))
+        self.times = [start for start, _ in self.starts]
+
+    def near(self, post: Any) -> list[int]:
+        """Indexes of the segments an arrival at ``post`` may belong to (all when ``post``
+        is None): start ≤ post + slack and end ≥ post − slack, so start ≥ post − slack −
+        the longest segment."""
+        if post is None:
+            return sorted([*self.untimed, *(index for _, index in self.starts)])
+        slack = timedelta(seconds=JOIN_SLACK_S + 1.0)
+        low = bisect_left(self.times, post - slack - self.longest)
+        high = bisect_right(self.times, post + slack)
+        return [index for _, index in self.starts[low:high]]
+
+
 def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
          arrivals: Sequence[Arrival]) -> None:
     """Attach arrivals to source rows (in place), add destination-only rows, and fill in
@@ -147,13 +184,18 @@ def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
     names = nova_names(arrivals)
     # the source segments of each instance, in order: an arrival is only compatible with its
     # own instance's (_compatible), and a fleet has thousands of migrations
-    by_instance: dict[Any, list[int]] = {}
+    by_instance: dict[Any, _Sources] = {}
     for index, segment in enumerate(segments):
-        by_instance.setdefault(segment.instance, []).append(index)
+        by_instance.setdefault(segment.instance, _Sources()).add(index, segment)
+    for instance_sources in by_instance.values():
+        instance_sources.sort()
+    requests: dict[int, set[Any]] = {}  # a source segment's request ids, found once
     for arrival in arrivals:
         options = []
         paired = min(len(rows), len(segments))
-        for index in by_instance.get(arrival.instance, ()):
+        own = by_instance.get(arrival.instance)
+        for index in own.near(_t(arrival.post_operation) or _t(arrival.events[0])) \
+                if own is not None else ():
             if index in taken or index >= paired:
                 continue
             row, segment = rows[index], segments[index]
@@ -162,7 +204,10 @@ def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
                 continue
             by_name = same_host(row["dest_host"], arrival.host) or same_host(
                 row["dest_host"], names.get(arrival.host))
-            by_request = _same_request(segment, arrival)
+            if index not in requests:
+                requests[index] = {e.get("request_id") for e in segment.events
+                                   if e.get("request_id")}
+            by_request = _same_request(requests[index], arrival)
             if row["dest_host"] and not by_name and not by_request:
                 continue
             options.append((not by_request, not by_name, distance, index))
@@ -178,13 +223,16 @@ def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
         joined.append((index, arrival))
         key, reverse = _pair(segments[index].host, arrival.host)
         _constraints(segments[index], arrival, pairs.setdefault(key, Bounds()), reverse)
+    # one estimate per host pair, once all its constraints are in (a pair of busy hosts
+    # shares thousands of migrations: estimating per migration was quadratic)
+    estimates = {key: bounds.estimate() for key, bounds in pairs.items()}
     for index, arrival in joined:
         row, segment = rows[index], segments[index]
         row["dest_log_host"] = arrival.host
         row["dest_host"] = row["dest_host"] or arrival.host
         row["_events"] = sorted(row["_events"] + arrival.events, key=event_sort_key)
         key, reverse = _pair(segment.host, arrival.host)
-        theta, uncertainty, consistent = pairs[key].estimate()
+        theta, uncertainty, consistent = estimates[key]
         if reverse and theta is not None:
             theta = -theta
         if not consistent:
@@ -216,8 +264,8 @@ def _pair(source: str, dest: str) -> tuple[tuple[str, str], bool]:
     return ((source, dest), False) if source <= dest else ((dest, source), True)
 
 
-def _same_request(segment: Segment, arrival: Arrival) -> bool:
-    ids = {e.get("request_id") for e in segment.events if e.get("request_id")}
+def _same_request(ids: set[Any], arrival: Arrival) -> bool:
+    """Whether the arrival logged one of the source segment's request ids (``ids``)."""
     return any(e.get("request_id") in ids for e in arrival.events if e.get("request_id"))
 
 

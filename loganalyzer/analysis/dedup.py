@@ -179,36 +179,36 @@ def _in_place(records: list[Mapping[str, Any]], warnings: list[str]
     line after it, while those two agree — takes the time of the line before it (its place
     in the log), with a warning; a clock that steps back and stays back is left alone."""
     streams: dict[tuple[str, str], list[int]] = {}
+    logged: list[Any] = [record.get("timestamp") for record in records]  # read once
     for index, record in enumerate(records):
-        if record.get("timestamp") is not None:
+        if logged[index] is not None:
             streams.setdefault((str(record.get("file")), str(record.get("host"))),
                                []).append(index)
     out = list(records)
+    placed: list[Any] = list(logged)  # the times of ``out`` (a line put in its place: new)
     for indices in streams.values():
         for position in range(1, len(indices)):
-            here = records[indices[position]]
-            before = out[indices[position - 1]]
-            after = records[indices[position + 1]] if position + 1 < len(indices) else None
-            early = _seconds(before, here)  # how much earlier than the line before
-            late = _seconds(here, after) if after is not None else 0.0  # later than the next
+            here_at = logged[indices[position]]
+            before_at = placed[indices[position - 1]]
+            after_at = logged[indices[position + 1]] if position + 1 < len(indices) else None
+            early = (before_at - here_at).total_seconds()  # earlier than the line before
+            late = (here_at - after_at).total_seconds() if after_at is not None else 0.0
             if early > OUT_OF_ORDER_S:
-                if after is not None and _seconds(before, after) > OUT_OF_ORDER_S:
+                if after_at is not None and \
+                        (before_at - after_at).total_seconds() > OUT_OF_ORDER_S:
                     continue  # the clock stepped back and the log goes on from there
                 how = f"{early:.0f} s before the line before it"
-            elif after is not None and late > OUT_OF_ORDER_S and \
-                    _seconds(before, after) <= OUT_OF_ORDER_S:
+            elif after_at is not None and late > OUT_OF_ORDER_S and \
+                    (before_at - after_at).total_seconds() <= OUT_OF_ORDER_S:
                 how = f"{late:.0f} s after the line after it"
             else:
                 continue
+            here, before = records[indices[position]], out[indices[position - 1]]
             warnings.append(
                 f"{here.get('file')}:{here.get('line')}: stamped {here.get('time')}, {how}: "
                 "taken in its place in the log (a line out of time order, not a new "
                 "migration)")
             out[indices[position]] = Overlay(here, {"timestamp": before["timestamp"],
                                                     "logged_timestamp": here["timestamp"]})
+            placed[indices[position]] = before_at
     return out
-
-
-def _seconds(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
-    """How many seconds ``a`` is stamped after ``b``."""
-    return (a["timestamp"] - b["timestamp"]).total_seconds()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loganalyzer.analysis import behaviour, infer
+from loganalyzer.analysis.collecting import collector_paused
 from loganalyzer.analysis.compare import (
     LATE_THRESHOLD_S,
     ObservedStep,
@@ -99,6 +100,12 @@ def analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
     """Migration rows from event records, with the host aliases and duplicates found
     (``line_keys``: see :func:`dedup.prepare`) and the guest's real pause where libvirt/QEMU
     logged it (``libvirt``)."""
+    with collector_paused():
+        return _analyse_all(records, options, line_keys, libvirt)
+
+
+def _analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
+                 line_keys: Sequence[int | None] | None, libvirt: Sequence[Any]) -> Analysis:
     from loganalyzer.analysis.correlate import join
     from loganalyzer.analysis.qemu import attach
 
@@ -129,21 +136,26 @@ FAILED_KINDS = kinds_with(Role.FAILED, side="source")
 def _starts(segment: Segment) -> tuple[Any, Any, float]:
     """(start, monitor start, tolerance): the earliest start marker the log level left, and
     the best estimate of when the monitor's clock started (for step lags)."""
-    markers = [e for e in segment.events if e["kind"] in START_KINDS
-               or (e["kind"] == "downtime_step" and e.get("after_s") == 0)
-               or (e["kind"] == "progress" and e.get("secs") == 0)]
+    first_iteration = _first_iteration(segment)
+    markers = [*segment.of(*START_KINDS), *first_iteration]
     times = [t for e in markers if (t := e.get("timestamp")) is not None]
     start = min(times) if times else segment.events[0].get("timestamp")
     monitor = segment.first("monitor_started")
     if monitor is not None and monitor.get("timestamp") is not None:
         return start, monitor["timestamp"], 1.0
-    first_iteration = [e for e in segment.events
-                       if (e["kind"] == "downtime_step" and e.get("after_s") == 0)
-                       or (e["kind"] == "progress" and e.get("secs") == 0)]
     for event in first_iteration:
         if event.get("timestamp") is not None:
             return start, event["timestamp"], 5.0
     return start, None, 5.0
+
+
+def _first_iteration(segment: Segment) -> list[Mapping[str, Any]]:
+    """The monitor's first-iteration lines (step 0, ``Migration running for 0 secs``), in
+    log order."""
+    events = segment.events
+    found = [p for p in segment.positions("downtime_step") if events[p].get("after_s") == 0]
+    found += [p for p in segment.positions("progress") if events[p].get("secs") == 0]
+    return [events[p] for p in sorted(found)]
 
 
 def _outcome(segment: Segment) -> tuple[str, Any, str | None]:
@@ -240,7 +252,7 @@ def _config(segment: Segment, facts: HostFacts, release: Release, options: Optio
     dump = facts.dump_before(start)
     running = None
     if dump is not None:
-        running, problems = config_from_values(release, dump.values, dump.where)
+        running, problems = _dumped_config(release, tuple(dump.values.items()), dump.where)
         for problem in problems:
             findings.append(Finding("dump-value-invalid", "warning",
                                     f"the startup dump holds a value nova rejects: {problem}"))
@@ -265,6 +277,16 @@ def _config(segment: Segment, facts: HostFacts, release: Release, options: Optio
             f"no configuration given and no start-up dump before this migration: nova's "
             f"defaults of {release.label} were used."))
     return _defaults(release), findings, None
+
+
+@functools.lru_cache(maxsize=1024)
+def _dumped_config(release: Release, values: tuple[tuple[str, str], ...], where: str
+                   ) -> tuple[EffectiveConfig, tuple[str, ...]]:
+    """:func:`config_from_values` of one start-up dump, once per dump and release: the
+    migrations a host ran after one start share its configuration (read it, do not change
+    it), where each had built its own (~6 KB of Python objects a migration)."""
+    config, problems = config_from_values(release, dict(values), where)
+    return config, tuple(problems)
 
 
 def _beyond_model(config: EffectiveConfig, findings: list[Finding]) -> list[Finding]:
@@ -452,8 +474,7 @@ def _steps_json(ramp: tuple[tuple[int, int], ...]) -> list[dict[str, int]]:
 def _start_seen(segment: Segment) -> bool:
     """Whether the migration's first line is in the log: a start marker, or the monitor's
     first iteration (step 0, ``Migration running for 0 secs``)."""
-    return any(e["kind"] in START_KINDS or (e["kind"] == "downtime_step" and e.get("after_s") == 0)
-               or (e["kind"] == "progress" and e.get("secs") == 0) for e in segment.events)
+    return segment.first(*START_KINDS) is not None or bool(_first_iteration(segment))
 
 
 # nova's own elapsed-time counters: (kind, field, what the line says)
@@ -552,7 +573,7 @@ def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
     best: tuple[RampComparison | None, Variant | None, list[Step]] = (None, None, [])
     matched: list[tuple[RampComparison, Variant, list[Step]]] = []
     for variant in variants:
-        ramp = downtime_steps(downtime, steps, delay, size, variant)
+        ramp = predicted_ramp(downtime, steps, delay, size, variant)
         if not observed:
             return None, variant, ramp
         result = compare_ramp(ramp, observed, application, iterations, tolerance,
@@ -578,6 +599,19 @@ def _compare(release: Release, variants: list[Variant], config: EffectiveConfig,
             f"ramp matches {names}" + (" (indistinguishable here)." if len(matched) > 1
                                        else ".")))
     return result, variant, ramp
+
+
+@functools.lru_cache(maxsize=4096)
+def _ramp(downtime: int, steps: int, delay: int, size: float, variant: Variant | str
+          ) -> tuple[Step, ...]:
+    return tuple(downtime_steps(downtime, steps, delay, size, variant))
+
+
+def predicted_ramp(downtime: int, steps: int, delay: int, size: float,
+                   variant: Variant | str) -> list[Step]:
+    """:func:`nova.ramp.downtime_steps`, computed once per distinct configuration and guest
+    size (a fleet's thousands of migrations share a few dozen); a new list each call."""
+    return list(_ramp(downtime, steps, delay, size, variant))
 
 
 def _verdict(release: Release, observed: list[ObservedStep],
@@ -753,11 +787,7 @@ def _outcome_findings(segment: Segment, row: dict[str, Any], config: EffectiveCo
                                "the log ends before this migration's outcome" + (
                                    f": it ran for at least {math.floor(bound)} s ({basis})."
                                    if bound is not None and basis else ".")))
-    if segment.events and (segment.events[0].get("kind") not in START_KINDS) and \
-            not any(e["kind"] in START_KINDS or (e["kind"] == "downtime_step"
-                                                 and e.get("after_s") == 0)
-                    or (e["kind"] == "progress" and e.get("secs") == 0)
-                    for e in segment.events):
+    if segment.events and not _start_seen(segment):
         bound = row["duration_min_s"]
         out.append(Finding("log-starts-mid-migration", "info",
                            "the log starts after this migration began: its start is the first "

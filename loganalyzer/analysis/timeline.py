@@ -12,9 +12,11 @@ logs that start or end in the middle of a migration. The destination logs
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from loganalyzer.logs.catalog import INSTANCE_FROM, PHASES
@@ -40,18 +42,45 @@ class Segment:
     events: list[Mapping[str, Any]] = field(default_factory=list)
     max_phase: int = -1
     closed_by_next: bool = False  # a new migration began before this one logged an outcome
+    # kind -> positions in ``events``, and how many events it covers: the analysis asks a
+    # segment for its lines of a kind some thirty times, so a lookup must not scan them all
+    _positions: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    _indexed: int = field(default=0, repr=False, compare=False)
 
     def add(self, event: Mapping[str, Any]) -> None:
+        kind = event["kind"]
+        if self._indexed == len(self.events):
+            self._positions.setdefault(kind, []).append(self._indexed)
+            self._indexed += 1
         self.events.append(event)
-        phase = PHASE.get(event["kind"])
+        phase = PHASE.get(kind)
         if phase is not None:
             self.max_phase = max(self.max_phase, phase)
 
+    def _index(self) -> dict[str, list[int]]:
+        """The positions of each kind (rebuilt when ``events`` was filled directly)."""
+        if self._indexed != len(self.events):
+            self._positions = {}
+            for position, event in enumerate(self.events):
+                self._positions.setdefault(event["kind"], []).append(position)
+            self._indexed = len(self.events)
+        return self._positions
+
+    def positions(self, *kinds: str) -> list[int]:
+        """Where the events of ``kinds`` are in ``events``, in log order."""
+        index = self._index()
+        if len(kinds) == 1:
+            return list(index.get(kinds[0], ()))
+        return sorted(p for kind in dict.fromkeys(kinds) for p in index.get(kind, ()))
+
     def of(self, *kinds: str) -> list[Mapping[str, Any]]:
-        return [e for e in self.events if e["kind"] in kinds]
+        events = self.events
+        return [events[p] for p in self.positions(*kinds)]
 
     def first(self, *kinds: str) -> Mapping[str, Any] | None:
-        return next((e for e in self.events if e["kind"] in kinds), None)
+        index = self._index()
+        found = [index[kind][0] for kind in kinds if kind in index]
+        return self.events[min(found)] if found else None
 
     @property
     def has_outcome(self) -> bool:
@@ -198,19 +227,26 @@ def _arrivals(host: str, instance: str, events: list[Mapping[str, Any]],
     arrivals: list[Arrival] = []
     used: set[int] = set()
     markers = [e for e in events if e["kind"] in ARRIVAL_KINDS]
+    marker_times, lifecycle_times = _sorted_times(markers), _sorted_times(lifecycle)
     previous_end = None
     for marker in markers:
+        at = marker.get("timestamp") if _has_time(marker) else None
+        # the markers near this one (all of them when the times are not all known)
+        near = [markers[i] for i in _window(marker_times, len(markers), at, CLOSE_S)]
         if marker["kind"] == "sync_power_moved" and arrivals and _close(arrivals[-1], marker):
             if not any(e is marker for e in arrivals[-1].events):  # not attached already
                 arrivals[-1].events.append(marker)
             continue
         if marker["kind"] == "sync_power_moved" and any(
                 m["kind"] == "post_operation_started" and _close_events(m, marker)
-                for m in markers):
+                for m in near):
             continue  # attached to that Post operation's arrival below
         arrival = Arrival(host, instance, [marker])
-        at = marker.get("timestamp") if _has_time(marker) else None
-        for index, event in enumerate(lifecycle):
+        lookback = ARRIVAL_LOOKBACK_S  # and never before the previous arrival
+        if at is not None and previous_end is not None:
+            lookback = max(0.0, min(lookback, (at - previous_end).total_seconds()))
+        for index in _window(lifecycle_times, len(lifecycle), at, lookback, 0.0):
+            event = lifecycle[index]
             if index in used or event.get("state") not in ("Started", "Resumed"):
                 continue
             if at is None or not _has_time(event):
@@ -220,7 +256,7 @@ def _arrivals(host: str, instance: str, events: list[Mapping[str, Any]],
                     previous_end is None or event["timestamp"] > previous_end):
                 arrival.events.append(event)
                 used.add(index)
-        for other in markers:
+        for other in near:
             if other["kind"] == "sync_power_moved" and _close_events(marker, other):
                 arrival.events.append(other)
         arrival.events.sort(key=event_sort_key)
@@ -230,7 +266,32 @@ def _arrivals(host: str, instance: str, events: list[Mapping[str, Any]],
     return arrivals, rest
 
 
-def _close_events(a: Mapping[str, Any], b: Mapping[str, Any], seconds: float = 600.0) -> bool:
+CLOSE_S = 600.0  # a sync_power move and a Post operation this close are one arrival
+
+
+def _sorted_times(events: list[Mapping[str, Any]]) -> list[datetime] | None:
+    """The events' times when every event has one and they never go back, else None."""
+    times = [e["timestamp"] for e in events if _has_time(e)]
+    if len(times) != len(events) or any(b < a for a, b in pairwise(times)):
+        return None
+    return times
+
+
+def _window(times: list[datetime] | None, size: int, at: Any, before_s: float,
+            after_s: float | None = None) -> range:
+    """The positions of the events that may lie from ``before_s`` before ``at`` to
+    ``after_s`` (default: ``before_s``) after it, one second wider each side; every
+    position when the times are not known and sorted (``times`` None) or ``at`` is None.
+    The callers still check each event: this only keeps them from reading a guest's
+    every line for each of its migrations."""
+    if times is None or at is None:
+        return range(size)
+    after = before_s if after_s is None else after_s
+    return range(bisect_left(times, at - timedelta(seconds=before_s + 1.0)),
+                 bisect_right(times, at + timedelta(seconds=after + 1.0)))
+
+
+def _close_events(a: Mapping[str, Any], b: Mapping[str, Any], seconds: float = CLOSE_S) -> bool:
     if not (_has_time(a) and _has_time(b)):
         return False
     return abs((a["timestamp"] - b["timestamp"]).total_seconds()) <= seconds

@@ -50,8 +50,7 @@ def write_json(data: Any, stream: IO[str]) -> None:
         stream.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
         return
 
-    def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, default=str)
+    dump = json.JSONEncoder(ensure_ascii=False, default=str).encode  # json.dumps's, made once
 
     def write(value: Any) -> None:
         if not isinstance(value, list) or not value:

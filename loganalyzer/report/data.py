@@ -9,8 +9,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from loganalyzer.analysis.migrations import predicted_ramp
 from loganalyzer.logs.read import Event
-from loganalyzer.nova.ramp import downtime_steps, step_value
+from loganalyzer.nova.ramp import step_value
 from loganalyzer.nova.releases import Variant
 from loganalyzer.output.migrations_out import public
 from loganalyzer.report.drift import RAMP_OPTIONS
@@ -39,14 +40,22 @@ def compact(value: Any) -> Any:
     return {"strings": strings, "shapes": state.shapes, "value": encoded}
 
 
+PLAIN = frozenset({int, float, bool, type(None)})  # values encoded as themselves
+
+
 def _count_strings(value: Any, counts: Counter[str]) -> None:
     if isinstance(value, str):
         counts[value] += 1
-    elif isinstance(value, dict):
-        for item in value.values():
-            _count_strings(item, counts)
-    elif isinstance(value, list):
-        for item in value:
+        return
+    if isinstance(value, dict):
+        value = value.values()
+    elif not isinstance(value, list):
+        return
+    for item in value:  # plain values and exact strings without a call each
+        kind = type(item)
+        if kind is str:
+            counts[item] += 1
+        elif kind not in PLAIN:
             _count_strings(item, counts)
 
 
@@ -64,18 +73,34 @@ class _Encoder:
             if keys not in self.shape_ids:
                 self.shape_ids[keys] = len(self.shapes)
                 self.shapes.append(list(keys))
-            return [DICT, self.shape_ids[keys], *(self.encode(v) for v in value.values())]
+            return [DICT, self.shape_ids[keys], *self._items(value.values())]
         if isinstance(value, list):
             if len(value) > 1 and all(isinstance(v, dict) for v in value):
                 names = list(value[0])
                 if all(list(v) == names for v in value):
                     return {COLUMNS: names,
-                            ROWS: [[self.encode(v[k]) for k in names] for v in value]}
-            items = [self.encode(v) for v in value]
+                            ROWS: [self._items([v[k] for k in names]) for v in value]}
+            items = self._items(value)
             if items and isinstance(items[0], str) and items[0].startswith("~"):
                 return [LIST, *items]
             return items
         return value
+
+    def _items(self, values: Any) -> list[Any]:
+        """``[self.encode(v) for v in values]``, with plain values and exact strings
+        encoded inline (most of a report's values: a call each was most of its cost)."""
+        index = self.index
+        out = []
+        for value in values:
+            kind = type(value)
+            if kind in PLAIN:
+                out.append(value)
+            elif kind is str:
+                at = index.get(value)
+                out.append(value if at is None else {STRING: at})
+            else:
+                out.append(self.encode(value))
+        return out
 
 
 def expand(packed: Mapping[str, Any]) -> Any:
@@ -144,7 +169,7 @@ def running_ramp(row: Mapping[str, Any], running: Mapping[str, Any] | None,
         return None
     try:
         downtime, steps, delay = (int(float(running[n])) for n in RAMP_OPTIONS)
-        return [list(s) for s in downtime_steps(downtime, steps, delay, float(size),
+        return [list(s) for s in predicted_ramp(downtime, steps, delay, float(size),
                                                 row["variant"])]
     except ValueError:
         return None

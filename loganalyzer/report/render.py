@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
+from loganalyzer.analysis.collecting import collector_paused
 from loganalyzer.report.charts import FiguresOnDemand
 from loganalyzer.report.data import compact, pack, pack_logs, script_json
 from loganalyzer.report.drift import fleet_drift
@@ -38,6 +39,13 @@ def build_page(rows: Sequence[dict[str, Any]], events: Any, title: str,
                declared: Mapping[str, Any] | None, config_sources: str
                ) -> tuple[str, FiguresOnDemand]:
     """The HTML text and the fleet figures (for ``--png``)."""
+    with collector_paused():
+        return _build_page(rows, events, title, declared, config_sources)
+
+
+def _build_page(rows: Sequence[dict[str, Any]], events: Any, title: str,
+                declared: Mapping[str, Any] | None, config_sources: str
+                ) -> tuple[str, FiguresOnDemand]:
     import jinja2
     import plotly.offline
 

@@ -6,12 +6,15 @@ one sosreport-like tree per host plus the nova.conf that was meant to be deploye
 from __future__ import annotations
 
 import os
+import pickle
 import random
+import tempfile
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from loganalyzer.errors import InputError
 from loganalyzer.logs import writer as lw
 from loganalyzer.nova.releases import Release, parse_release
 from loganalyzer.nova.settings import Settings
@@ -96,11 +99,62 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
                 extra_confs: dict[str, Settings] | None = None) -> list[dict[str, Any]]:
     """Simulate ``migrations`` and write every host's logs under ``out``. Returns one summary
     per migration (what the simulator decided), for tests and the README."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="loganalyzer-fleet-") as folder:
+            return _write_fleet(out, hosts, migrations, deployed, seed, extra_confs,
+                                _Spool(folder, [h.name for h in hosts]))
+    except OSError as exc:  # the output folder, or the spool's temporary folder
+        raise InputError(f"--out {out}: cannot write {exc.filename or out}: "
+                         f"{exc.strerror or exc}") from None
+
+
+class _Spool:
+    """Each host's rendered lines as (time, text), in the order they were narrated, kept in
+    a file per host under ``folder`` once more than ``SPOOL_LINES`` wait in memory: a
+    fleet's lines are never all held at once (30,000 migrations held 460 MB), only the
+    host being written at the end (:meth:`take`)."""
+
+    SPOOL_LINES = 20_000
+
+    def __init__(self, folder: str, names: list[str]) -> None:
+        self.paths = {name: os.path.join(folder, f"{i}.pickle") for i, name in enumerate(names)}
+        self.waiting: dict[str, list[tuple[datetime, str]]] = {name: [] for name in names}
+        self.count = 0
+
+    def add(self, name: str, pairs: list[tuple[datetime, str]]) -> None:
+        self.waiting[name].extend(pairs)
+        self.count += len(pairs)
+        if self.count > self.SPOOL_LINES:
+            self.flush()
+
+    def flush(self) -> None:
+        for name, pairs in self.waiting.items():
+            if pairs:
+                with open(self.paths[name], "ab") as fh:
+                    pickle.dump(pairs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                self.waiting[name] = []
+        self.count = 0
+
+    def take(self, name: str) -> list[tuple[datetime, str]]:
+        """Every line of host ``name``, in the order added (its file is removed)."""
+        pairs: list[tuple[datetime, str]] = []
+        if os.path.exists(self.paths[name]):
+            with open(self.paths[name], "rb") as fh:
+                while True:
+                    try:
+                        pairs.extend(pickle.load(fh))
+                    except EOFError:
+                        break
+            os.remove(self.paths[name])
+        pairs.extend(self.waiting.pop(name))
+        return pairs
+
+
+def _write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec],
+                 deployed: Settings, seed: int, extra_confs: dict[str, Settings] | None,
+                 lines: _Spool) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     by_name = {h.name: h for h in hosts}
-    # Each host's lines as (time, text), rendered as they are narrated: a fleet's records
-    # would otherwise all be held until the end (DEBUG monitor lines: ~1,000 a migration).
-    lines: dict[str, list[tuple[datetime, str]]] = {h.name: [] for h in hosts}
     qemu_lines = libvirt_logs.LibvirtLines()
     summaries = []
     for index, spec in enumerate(migrations):
@@ -126,8 +180,8 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
             dirty_rate_mibs=spec.guest.dirty_rate_mibs)
         for name, told in ((spec.source, narration.source), (spec.dest, narration.dest)):
             host = by_name[name]
-            lines[name].extend((r.when, text) for r in told if (text := render_one(
-                r, host.layout, host.name, host.debug)) is not None)
+            lines.add(name, [(r.when, text) for r in told if (text := render_one(
+                r, host.layout, host.name, host.debug)) is not None])
         summaries.append({"instance": instance, "source": spec.source, "dest": spec.dest,
                           "start": spec.start.isoformat(sep=" "), "outcome": result.outcome,
                           "mechanism": result.mechanism, "duration_s": result.end_s,
@@ -141,7 +195,7 @@ def write_fleet(out: str, hosts: list[HostSpec], migrations: list[MigrationSpec]
         with open(os.path.join(out, name), "w") as fh:
             fh.write(settings_to_conf(settings))
     for host in hosts:
-        _write_host(out, host, lines.pop(host.name), rng)
+        _write_host(out, host, lines.take(host.name), rng)
         libvirt_logs.write_files(out, qemu_lines, host.name, host.nova_release, os.path.join(
             out, f"sosreport-{host.name}", "var", "log", "libvirt"))
     return summaries

@@ -1,0 +1,27 @@
+"""Python's cyclic garbage collector paused while a large result is built.
+
+The analysis and the report build millions of small containers that all stay alive (rows,
+findings, packed columns). Each full collection walks every live object, so with the
+collector on, building grows more than linearly with what is already held: at 30,000
+migrations it was a quarter of the analysis time. Nothing built here forms garbage cycles
+worth collecting before the result is done; the collector runs normally again afterwards.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic collector for the block (reference counting still frees memory);
+    nested uses and a collector already off are left as they were."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
