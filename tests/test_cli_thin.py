@@ -4,6 +4,7 @@ and say what is wrong by flag; each option is declared once, as data beside its 
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -216,3 +217,15 @@ def test_a_commands_help_shows_its_text(name):
     for part in (text.summary, text.details, *text.examples):
         assert " ".join(part.split()) in shown, part
     assert ("Examples" in shown) == bool(text.examples)
+
+
+@pytest.mark.parametrize(("name", "example"), [
+    (text.name, example) for text in TEXTS.values() for example in text.examples])
+def test_each_example_is_a_command_line_the_command_accepts(name, example):
+    """An example names its own command and only options it has, with values of their types
+    (parsed as the command line parses it; nothing is run, so choices are not checked)."""
+    words = shlex.split(example.replace("\\\n", " "))
+    words = words[len(words) - words[::-1].index("loganalyzer"):]  # after a pipe: its last
+    assert words[:len(name.split())] == name.split(), example
+    command = _commands(typer.main.get_command(app), "loganalyzer")[name]
+    command.make_context(name, words[len(name.split()):])
