@@ -4,7 +4,7 @@ unreadable input; errors are one line on stderr, never a traceback."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -26,9 +26,9 @@ def shown(name: str) -> str:
                         *["[b]Examples[/b]", *examples] * bool(examples)])
 
 
-def _group(name: str) -> typer.Typer:
+def _group(name: str, **settings: Any) -> typer.Typer:
     return typer.Typer(name=name, cls=Group, no_args_is_help=True, add_completion=False,
-                       help=shown(name), rich_markup_mode="rich")
+                       help=shown(name), rich_markup_mode="rich", **settings)
 
 
 def _version(value: bool) -> None:
@@ -37,8 +37,7 @@ def _version(value: bool) -> None:
         raise typer.Exit(EXIT_OK)
 
 
-app = _group("loganalyzer")
-app.info.context_settings = {"help_option_names": ["-h", "--help"]}
+app = _group("loganalyzer", context_settings={"help_option_names": ["-h", "--help"]})
 
 
 @app.callback()
