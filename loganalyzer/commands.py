@@ -2,7 +2,9 @@
 examples, in the order ``loganalyzer --help`` lists the commands. The command line
 (:mod:`loganalyzer.cli`) shows these texts as each command's help; the options' own help is
 declared beside the library calls they feed (``*/flags.py``). Plain text: the command line
-adds the markup."""
+adds the markup. A new command is a record here, its options in a flags module, a function in
+``cli/planning.py`` or ``cli/reading.py`` over one library call, and a line in ``cli/app.py``;
+tests check that every command has a text, every text a command, and that each example parses."""
 
 from __future__ import annotations
 
