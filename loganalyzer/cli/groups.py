@@ -2,8 +2,8 @@
 as data in the library (:class:`loganalyzer.flags.Flag` tuples beside the calls they feed)
 to a command's signature, which typer reads, and calls the command with their values by the
 library's keyword names: an option not given is left out (the library's default holds), a
-value outside its choices is refused, and a group's ``build`` (a library function) turns its
-values into the library's parameters."""
+value outside its choices is refused, and the ``build`` of :class:`Options` (a library
+function) turns their values into the library's parameters."""
 
 from __future__ import annotations
 
@@ -25,23 +25,23 @@ from loganalyzer.output import common
 
 
 @dataclass(frozen=True)
-class Group:
+class Options:
     """Options and the library function making the call's keyword arguments of their values."""
 
     flags: tuple[Flag, ...]
     build: Callable[..., dict[str, Any]] = dict
 
 
-CONFIG = Group(config_flags.CONFIGURATION, config_flags.declaration)
-READING = Group(log_flags.READING, api.reading_options)
-HOSTS = Group((log_flags.HOST,), api.host_options)  # watch: it reads by itself
+CONFIG = Options(config_flags.CONFIGURATION, config_flags.declaration)
+READING = Options(log_flags.READING, api.reading_options)
+HOSTS = Options((log_flags.HOST,), api.host_options)  # watch: it reads by itself
 MODEL, GUEST, SELECTION = config_flags.MODEL, analysis_flags.GUEST, analysis_flags.SELECTION
 
 
-def uses(*groups: Group | tuple[Flag, ...]) -> Callable[[Callable[..., Any]], Any]:
+def uses(*groups: Options | tuple[Flag, ...]) -> Callable[[Callable[..., Any]], Any]:
     """Give a command (or group) the options of ``groups`` (a plain tuple: its own, passed as
     given), and ``--color/--no-color``."""
-    parts = [g if isinstance(g, Group) else Group(g) for g in groups]
+    parts = [g if isinstance(g, Options) else Options(g) for g in groups]
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(func, eval_str=True)
@@ -54,8 +54,8 @@ def uses(*groups: Group | tuple[Flag, ...]) -> Callable[[Callable[..., Any]], An
                 common.COLOR = color
             given = {p.name: values.pop(p.name) for p in own}
             for part in parts:
-                mine = {f.name: values[f.name] for f in part.flags}
-                given.update(part.build(**{k: v for k, v in mine.items() if v is not None}))
+                given.update(part.build(**{f.name: values[f.name] for f in part.flags
+                                           if values[f.name] is not None}))
             checked(tuple(f for part in parts for f in part.flags), values, sys.stdout.isatty())
             return func(**given)
 
