@@ -42,8 +42,9 @@ LIBVIRT_CODES = {"step-not-applied", "step-applied-late", "pause-exceeds-limit",
 
 
 def without_libvirt(row: dict, measured: bool) -> dict:
-    """The object without what only libvirt/QEMU logs give (watch follows nova's logs only;
-    README "Watching a fleet"): the qemu fields, a QEMU-measured switchover, its findings."""
+    """The object without what only libvirt/QEMU logs give: the qemu fields, a QEMU-measured
+    switchover, its findings (these tests follow nova's logs; watch's libvirt join is compared
+    with migrations' in tests/test_watch_libvirt.py)."""
     out = {k: v for k, v in row.items() if not k.startswith("qemu") and k != "memory_history"}
     if "findings" in out:
         out["findings"] = [f for f in out["findings"] if f["code"] not in LIBVIRT_CODES]
