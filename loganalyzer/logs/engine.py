@@ -268,13 +268,14 @@ def executor(engine: str, scheduler: str | None = None, workers: int | None = No
         return
     if engine == "process":
         count = workers or os.cpu_count() or 1
-        pool = ReportingPool(count)
-        try:
-            yield pool, count
-        except BaseException:  # Ctrl-C, SIGTERM, an error: the workers go now
-            stop(pool)
-            raise
-        pool.shutdown()
+        with _quiet_before_serving():
+            pool = ReportingPool(count)
+            try:
+                yield pool, count
+            except BaseException:  # Ctrl-C, SIGTERM, an error: the workers go now
+                stop(pool)
+                raise
+            pool.shutdown()
         return
     try:
         from distributed import Client, LocalCluster
@@ -294,6 +295,38 @@ def executor(engine: str, scheduler: str | None = None, workers: int | None = No
     with LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
         yield client.get_executor(), count
+
+
+@contextmanager
+def _quiet_before_serving() -> Iterator[None]:
+    """While a pool runs, this process's SIGINT/SIGTERM handlers end a forked worker at once
+    (``os._exit(128 + signal)``, as :func:`_quit` does once :func:`_serve` ran) and act as
+    before in this process. A worker forked late on a loaded machine can be hit by Ctrl-C
+    (sent to the whole process group) or by :func:`stop`'s SIGTERM before its initializer
+    runs: with the parent's handlers it raised KeyboardInterrupt and multiprocessing printed
+    its traceback beside our one-line message."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    parent = os.getpid()
+    saved: dict[int, Any] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if not callable(handler):
+            continue  # SIG_DFL / SIG_IGN: a worker inherits what ends it quietly already
+
+        def guarded(number: int, frame: Any, handler: Any = handler) -> None:
+            if os.getpid() != parent:
+                os._exit(128 + number)
+            handler(number, frame)
+
+        saved[signum] = handler
+        signal.signal(signum, guarded)
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
 
 
 class ReportingPool(ProcessPoolExecutor):
