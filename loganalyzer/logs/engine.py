@@ -325,8 +325,8 @@ def _quiet_before_serving() -> Iterator[None]:
     try:
         yield
     finally:
-        for signum, handler in saved.items():
-            signal.signal(signum, handler)
+        for number, handler in saved.items():
+            signal.signal(number, handler)
 
 
 class ReportingPool(ProcessPoolExecutor):
