@@ -167,7 +167,7 @@ class Holder:
         for event in records:
             when = event["timestamp"]
             said = event.key
-            identity.see(event, said)
+            counted = identity.see(event, said)
             host = event["host"] or "unknown"
             if when is not None and (self.newest is None or when > self.newest):
                 self.newest = when
@@ -183,7 +183,7 @@ class Holder:
             if not instance and event["kind"] not in SOURCE_KINDS:
                 continue  # build() ignores it too
             if said is not None and instance in self.reported_instances and \
-                    self._copy(event, host):
+                    self._copy(event, host, counted):
                 self.duplicates += 1  # a copy of a line of a migration already reported
                 continue
             if event["kind"] == "downtime_state" and event["repeats"] is not None:
@@ -216,14 +216,15 @@ class Holder:
             run[name] = event[name]
         return True
 
-    def _copy(self, event: Mapping[str, Any], label: str) -> bool:
+    def _copy(self, event: Mapping[str, Any], label: str, counted: bool = False) -> bool:
         """Whether ``event`` is a copy of a line of a reported migration (from another file,
         perhaps read after a restart): what it says is what that line said, and its label
-        is that line's host or, by these shared lines, one of its names."""
+        is that line's host or, by these shared lines, one of its names. ``counted``: the
+        identity already counted this line as shared when it was seen (then not again)."""
         owner = self.reported.get(lasting_key(event))
         if owner is None:
             return False
-        if self.identity.name(label) != owner:
+        if self.identity.name(label) != owner and not counted:
             self.identity.share(owner, label)
         return self.identity.name(label) == owner
 
