@@ -605,3 +605,30 @@ def test_libvirt_records_in_a_followed_syslog_file_join_in_its_learnt_clock(tmp_
     watched = [json.loads(line) for line in proc.stdout.splitlines()]
     assert measured(watched) == 4
     assert same_as_migrations(watched, offline) >= 1
+
+
+def test_the_eviction_floor_is_the_oldest_held_nova_line_not_the_first_held(tmp_path: Path):
+    """Held nova lines are in reading order: a destination's log read after the source's
+    holds older lines of the same guest. The QEMU records that guest's migration may still
+    need (as old as its oldest held nova line) are not let go."""
+    from loganalyzer.watch.hold import Record as Event
+
+    watch = Watch(WatchSettings([str(tmp_path)]), out=io.StringIO(), err=io.StringIO())
+    day = datetime(2026, 11, 2)
+    watch.holder.instances["u"] = [Event(timestamp=day + timedelta(hours=12)),  # read first
+                                   Event(timestamp=day + timedelta(hours=10))]  # read later
+    hold = watch.libvirt
+    hold.offsets["cmp-1"] = (0, 3)  # nova's clock is UTC there (learnt)
+    needed = Record("qemu_cmdline", "libvirtd.log", 1, "cmp-1", "path",
+                    (day + timedelta(hours=10, minutes=5)).replace(tzinfo=UTC), "libvirt-utc")
+    later = Record("qemu_cmdline", "libvirtd.log", 2, "cmp-1", "path",
+                   (day + timedelta(hours=12, minutes=30)).replace(tzinfo=UTC), "libvirt-utc")
+    for seq, record in enumerate((needed, later), 1):
+        hold.newest["cmp-1"] = record.time
+        hold._hold("cmp-1", seq, record)
+    watch._evict_libvirt()
+    assert hold.held_count == 2, hold.dropped
+    del watch.holder.instances["u"]
+    watch._evicted_at = 0.0
+    watch._evict_libvirt()  # nothing in flight: only the holding time (1 h) keeps records
+    assert hold.held_count == 1

@@ -157,6 +157,12 @@ class Holder:
     def held(self) -> int:
         return sum(len(v) for v in self.instances.values())
 
+    def oldest_held(self) -> datetime | None:
+        """The earliest time of any nova line held for a migration in flight (held lines are
+        in the order they were read, across files and hosts: not in time order)."""
+        return min((e["timestamp"] for events in self.instances.values() for e in events
+                    if e["timestamp"] is not None), default=None)
+
     # --- feeding ---------------------------------------------------------------------------
 
     def feed(self, stream: str, records: Iterable[Record], now: float | None = None) -> None:

@@ -222,9 +222,7 @@ class Watch:
                 backlog(self.follower.files.values(), libvirt_only=False):
             return
         self._evicted_at = now
-        oldest = [e["timestamp"] for events in self.holder.instances.values()
-                  for e in events[:1] if e["timestamp"] is not None]
-        self.libvirt.evict(min(oldest, default=None))
+        self.libvirt.evict(self.holder.oldest_held())
 
     # --- one chunk of lines ---------------------------------------------------------------
 
