@@ -126,7 +126,7 @@ class Watch:
         if self.journal is not None:
             self.journal.start()
         self._say("following " + ", ".join(self.settings.paths + (
-            ["the journal"] if self.journal is not None else [])))
+            [_journal_named(self.settings)] if self.journal is not None else [])))
         try:
             while not self.stop.is_set():
                 read = self.cycle()
@@ -370,6 +370,16 @@ class Watch:
             self._warn_all([f"--textfile {self.settings.textfile}: cannot write: "
                             f"{exc.strerror}"])
         self._textfile_at = now
+
+
+def _journal_named(settings: WatchSettings) -> str:
+    """The journal as the "following …" line names it: its files, and the units read."""
+    named = "the journal" if not settings.journal_files else \
+        "the journal files " + ", ".join(settings.journal_files)
+    units = settings.units
+    if units:
+        named += f" (unit{'s' if len(units) > 1 else ''} {', '.join(units)})"
+    return named
 
 
 def _also_libvirt(path: str, data: bytes) -> bool:
