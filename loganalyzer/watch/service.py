@@ -105,6 +105,7 @@ class Watch:
         self._late_counted = 0
         self._evicted_at = 0.0
         self._duplicates_counted = 0
+        self._opened = False  # a followed file was opened (--once: else nothing was read)
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -157,7 +158,22 @@ class Watch:
             if self.journal is not None:
                 self.journal.close()
         self._say("stopped; state saved" if self.settings.state else "stopped")
+        if self.settings.once and not self._opened_any():
+            from loganalyzer.errors import InputError
+
+            raise InputError("no input could be read: " + ", ".join(self.settings.paths + (
+                [_journal_named(self.settings)] if self.journal is not None else [])))
         return 0
+
+    def _opened_any(self) -> bool:
+        """Whether any input given could be opened (a file followed, a readable folder, or
+        a journal that journalctl read to its end); live, a missing path may appear later:
+        only ``--once`` asks."""
+        if self._opened or any(
+                os.path.isdir(p) and os.access(p, os.R_OK | os.X_OK)
+                for p in self.settings.paths):
+            return True
+        return self.journal is not None and not self.journal.failed
 
     def _signals(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -182,6 +198,7 @@ class Watch:
             self._warn_all(self.journal.drain_warnings())
         self._warn_all(self.follower.warnings)
         self.follower.warnings.clear()
+        self._opened = self._opened or bool(self.follower.files)
         self.holder.behind = backlog(self.follower.files.values())
         ready = self.holder.ready(final=final)
         for row in ready.rows:
