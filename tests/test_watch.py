@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from loganalyzer.watch.service import STATE_VERSION
 from tests.conftest import REPO
 from tests.scenarios import VM1, VM2
 from tests.watch_helpers import (
@@ -410,4 +411,4 @@ def test_a_reader_that_goes_away_stops_watch_cleanly(tmp_path: Path):
                 proc.wait(timeout=10)
     said = errors.read_text()
     assert "state saved" in said and "Traceback" not in said and "Exception" not in said
-    assert json.loads(state.read_text())["version"] == 1
+    assert json.loads(state.read_text())["version"] == STATE_VERSION

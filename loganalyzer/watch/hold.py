@@ -606,7 +606,10 @@ class Holder:
                       for a, b, kept in data.get("pairs", [])}
         self.identity.restore(data.get("identity", {}))
         self.reported = {int(k): str(h) for k, h in data.get("reported", [])}
-        self.reported_instances = dict.fromkeys(data.get("reported_instances", []))
+        instances = data.get("reported_instances", [])
+        if not isinstance(instances, list) or not all(isinstance(i, str) for i in instances):
+            raise TypeError("reported_instances: not a list of instances")
+        self.reported_instances = dict.fromkeys(instances)
 
 
 def _merged(*groups: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

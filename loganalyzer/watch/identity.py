@@ -65,7 +65,7 @@ class Identity:
                 self.claims[(label, kind, str(value))] = None
                 self._stale = True
         if key is None or not event["instance"]:
-            return False  # as prepare: a migration's lines; start-up dumps of two hosts can be alike
+            return False  # as prepare: a migration's lines (two hosts' dumps can be alike)
         self.per_label[label] += 1
         if label in self._paired:
             self._recheck = True

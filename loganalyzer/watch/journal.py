@@ -47,7 +47,10 @@ class JournalFollower:
         return {"cursor": self.cursor, "lines": self.tracked.lines}
 
     def restore(self, data: dict[str, Any]) -> None:
-        self.cursor = data.get("cursor")
+        cursor = data.get("cursor")
+        if cursor is not None and not isinstance(cursor, str):
+            raise TypeError(f"cursor: {cursor!r}")
+        self.cursor = cursor
         self.tracked.lines = int(data.get("lines") or 0)
 
     def command(self) -> list[str]:

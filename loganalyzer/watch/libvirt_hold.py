@@ -502,17 +502,24 @@ class LibvirtHold:
         self.claims = {(h, m): [(datetime.fromisoformat(a), datetime.fromisoformat(b))
                                 for a, b in spans] for h, m, spans in data.get("claims") or ()}
         for key, item in (data.get("streams") or {}).items():
+            seen, clock = item.get("seen") or [], item.get("last_clock") or "none"
+            if not isinstance(seen, list) or not isinstance(clock, str):
+                raise TypeError(f"streams: {key}: seen or last_clock of the wrong type")
             state = FileParse("", None, "unknown")
-            state.seen = set(item.get("seen") or ())
+            state.seen = set(seen)
             state.last_time = datetime.fromisoformat(item["last_time"]) \
                 if item.get("last_time") else None
-            state.last_clock = item.get("last_clock") or "none"
+            state.last_clock = clock
             self.streams[key] = _Stream(state, Deduper(state.ignored))
             self.streams[key].zone_votes.update(
                 {int(m): int(n) for m, n in item.get("zone_votes") or ()})
             self.streams[key].year_votes.update(
                 {int(y): int(n) for y, n in item.get("year_votes") or ()})
-        self.dropped = Counter(data.get("dropped") or {})
+        dropped = data.get("dropped") or {}
+        if not isinstance(dropped, dict) or not all(isinstance(n, int)
+                                                    for n in dropped.values()):
+            raise TypeError("dropped: not a table of counts")
+        self.dropped = Counter(dropped)
         self.late = int(data.get("late", 0))
         self.read = int(data.get("read", 0))
         self.released = int(data.get("released", 0))

@@ -37,7 +37,7 @@ from loganalyzer.watch.hostfind import dump_findings
 from loganalyzer.watch.libvirt_hold import KEEP_S, LibvirtHold, backlog
 from loganalyzer.watch.scanpool import POOL_BYTES, ChunkScanner, origin_of, scan_bytes
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: holder.identity, holder.reported(_instances), libvirt
 STATE_INTERVAL_S = 2.0
 TEXTFILE_INTERVAL_S = 15.0
 UNRECOGNIZED_LOGGED = 20  # unrecognized lines written to stderr per file; the rest counted
@@ -345,15 +345,25 @@ class Watch:
         except (OSError, ValueError) as exc:
             raise InputError(f"--state {path}: cannot read it ({exc}); move it away to start "
                              "afresh") from None
-        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
-            raise InputError(f"--state {path}: not a loganalyzer watch state file (version "
+        not_state = InputError(f"--state {path}: not a loganalyzer watch state file "
+                               f"(version {STATE_VERSION}); move it away to start afresh")
+        if not isinstance(data, dict) or not isinstance(data.get("version"), int):
+            raise not_state
+        if data["version"] != STATE_VERSION:
+            raise InputError(f"--state {path}: written by another version of loganalyzer "
+                             f"watch (state version {data['version']}; this one reads "
                              f"{STATE_VERSION}); move it away to start afresh")
-        self.follower.restore(data.get("follower", {}))
-        self.holder.restore(data.get("holder", {}))
-        self.libvirt.restore(data.get("libvirt", {}))
-        if self.journal is not None:
-            self.journal.restore(data.get("journal", {}))
-        self._say(f"resumed from {path}: {len(data.get('follower', {}).get('files', []))} "
+        try:  # a file of the right version but the wrong shape (edited, damaged)
+            self.follower.restore(data.get("follower", {}))
+            self.holder.restore(data.get("holder", {}))
+            self.libvirt.restore(data.get("libvirt", {}))
+            if self.journal is not None:
+                self.journal.restore(data.get("journal", {}))
+            files = len(data.get("follower", {}).get("files", []))
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError,
+                OverflowError) as exc:  # (raised before the loop: the file is not rewritten)
+            raise not_state from exc
+        self._say(f"resumed from {path}: {files} "
                   f"file(s), {len(self.holder.instances)} migration(s) in flight")
 
     def _save_state(self, force: bool = False) -> None:
