@@ -235,11 +235,16 @@ class Watch:
         """libvirt/QEMU records no migration can need any more let go (every
         ``EVICT_INTERVAL_S``, when no followed file has a backlog)."""
         now = time.monotonic()
-        if now - self._evicted_at < EVICT_INTERVAL_S or not self.libvirt.held or \
+        libvirt = self.libvirt
+        if now - self._evicted_at < EVICT_INTERVAL_S or not (
+                libvirt.held or libvirt.streams or libvirt.claims) or \
                 backlog(self.follower.files.values(), libvirt_only=False):
             return
         self._evicted_at = now
-        self.libvirt.evict(self.holder.oldest_held())
+        live = {_stream_of(tracked) for tracked in self.follower.files.values()}
+        if self.journal is not None:
+            live.add(_stream_of(self.journal.tracked))
+        libvirt.evict(self.holder.oldest_held(), live)
 
     # --- one chunk of lines ---------------------------------------------------------------
 
