@@ -70,8 +70,7 @@ def watch(**given: Any) -> None:
 
 
 class WatchCommand(Command):
-    """``watch``, whose ``--journal`` takes an optional unit (typer gives no option an
-    optional value: :func:`loganalyzer.watch.settings.journal_args` rewrites the words)."""
+    """``watch``: ``--journal [UNIT]`` rewritten by :func:`watch.settings.journal_args`."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         with guarded():  # a --journal= that names no unit: one line, exit 2
