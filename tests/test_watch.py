@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from loganalyzer.watch.service import STATE_VERSION
 from tests.conftest import REPO
 from tests.scenarios import VM1, VM2
 from tests.watch_helpers import (
@@ -321,6 +322,27 @@ def test_a_damaged_state_file_is_one_line_and_exit_2(tmp_path: Path):
     assert f"--state {state}" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_once_with_nothing_it_could_open_exits_2_as_migrations_does(tmp_path: Path):
+    """``--once`` checked nothing when no input it was given could be opened: exit 2 with
+    one line naming them (after the warnings saying why); an input that opens (an empty
+    folder) is exit 0; following live, a missing path stays a warning (it may appear)."""
+    missing = str(tmp_path / "missing.log")
+    proc = run_cli("watch", "--once", missing)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines()[-1] == f"loganalyzer: no input could be read: {missing}"
+    assert "Traceback" not in proc.stderr
+    if shutil.which("journalctl"):
+        proc = run_cli("watch", "--once", "--journal-file", missing)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines()[-1] == \
+            f"loganalyzer: no input could be read: the journal files {missing}"
+    assert run_cli("watch", "--once", missing, str(tmp_path)).returncode == 0
+    with WatchProcess([missing, "--poll", "0.1"], tmp_path / "live") as live:
+        live.wait_for(lambda: f"{missing}: cannot read" in live.stderr, "the warning")
+        assert live.proc.poll() is None  # still following
+        assert live.stop() == 0
+
+
 PROBE = """
 import json, sys
 from loganalyzer.cli import main
@@ -389,4 +411,4 @@ def test_a_reader_that_goes_away_stops_watch_cleanly(tmp_path: Path):
                 proc.wait(timeout=10)
     said = errors.read_text()
     assert "state saved" in said and "Traceback" not in said and "Exception" not in said
-    assert json.loads(state.read_text())["version"] == 1
+    assert json.loads(state.read_text())["version"] == STATE_VERSION

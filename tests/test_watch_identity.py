@@ -153,3 +153,30 @@ def test_a_merge_read_after_a_restart_repeats_nothing(tmp_path: Path):
     assert second.migrations == []
     assert {key(r): r for r in first.migrations} == {
         key(r): r for r in migrations_json(str(root))}
+
+
+def test_a_copy_of_a_reported_line_counts_once_toward_one_host():
+    """A line another label logged again after its migration was reported counts once in
+    the shared-line tally that decides "these two labels are one host" (as ``migrations``
+    counts it), not once when it is seen and once more as a copy of a reported line."""
+    from loganalyzer.analysis.migrations import Options
+    from loganalyzer.watch.follow import Chunk, Tracked
+    from loganalyzer.watch.hold import Holder
+    from loganalyzer.watch.service import scan_chunk
+
+    text = two_migrations()["compute-a"]
+    holder = Holder(Options())
+
+    def feed(label: str) -> None:
+        tracked = Tracked(f"{label}/nova-compute.log", 1, hash(label) & 0xFFFF, host=label,
+                          host_source="path")
+        records, _, _ = scan_chunk(Chunk(tracked, text.encode(), 0))
+        holder.feed(tracked.path, records, now=0.0)
+
+    feed("A")
+    assert holder.ready(now=1e9, final=True).rows  # its migration reported
+    feed("B")  # the same lines again, under another label
+    pair = ("A", "B")
+    assert holder.identity.shared[pair] > 0
+    assert holder.identity.shared[pair] <= holder.identity.per_label["B"], \
+        "one copied line counted more than once"

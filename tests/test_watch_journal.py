@@ -10,6 +10,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from loganalyzer.errors import InputError
 from loganalyzer.simulate.narrate import narrate
 from tests.scenarios import VM1, script
 from tests.test_journal import needs_tools, write_journal
@@ -107,6 +110,19 @@ def test_journal_takes_an_optional_unit(tmp_path: Path):
     assert _instances(run_cli("watch", "--journal", "other", "--once", "--journal-file",
                               journal)) == [VM2]
     assert _instances(run_cli(*base, "--journal", "--unit", "nova-compute")) == [VM1]
+    named = run_cli(*base, "--journal=other.service", "--unit", "x")
+    assert f"following the journal files {journal} (units other.service, x)" in named.stderr
+
+
+def test_journal_equals_without_a_unit_name_is_refused_in_one_line(tmp_path: Path):
+    """``--journal=`` names no unit and ``--journal=/tmp`` no unit systemd has (journalctl
+    would read it as tmp.mount): each is one line naming the word, exit 2, nothing read."""
+    for word in ("--journal=", f"--journal={tmp_path}"):
+        proc = run_cli("watch", "--once", word)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stdout == ""
+        lines = proc.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"loganalyzer: {word}:"), lines
 
 
 @needs_tools
@@ -147,7 +163,9 @@ def test_journal_words_are_read_as_documented(tmp_path: Path, monkeypatch):
     assert journal_args(["--journal", "--once"]) == (["--journal", "--once"], [])
     assert journal_args(["--journal=devstack@n-cpu"]) == (
         ["--journal", "--unit", "devstack@n-cpu"], [])
-    assert journal_args(["--journal="]) == (["--journal"], [])
+    for word in ("--journal=", "--journal=/tmp", "--journal=var/log"):
+        with pytest.raises(InputError, match="--journal="):
+            journal_args([word])
     args, notes = journal_args(["--journal", "here"])
     assert args == ["--journal", "here"] and len(notes) == 1
     assert journal_args(["--", "--journal", "x"]) == (["--", "--journal", "x"], [])

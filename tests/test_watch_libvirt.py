@@ -605,3 +605,74 @@ def test_libvirt_records_in_a_followed_syslog_file_join_in_its_learnt_clock(tmp_
     watched = [json.loads(line) for line in proc.stdout.splitlines()]
     assert measured(watched) == 4
     assert same_as_migrations(watched, offline) >= 1
+
+
+def test_the_eviction_floor_is_the_oldest_held_nova_line_not_the_first_held(tmp_path: Path):
+    """Held nova lines are in reading order: a destination's log read after the source's
+    holds older lines of the same guest. The QEMU records that guest's migration may still
+    need (as old as its oldest held nova line) are not let go."""
+    from loganalyzer.watch.hold import Record as Event
+
+    watch = Watch(WatchSettings([str(tmp_path)]), out=io.StringIO(), err=io.StringIO())
+    day = datetime(2026, 11, 2)
+    watch.holder.instances["u"] = [Event(timestamp=day + timedelta(hours=12)),  # read first
+                                   Event(timestamp=day + timedelta(hours=10))]  # read later
+    hold = watch.libvirt
+    hold.offsets["cmp-1"] = (0, 3)  # nova's clock is UTC there (learnt)
+    needed = Record("qemu_cmdline", "libvirtd.log", 1, "cmp-1", "path",
+                    (day + timedelta(hours=10, minutes=5)).replace(tzinfo=UTC), "libvirt-utc")
+    later = Record("qemu_cmdline", "libvirtd.log", 2, "cmp-1", "path",
+                   (day + timedelta(hours=12, minutes=30)).replace(tzinfo=UTC), "libvirt-utc")
+    for seq, record in enumerate((needed, later), 1):
+        hold.newest["cmp-1"] = record.time
+        hold._hold("cmp-1", seq, record)
+    watch._evict_libvirt()
+    assert hold.held_count == 2, hold.dropped
+    del watch.holder.instances["u"]
+    watch._evicted_at = 0.0
+    watch._evict_libvirt()  # nothing in flight: only the holding time (1 h) keeps records
+    assert hold.held_count == 1
+
+
+def _rotation(hour: int, mon: str, finished: bool) -> bytes:
+    """One day's libvirtd.log of a QEMU process (monitor ``mon``) that ran one migration
+    job at ``hour`` (finished, or still open when the file was rotated)."""
+    naming = (T.format(0).replace("qemuMonitorJSONIOProcessLine:235",
+                                  "qemuDomainObjEnterMonitorInternal:5934") +
+              f"Entering monitor ({MON} vm=0x7f91d40000010 name=instance-{hour:08x})")
+    lines = [naming, *(JOB if finished else JOB[:12])]
+    return _lines(*(line.replace(" 10:00:", f" {hour}:00:").replace(MON, f"mon={mon}")
+                    .replace(str(int(datetime(2026, 11, 2, 10, tzinfo=UTC).timestamp())),
+                             str(int(datetime(2026, 11, 2, hour, tzinfo=UTC).timestamp())))
+                    for line in lines))
+
+
+def test_the_per_file_and_per_monitor_tables_stay_bounded():
+    """A months-long watch sees a new file at every rotation and a new QEMU monitor at
+    every guest start: the parser state of files no longer followed (or silent for the
+    holding time) and the tables of monitors with nothing held and older than the holding
+    time are let go, so they stay bounded however many come; syslog records still waiting
+    for their file's clock go with their file, counted."""
+    from loganalyzer.analysis.qemu_sessions import group
+
+    hold = LibvirtHold(keep_s=7200)
+    sizes = []
+    for hour in range(10, 24):
+        stream, mon = f"rotation-{hour}", f"0x7f{hour:010x}"
+        hold.feed(stream, "libvirtd.log", "cmp-1", "path", None, "libvirt",
+                  _rotation(hour, mon, finished=hour < 23), 0, now=hour * 3600.0)
+        items = group(hold.records_for({"cmp-1"}))
+        for item in items:
+            if item.mon == mon and item.completed:
+                hold.claim({"_qemu_joined": (item, None, {"cmp-1": (0, 3)})})
+        hold.evict(None, live={stream}, now=hour * 3600.0)
+        sizes.append((len(hold.streams), len(hold.runs), len(hold.named),
+                      len(hold.open_jobs), len(hold.claims)))
+    assert hold.runs and hold.named and hold.claims and hold.open_jobs  # the newest kept
+    assert all(max(size) <= 3 for size in sizes), sizes  # 14 of each without pruning
+    assert set(hold.streams) == {"rotation-23"}
+    # a file silent for the holding time goes too, and with it its waiting syslog records
+    hold.streams["rotation-23"].unplaced.extend(hold.records_for({"cmp-1"})[:3])
+    hold.evict(None, now=23 * 3600.0 + 7201)
+    assert hold.streams == {}
+    assert hold.dropped["syslog time never placed (file no longer followed)"] == 3

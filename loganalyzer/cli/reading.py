@@ -12,7 +12,7 @@ from loganalyzer import api
 from loganalyzer.analysis import flags
 from loganalyzer.atomic import is_stdout
 from loganalyzer.cli import groups as g
-from loganalyzer.cli.shell import Command
+from loganalyzer.cli.shell import Command, guarded
 from loganalyzer.errors import EXIT_FINDINGS, EXIT_OK
 from loganalyzer.logs.flags import CACHE, CACHE_INFO, SCAN
 from loganalyzer.report.flags import REPORT
@@ -70,11 +70,11 @@ def watch(**given: Any) -> None:
 
 
 class WatchCommand(Command):
-    """``watch``, whose ``--journal`` takes an optional unit (typer gives no option an
-    optional value: :func:`loganalyzer.watch.settings.journal_args` rewrites the words)."""
+    """``watch``: ``--journal [UNIT]`` rewritten by :func:`watch.settings.journal_args`."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        args, notes = watch_settings.journal_args(args)
+        with guarded():  # a --journal= that names no unit: one line, exit 2
+            args, notes = watch_settings.journal_args(args)
         for note in notes:
             g.say(f"note: {note}")
         return list(super().parse_args(ctx, args))

@@ -71,8 +71,14 @@ class Tracked:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Tracked:
+        """A followed file from the state; ``TypeError`` when a field has the wrong type."""
         names = {f for f in cls.__dataclass_fields__ if not f.startswith("_")}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        tracked = cls(**{k: v for k, v in data.items() if k in names})
+        for name, kinds in _FIELD_TYPES.items():
+            value = getattr(tracked, name)
+            if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+                raise TypeError(f"{name}: {value!r}")
+        return tracked
 
     @property
     def identity(self) -> tuple[int, int]:
@@ -82,6 +88,13 @@ class Tracked:
         if self._fd is not None:
             self._fd.close()
             self._fd = None
+
+
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {  # what a state file's followed file holds
+    "path": (str,), "dev": (int,), "ino": (int,), "offset": (int,), "lines": (int,),
+    "head": (str,), "head_len": (int,), "host": (str, type(None)), "host_source": (str,),
+    "year": (int, type(None)), "compressed": (bool,), "libvirt": (str, type(None)),
+    "retired": (bool,)}
 
 
 @dataclass

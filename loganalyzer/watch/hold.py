@@ -157,6 +157,12 @@ class Holder:
     def held(self) -> int:
         return sum(len(v) for v in self.instances.values())
 
+    def oldest_held(self) -> datetime | None:
+        """The earliest time of any nova line held for a migration in flight (held lines are
+        in the order they were read, across files and hosts: not in time order)."""
+        return min((e["timestamp"] for events in self.instances.values() for e in events
+                    if e["timestamp"] is not None), default=None)
+
     # --- feeding ---------------------------------------------------------------------------
 
     def feed(self, stream: str, records: Iterable[Record], now: float | None = None) -> None:
@@ -167,7 +173,7 @@ class Holder:
         for event in records:
             when = event["timestamp"]
             said = event.key
-            identity.see(event, said)
+            counted = identity.see(event, said)
             host = event["host"] or "unknown"
             if when is not None and (self.newest is None or when > self.newest):
                 self.newest = when
@@ -183,7 +189,7 @@ class Holder:
             if not instance and event["kind"] not in SOURCE_KINDS:
                 continue  # build() ignores it too
             if said is not None and instance in self.reported_instances and \
-                    self._copy(event, host):
+                    self._copy(event, host, counted):
                 self.duplicates += 1  # a copy of a line of a migration already reported
                 continue
             if event["kind"] == "downtime_state" and event["repeats"] is not None:
@@ -216,14 +222,15 @@ class Holder:
             run[name] = event[name]
         return True
 
-    def _copy(self, event: Mapping[str, Any], label: str) -> bool:
+    def _copy(self, event: Mapping[str, Any], label: str, counted: bool = False) -> bool:
         """Whether ``event`` is a copy of a line of a reported migration (from another file,
         perhaps read after a restart): what it says is what that line said, and its label
-        is that line's host or, by these shared lines, one of its names."""
+        is that line's host or, by these shared lines, one of its names. ``counted``: the
+        identity already counted this line as shared when it was seen (then not again)."""
         owner = self.reported.get(lasting_key(event))
         if owner is None:
             return False
-        if self.identity.name(label) != owner:
+        if self.identity.name(label) != owner and not counted:
             self.identity.share(owner, label)
         return self.identity.name(label) == owner
 
@@ -599,7 +606,10 @@ class Holder:
                       for a, b, kept in data.get("pairs", [])}
         self.identity.restore(data.get("identity", {}))
         self.reported = {int(k): str(h) for k, h in data.get("reported", [])}
-        self.reported_instances = dict.fromkeys(data.get("reported_instances", []))
+        instances = data.get("reported_instances", [])
+        if not isinstance(instances, list) or not all(isinstance(i, str) for i in instances):
+            raise TypeError("reported_instances: not a list of instances")
+        self.reported_instances = dict.fromkeys(instances)
 
 
 def _merged(*groups: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

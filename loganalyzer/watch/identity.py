@@ -49,11 +49,12 @@ class Identity:
 
     # --- learning -----------------------------------------------------------------------
 
-    def see(self, event: Mapping[str, Any], key: int | None) -> None:
-        """One event as read (``key``: its line key, None without a timestamp)."""
+    def see(self, event: Mapping[str, Any], key: int | None) -> bool:
+        """One event as read (``key``: its line key, None without a timestamp). True when it
+        counted the line as shared with another label (a caller must not count it again)."""
         label = event["host"]
         if not label:
-            return
+            return False
         if label not in self.sources:
             self.sources[label] = str(event["host_source"] or "path")
             self._stale = True
@@ -64,12 +65,13 @@ class Identity:
                 self.claims[(label, kind, str(value))] = None
                 self._stale = True
         if key is None or not event["instance"]:
-            return  # as prepare: a migration's lines; start-up dumps of two hosts can be alike
+            return False  # as prepare: a migration's lines (two hosts' dumps can be alike)
         self.per_label[label] += 1
         if label in self._paired:
             self._recheck = True
         first = self.owner.setdefault(key, label)
-        if first != label:
+        counted = first != label
+        if counted:
             pair = (first, label) if first <= label else (label, first)
             self.shared[pair] += 1
             if pair not in self._same and self._is_same(pair):
@@ -79,6 +81,7 @@ class Identity:
         if len(self.owner) > OWNERS_KEPT:  # the oldest half forgotten (a dict keeps order)
             for old in list(self.owner)[:OWNERS_KEPT // 2]:
                 del self.owner[old]
+        return counted
 
     def share(self, name: str, label: str) -> None:
         """``label`` logged a line that ``name`` (a host's canonical name) logged before,

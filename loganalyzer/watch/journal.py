@@ -32,6 +32,7 @@ class JournalFollower:
         self.start_at = start_at
         self.follow = follow  # False (--once): read to the journal's end, then stop
         self.exhausted = False
+        self.failed = False  # journalctl missing, not started, or ended with an error
         self.cursor: str | None = None
         name = self.files[0] if len(self.files) == 1 else "journal" + (
             ":" + ",".join(self.units) if self.units else "")
@@ -46,7 +47,10 @@ class JournalFollower:
         return {"cursor": self.cursor, "lines": self.tracked.lines}
 
     def restore(self, data: dict[str, Any]) -> None:
-        self.cursor = data.get("cursor")
+        cursor = data.get("cursor")
+        if cursor is not None and not isinstance(cursor, str):
+            raise TypeError(f"cursor: {cursor!r}")
+        self.cursor = cursor
         self.tracked.lines = int(data.get("lines") or 0)
 
     def command(self) -> list[str]:
@@ -68,14 +72,14 @@ class JournalFollower:
         if shutil.which("journalctl") is None:
             self.warnings.append("--journal: journalctl is not installed (Debian/Ubuntu "
                                  "package systemd); the journal is not followed")
-            self.exhausted = True
+            self.exhausted = self.failed = True
             return
         try:
             self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
         except OSError as exc:
             self.warnings.append(f"--journal: journalctl cannot be started: {exc.strerror}")
-            self.exhausted = True
+            self.exhausted = self.failed = True
             return
         self._reader = threading.Thread(target=self._read, args=(self.proc,), daemon=True)
         self._reader.start()
@@ -127,6 +131,7 @@ class JournalFollower:
         said = proc.stderr.read().decode("utf-8", "replace").strip() if proc.stderr else ""
         if not self.follow:
             self.exhausted = True
+            self.failed = proc.returncode != 0
             if proc.returncode != 0 or said:
                 self.warnings.append(f"--journal: journalctl exited with status "
                                      f"{proc.returncode}" + (f" ({said.splitlines()[-1]})"

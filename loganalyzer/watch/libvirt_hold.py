@@ -26,6 +26,7 @@ job that arrives afterwards is *late*: counted, not used.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ UUIDS_KEPT = 50_000  # domain ↔ uuid pairs
 CLAIMS_KEPT = 8  # released jobs remembered per monitor (to call their records late)
 CLAIM_TAIL_S = 10.0  # the final query-migrate reply follows the job's last event
 UNPLACED_KEPT = 50_000  # syslog records waiting for their file's clock, per file
+MONITORS_KEPT = 50_000  # per-monitor tables (runs, named, open jobs, claims): the oldest go
 SPAN_SLACK_S = 1800.0  # > analysis.qemu.JOIN_SLACK_S (+ nova's lines around QEMU's job)
 
 
@@ -87,6 +89,7 @@ class LibvirtHold:
     def __init__(self, keep_s: float = KEEP_S) -> None:
         self.keep_s = keep_s
         self.streams: dict[str, _Stream] = {}
+        self.fed: dict[str, float] = {}  # stream → wall time of its last chunk
         # (host, monitor) → seq → (time, record): a monitor's traffic is one QEMU process's
         self.held: dict[tuple[str, str | None], dict[int, tuple[datetime | None, Record]]] = {}
         self.last: dict[tuple[str, str | None], datetime] = {}  # newest time per stream
@@ -119,11 +122,12 @@ class LibvirtHold:
     # --- reading ---------------------------------------------------------------------------
 
     def feed(self, stream: str, path: str, host: str | None, host_source: str,
-             year: int | None, kind: str | None, data: bytes, lines_before: int
-             ) -> list[dict[str, Any]]:
+             year: int | None, kind: str | None, data: bytes, lines_before: int,
+             now: float | None = None) -> list[dict[str, Any]]:
         """Parse one chunk of whole lines of a followed libvirt/QEMU file; hold what the
         join needs. Returns the unrecognized lines (as ``migrations`` lists them)."""
         current = self.streams.get(stream)
+        self.fed[stream] = time.time() if now is None else now
         if current is None:
             state = FileParse(path, host, host_source)
             current = self.streams[stream] = _Stream(state, Deduper(state.ignored))
@@ -318,18 +322,52 @@ class LibvirtHold:
             self.last.pop(key, None)
         return True
 
-    def evict(self, in_flight: datetime | None) -> None:
+    def evict(self, in_flight: datetime | None, live: set[str] | None = None,
+              now: float | None = None) -> None:
         """Let go of what is older than the holding time on each host and than the oldest
         nova line of a migration not reported yet (``in_flight``, nova's clock: read with
         the widest time zone learnt, or ±14 h). Called after the finished migrations were
         analysed, and only when no followed file has a backlog (catching up, a host's
-        libvirt log may be read far ahead of its nova log)."""
+        libvirt log may be read far ahead of its nova log). Then the per-file and
+        per-monitor tables are pruned (:meth:`_prune`; ``live``: the streams followed)."""
         floor = None
         if in_flight is not None:
             zone = max((abs(m) for m, _ in self.offsets.values()), default=14 * 60)
             floor = in_flight.replace(tzinfo=UTC) - timedelta(minutes=zone + 10)
         for key in list(self.held):
             self._evict(key, floor)
+        self._prune(live, time.time() if now is None else now)
+
+    def _prune(self, live: set[str] | None, now: float) -> None:
+        """The parser state of a file no longer followed (``live`` does not name it) or
+        silent for ``keep_s`` of wall time goes (its syslog records still waiting for their
+        clock are counted dropped); a monitor's naming runs, domains, open job and claims go
+        once nothing of it is held and they are older than the host's holding time."""
+        for stream in list(self.streams):
+            if (live is not None and stream not in live) or \
+                    now - self.fed.get(stream, now) > self.keep_s:
+                gone = self.streams.pop(stream)
+                self.fed.pop(stream, None)
+                self.dropped["syslog time never placed (file no longer followed)"] += \
+                    len(gone.unplaced)
+        for key in [k for k in {*self.runs, *self.named} if k not in self.held]:
+            self.runs.pop(key, None)
+            self.named.pop(key, None)
+        for key, opened in list(self.open_jobs.items()):
+            if key not in self.held and self._old(key[0], opened):
+                del self.open_jobs[key]
+        for key, spans in list(self.claims.items()):
+            spans[:] = [(a, b) for a, b in spans if not self._old(key[0], b)]
+            if not spans:
+                del self.claims[key]
+        for table in (self.runs, self.named, self.open_jobs, self.claims):
+            while len(table) > MONITORS_KEPT:  # a backstop: the oldest monitors go
+                del table[next(iter(table))]
+
+    def _old(self, host: str, when: datetime) -> bool:
+        """Older than the host's holding time (its newest libvirt time less ``keep_s``)."""
+        newest = self.newest.get(host)
+        return newest is not None and when < newest - timedelta(seconds=self.keep_s)
 
     def _evict(self, key: tuple[str, str | None], floor: datetime | None) -> None:
         newest = self.newest.get(key[0])
@@ -502,17 +540,25 @@ class LibvirtHold:
         self.claims = {(h, m): [(datetime.fromisoformat(a), datetime.fromisoformat(b))
                                 for a, b in spans] for h, m, spans in data.get("claims") or ()}
         for key, item in (data.get("streams") or {}).items():
+            seen, clock = item.get("seen") or [], item.get("last_clock") or "none"
+            if not isinstance(seen, list) or not isinstance(clock, str):
+                raise TypeError(f"streams: {key}: seen or last_clock of the wrong type")
             state = FileParse("", None, "unknown")
-            state.seen = set(item.get("seen") or ())
+            state.seen = set(seen)
             state.last_time = datetime.fromisoformat(item["last_time"]) \
                 if item.get("last_time") else None
-            state.last_clock = item.get("last_clock") or "none"
+            state.last_clock = clock
             self.streams[key] = _Stream(state, Deduper(state.ignored))
+            self.fed[key] = time.time()
             self.streams[key].zone_votes.update(
                 {int(m): int(n) for m, n in item.get("zone_votes") or ()})
             self.streams[key].year_votes.update(
                 {int(y): int(n) for y, n in item.get("year_votes") or ()})
-        self.dropped = Counter(data.get("dropped") or {})
+        dropped = data.get("dropped") or {}
+        if not isinstance(dropped, dict) or not all(isinstance(n, int)
+                                                    for n in dropped.values()):
+            raise TypeError("dropped: not a table of counts")
+        self.dropped = Counter(dropped)
         self.late = int(data.get("late", 0))
         self.read = int(data.get("read", 0))
         self.released = int(data.get("released", 0))

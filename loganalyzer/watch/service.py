@@ -37,7 +37,7 @@ from loganalyzer.watch.hostfind import dump_findings
 from loganalyzer.watch.libvirt_hold import KEEP_S, LibvirtHold, backlog
 from loganalyzer.watch.scanpool import POOL_BYTES, ChunkScanner, origin_of, scan_bytes
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: holder.identity, holder.reported(_instances), libvirt
 STATE_INTERVAL_S = 2.0
 TEXTFILE_INTERVAL_S = 15.0
 UNRECOGNIZED_LOGGED = 20  # unrecognized lines written to stderr per file; the rest counted
@@ -105,6 +105,7 @@ class Watch:
         self._late_counted = 0
         self._evicted_at = 0.0
         self._duplicates_counted = 0
+        self._opened = False  # a followed file was opened (--once: else nothing was read)
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -126,7 +127,7 @@ class Watch:
         if self.journal is not None:
             self.journal.start()
         self._say("following " + ", ".join(self.settings.paths + (
-            ["the journal"] if self.journal is not None else [])))
+            [_journal_named(self.settings)] if self.journal is not None else [])))
         try:
             while not self.stop.is_set():
                 read = self.cycle()
@@ -157,7 +158,22 @@ class Watch:
             if self.journal is not None:
                 self.journal.close()
         self._say("stopped; state saved" if self.settings.state else "stopped")
+        if self.settings.once and not self._opened_any():
+            from loganalyzer.errors import InputError
+
+            raise InputError("no input could be read: " + ", ".join(self.settings.paths + (
+                [_journal_named(self.settings)] if self.journal is not None else [])))
         return 0
+
+    def _opened_any(self) -> bool:
+        """Whether any input given could be opened (a file followed, a readable folder, or
+        a journal that journalctl read to its end); live, a missing path may appear later:
+        only ``--once`` asks."""
+        if self._opened or any(
+                os.path.isdir(p) and os.access(p, os.R_OK | os.X_OK)
+                for p in self.settings.paths):
+            return True
+        return self.journal is not None and not self.journal.failed
 
     def _signals(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -182,6 +198,7 @@ class Watch:
             self._warn_all(self.journal.drain_warnings())
         self._warn_all(self.follower.warnings)
         self.follower.warnings.clear()
+        self._opened = self._opened or bool(self.follower.files)
         self.holder.behind = backlog(self.follower.files.values())
         ready = self.holder.ready(final=final)
         for row in ready.rows:
@@ -218,13 +235,16 @@ class Watch:
         """libvirt/QEMU records no migration can need any more let go (every
         ``EVICT_INTERVAL_S``, when no followed file has a backlog)."""
         now = time.monotonic()
-        if now - self._evicted_at < EVICT_INTERVAL_S or not self.libvirt.held or \
+        libvirt = self.libvirt
+        if now - self._evicted_at < EVICT_INTERVAL_S or not (
+                libvirt.held or libvirt.streams or libvirt.claims) or \
                 backlog(self.follower.files.values(), libvirt_only=False):
             return
         self._evicted_at = now
-        oldest = [e["timestamp"] for events in self.holder.instances.values()
-                  for e in events[:1] if e["timestamp"] is not None]
-        self.libvirt.evict(min(oldest, default=None))
+        live = {_stream_of(tracked) for tracked in self.follower.files.values()}
+        if self.journal is not None:
+            live.add(_stream_of(self.journal.tracked))
+        libvirt.evict(self.holder.oldest_held(), live)
 
     # --- one chunk of lines ---------------------------------------------------------------
 
@@ -330,15 +350,25 @@ class Watch:
         except (OSError, ValueError) as exc:
             raise InputError(f"--state {path}: cannot read it ({exc}); move it away to start "
                              "afresh") from None
-        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
-            raise InputError(f"--state {path}: not a loganalyzer watch state file (version "
+        not_state = InputError(f"--state {path}: not a loganalyzer watch state file "
+                               f"(version {STATE_VERSION}); move it away to start afresh")
+        if not isinstance(data, dict) or not isinstance(data.get("version"), int):
+            raise not_state
+        if data["version"] != STATE_VERSION:
+            raise InputError(f"--state {path}: written by another version of loganalyzer "
+                             f"watch (state version {data['version']}; this one reads "
                              f"{STATE_VERSION}); move it away to start afresh")
-        self.follower.restore(data.get("follower", {}))
-        self.holder.restore(data.get("holder", {}))
-        self.libvirt.restore(data.get("libvirt", {}))
-        if self.journal is not None:
-            self.journal.restore(data.get("journal", {}))
-        self._say(f"resumed from {path}: {len(data.get('follower', {}).get('files', []))} "
+        try:  # a file of the right version but the wrong shape (edited, damaged)
+            self.follower.restore(data.get("follower", {}))
+            self.holder.restore(data.get("holder", {}))
+            self.libvirt.restore(data.get("libvirt", {}))
+            if self.journal is not None:
+                self.journal.restore(data.get("journal", {}))
+            files = len(data.get("follower", {}).get("files", []))
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError,
+                OverflowError) as exc:  # (raised before the loop: the file is not rewritten)
+            raise not_state from exc
+        self._say(f"resumed from {path}: {files} "
                   f"file(s), {len(self.holder.instances)} migration(s) in flight")
 
     def _save_state(self, force: bool = False) -> None:
@@ -372,6 +402,16 @@ class Watch:
             self._warn_all([f"--textfile {self.settings.textfile}: cannot write: "
                             f"{exc.strerror}"])
         self._textfile_at = now
+
+
+def _journal_named(settings: WatchSettings) -> str:
+    """The journal as the "following …" line names it: its files, and the units read."""
+    named = "the journal" if not settings.journal_files else \
+        "the journal files " + ", ".join(settings.journal_files)
+    units = settings.units
+    if units:
+        named += f" (unit{'s' if len(units) > 1 else ''} {', '.join(units)})"
+    return named
 
 
 def _also_libvirt(path: str, data: bytes) -> bool:

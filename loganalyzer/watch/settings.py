@@ -63,7 +63,8 @@ def journal_args(args: Sequence[str]) -> tuple[list[str], list[str]]:
     ``--journal --unit UNIT`` (typer gives no option an optional value), and notes for
     stderr. The word after ``--journal`` is its unit when it could name a unit (no ``/``, not
     an option) and names no existing file or folder; else it is a path to follow (a note says
-    so when it could have been a unit: ``--journal=NAME`` then forces the unit)."""
+    so when it could have been a unit: ``--journal=NAME`` then forces the unit).
+    ``--journal=`` with no unit, or with a ``/`` in it, is an :class:`InputError`."""
     out: list[str] = []
     notes: list[str] = []
     index = 0
@@ -75,7 +76,13 @@ def journal_args(args: Sequence[str]) -> tuple[list[str], list[str]]:
             break
         if word.startswith("--journal="):
             unit = word.partition("=")[2]
-            out += ["--journal", *(["--unit", unit] if unit else [])]
+            if not unit:
+                raise InputError("--journal=: no unit after '='; write --journal alone for "
+                                 "the whole journal, or --journal=UNIT")
+            if "/" in unit:
+                raise InputError(f"--journal={unit}: a unit name has no '/'; give the path "
+                                 "without --journal=")
+            out += ["--journal", "--unit", unit]
             continue
         out.append(word)
         if word != "--journal" or index >= len(args):
