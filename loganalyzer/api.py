@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from loganalyzer.errors import InputError
+from loganalyzer.flags import checked
 
 if TYPE_CHECKING:
     from loganalyzer.analysis.contract import Migration
@@ -178,11 +179,10 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
     from loganalyzer.analysis.migrations import analyse_all as analyse_records
     from loganalyzer.logs.read import EventSet
 
-    window = _moment("--since", since), _moment("--until", until)
+    window = checked_selection(since=since, until=until, memory_mb=memory_mb,
+                               disk_gb=disk_gb, late_threshold_s=late_threshold_s)
     if declared is None:
         declared = checked_declaration(config, config_dir, flags, release, python)
-    if memory_mb is not None and memory_mb <= 0:
-        raise InputError(f"--memory-mb {memory_mb}: must be positive")
     if isinstance(paths_or_events, EventSet):
         events = paths_or_events
     else:
@@ -208,6 +208,21 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
     return rows, events
 
 
+def checked_selection(*, since: datetime | str | None = None,
+                      until: datetime | str | None = None, memory_mb: int | None = None,
+                      disk_gb: Sequence[float] = (), late_threshold_s: float = 10.0,
+                      **_: Any) -> tuple[datetime | None, datetime | None]:
+    """The ``since``/``until`` window, parsed, after the guest's numbers are checked
+    (:func:`loganalyzer.flags.checked`): what :func:`analyse` takes that can be wrong is
+    refused here, before any log is read (``_``: its other keywords, not checked here)."""
+    from loganalyzer.analysis.flags import GUEST
+
+    checked(GUEST, {"disk_gb": list(disk_gb), "late_threshold_s": late_threshold_s})
+    if memory_mb is not None and memory_mb <= 0:
+        raise InputError(f"--memory-mb {memory_mb}: must be positive")
+    return _moment("--since", since), _moment("--until", until)
+
+
 def checked_declaration(config: Sequence[str], config_dir: Sequence[str],
                         flags: Mapping[str, Any] | None, release: str | None,
                         python: int | None) -> Declared:
@@ -222,12 +237,32 @@ def checked_declaration(config: Sequence[str], config_dir: Sequence[str],
     return declared
 
 
+SHOW_MATCHES_NAMED = 3  # instances a too-short --instance prefix names
+
+
+def _show_checked(instance: str, n: int | None) -> None:
+    """``show``'s own values, checked before any log is read."""
+    if not instance.strip():
+        raise InputError("--instance: empty; give the instance's UUID or its first characters")
+    if n is not None and n < 1:
+        raise InputError(f"--n {n}: must be at least 1 (1 = the instance's first migration)")
+
+
 def pick(rows: Sequence[dict[str, Any]], instance: str, n: int | None
          ) -> tuple[dict[str, Any], int]:
     """``show``'s migration: the ``n``-th (1 = first; default the last) of the rows of one
-    instance (selected by UUID prefix), and its position."""
+    instance (selected by UUID prefix), and its position. A prefix that several instances
+    share is refused, naming them: the rows would mix guests."""
+    _show_checked(instance, n)
     if not rows:
         raise InputError(f"--instance {instance}: no migration of that instance in the input")
+    matches = sorted({str(r["instance"]) for r in rows if r.get("instance")})
+    if len(matches) > 1:
+        named = ", ".join(matches[:SHOW_MATCHES_NAMED]) + (
+            f" and {len(matches) - SHOW_MATCHES_NAMED} more"
+            if len(matches) > SHOW_MATCHES_NAMED else "")
+        raise InputError(f"--instance {instance}: matches {len(matches)} instances ({named}); "
+                         "give more of the UUID")
     position = n if n is not None else len(rows)
     if not 1 <= position <= len(rows):
         raise InputError(f"--n {n}: the instance has {len(rows)} migration(s)")
@@ -270,10 +305,12 @@ def analyse_noting(paths: Sequence[str], say: Callable[[str], None], *,
                    flags: Mapping[str, Any] | None = None, release: str | None = None,
                    python: int | None = None, declared: Declared | None = None,
                    **kwargs: Any) -> tuple[list[dict[str, Any]], EventSet]:
-    """:func:`analyse` as the commands run it: a bad configuration fails before any log is
-    read, and reading warnings, notes (a nova.conf among the inputs left unused) and an
-    empty result are handed to ``say``, one line each (``warning: …``, ``note: …``).
+    """:func:`analyse` as the commands run it: a bad configuration, time window or guest
+    size fails before any log is read, and reading warnings, notes (a nova.conf among the
+    inputs left unused) and an empty result are handed to ``say``, one line each
+    (``warning: …``, ``note: …``).
     ``declared``: the configuration already read by :func:`checked_declaration`."""
+    checked_selection(**kwargs)
     if declared is None:
         declared = checked_declaration(config, config_dir, flags, release, python)
     events = read_noting(paths, say, reading=reading, hosts=hosts)
@@ -304,6 +341,7 @@ def show_noting(paths: Sequence[str], say: Callable[[str], None], *, instance: s
     """``show``'s migration: the ``n``-th (:func:`pick`) of the migrations of ``instance`` (a
     UUID or its first characters) :func:`analyse_noting` finds; with its position and how
     many the instance has."""
+    _show_checked(instance, n)
     rows, _ = analyse_noting(paths, say, instance=[instance], **kwargs)
     row, position = pick(rows, instance, n)
     return row, position, len(rows)
@@ -373,9 +411,11 @@ def predict(*, memory_mb: int | None = None, data_gb: float | None = None,
             flags: Mapping[str, Any] | None = None, **options: Any) -> Prediction:
     """The ramp and timeout nova computes for a guest (``steps`` give ``after_s`` and
     ``downtime_ms``). ``options`` as for :func:`migrations`; ``flags`` by nova's option names."""
+    from loganalyzer.config.flags import PREDICT
     from loganalyzer.config.prediction import guest_size
     from loganalyzer.config.prediction import predict as run_predict
 
+    checked(PREDICT, {"data_gb": data_gb, "disk_gb": list(disk_gb)})
     model, conf = _configured(config, config_dir, release, variant, python, flags, options)
     py = model.variant.python if model.variant else model.release.default_python
     return run_predict(model, conf, guest_size(memory_mb, data_gb, list(disk_gb), py))
@@ -423,10 +463,12 @@ def lint(*, memory_mb: Sequence[int | str] | None = None,
     """Configuration findings for guests of the given sizes: ``data_gb`` sizes and
     ``memory_mb`` ones (2–64 GiB when neither is given; as text, ``"2048:65536"`` is that
     range: :func:`loganalyzer.config.sizes.memory_sizes`)."""
+    from loganalyzer.config.flags import LINT
     from loganalyzer.config.lint import lint as run_lint
     from loganalyzer.config.prediction import guest_size
     from loganalyzer.config.sizes import memory_sizes
 
+    checked(LINT, {"data_gb": list(data_gb), "disk_gb": list(disk_gb)})
     if memory_mb is None:
         sizes: Sequence[int] = () if data_gb else LINT_SIZES_MB
     elif any(isinstance(size, str) for size in memory_mb):

@@ -45,8 +45,8 @@ LINT = CommandText(
 SCAN = CommandText(
     "scan",
     "Read nova-compute logs and list their live-migration events.",
-    "Reads plain, rotated and compressed files (gzip, bzip2, xz, zstd), folders, sosreports\n"
-    "(folders or tarballs, read in place), syslog/journald exports and oslo JSON logs.\n"
+    "Reads plain, rotated and compressed files (gzip, bzip2, xz, zstd), folders, sosreports "
+    "(folders or tarballs, read in place), syslog/journald exports and oslo JSON logs. "
     "Warnings go to stderr. Exit 0, or 2 when no input could be read at all.",
     examples=(
         "loganalyzer scan /var/log/nova/",
@@ -56,10 +56,10 @@ SCAN = CommandText(
 MIGRATIONS = CommandText(
     "migrations",
     "One row per live migration: hosts, outcome, flags, observed vs predicted ramp.",
-    "The configuration each migration ran with is the declared one (--config, --config-dir,\n"
-    "flags) when given, else the host's last start-up dump before it, else the release's\n"
-    "defaults. data_gb comes from --memory-mb or is inferred from the logs. Hosts go by the\n"
-    "name nova gives them (aliases listed), a line read twice counts once, and a migration\n"
+    "The configuration each migration ran with is the declared one (--config, --config-dir, "
+    "flags) when given, else the host's last start-up dump before it, else the release's "
+    "defaults. data_gb comes from --memory-mb or is inferred from the logs. Hosts go by the "
+    "name nova gives them (aliases listed), a line read twice counts once, and a migration "
     'whose start or end is not in the log shows a lower bound ("≥ 2400 s").',
     examples=(
         "loganalyzer migrations /var/log/nova/ --format json",
@@ -74,11 +74,12 @@ SHOW = CommandText(
 
 VERIFY = CommandText(
     "verify",
-    "After a config rollout: exit 0 when at least one migration was verified and every\n"
-    "verified migration passed; 1 when any failed (its ramp does not match, the host runs\n"
-    "another configuration, its behaviour or timeout limit contradicts the configuration, the\n"
-    "configuration is unknown) or when nothing was verified (no migration selected, or none\n"
-    "with a downtime ramp: 'nothing verified: …'), unless --allow-empty; 2 on bad input.",
+    "After a config rollout: check that the migrations in the logs ran as configured.",
+    "Exit 0 when at least one migration was verified and every verified migration passed; 1 "
+    "when any failed (its ramp does not match, the host runs another configuration, its "
+    "behaviour or timeout limit contradicts the configuration, the configuration is unknown) "
+    "or when nothing was verified (no migration selected, or none with a downtime ramp: "
+    "'nothing verified: …'), unless --allow-empty; 2 on bad input.",
     examples=(
         "loganalyzer verify /var/log/nova/ --config /etc/nova/nova.conf --since 2024-05-01",
         "loganalyzer verify sosreports/ --downtime 5000 --steps 7 --delay 75 --release train"))
@@ -95,8 +96,8 @@ SIMULATE = CommandText(
 REPORT = CommandText(
     "report",
     "Write one self-contained HTML report for ops reviews (offline, no CDN).",
-    "Header with inputs and what was not understood, fleet summary and charts, a\n"
-    "configuration-drift table, a sortable/filterable migrations table, and a drill-down per\n"
+    "Header with inputs and what was not understood, fleet summary and charts, a "
+    "configuration-drift table, a sortable/filterable migrations table, and a drill-down per "
     "migration (its ramp over the predicted one, memory remaining, events, findings).",
     examples=(
         "loganalyzer report sample_logs --config sample_logs/nova.conf -o reports/sample.html",
@@ -104,10 +105,10 @@ REPORT = CommandText(
 
 WATCH = CommandText(
     "watch",
-    "Follow nova-compute logs and report each live migration when it ends, as\n"
-    "`migrations` would report it, and each host finding (configuration changed at a restart,\n"
+    "Follow nova-compute logs and report each live migration when it ends, as "
+    "`migrations` would report it, and each host finding (configuration changed at a restart, "
     "drift from --config); export Prometheus metrics.",
-    "JSON: one line per finished migration (the `migrations --format json` object) and one\n"
+    "JSON: one line per finished migration (the `migrations --format json` object) and one "
     'per host finding ({"host_finding": {...}}). SIGTERM saves the state and exits 0.',
     examples=(
         "loganalyzer watch /var/log/nova/ --config /etc/nova/nova.conf --metrics-port 9787 \\\n"

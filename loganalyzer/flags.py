@@ -5,6 +5,7 @@ entry here."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
@@ -32,6 +33,8 @@ class Flag:
     metavar: str | None = None
     choices: tuple[str, ...] = ()
     hidden: bool = False  # accepted, not listed by --help (a compatible spelling)
+    positive: bool = False  # a number: above 0 (every number must be finite)
+    at_most: float = math.inf  # a number: its sane top
 
     @property
     def required(self) -> bool:
@@ -48,13 +51,46 @@ class Flag:
         return TYPE_WORDS.get(kind, "VALUE")
 
 
+def number_checked(flag: Flag, value: float) -> None:
+    """:class:`InputError` unless a number flag's ``value`` is finite (NaN and infinity pass
+    every ``<= 0`` test and break waits, timestamps and nova's arithmetic), above 0 for a
+    ``positive`` flag and at most its ``at_most``: ``--poll nan: not a finite number``."""
+    name = flag.flags[0] if flag.flags else flag.name
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{name} {value!r}: not a number")
+    if not math.isfinite(value):
+        raise InputError(f"{name} {value:g}: not a finite number")
+    if flag.positive and value <= 0:
+        raise InputError(f"{name} {value:g}: must be positive")
+    if value > flag.at_most:
+        top = f"{int(flag.at_most):,}" if flag.at_most == int(flag.at_most) else \
+            f"{flag.at_most:g}"
+        raise InputError(f"{name} {value:g}: at most {top}")
+
+
+def is_number(flag: Flag) -> bool:
+    """Whether ``flag`` takes numbers with a fraction (``float``, ``float | None``,
+    ``list[float] | None``)."""
+    kinds, found = [flag.kind], False
+    while kinds:
+        kind = kinds.pop()
+        found |= kind is float
+        kinds += get_args(kind)
+    return found
+
+
 def checked(flags: tuple[Flag, ...], values: Mapping[str, Any], terminal: bool = False) -> None:
     """:class:`InputError` for a value outside its flag's choices (``--format xml: not one
-    of table | json``), and for a binary format bound for stdout on a ``terminal``."""
+    of table | json``), a number that is not finite or outside its flag's range
+    (:func:`number_checked`), and a binary format bound for stdout on a ``terminal``. The
+    command line checks every option with it; the library calls check their numbers."""
     for flag in flags:
         value = values.get(flag.name)
         if flag.choices and value is not None and value not in flag.choices:
             raise InputError(f"{flag.flags[0]} {value}: not one of {' | '.join(flag.choices)}")
+        if is_number(flag) and value is not None:
+            for number in value if isinstance(value, list | tuple) else [value]:
+                number_checked(flag, number)
     if values.get("fmt") in BINARY and terminal and is_stdout(values.get("output")):
         raise InputError(f"--format {values['fmt']} writes binary data: give --output FILE or "
                          "redirect")

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
+from loganalyzer.config.flags import DISK_GB
 from loganalyzer.flags import OUTPUT, REQUIRED, Flag, formats
 from loganalyzer.logs.flags import PATHS
 
 GUEST = (
     Flag("memory_mb", ("--memory-mb",), int | None, None,
          "The guests' RAM in MB (else data_gb is inferred from the logs).", "Guest", "MB"),
-    Flag("disk_gb", ("--disk-gb",), list[float] | None, None,
-         "Size of a block-migrated disk in GiB (repeatable).", "Guest", "GIB"),
+    DISK_GB,
     Flag("late_threshold_s", ("--late-threshold",), float, 10.0,
          "Seconds after which an applied step counts as late.", "Selection", "SECONDS"),
 )

@@ -10,6 +10,7 @@ from loganalyzer.flags import Flag, formats
 from loganalyzer.nova.options import OPTIONS, OptionSpec
 
 CONFIG = "Configuration"
+GIB_AT_MOST = 1024.0 ** 2  # 1 PiB: no guest's RAM or disk is larger (a sane top for GiB)
 UNIT_WORDS = {"ms": "MS", "s per GiB": "SECONDS", "s": "SECONDS", "MiB/s": "MIB/S"}
 
 
@@ -51,14 +52,16 @@ MODEL = (
          "Python major nova ran on (Pike–Train ran on 2 or 3).", "Model", "2|3"),
 )
 DISK_GB = Flag("disk_gb", ("--disk-gb",), list[float] | None, None,
-               "Size of a block-migrated disk in GiB (repeatable).", "Guest", "GIB")
+               "Size of a block-migrated disk in GiB (repeatable).", "Guest", "GIB",
+               positive=True, at_most=GIB_AT_MOST)
 VARIANT = Flag("variant", ("--variant",), str | None, None,
                "Ramp arithmetic: linear-py3 | linear-py2 | exponential.", "Model", "VARIANT")
 PREDICT = (  # loganalyzer.api.predict's guest and arithmetic, and predict's --start, --format
     Flag("memory_mb", ("--memory-mb",), int | None, None,
          "Guest RAM in MB (the flavor's memory_mb).", "Guest", "MB"),
     Flag("data_gb", ("--data-gb",), float | None, None,
-         "nova's data_gb directly (RAM + block-migrated disks, GiB).", "Guest", "GIB"),
+         "nova's data_gb directly (RAM + block-migrated disks, GiB).", "Guest", "GIB",
+         positive=True, at_most=GIB_AT_MOST),
     DISK_GB, VARIANT,
     Flag("start", ("--start",), str | None, None,
          "Migration start (ISO 8601): adds wall-clock times.", metavar="TIME"),
@@ -69,6 +72,7 @@ LINT = (  # loganalyzer.api.lint's guests (sizes as text: loganalyzer.config.siz
          "MIN:MAX checked at MIN, each power of two between, and MAX (repeatable). Default: "
          "2048:65536.", "Guest", "MB"),
     Flag("data_gb", ("--data-gb",), list[float] | None, None,
-         "nova's data_gb directly (repeatable).", "Guest", "GIB"),
+         "nova's data_gb directly (repeatable).", "Guest", "GIB", positive=True,
+         at_most=GIB_AT_MOST),
     DISK_GB, VARIANT, formats("table", "json", "csv"),
 )

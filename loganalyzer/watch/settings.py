@@ -7,8 +7,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from loganalyzer.analysis.flags import GUEST
 from loganalyzer.errors import InputError
-from loganalyzer.flags import Flag, formats
+from loganalyzer.flags import Flag, checked, formats
 
 if TYPE_CHECKING:
     from loganalyzer.watch.service import WatchSettings
@@ -36,13 +37,14 @@ FLAGS = (  # watch_settings()'s own options as the command line shows them
          "start at their 'end' (only new lines) or 'beginning'.", FOLLOW),
     Flag("once", ("--once",), bool, False, "Read what the inputs hold now, report every "
          "migration in them (those in flight as they stand) and exit.", FOLLOW),
-    Flag("poll", ("--poll",), float, 1.0, "Seconds between polls of the inputs.", FOLLOW),
+    Flag("poll", ("--poll",), float, 1.0, "Seconds between polls of the inputs.", FOLLOW,
+         positive=True, at_most=3600.0),
     Flag("settle", ("--settle",), float, 90.0, "Seconds (log time, or quiet wall time) a "
          "migration's outcome waits for its last lines (the source's VM Stopped, the "
-         "destination's) before it is reported.", FOLLOW),
+         "destination's) before it is reported.", FOLLOW, positive=True, at_most=86400.0),
     Flag("idle_timeout", ("--idle-timeout",), float, 1800.0, "Seconds without a line after "
          "which a migration without an outcome is reported as it stands (outcome unknown).",
-         FOLLOW),
+         FOLLOW, positive=True, at_most=7 * 86400.0),
     Flag("max_events", ("--max-events",), int, 200_000, "Events held for migrations in flight "
          "at most; past it the oldest are reported as they stand.", FOLLOW),
     Flag("metrics_port", ("--metrics-port",), int | None, None, "Serve Prometheus metrics on "
@@ -128,10 +130,8 @@ def watch_settings(*, paths: Sequence[str] | None = (), journal: bool = False,
         raise InputError("nothing to follow: give log files or folders, or --journal")
     if units and not journal:
         raise InputError("--unit goes with --journal")
-    for name, value in (("--poll", poll), ("--settle", settle),
-                        ("--idle-timeout", idle_timeout)):
-        if value <= 0:
-            raise InputError(f"{name} {value}: must be positive")
+    checked(FLAGS + GUEST, {"poll": poll, "settle": settle, "idle_timeout": idle_timeout,
+                            "disk_gb": list(disk_gb), "late_threshold_s": late_threshold_s})
     if max_events < 1:
         raise InputError(f"--max-events {max_events}: must be at least 1")
     if metrics_port is not None and not 0 <= metrics_port <= 65535:
