@@ -34,6 +34,7 @@ class Flag:
     choices: tuple[str, ...] = ()
     hidden: bool = False  # accepted, not listed by --help (a compatible spelling)
     positive: bool = False  # a number: above 0 (every number must be finite)
+    at_least: float = -math.inf  # a number: its lowest sane value (0: a size that may be none)
     at_most: float = math.inf  # a number: its sane top
 
     @property
@@ -62,6 +63,8 @@ def number_checked(flag: Flag, value: float) -> None:
         raise InputError(f"{name} {value:g}: not a finite number")
     if flag.positive and value <= 0:
         raise InputError(f"{name} {value:g}: must be positive")
+    if value < flag.at_least:
+        raise InputError(f"{name} {value:g}: must be at least {flag.at_least:g}")
     if value > flag.at_most:
         top = f"{int(flag.at_most):,}" if flag.at_most == int(flag.at_most) else \
             f"{flag.at_most:g}"

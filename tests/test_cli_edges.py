@@ -20,6 +20,7 @@ from loganalyzer.config import flags as config_flags
 from loganalyzer.errors import InputError
 from loganalyzer.flags import Flag, checked, is_number
 from loganalyzer.logs import flags as logs_flags
+from loganalyzer.nova.sizing import data_gb
 from loganalyzer.report import flags as report_flags
 from loganalyzer.simulate.run import FLAGS as SIMULATE_FLAGS
 from loganalyzer.watch.settings import FLAGS as WATCH_FLAGS
@@ -79,7 +80,7 @@ def test_show_refuses_an_empty_instance_before_reading(prefix):
     (["predict", "--data-gb", "nan"], "--data-gb nan: not a finite number"),
     (["predict", "--data-gb", "inf"], "--data-gb inf: not a finite number"),
     (["predict", "--data-gb", "1e7"], "--data-gb 1e+07: at most 1,048,576"),
-    (["predict", "--memory-mb", "4096", "--disk-gb", "-2"], "--disk-gb -2: must be positive"),
+    (["predict", "--memory-mb", "4096", "--disk-gb", "-2"], "--disk-gb -2: must be at least 0"),
     (["lint", "--data-gb", "inf"], "--data-gb inf: not a finite number"),
     (["lint", "--disk-gb", "nan"], "--disk-gb nan: not a finite number"),
     (["migrations", SAMPLE, "--disk-gb", "nan"], "--disk-gb nan: not a finite number"),
@@ -151,6 +152,9 @@ def test_the_library_calls_raise_input_error_for_such_numbers(call: Any, expecte
 
 def test_sane_numbers_still_pass():
     assert loganalyzer.predict(data_gb=3.5).guest.data_gb == 3.5
+    # a disk file of 0 bytes is a size nova takes (it counts each disk as at least 2 GiB)
+    assert loganalyzer.predict(memory_mb=4096, disk_gb=[0]).guest.data_gb == \
+        data_gb(4096, [0]) == 6.0
     assert watch_settings(paths=["x"], poll=0.5, settle=3, idle_timeout=3600).poll_s == 0.5
 
 

@@ -53,7 +53,7 @@ MODEL = (
 )
 DISK_GB = Flag("disk_gb", ("--disk-gb",), list[float] | None, None,
                "Size of a block-migrated disk in GiB (repeatable).", "Guest", "GIB",
-               positive=True, at_most=GIB_AT_MOST)
+               at_least=0, at_most=GIB_AT_MOST)  # 0: an empty disk file (nova counts 2 GiB)
 VARIANT = Flag("variant", ("--variant",), str | None, None,
                "Ramp arithmetic: linear-py3 | linear-py2 | exponential.", "Model", "VARIANT")
 PREDICT = (  # loganalyzer.api.predict's guest and arithmetic, and predict's --start, --format
