@@ -19,26 +19,8 @@ import sys
 import tempfile
 import time
 
-TIME = shutil.which("time") or "/usr/bin/time"
-
-
-def timed(args: list[str], stdout: str) -> tuple[float, float, int]:
-    """(wall seconds, CPU user+sys seconds, peak RSS in MB) of ``python -m loganalyzer
-    ARGS`` > stdout."""
-    report = stdout + ".time"
-    start = time.monotonic()
-    with open(stdout, "w", encoding="utf-8") as out:
-        subprocess.run([TIME, "-f", "%U %S %M", "-o", report, sys.executable, "-m",
-                        "loganalyzer", *args], stdout=out, stderr=subprocess.DEVNULL,
-                       check=True)
-    wall = time.monotonic() - start
-    with open(report, encoding="utf-8") as fh:
-        user, system, rss_kb = fh.read().split()[-3:]
-    return wall, float(user) + float(system), int(rss_kb) // 1024
-
-
-def key(row: dict) -> tuple[str, str, str]:
-    return (row.get("instance") or "", row.get("start") or "", row.get("source_host") or "")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_watch import key, timed  # the same timing and row identity
 
 
 def qemu_part(row: dict) -> tuple:
