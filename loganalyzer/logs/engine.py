@@ -129,12 +129,13 @@ def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResul
 def _whole(item: Input, reached: Callable[[int], None] | None = None, fold: bool = True
            ) -> ScanResult:
     """A whole input: through the prefilter tool when there is one, else in Python."""
+    from loganalyzer.logs.ingest.readers import file_compression
     from loganalyzer.logs.prefilter import scan_compressed_file, scan_plain_file
     from loganalyzer.logs.sources import scan_input
 
     if item.path and item.display != "-" and item.url is None and not item.stream:
         origin = Origin(item.display, item.host, item.host_source, item.year)
-        compression = _compression(item.path)
+        compression = file_compression(item.path)
         try:
             if compression is None:
                 fast = scan_plain_file(item.path, origin, reached, fold)
@@ -145,16 +146,6 @@ def _whole(item: Input, reached: Callable[[int], None] | None = None, fold: bool
         if fast is not None:
             return fast
     return scan_input(item, fold)
-
-
-def _compression(path: str) -> str | None:
-    from loganalyzer.logs.ingest.readers import sniff_compression
-
-    try:
-        with open(path, "rb") as fh:
-            return sniff_compression(fh.read(8))
-    except OSError:
-        return None
 
 
 def _cached(job: Job) -> ScanResult:

@@ -32,9 +32,9 @@ from loganalyzer.logs.ingest.discover import Input, order_inputs, plan_inputs
 from loganalyzer.logs.ingest.readers import (
     READ_ERRORS,
     describe_read_error,
+    file_compression,
     open_bytes,
     read_fully,
-    sniff_compression,
 )
 
 HEAD_BYTES = 1024  # bytes of a file's beginning that identify it
@@ -255,7 +255,7 @@ class Follower:
         head = _head(item.path, HEAD_BYTES, decompress=True)
         if head is None:
             return None
-        compression = _compression(item.path)
+        compression = file_compression(item.path)
         for old in self.retired:
             if old.identity == identity and not compression and (not old.head_len or
                                                                  _matches(head, old)):
@@ -315,7 +315,7 @@ class Follower:
                     st = os.stat(sibling)
                 except OSError:
                     continue
-                plain = _compression(sibling) is None
+                plain = file_compression(sibling) is None
                 if plain and (st.st_dev, st.st_ino) != old.identity:
                     continue
                 head = _head(sibling, HEAD_BYTES, decompress=True)
@@ -352,7 +352,7 @@ class Follower:
                 continue
             copy = Tracked(sibling, st.st_dev, st.st_ino, host=tracked.host,
                            host_source=tracked.host_source, year=tracked.year,
-                           compressed=_compression(sibling) is not None,
+                           compressed=file_compression(sibling) is not None,
                            head=tracked.head, head_len=tracked.head_len)
             self.files[copy.identity] = copy
             yield from self._read_copy(copy, tracked)
@@ -477,14 +477,6 @@ def _tree_signature(paths: Sequence[str]) -> tuple[Any, ...]:
             except OSError:
                 out.append((folder, None))
     return tuple(out)
-
-
-def _compression(path: str) -> str | None:
-    try:
-        with open(path, "rb") as raw:
-            return sniff_compression(raw.read(8))
-    except OSError:
-        return None
 
 
 def _head(path: str, size: int, decompress: bool = False) -> bytes | None:

@@ -72,20 +72,15 @@ class Identity:
         first = self.owner.setdefault(key, label)
         counted = first != label
         if counted:
-            pair = (first, label) if first <= label else (label, first)
-            self.shared[pair] += 1
-            if pair not in self._same and self._is_same(pair):
-                self._same.add(pair)
-                self._paired.update(pair)
-                self._stale = True
+            self.share(first, label)
         if len(self.owner) > OWNERS_KEPT:  # the oldest half forgotten (a dict keeps order)
             for old in list(self.owner)[:OWNERS_KEPT // 2]:
                 del self.owner[old]
         return counted
 
     def share(self, name: str, label: str) -> None:
-        """``label`` logged a line that ``name`` (a host's canonical name) logged before,
-        known from the state (the line itself is not held)."""
+        """``label`` logged a line that ``name`` logged before (the label that read it first,
+        or a host's canonical name known from the state: the line itself is not held)."""
         if name == label:
             return
         pair = (name, label) if name <= label else (label, name)

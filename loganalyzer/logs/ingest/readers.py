@@ -61,6 +61,16 @@ def sniff_compression(head: bytes) -> str | None:
     return None
 
 
+def file_compression(path: str) -> str | None:
+    """The compression of the file at ``path`` from its first bytes (None: plain, or it
+    cannot be opened — the reader that opens it next says why)."""
+    try:
+        with open(path, "rb") as raw:
+            return sniff_compression(raw.read(8))
+    except OSError:
+        return None
+
+
 def decompressing(raw: IO[bytes], compression: str | None) -> IO[bytes]:
     """Wrap a binary stream so that reading it yields the uncompressed bytes."""
     if compression is None:
