@@ -21,6 +21,7 @@ from typer import _click as click  # the click typer vendors (its exceptions and
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
+from loganalyzer.cli import values
 from loganalyzer.errors import EXIT_OK, EXIT_USAGE, InputError
 from loganalyzer.output import common
 
@@ -44,13 +45,15 @@ class _Argument(TyperArgument):
 
 class _Shared:
     """What every command and group of the app shares: arguments by name, ``-h/--help``
-    without a value word, and a closed pipe noticed while writing help."""
+    without a value word, a closed pipe noticed while writing help, and values coerced
+    without pydantic where typer's result is certain (:mod:`loganalyzer.cli.values`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for param in self.params:  # type: ignore[attr-defined]
             if isinstance(param, TyperArgument):
                 param.__class__ = _Argument
+            values.install(param)
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         with _pipe_watch():
@@ -60,6 +63,7 @@ class _Shared:
         option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.metavar = ""
+            values.install(option)
         return option
 
 

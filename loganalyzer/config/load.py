@@ -9,6 +9,7 @@ that era's ``downtime_steps`` did.
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import re
@@ -113,6 +114,26 @@ def _oslo_type(spec: OptionSpec, release: Release) -> Any:
     return cfg.StrOpt(spec.name, default=default, choices=spec.choices or None)
 
 
+CACHED_TEXT = 200  # longer option texts are typed every time, not kept
+
+
+def _typed(spec: OptionSpec, release: Release, text: str) -> tuple[Any, str | None]:
+    """``text`` typed by oslo.config as ``spec`` in ``release`` and None, or None and why
+    oslo.config rejects it (:func:`_reason`)."""
+    if len(text) <= CACHED_TEXT:
+        return _typed_once(spec, release, text)
+    return _typed_once.__wrapped__(spec, release, text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _typed_once(spec: OptionSpec, release: Release, text: str) -> tuple[Any, str | None]:
+    """:func:`_typed`, once per distinct text (each restart's start-up dump repeats it)."""
+    try:
+        return _oslo_type(spec, release).type(text), None
+    except ValueError as exc:
+        return None, _reason(spec, release, text, exc)
+
+
 def _raw_values(paths: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Raw text of every known option per file, parsed by oslo.config one file at a time so
     that each value is attributed to the file that set it last. Returns (raw, source)."""
@@ -191,19 +212,44 @@ def load_config(
     ``flags`` maps option names to values given on the command line (already typed or as
     text). Raises :class:`InputError` naming the file or flag, the option and the value.
     """
-    from oslo_config import cfg
-
     _check_readable(files, config_dirs)
     paths = config_file_order(files, config_dirs)
-    raw, file_source = _raw_values(paths) if paths else ({}, {})
+    config = EffectiveConfig(release=release, settings={}, files=paths)
+    if paths:
+        _read_files(config, files, config_dirs)
+    else:  # the release's defaults, as oslo.config gives them (without importing it)
+        config.settings.update(_defaults(release))
+    for name, given in (flags or {}).items():
+        if given is None:
+            continue
+        _apply_flag(config, release, name, given)
+    _apply_clamps(config, release)
+    return config
 
+
+@functools.cache
+def _defaults(release: Release) -> dict[str, Setting]:
+    """Every option of ``release`` at its default: what oslo.config returns for an option
+    no file sets (nova's defaults are all of their option's type, with no ``$``
+    substitution; tests/test_config.py compares with oslo.config for every release)."""
+    return {spec.name: Setting(spec.default_in(release), f"default for {release.label}")
+            for spec in OPTIONS if spec.exists_in(release)}
+
+
+def _read_files(config: EffectiveConfig, files: Sequence[str], config_dirs: Sequence[str],
+                ) -> None:
+    """The settings of ``config.files`` (``files`` and ``config_dirs``' files, in
+    oslo.config's order) typed by oslo.config, defaults for the rest."""
+    from oslo_config import cfg
+
+    release, paths = config.release, config.files
+    raw, file_source = _raw_values(paths)
     conf = cfg.ConfigOpts()
     existing = [o for o in OPTIONS if o.exists_in(release)]
     conf.register_opts([_oslo_type(o, release) for o in existing], group=GROUP)
     conf(args=[], default_config_files=list(files), default_config_dirs=list(config_dirs),
          use_env=False)
 
-    config = EffectiveConfig(release=release, settings={}, files=paths)
     for spec in OPTIONS:
         if not spec.exists_in(release) and spec.name in raw:
             config.unknown_in_release.append((spec.name, file_source[spec.name], raw[spec.name]))
@@ -221,13 +267,6 @@ def load_config(
             setting = Setting(value, f"default for {release.label}")
         config.settings[spec.name] = setting
 
-    for name, given in (flags or {}).items():
-        if given is None:
-            continue
-        _apply_flag(config, release, name, given)
-    _apply_clamps(config, release)
-    return config
-
 
 def _apply_flag(config: EffectiveConfig, release: Release, name: str, given: Any) -> None:
     spec = next(o for o in OPTIONS if o.name == name)
@@ -236,13 +275,9 @@ def _apply_flag(config: EffectiveConfig, release: Release, name: str, given: Any
     if not spec.exists_in(release):
         config.unknown_in_release.append((name, f"flag {flag}", text))
         return
-    option = _oslo_type(spec, release)
-    try:
-        value = option.type(text)
-    except ValueError as exc:
-        raise InputError(
-            f"flag {flag} {quote(text)}: [libvirt] {name}: {_reason(spec, release, text, exc)}"
-        ) from None
+    value, reason = _typed(spec, release, text)
+    if reason is not None:
+        raise InputError(f"flag {flag} {quote(text)}: [libvirt] {name}: {reason}")
     config.settings[name] = Setting(value, f"flag {flag}", text)
 
 
@@ -292,11 +327,9 @@ def config_from_values(
         if text == "None":
             config.settings[spec.name] = Setting(None, source, text)
             continue
-        try:
-            value = _oslo_type(spec, release).type(text)
-        except ValueError as exc:
-            problems.append(f"{spec.name} = {quote(text)} ({source}): "
-                            f"{_reason(spec, release, text, exc)}")
+        value, reason = _typed(spec, release, text)
+        if reason is not None:
+            problems.append(f"{spec.name} = {quote(text)} ({source}): {reason}")
             value = spec.default_in(release)
         config.settings[spec.name] = Setting(value, source, text)
     _apply_clamps(config, release)
