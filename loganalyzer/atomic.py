@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -83,7 +82,7 @@ def replacing(path: str, binary: bool = False, streamable: bool = True, durable:
     folder = os.path.dirname(real)
     if make_folder and folder:
         os.makedirs(folder, exist_ok=True)
-    temp = os.path.join(folder, f".{os.path.basename(real)}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    temp = os.path.join(folder, f".{os.path.basename(real)}.{os.urandom(4).hex()}{TEMP_SUFFIX}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
         _keep_owner_and_mode(fd, real)

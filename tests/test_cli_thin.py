@@ -187,10 +187,11 @@ def test_report_reads_the_declared_configuration_once_per_release(config_loads, 
 def test_the_cli_layer_stays_thin():
     """Orchestration, option data and help texts live in the library; cli/ is option wiring,
     error handling and printing (1,674 lines at tag round2, 1,066 at round4, 597 at clithin2,
-    477 at clithin3; +61 at startup5: values.py, typer's coercion without pydantic)."""
+    477 at clithin3; +86 at startup5: values.py, typer's coercion without pydantic, and the
+    help made when shown, so that a command imports neither pydantic nor rich for it)."""
     modules = (REPO / "loganalyzer" / "cli").glob("*.py")
     total = sum(len(p.read_text().splitlines()) for p in modules)
-    assert total <= 552, total
+    assert total <= 577, total
 
 
 def _commands(group: Any, path: str) -> dict[str, Any]:

@@ -7,6 +7,9 @@ tests/test_imports.py; the time it takes by benchmarks/startup.py."""
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from loganalyzer.config import load
 from loganalyzer.config.load import config_from_values, load_config
 from loganalyzer.nova.options import GROUP, OPTIONS
 from loganalyzer.nova.releases import RELEASES, parse_release
+from tests.conftest import REPO
 
 KINDS = (int, float, str, list[str], list[float])
 EDGES = ("0", "-0", "7", "-12", "500", "0500", "+5", " 5", "5 ", "5_000", "1e3", "1.5", "-2.25",
@@ -175,3 +179,33 @@ def test_long_option_texts_are_typed_and_not_kept():
     config, problems = config_from_values(release, {"live_migration_downtime": text}, "dump")
     assert config.value("live_migration_downtime") == int(text) and problems == []
     assert load._typed_once.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize("args", [["--help"], [], ["cache"], ["verify", "-h"],
+                                  ["predict", "--memory-mb", "4096", "--no-color"]])
+def test_help_and_tables_end_quietly_on_a_closed_pipe(args):
+    """rich is imported only to write help or a table, and the closed-pipe rule (exit 0,
+    nothing on stderr) holds for both: typer's help consoles and the library's tables."""
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first write
+    proc = subprocess.run([sys.executable, "-m", "loganalyzer", *args], cwd=REPO,
+                          stdout=write, stderr=subprocess.PIPE, text=True, check=False)
+    os.close(write)
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_the_help_is_the_commands_text_in_markup():
+    import typer.main
+
+    from loganalyzer.cli.shell import shown
+    from loganalyzer.commands import TEXTS
+
+    group = typer.main.get_command(app)
+    helps = {"loganalyzer": group.help}
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        helps[name] = command.help
+        for sub, inner in getattr(command, "commands", {}).items():
+            helps[f"{name} {sub}"] = inner.help
+    assert set(helps) == set(TEXTS)
+    assert helps == {name: shown(name) for name in TEXTS}
+    assert r"\[libvirt]" in helps["loganalyzer"] and "[b]Examples[/b]" in helps["predict"]

@@ -7,28 +7,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from loganalyzer.cli import planning, reading
 from loganalyzer.cli.groups import uses
 from loganalyzer.cli.shell import Command, Group
-from loganalyzer.commands import TEXTS
 from loganalyzer.errors import EXIT_OK
 from loganalyzer.version import __version__
 
 
-def shown(name: str) -> str:
-    """The help of command ``name`` (its text in :mod:`loganalyzer.commands`) in typer's
-    rich markup: the paragraphs, then the examples indented."""
-    text = TEXTS[name]
-    examples = ["  " + escape(e).replace("\n", "\n  ") for e in text.examples]
-    return "\n\n".join([escape(text.summary), *[escape(text.details)] * bool(text.details),
-                        *["[b]Examples[/b]", *examples] * bool(examples)])
-
-
 def _group(name: str, **settings: Any) -> typer.Typer:
     return typer.Typer(name=name, cls=Group, no_args_is_help=True, add_completion=False,
-                       help=shown(name), rich_markup_mode="rich", **settings)
+                       help=name, rich_markup_mode="rich", **settings)  # help: shell.shown
 
 
 def _version(value: bool) -> None:
@@ -51,11 +40,11 @@ def _root(version: Annotated[bool, typer.Option(
 for command in (planning.predict, planning.lint, reading.scan, reading.migrations, reading.show,
                 reading.verify, planning.simulate, reading.report, reading.watch):  # --help's order
     app.command(cls=reading.WatchCommand if command is reading.watch else Command,
-                help=shown(command.__name__))(command)
+                help=command.__name__)(command)
 cache_app = _group("cache")
 cache_app.callback()(uses()(lambda: None))  # --color on the group too
 for name, command in (("info", reading.cache_info), ("clear", reading.cache_clear)):
-    cache_app.command(name, cls=Command, help=shown(f"cache {name}"))(command)
+    cache_app.command(name, cls=Command, help=f"cache {name}")(command)
 app.add_typer(cache_app)
 
 main = app  # the console script's entry point

@@ -7,6 +7,8 @@ type. Everything else is typer's and click's."""
 from __future__ import annotations
 
 import errno
+import functools
+import inspect
 import os
 import signal
 import sys
@@ -16,12 +18,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import typer
-from rich.console import Console
 from typer import _click as click  # the click typer vendors (its exceptions and classes)
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from loganalyzer.cli import values
+from loganalyzer.commands import TEXTS
 from loganalyzer.errors import EXIT_OK, EXIT_USAGE, InputError
 from loganalyzer.output import common
 
@@ -43,10 +45,45 @@ class _Argument(TyperArgument):
         return name if self.required else f"[{name}]"
 
 
+@functools.cache
+def shown(name: str) -> str:
+    """The help of command ``name`` (its text in :mod:`loganalyzer.commands`) in typer's
+    rich markup: the paragraphs, then the examples indented."""
+    from rich.markup import escape
+
+    text = TEXTS[name]
+    examples = ["  " + escape(e).replace("\n", "\n  ") for e in text.examples]
+    return inspect.cleandoc("\n\n".join([
+        escape(text.summary), *[escape(text.details)] * bool(text.details),
+        *["[b]Examples[/b]", *examples] * bool(examples)]))
+
+
 class _Shared:
     """What every command and group of the app shares: arguments by name, ``-h/--help``
-    without a value word, a closed pipe noticed while writing help, and values coerced
-    without pydantic where typer's result is certain (:mod:`loganalyzer.cli.values`)."""
+    without a value word, a closed pipe noticed while writing help, values coerced without
+    pydantic where typer's result is certain (:mod:`loganalyzer.cli.values`), and the help
+    given as its name in :mod:`loganalyzer.commands`, made when shown (rich is imported for
+    help and tables only)."""
+
+    _help: str | None = None
+
+    @property
+    def help(self) -> str | None:
+        return None if self._help is None else shown(self._help)
+
+    @help.setter
+    def help(self, name: str | None) -> None:
+        self._help = name
+
+    def format_help(self, ctx: click.core.Context, formatter: Any) -> None:
+        from rich.console import Console
+
+        quits = Console.on_broken_pipe  # rich exits 1 (the findings code) on a closed pipe
+        Console.on_broken_pipe = _pipe_closed  # type: ignore[method-assign,assignment]
+        try:
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+        finally:
+            Console.on_broken_pipe = quits  # type: ignore[method-assign]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,8 +202,7 @@ class Group(_Shared, TyperGroup):
             return super().main(*args, **extra)
         extra["prog_name"] = extra.get("prog_name") or "loganalyzer"
         common.COLOR = None
-        quits = Console.on_broken_pipe  # rich exits 1 (the findings code) on a closed pipe
-        Console.on_broken_pipe = _pipe_closed  # type: ignore[method-assign,assignment]
+        common.ON_BROKEN_PIPE = _pipe_closed  # rich would exit 1 (the findings code)
         try:
             with _pipe_watch():
                 code = super().main(*args, **extra)
@@ -183,7 +219,7 @@ class Group(_Shared, TyperGroup):
             give_up_stdout()  # nothing more to say, nor at exit
             code = EXIT_OK  # a reader that stopped reading (``… | head``) is not a failure
         finally:
-            Console.on_broken_pipe = quits  # type: ignore[method-assign]
+            common.ON_BROKEN_PIPE = None
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

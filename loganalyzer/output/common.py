@@ -4,16 +4,21 @@ where output goes (stdout, or a file replaced whole: :mod:`loganalyzer.atomic`).
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 COLOR: bool | None = None  # --color / --no-color; None: on a terminal unless NO_COLOR is set
+# what a console does when its reader has gone (rich's ``Console.on_broken_pipe``, given the
+# console): the command line's (cli/shell.py), else rich's own (exit 1)
+ON_BROKEN_PIPE: Callable[[Any], None] | None = None
 
 
 def colour_wanted(is_tty: bool) -> bool:
@@ -28,13 +33,18 @@ def console(stream: IO[str]) -> Console:
     """A rich console on ``stream``: colour as :func:`colour_wanted` says; the terminal's
     width, or ``COLUMNS``, else 160 columns when writing to a file or pipe. Markup is off:
     text from configs and logs is printed as it is."""
+    from rich.console import Console
+
     is_tty = hasattr(stream, "isatty") and stream.isatty()
     colour = colour_wanted(is_tty)
     columns = os.environ.get("COLUMNS", "")
     width = int(columns) if columns.isdigit() and int(columns) > 0 else None if is_tty else 160
-    return Console(file=stream, width=width, highlight=False, markup=False, soft_wrap=False,
-                   no_color=not colour, color_system=("standard" if not is_tty else "auto")
-                   if colour else None, force_terminal=True if colour and not is_tty else None)
+    out = Console(file=stream, width=width, highlight=False, markup=False, soft_wrap=False,
+                  no_color=not colour, color_system=("standard" if not is_tty else "auto")
+                  if colour else None, force_terminal=True if colour and not is_tty else None)
+    if ON_BROKEN_PIPE is not None:
+        out.on_broken_pipe = functools.partial(ON_BROKEN_PIPE, out)  # type: ignore[method-assign]
+    return out
 
 
 LONG_LIST = 100  # elements: a document with a longer list is written one element a line

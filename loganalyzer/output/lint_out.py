@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import IO
 
-from rich.table import Table
-from rich.text import Text
-
 from loganalyzer.config.load import EffectiveConfig
 from loganalyzer.config.prediction import GuestSize, Model
 from loganalyzer.findings import Finding, worst
@@ -34,6 +31,8 @@ def write(model: Model, config: EffectiveConfig, guests: Sequence[GuestSize],
                   [(f.code, f.severity, f.message) for f in findings], stream)
         return
     out = console(stream)
+    from rich.table import Table
+    from rich.text import Text
     sizes = ", ".join(f"{g.data_gb:g}" for g in guests)
     out.print(f"lint: {model.release.label}, {model.variant or 'no ramp'}; data_gb {sizes}")
     for note in model.notes:

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-import statistics
 from collections import Counter
 from collections.abc import Sequence
 from typing import IO, Any
-
-from rich.table import Table
-from rich.text import Text
 
 from loganalyzer.analysis.collecting import collector_paused
 from loganalyzer.output import qemu_out
@@ -96,6 +92,8 @@ def _write(rows: Sequence[dict[str, Any]], warnings: Sequence[str], fmt: str,
         write_csv(header, ([rec.get(h) for h in header] for rec in records), stream)
         return
     out = console(stream)
+    from rich.table import Table
+    from rich.text import Text
     table = Table()
     for name in ("instance", "source", "dest", "start", "duration", "outcome", "flags",
                  "steps obs/pred", "final ms", "verdict"):
@@ -123,6 +121,8 @@ def _write(rows: Sequence[dict[str, Any]], warnings: Sequence[str], fmt: str,
 
 def summary(out: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Counts, and the median duration of the whole migrations only (both ends logged)."""
+    import statistics
+
     outcomes = Counter(r["outcome"] for r in rows)
     verdicts = Counter(r["ramp_verdict"] for r in rows)
     whole = sorted(r["duration_s"] for r in rows if r.get("duration_s") is not None)
@@ -152,6 +152,7 @@ def write_parquet(rows: Sequence[dict[str, Any]], output: str | None) -> None:
 def show(row: dict[str, Any], position: int, total: int, stream: IO[str]) -> None:
     """One migration in full: events of both hosts, steps side by side, findings."""
     out = console(stream)
+    from rich.table import Table
     out.print(f"migration {position} of {total} of instance {row.get('instance')}: "
               f"{row.get('source_host') or '?'} → {row.get('dest_host') or '?'}, "
               f"{row['outcome']}"
@@ -208,6 +209,8 @@ def show(row: dict[str, Any], position: int, total: int, stream: IO[str]) -> Non
 
 
 def findings(out: Any, items: Sequence[dict[str, Any]]) -> None:
+    from rich.text import Text
+
     for finding in items:
         line = Text(f"  {finding['severity']:<8}", style=SEVERITY_STYLE[finding["severity"]])
         line.append(f"{finding['code']}: {finding['message']}")
@@ -224,6 +227,7 @@ def verify(verdict: Any, stream: IO[str], fmt: str) -> None:
         write_json(data, stream)
         return
     out = console(stream)
+    from rich.table import Table
     if verdict.nothing_verified and not verdict.failures:
         out.print(verdict.line())
         return

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import IO
 
-from rich.table import Table
-
 from loganalyzer.config.prediction import Prediction
 from loganalyzer.nova.options import RAMP_OPTIONS
 from loganalyzer.output.common import console, write_csv, write_json
@@ -33,6 +31,7 @@ def write(pred: Prediction, fmt: str, start: datetime | None, stream: IO[str]) -
         write_csv(header, rows, stream)
         return
     out = console(stream)
+    from rich.table import Table
     out.print(f"Downtime ramp: {pred.model.release.label}, {pred.model.variant}")
     table = Table()
     table.add_column("step", justify="right")

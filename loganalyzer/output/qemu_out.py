@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.table import Table
-
 TIERS = {"qemu-events": "measured by QEMU",
          "lifecycle-events": "estimated from nova's lifecycle events"}
 
@@ -19,6 +17,8 @@ def tier(switchover: dict[str, Any]) -> str:
 
 def pause(out: Any, row: dict[str, Any]) -> None:
     """Print the switchover (guest pause) block of one migration."""
+    from rich.table import Table
+
     sw = row.get("switchover")
     if sw:
         spread = sw.get("uncertainty_s")

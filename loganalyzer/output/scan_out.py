@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import IO, TYPE_CHECKING, Any
 
-from rich.table import Table
-
 from loganalyzer.output.common import console, write_csv, write_json
 
 if TYPE_CHECKING:
@@ -132,6 +130,7 @@ def write_parquet(frame: pd.DataFrame, output: str | None) -> None:
 def _table(events: EventSet, frame: pd.DataFrame, stream: IO[str], show_unrecognized: bool,
            limit: int) -> None:
     out = console(stream)
+    from rich.table import Table
     shown = frame if limit <= 0 else frame.head(limit)
     if len(shown):
         table = Table()

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import IO, Any
 
-from rich.table import Table
-
 from loganalyzer.output.common import console, write_json
 from loganalyzer.simulate.whatif import RANKING
 
@@ -41,6 +39,7 @@ def what_if(rows: Sequence[dict[str, Any]], budget: float | None, fmt: str,
                    stream)
         return
     out = console(stream)
+    from rich.table import Table
     out.print(f"what-if, best first: {RANKING}")
     table = Table()
     for name in ("variation", "outcome", "finished by", "duration (s)", "final max ms",
