@@ -3,7 +3,6 @@ where output goes (stdout, or a file replaced whole: :mod:`loganalyzer.atomic`).
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import os
@@ -83,6 +82,8 @@ def write_json(data: Any, stream: IO[str]) -> None:
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], stream: IO[str]) -> None:
+    import csv
+
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
