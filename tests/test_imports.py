@@ -20,7 +20,7 @@ try:
 except SystemExit:
     pass
 heavy = ("pandas", "pyarrow", "plotly", "pyparsing", "oslo_config", "distributed", "pydantic",
-         "rich")
+         "rich", "hashlib")
 print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
 """
 

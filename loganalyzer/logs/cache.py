@@ -21,7 +21,6 @@ fresh scan, never an error; a cache folder that cannot be written is one warning
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -81,12 +80,16 @@ def prepare(folder: str, verify: bool = False) -> tuple[CacheUse | None, str | N
 
 
 def _key(path: str, origin: Origin) -> str:
+    import hashlib  # here: ~3 ms of start-up (OpenSSL) that a run without --cache skips
+
     text = json.dumps([os.path.abspath(path), origin.host, origin.host_source, origin.year,
                        VERSION])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _hash(fh: Any, start: int, size: int) -> str:
+    import hashlib
+
     fh.seek(max(start, 0))
     return hashlib.sha256(fh.read(size)).hexdigest()
 
@@ -94,6 +97,8 @@ def _hash(fh: Any, start: int, size: int) -> str:
 def full_hashes(path: str, ends: tuple[int, ...]) -> list[str]:
     """SHA-256 of bytes [0, end) of ``path`` for each of the increasing ``ends``, in one
     read (about 2 GB/s)."""
+    import hashlib
+
     digest = hashlib.sha256()
     out: list[str] = []
     done = 0
