@@ -111,8 +111,9 @@ def _analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
 
     prepared = prepare(records, line_keys)
     records = prepared.records
-    facts = host_facts(r for r in records if r["kind"] in HOST_FACT_KINDS)
-    timelines = build(records)
+    facts = host_facts(r for r, kind in zip(records, prepared.fields["kind"], strict=True)
+                       if kind in HOST_FACT_KINDS)
+    timelines = build(records, prepared.fields)
     rows = []
     for segment in timelines.segments:
         rows.append(_source_row(segment, facts.get(segment.host, HostFacts()), options))
