@@ -92,7 +92,7 @@ class Prepared:
     identity: HostIdentity
     duplicates_dropped: int = 0
     warnings: list[str] = field(default_factory=list)
-    # the records' host, timestamp, kind and instance as they read them, as columns
+    # the records' host, timestamp, kind, instance, repeats as they read them, as columns
     fields: dict[str, list[Any]] = field(default_factory=dict)
 
 
@@ -192,9 +192,10 @@ def prepare(records: Sequence[Mapping[str, Any]],
     times = [logged[row] for row in kept_rows]
     streams = [(str(file_names[row]), host) for row, host in zip(kept_rows, hosts, strict=True)]
     kept, placed = _placed(kept, warnings, times, streams)
-    kinds, instances = column(records, "kind"), column(records, "instance")
-    fields = {"host": hosts, "timestamp": placed, "kind": [kinds[row] for row in kept_rows],
-              "instance": [instances[row] for row in kept_rows]}
+    fields = {"host": hosts, "timestamp": placed}
+    for name in ("kind", "instance", "repeats"):
+        values = column(records, name)
+        fields[name] = [values[row] for row in kept_rows]
     return Prepared(kept, identity, dropped, warnings, fields)
 
 

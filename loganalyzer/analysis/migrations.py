@@ -323,12 +323,15 @@ def _iterations(segment: Segment, monitor: Any) -> list[float]:
     if monitor is None:
         return []
     marks = []
-    for event in segment.of("progress", "downtime_state"):
+    events, times = segment.events, segment.times()
+    for position in segment.positions("progress", "downtime_state"):
         # a folded run of repeated monitor lines: its first and its last iteration
-        for name in ("timestamp", "last_timestamp"):
-            when = event.get(name)
-            if when is not None:
-                marks.append((when - monitor).total_seconds())
+        when = times[position]
+        if when is not None:
+            marks.append((when - monitor).total_seconds())
+        when = events[position].get("last_timestamp")
+        if when is not None:
+            marks.append((when - monitor).total_seconds())
     return marks
 
 
@@ -439,7 +442,7 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
                                            or 0, size) if size else None
     row["predicted_timeout_s"] = predicted_limit or None
     row["inferred"] = _inferred(observed, state_ramp, variants, config, size)
-    proved = behaviour.implied(segment.events, facts.startup_before(start),
+    proved = behaviour.implied(segment, facts.startup_before(start),
                                release.has_timeout_action, size, size_source, row["paused"])
     for item in proved:  # the evidence is in the config-implied-by-behaviour finding
         row["inferred"][item.option] = item.value
@@ -460,7 +463,7 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
                                             if inferred.get("delay") else "")
             + f" ({inferred['variant']}, a step every {inferred['step_interval_s']} s)."))
     row["findings"] = [f.to_json() for f in findings]
-    row["events"] = sum(e.get("repeats") or 1 for e in segment.events)  # lines, folded or not
+    row["events"] = segment.lines()  # lines, folded or not
     row["_events"] = list(segment.events)  # for `show`; renderers drop "_" keys
     return row
 
@@ -702,35 +705,37 @@ def _offset(event: Mapping[str, Any], start: Any) -> float | None:
 
 def _series(segment: Segment, start: Any) -> list[list[float]]:
     """``[[seconds after start, memory remaining %], …]`` from the progress lines, thinned
-    to at most ``MAX_SERIES`` points (the report draws it)."""
-    points = []
-    for event in segment.of("progress"):
-        offset = _offset(event, start)
-        if offset is not None and event.get("remaining_pct") is not None:
-            points.append([round(offset, 1), int(event["remaining_pct"])])
+    to at most ``MAX_SERIES`` points (the report draws it): the points are chosen first,
+    then only the chosen ones computed."""
+    if start is None:
+        return []
+    events, times = segment.events, segment.times()
+    points = [(at, pct) for p in segment.positions("progress")
+              if (at := times[p]) is not None
+              and (pct := events[p].get("remaining_pct")) is not None]
     if len(points) > MAX_SERIES:
         stride = len(points) / MAX_SERIES
         points = [points[int(i * stride)] for i in range(MAX_SERIES)] + [points[-1]]
-    return points
+    return [[round(round((at - start).total_seconds(), 3), 1), int(pct)]
+            for at, pct in points]
 
 
 def _markers(segment: Segment, start: Any) -> list[list[Any]]:
     """``[[seconds after start, label], …]``: lifecycle, timeout, post-copy and outcome
     lines, for the report's drill-down (repeated force-complete warnings once)."""
     out: list[list[Any]] = []
+    if start is None:
+        return out
     seen: set[str] = set()
-    for event in segment.events:
-        if event["kind"] == "lifecycle":
-            label = f"VM {event.get('state')}"
-        elif event["kind"] in MARKER_KINDS:
-            label = MARKER_KINDS[event["kind"]]
-        else:
-            continue
-        offset = _offset(event, start)
-        if offset is None or label in seen:
+    events, kinds, times = segment.events, segment.kinds(), segment.times()
+    for position in segment.positions("lifecycle", *MARKER_KINDS):
+        kind, when = kinds[position], times[position]
+        label = (f"VM {events[position].get('state')}" if kind == "lifecycle"
+                 else MARKER_KINDS[kind])
+        if when is None or label in seen:
             continue
         seen.add(label)
-        out.append([offset, label])
+        out.append([round((when - start).total_seconds(), 3), label])
     return out
 
 

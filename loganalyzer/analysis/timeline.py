@@ -44,43 +44,71 @@ class Segment:
     max_phase: int = -1
     closed_by_next: bool = False  # a new migration began before this one logged an outcome
     # kind -> positions in ``events``, and how many events it covers: the analysis asks a
-    # segment for its lines of a kind some thirty times, so a lookup must not scan them all
+    # segment for its lines of a kind some thirty times, so a lookup must not scan them all;
+    # the covered events' timestamps and the log lines they stand for (folded runs)
     _positions: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
     _indexed: int = field(default=0, repr=False, compare=False)
-    _last: Any = field(default=None, repr=False, compare=False)  # last_time() of the indexed
+    _kinds: list[str] = field(default_factory=list, repr=False, compare=False)
+    _times: list[Any] = field(default_factory=list, repr=False, compare=False)
+    _lines: int = field(default=0, repr=False, compare=False)
 
-    def add(self, event: Mapping[str, Any], kind: str | None = None, at: Any = None) -> None:
-        """Append ``event`` (its ``kind`` and timestamp ``at``, when the caller read them)."""
+    def add(self, event: Mapping[str, Any], kind: str | None = None, at: Any = None,
+            lines: int = 0) -> None:
+        """Append ``event``; ``kind``, ``at``, ``lines``: its kind, timestamp and the log
+        lines it stands for (a folded run's ``repeats``, else 1), when the caller read them
+        already (all three, or none)."""
         if kind is None:
-            kind, at = event["kind"], event.get("timestamp")
-        if self._indexed == len(self.events):
-            self._positions.setdefault(kind, []).append(self._indexed)
+            kind, at, lines = event["kind"], event.get("timestamp"), event.get("repeats") or 1
+        events = self.events
+        if self._indexed == len(events):
+            found = self._positions.get(kind)
+            if found is None:
+                self._positions[kind] = [self._indexed]
+            else:
+                found.append(self._indexed)
             self._indexed += 1
-            if at is not None:
-                self._last = at
-        self.events.append(event)
+            self._kinds.append(kind)
+            self._times.append(at)
+            self._lines += lines
+        events.append(event)
         phase = PHASE.get(kind)
-        if phase is not None:
-            self.max_phase = max(self.max_phase, phase)
+        if phase is not None and phase > self.max_phase:
+            self.max_phase = phase
 
     def _index(self) -> dict[str, list[int]]:
         """The positions of each kind (rebuilt when ``events`` was filled directly)."""
         if self._indexed != len(self.events):
-            self._positions = {}
-            self._last = None
+            self._positions, self._kinds, self._times, self._lines = {}, [], [], 0
             for position, event in enumerate(self.events):
                 self._positions.setdefault(event["kind"], []).append(position)
-                at = event.get("timestamp")
-                self._last = at if at is not None else self._last
+                self._kinds.append(event["kind"])
+                self._times.append(event.get("timestamp"))
+                self._lines += event.get("repeats") or 1
             self._indexed = len(self.events)
         return self._positions
+
+    def kinds(self) -> list[str]:
+        """Each event's kind, as ``events`` (read it only)."""
+        self._index()
+        return self._kinds
+
+    def times(self) -> list[Any]:
+        """Each event's timestamp (None where it has none), as ``events`` (read it only)."""
+        self._index()
+        return self._times
+
+    def lines(self) -> int:
+        """The log lines the events stand for (a folded run of repeated lines: all of it)."""
+        self._index()
+        return self._lines
 
     def positions(self, *kinds: str) -> list[int]:
         """Where the events of ``kinds`` are in ``events``, in log order."""
         index = self._index()
-        if len(kinds) == 1:
-            return list(index.get(kinds[0], ()))
-        return sorted(p for kind in dict.fromkeys(kinds) for p in index.get(kind, ()))
+        found = [index[kind] for kind in dict.fromkeys(kinds) if kind in index]
+        if len(found) == 1:
+            return list(found[0])
+        return sorted(p for positions in found for p in positions)
 
     def of(self, *kinds: str) -> list[Mapping[str, Any]]:
         events = self.events
@@ -88,6 +116,9 @@ class Segment:
 
     def first(self, *kinds: str) -> Mapping[str, Any] | None:
         index = self._index()
+        if len(kinds) == 1:
+            positions = index.get(kinds[0])
+            return self.events[positions[0]] if positions else None
         found = [index[kind][0] for kind in kinds if kind in index]
         return self.events[min(found)] if found else None
 
@@ -97,8 +128,10 @@ class Segment:
 
     def last_time(self) -> Any:
         """The time of the last event that has one (None: no event has)."""
-        self._index()
-        return self._last
+        for at in reversed(self.times()):
+            if at is not None:
+                return at
+        return None
 
 
 @dataclass
@@ -161,7 +194,7 @@ def build(records: Iterable[Mapping[str, Any]],
     def read(name: str) -> list[Any]:
         return fields[name] if name in fields else column(given, name)
 
-    kinds, hosts, times = read("kind"), read("host"), read("timestamp")
+    kinds, hosts, times, repeats = read("kind"), read("host"), read("timestamp"), read("repeats")
     events_of, instances = _with_instances(given, kinds, hosts, read("instance"))
     by_key: dict[tuple[str, str], list[int]] = {}
     for index, (kind, host, instance) in enumerate(zip(kinds, hosts, instances, strict=True)):
@@ -177,7 +210,8 @@ def build(records: Iterable[Mapping[str, Any]],
         events = [events_of[i] for i in order]
         own_kinds = [kinds[i] for i in order]
         own, lifecycle = _source_segments(host, instance, events, own_kinds,
-                                          [times[i] for i in order])
+                                          [times[i] for i in order],
+                                          [repeats[i] or 1 for i in order])
         segments.extend(own)
         found, rest = _arrivals(host, instance, [e for e, kind in zip(
             events, own_kinds, strict=True) if kind in ARRIVAL_KINDS], lifecycle)
@@ -230,27 +264,27 @@ def _log_order(indices: list[int], times: list[Any]) -> list[int]:
 
 
 def _source_segments(host: str, instance: str, events: list[Mapping[str, Any]],
-                     kinds: list[str], times: list[Any],
+                     kinds: list[str], times: list[Any], lines: list[int],
                      ) -> tuple[list[Segment], list[Mapping[str, Any]]]:
     segments: list[Segment] = []
     current: Segment | None = None
     unattached: list[Mapping[str, Any]] = []
-    for event, kind, at in zip(events, kinds, times, strict=True):
+    for event, kind, at, count in zip(events, kinds, times, lines, strict=True):
         if kind in SOURCE_KINDS:
             if current is None or _starts_new(current, event, kind):
                 if current is not None and not current.has_outcome:
                     current.closed_by_next = True
                 current = Segment(host, instance)
                 segments.append(current)
-            current.add(event, kind, at)
+            current.add(event, kind, at, count)
         elif kind == "lifecycle":
             if current is not None and event.get("state") in SOURCE_LIFECYCLE \
                     and _within(current, at):
-                current.add(event, kind, at)
+                current.add(event, kind, at, count)
             else:
                 unattached.append(event)
         elif kind == "downtime_state" and current is not None:
-            current.add(event, kind, at)
+            current.add(event, kind, at, count)
     return segments, unattached
 
 
@@ -270,6 +304,8 @@ def _arrivals(host: str, instance: str, markers: list[Mapping[str, Any]],
     """One arrival per ``Post operation of migration started`` (or a lone ``sync_power``
     move: ``markers``, the events of ARRIVAL_KINDS in log order), with the lifecycle events
     that led up to it."""
+    if not markers:  # a host's own migrations of this guest (or lifecycle lines alone)
+        return [], list(lifecycle)
     arrivals: list[Arrival] = []
     used: set[int] = set()
     marker_times, lifecycle_times = _sorted_times(markers), _sorted_times(lifecycle)
