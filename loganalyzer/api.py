@@ -196,7 +196,9 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
                       disk_gb=list(disk_gb), late_threshold_s=late_threshold_s)
     from loganalyzer.analysis.collecting import collector_paused
     from loganalyzer.analysis.dedup import WHERE
+    from loganalyzer.analysis.migrations import warm_up
 
+    warm_up(events.columns.get("kind", ()))  # (before the analysis: see warm_up)
     with collector_paused():  # the views and keys of every event: no garbage cycles
         analysis = analyse_records(events.records(), options, events.line_keys(WHERE),
                                    events.libvirt.records if events.libvirt is not None else ())

@@ -58,9 +58,9 @@ def implied(segment: Segment, startup: Sequence[str],
     """The option values proved by one migration's events (``segment``) and its host's last
     start-up lines (``startup``: their kinds)."""
     found: dict[str, Implied] = {}
-    events, kinds = segment.events, segment.kinds()
-    switch = next((events[p] for p in segment.positions("postcopy_switch", "lifecycle")
-                   if kinds[p] == "postcopy_switch"
+    events = segment.events
+    switch = next((events[p] for p, kind in segment.kinds_at("postcopy_switch", "lifecycle")
+                   if kind == "postcopy_switch"
                    or events[p].get("state") == "Postcopy started"), None)
     timeout = segment.first("completion_timeout")
     if switch is not None:

@@ -93,7 +93,8 @@ class Prepared:
     duplicates_dropped: int = 0
     warnings: list[str] = field(default_factory=list)
     # the records' host, timestamp, kind, instance, repeats as they read them, as columns
-    fields: dict[str, list[Any]] = field(default_factory=dict)
+    # (None: no record has that field)
+    fields: dict[str, list[Any] | None] = field(default_factory=dict)
 
 
 def line_key(event: Mapping[str, Any]) -> int | None:
@@ -190,12 +191,16 @@ def prepare(records: Sequence[Mapping[str, Any]],
     warnings = list(identity.warnings)
     logged = column(records, "timestamp")
     times = [logged[row] for row in kept_rows]
-    streams = [(str(file_names[row]), host) for row, host in zip(kept_rows, hosts, strict=True)]
+    streams: dict[tuple[str, str], list[int]] = {}  # (file, host) -> kept records with a time
+    for index, (row, host, at) in enumerate(zip(kept_rows, hosts, times, strict=True)):
+        if at is not None:
+            streams.setdefault((str(file_names[row]), host), []).append(index)
     kept, placed = _placed(kept, warnings, times, streams)
-    fields = {"host": hosts, "timestamp": placed}
+    fields: dict[str, list[Any] | None] = {"host": hosts, "timestamp": placed}
     for name in ("kind", "instance", "repeats"):
         values = column(records, name)
-        fields[name] = [values[row] for row in kept_rows]
+        fields[name] = [values[row] for row in kept_rows] \
+            if any(v is not None for v in values) else None
     return Prepared(kept, identity, dropped, warnings, fields)
 
 
@@ -236,28 +241,28 @@ def _renamed(records: Sequence[Mapping[str, Any]], rows: list[int], hosts: list[
     return kept
 
 
-def _in_place(records: list[Mapping[str, Any]], warnings: list[str],
-              logged: list[Any] | None = None,
-              streams_of: list[tuple[str, str]] | None = None) -> list[Mapping[str, Any]]:
+def _in_place(records: list[Mapping[str, Any]], warnings: list[str]
+              ) -> list[Mapping[str, Any]]:
     """A line stamped out of time order — earlier than the line before it, or later than the
     line after it, while those two agree — takes the time of the line before it (its place
-    in the log), with a warning; a clock that steps back and stays back is left alone.
-    ``logged``, ``streams_of``: each record's timestamp and (file, host), when known."""
-    return _placed(records, warnings, logged, streams_of)[0]
+    in the log), with a warning; a clock that steps back and stays back is left alone."""
+    return _placed(records, warnings)[0]
 
 
 def _placed(records: list[Mapping[str, Any]], warnings: list[str],
-            logged: list[Any] | None = None, streams_of: list[tuple[str, str]] | None = None,
+            logged: list[Any] | None = None,
+            streams: dict[tuple[str, str], list[int]] | None = None,
             ) -> tuple[list[Mapping[str, Any]], list[Any]]:
-    """:func:`_in_place`, and the time each record now reads."""
+    """:func:`_in_place`, and the time each record now reads. ``logged``: each record's
+    timestamp; ``streams``: the positions of the records with one, per (file, host)."""
     if logged is None:
         logged = [record.get("timestamp") for record in records]  # read once
-    if streams_of is None:
-        streams_of = [(str(record.get("file")), str(record.get("host"))) for record in records]
-    streams: dict[tuple[str, str], list[int]] = {}
-    for index, (at, stream) in enumerate(zip(logged, streams_of, strict=True)):
-        if at is not None:
-            streams.setdefault(stream, []).append(index)
+    if streams is None:
+        streams = {}
+        for index, (record, at) in enumerate(zip(records, logged, strict=True)):
+            if at is not None:
+                streams.setdefault((str(record.get("file")), str(record.get("host"))),
+                                   []).append(index)
     out = list(records)
     placed: list[Any] = list(logged)  # the times of ``out`` (a line put in its place: new)
     within = timedelta(seconds=OUT_OF_ORDER_S)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +104,20 @@ def analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
         return _analyse_all(records, options, line_keys, libvirt)
 
 
+def warm_up(kinds: Iterable[Any]) -> None:
+    """Run the configuration code once before the analysis builds anything, when the events
+    (their ``kinds``) hold a migration's source lines: its first run imports oslo.config,
+    whose import leaves garbage cycles that hold the frames on the stack, and with them
+    whatever those frames hold, until a full collection (which a command never reaches:
+    :func:`collecting.collector_paused` moves what a block built to the oldest generation).
+    Run here, the frames hold nothing of the analysis (nova's defaults of the newest
+    release: cached, and what a log without release clues uses)."""
+    from loganalyzer.analysis.timeline import SOURCE_KINDS
+
+    if not SOURCE_KINDS.isdisjoint(kinds):
+        _defaults(BY_MAJOR[NEWEST])
+
+
 def _analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
                  line_keys: Sequence[int | None] | None, libvirt: Sequence[Any]) -> Analysis:
     from loganalyzer.analysis.correlate import join
@@ -111,9 +125,10 @@ def _analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
 
     prepared = prepare(records, line_keys)
     records = prepared.records
-    facts = host_facts(r for r, kind in zip(records, prepared.fields["kind"], strict=True)
-                       if kind in HOST_FACT_KINDS)
+    facts = host_facts(r for r, kind in zip(records, prepared.fields["kind"] or (
+        [None] * len(records)), strict=True) if kind in HOST_FACT_KINDS)
     timelines = build(records, prepared.fields)
+    prepared.fields.clear()  # read: not held while the rows are built
     rows = []
     for segment in timelines.segments:
         rows.append(_source_row(segment, facts.get(segment.host, HostFacts()), options))
@@ -727,9 +742,9 @@ def _markers(segment: Segment, start: Any) -> list[list[Any]]:
     if start is None:
         return out
     seen: set[str] = set()
-    events, kinds, times = segment.events, segment.kinds(), segment.times()
-    for position in segment.positions("lifecycle", *MARKER_KINDS):
-        kind, when = kinds[position], times[position]
+    events, times = segment.events, segment.times()
+    for position, kind in segment.kinds_at("lifecycle", *MARKER_KINDS):
+        when = times[position]
         label = (f"VM {events[position].get('state')}" if kind == "lifecycle"
                  else MARKER_KINDS[kind])
         if when is None or label in seen:

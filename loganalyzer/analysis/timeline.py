@@ -48,7 +48,6 @@ class Segment:
     # the covered events' timestamps and the log lines they stand for (folded runs)
     _positions: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
     _indexed: int = field(default=0, repr=False, compare=False)
-    _kinds: list[str] = field(default_factory=list, repr=False, compare=False)
     _times: list[Any] = field(default_factory=list, repr=False, compare=False)
     _lines: int = field(default=0, repr=False, compare=False)
 
@@ -67,7 +66,6 @@ class Segment:
             else:
                 found.append(self._indexed)
             self._indexed += 1
-            self._kinds.append(kind)
             self._times.append(at)
             self._lines += lines
         events.append(event)
@@ -78,19 +76,18 @@ class Segment:
     def _index(self) -> dict[str, list[int]]:
         """The positions of each kind (rebuilt when ``events`` was filled directly)."""
         if self._indexed != len(self.events):
-            self._positions, self._kinds, self._times, self._lines = {}, [], [], 0
+            self._positions, self._times, self._lines = {}, [], 0
             for position, event in enumerate(self.events):
                 self._positions.setdefault(event["kind"], []).append(position)
-                self._kinds.append(event["kind"])
                 self._times.append(event.get("timestamp"))
                 self._lines += event.get("repeats") or 1
             self._indexed = len(self.events)
         return self._positions
 
-    def kinds(self) -> list[str]:
-        """Each event's kind, as ``events`` (read it only)."""
-        self._index()
-        return self._kinds
+    def kinds_at(self, *kinds: str) -> list[tuple[int, str]]:
+        """(position, kind) of the events of ``kinds``, in log order."""
+        index = self._index()
+        return sorted((p, kind) for kind in dict.fromkeys(kinds) for p in index.get(kind, ()))
 
     def times(self) -> list[Any]:
         """Each event's timestamp (None where it has none), as ``events`` (read it only)."""
@@ -104,7 +101,9 @@ class Segment:
 
     def positions(self, *kinds: str) -> list[int]:
         """Where the events of ``kinds`` are in ``events``, in log order."""
-        index = self._index()
+        index = self._positions if self._indexed == len(self.events) else self._index()
+        if len(kinds) == 1:
+            return list(index.get(kinds[0], ()))
         found = [index[kind] for kind in dict.fromkeys(kinds) if kind in index]
         if len(found) == 1:
             return list(found[0])
@@ -112,10 +111,13 @@ class Segment:
 
     def of(self, *kinds: str) -> list[Mapping[str, Any]]:
         events = self.events
+        if len(kinds) == 1:  # (positions without its copy)
+            index = self._positions if self._indexed == len(events) else self._index()
+            return [events[p] for p in index.get(kinds[0], ())]
         return [events[p] for p in self.positions(*kinds)]
 
     def first(self, *kinds: str) -> Mapping[str, Any] | None:
-        index = self._index()
+        index = self._positions if self._indexed == len(self.events) else self._index()
         if len(kinds) == 1:
             positions = index.get(kinds[0])
             return self.events[positions[0]] if positions else None
@@ -184,15 +186,19 @@ class Timelines:
 
 
 def build(records: Iterable[Mapping[str, Any]],
-          fields: Mapping[str, list[Any]] | None = None) -> Timelines:
+          fields: Mapping[str, list[Any] | None] | None = None) -> Timelines:
     """Cut events (in log order per host) into segments and arrivals. ``fields``: the
-    records' ``kind``, ``host``, ``instance`` and ``timestamp`` as columns, when the caller
-    has them (:class:`dedup.Prepared`); else they are read from the records."""
+    records' ``kind``, ``host``, ``instance``, ``timestamp`` and ``repeats`` as columns
+    (None: no record has it), when the caller has them (:class:`dedup.Prepared`); else
+    they are read from the records."""
     given = records if isinstance(records, Sequence) else list(records)
     fields = fields or {}
 
     def read(name: str) -> list[Any]:
-        return fields[name] if name in fields else column(given, name)
+        if name not in fields:
+            return column(given, name)
+        values = fields[name]
+        return [None] * len(given) if values is None else values
 
     kinds, hosts, times, repeats = read("kind"), read("host"), read("timestamp"), read("repeats")
     events_of, instances = _with_instances(given, kinds, hosts, read("instance"))
