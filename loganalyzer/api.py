@@ -194,10 +194,14 @@ def analyse(paths_or_events: Sequence[str] | str | EventSet, *,
                                                else [str(paths_or_events)])))
     options = Options(declared=declared, release=release, python=python, memory_mb=memory_mb,
                       disk_gb=list(disk_gb), late_threshold_s=late_threshold_s)
+    from loganalyzer.analysis.collecting import collector_paused
     from loganalyzer.analysis.dedup import WHERE
+    from loganalyzer.analysis.migrations import warm_up
 
-    analysis = analyse_records(events.records(), options, events.line_keys(WHERE),
-                               events.libvirt.records if events.libvirt is not None else ())
+    warm_up(events.columns.get("kind", ()))  # (before the analysis: see warm_up)
+    with collector_paused():  # the views and keys of every event: no garbage cycles
+        analysis = analyse_records(events.records(), options, events.line_keys(WHERE),
+                                   events.libvirt.records if events.libvirt is not None else ())
     events.host_aliases = analysis.host_aliases
     events.duplicates_dropped = analysis.duplicates_dropped
     events.analysis_warnings = analysis.warnings

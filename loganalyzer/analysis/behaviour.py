@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from loganalyzer.analysis.timeline import Segment
 from loganalyzer.findings import Finding
 
 POST_COPY = "live_migration_permit_post_copy"
@@ -51,16 +52,17 @@ def _when(event: Mapping[str, Any] | None) -> datetime | None:
     return event.get("timestamp") if event is not None else None
 
 
-def implied(events: Sequence[Mapping[str, Any]], startup: Sequence[str],
+def implied(segment: Segment, startup: Sequence[str],
             timeout_action_exists: bool, size: float | None, size_source: str | None,
             paused: bool) -> list[Implied]:
-    """The option values proved by one migration's ``events`` and its host's last start-up
-    lines (``startup``: their kinds)."""
+    """The option values proved by one migration's events (``segment``) and its host's last
+    start-up lines (``startup``: their kinds)."""
     found: dict[str, Implied] = {}
-    switch = next((e for e in events if e["kind"] == "postcopy_switch"
-                   or (e["kind"] == "lifecycle" and e.get("state") == "Postcopy started")),
-                  None)
-    timeout = next((e for e in events if e["kind"] == "completion_timeout"), None)
+    events = segment.events
+    switch = next((events[p] for p, kind in segment.kinds_at("postcopy_switch", "lifecycle")
+                   if kind == "postcopy_switch"
+                   or events[p].get("state") == "Postcopy started"), None)
+    timeout = segment.first("completion_timeout")
     if switch is not None:
         found[POST_COPY] = Implied(POST_COPY, True, "nova switched to post-copy")
     for kind in startup:

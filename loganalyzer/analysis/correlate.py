@@ -17,7 +17,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from loganalyzer.analysis.timeline import Arrival, Segment, event_sort_key, iso
@@ -84,16 +84,15 @@ class Bounds:
 
 
 def _source_event(segment: Segment, kind: str, state: str | None = None) -> Any:
-    for event in segment.events:
-        if event["kind"] == kind and (state is None or event.get("state") == state):
+    for event in segment.of(kind):
+        if state is None or event.get("state") == state:
             return _t(event)
     return None
 
 
 def _pause(segment: Segment) -> Any:
-    for event in segment.events:
-        if event["kind"] == "lifecycle" and event.get("state") in ("Paused",
-                                                                   "Migration completed"):
+    for event in segment.of("lifecycle"):
+        if event.get("state") in ("Paused", "Migration completed"):
             return _t(event)
     return None
 
@@ -205,8 +204,8 @@ def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
             by_name = same_host(row["dest_host"], arrival.host) or same_host(
                 row["dest_host"], names.get(arrival.host))
             if index not in requests:
-                requests[index] = {e.get("request_id") for e in segment.events
-                                   if e.get("request_id")}
+                requests[index] = {found for e in segment.events
+                                   if (found := e.get("request_id"))}
             by_request = _same_request(requests[index], arrival)
             if row["dest_host"] and not by_name and not by_request:
                 continue
@@ -230,7 +229,7 @@ def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
         row, segment = rows[index], segments[index]
         row["dest_log_host"] = arrival.host
         row["dest_host"] = row["dest_host"] or arrival.host
-        row["_events"] = sorted(row["_events"] + arrival.events, key=event_sort_key)
+        row["_events"] = _merged(segment, row["_events"], arrival.events)
         key, reverse = _pair(segment.host, arrival.host)
         theta, uncertainty, consistent = estimates[key]
         if reverse and theta is not None:
@@ -246,6 +245,18 @@ def join(rows: list[dict[str, Any]], segments: Sequence[Segment],
     for row, segment in zip(rows, segments, strict=False):
         if row.get("switchover") is None and "source_host" in row:
             row["switchover"] = _source_only_switchover(segment)
+
+
+def _merged(segment: Segment, own: list[Mapping[str, Any]],
+            arriving: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """``sorted(own + arriving, key=event_sort_key)``, with the times of the source's own
+    events (``own``: ``segment.events``) taken from the segment."""
+    times = segment.times() if len(own) == len(segment.events) else [
+        e.get("timestamp") for e in own]
+    keys = [at if at is not None else datetime.max for at in times]
+    keys += [event_sort_key(e) for e in arriving]
+    events = [*own, *arriving]
+    return [events[i] for i in sorted(range(len(events)), key=keys.__getitem__)]
 
 
 def nova_names(arrivals: Sequence[Arrival]) -> dict[str, str]:

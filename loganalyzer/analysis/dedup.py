@@ -18,14 +18,17 @@ import os
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from loganalyzer.analysis.fields import column
 from loganalyzer.analysis.hosts import (
     SAME_LINES_MIN,
     SAME_LINES_SHARE,
     HostIdentity,
     resolve,
 )
+from loganalyzer.logs.read import Event, Records
 
 # fields that say where a line was read, not what it says
 WHERE = frozenset({"host", "host_source", "file", "line", "time", "ts", "last_line",
@@ -38,7 +41,7 @@ def original(event: Mapping[str, Any]) -> Mapping[str, Any]:
     (callers that hold events match the analysis's rows to them by identity)."""
     while isinstance(event, Overlay):
         event = event._event
-    return event
+    return event.origin if isinstance(event, Renamed) else event
 
 
 class Overlay(Mapping[str, Any]):
@@ -89,6 +92,9 @@ class Prepared:
     identity: HostIdentity
     duplicates_dropped: int = 0
     warnings: list[str] = field(default_factory=list)
+    # the records' host, timestamp, kind, instance, repeats as they read them, as columns
+    # (None: no record has that field)
+    fields: dict[str, list[Any] | None] = field(default_factory=dict)
 
 
 def line_key(event: Mapping[str, Any]) -> int | None:
@@ -121,18 +127,21 @@ def prepare(records: Sequence[Mapping[str, Any]],
             keys: Sequence[int | None] | None = None) -> Prepared:
     """The records the analysis reads: one host name per host, each line once, lines stamped
     out of time order kept in their place. ``keys``: each record's :func:`line_key` when the
-    caller has them already (``EventSet.line_keys(WHERE)`` computes them column-wise)."""
+    caller has them already (``EventSet.line_keys(WHERE)`` computes them column-wise).
+    Reads the fields of every record as columns (:func:`fields.column`)."""
     if keys is None or len(keys) != len(records):
         keys = [line_key(r) for r in records]
-    labels = [r.get("host") or "unknown" for r in records]
-    files = [str(r.get("file") or "") for r in records]
+    logged_hosts = column(records, "host")
+    labels = [host or "unknown" for host in logged_hosts]
+    file_names = column(records, "file")
+    files = [str(name or "") for name in file_names]
     same_file = _same_file(list(dict.fromkeys(files)))
     # labels that logged the same lines are one host
     owner: dict[int, str] = {}
     shared: Counter[tuple[str, str]] = Counter()
     per_label: Counter[str] = Counter()
-    for record, key, label in zip(records, keys, labels, strict=True):
-        if key is None or not record.get("instance"):
+    for key, label, instance in zip(keys, labels, column(records, "instance"), strict=True):
+        if key is None or not instance:
             continue  # a migration's lines; start-up dumps of two hosts can be alike
         per_label[label] += 1
         first = owner.setdefault(key, label)
@@ -142,35 +151,94 @@ def prepare(records: Sequence[Mapping[str, Any]],
     same = [(a, b) for (a, b), n in shared.items()
             if n >= SAME_LINES_MIN and n >= SAME_LINES_SHARE * min(per_label[a], per_label[b])]
     identity = resolve(records, same)
-    kept: list[Mapping[str, Any]] = []
-    seen: set[tuple[str, int]] = set()
+    kept_rows: list[int] = []
+    hosts: list[str] = []  # the kept records' canonical host names
+    seen: dict[str, set[int]] = {}  # host -> the line keys kept
     last_line: dict[tuple[str, str], int] = {}
-    copies: Counter[tuple[str, str]] = Counter()
+    copied: set[tuple[str, str]] = set()  # (file, label): read a second time from here on
     dropped = 0
     names: dict[str, str] = {}  # label -> its canonical name (a few per file)
-    for record, key, label, name in zip(records, keys, labels, files, strict=True):
-        host = names.get(label)
-        if host is None:
-            host = names[label] = identity.name(label) or label
-        line = int(record.get("line") or 0)
-        stream = (name, label)
-        if name and line < last_line.get(stream, 0) and (key is None or (host, key) in seen):
+    stream: tuple[str, str] | None = None  # the (file, label) of the lines being read
+    host, keys_seen, last, skip = "", set(), 0, False
+    for row, (key, label, name, number) in enumerate(
+            zip(keys, labels, files, column(records, "line"), strict=True)):
+        if stream is None or label != stream[1] or name != stream[0]:  # another stream
+            if stream is not None:
+                last_line[stream] = last
+            stream = (name, label)
+            host = names.get(label) or names.setdefault(label, identity.name(label) or label)
+            keys_seen = seen.setdefault(host, set())
+            last = last_line.get(stream, 0)
+            skip = stream in copied or same_file[name] != name
+        line = int(number or 0)
+        if name and line < last and (key is None or key in keys_seen):
             # the lines start again with a line already read: this file is read a second
             # time (a log followed across a rotation starts again with new lines: kept)
-            copies[stream] += 1
-        last_line[stream] = line
-        if copies[stream] or same_file[name] != name:
+            copied.add(stream)
+            skip = True
+        last = line
+        if skip:
             dropped += 1  # the same file again (given twice, or under another name)
             continue
         if key is not None:
-            if (host, key) in seen:
+            if key in keys_seen:
                 dropped += 1
                 continue
-            seen.add((host, key))
-        kept.append(record if host == record.get("host") else Overlay(record, {"host": host}))
+            keys_seen.add(key)
+        kept_rows.append(row)
+        hosts.append(host)
+    kept = _renamed(records, kept_rows, hosts, logged_hosts)
     warnings = list(identity.warnings)
-    kept = _in_place(kept, warnings)
-    return Prepared(kept, identity, dropped, warnings)
+    logged = column(records, "timestamp")
+    times = [logged[row] for row in kept_rows]
+    streams: dict[tuple[str, str], list[int]] = {}  # (file, host) -> kept records with a time
+    for index, (row, host, at) in enumerate(zip(kept_rows, hosts, times, strict=True)):
+        if at is not None:
+            streams.setdefault((str(file_names[row]), host), []).append(index)
+    kept, placed = _placed(kept, warnings, times, streams)
+    fields: dict[str, list[Any] | None] = {"host": hosts, "timestamp": placed}
+    for name in ("kind", "instance", "repeats"):
+        values = column(records, name)
+        fields[name] = [values[row] for row in kept_rows] \
+            if any(v is not None for v in values) else None
+    return Prepared(kept, identity, dropped, warnings, fields)
+
+
+class Renamed(Event):
+    """An event of an :class:`~loganalyzer.logs.read.EventSet` read under its host's
+    canonical name: a view of the same row of columns whose host column is renamed (an
+    :class:`Overlay` per event cost a dict and a second lookup per field read);
+    ``origin`` is the view it stands for (:func:`original`)."""
+
+    __slots__ = ("origin",)
+
+    def __init__(self, columns: dict[str, Any], row: int, origin: Event) -> None:
+        self._columns = columns
+        self._row = row
+        self.origin = origin
+
+
+def _renamed(records: Sequence[Mapping[str, Any]], rows: list[int], hosts: list[str],
+             logged: list[Any]) -> list[Mapping[str, Any]]:
+    """The records at ``rows``, each read with its host in ``hosts`` where that is not the
+    host it logged (``logged``): an :class:`Overlay`, or for an EventSet's views a
+    :class:`Renamed` view of columns with the host column renamed."""
+    changed = [i for i, (row, host) in enumerate(zip(rows, hosts, strict=True))
+               if host != logged[row]]
+    kept = [records[row] for row in rows]
+    if not changed:
+        return kept
+    if isinstance(records, Records):
+        renamed_hosts = list(logged)
+        for i in changed:
+            renamed_hosts[rows[i]] = hosts[i]
+        columns = {**records.columns, "host": renamed_hosts}
+        for i in changed:
+            kept[i] = Renamed(columns, rows[i], records[rows[i]])
+        return kept
+    for i in changed:
+        kept[i] = Overlay(kept[i], {"host": hosts[i]})
+    return kept
 
 
 def _in_place(records: list[Mapping[str, Any]], warnings: list[str]
@@ -178,19 +246,36 @@ def _in_place(records: list[Mapping[str, Any]], warnings: list[str]
     """A line stamped out of time order — earlier than the line before it, or later than the
     line after it, while those two agree — takes the time of the line before it (its place
     in the log), with a warning; a clock that steps back and stays back is left alone."""
-    streams: dict[tuple[str, str], list[int]] = {}
-    logged: list[Any] = [record.get("timestamp") for record in records]  # read once
-    for index, record in enumerate(records):
-        if logged[index] is not None:
-            streams.setdefault((str(record.get("file")), str(record.get("host"))),
-                               []).append(index)
+    return _placed(records, warnings)[0]
+
+
+def _placed(records: list[Mapping[str, Any]], warnings: list[str],
+            logged: list[Any] | None = None,
+            streams: dict[tuple[str, str], list[int]] | None = None,
+            ) -> tuple[list[Mapping[str, Any]], list[Any]]:
+    """:func:`_in_place`, and the time each record now reads. ``logged``: each record's
+    timestamp; ``streams``: the positions of the records with one, per (file, host)."""
+    if logged is None:
+        logged = [record.get("timestamp") for record in records]  # read once
+    if streams is None:
+        streams = {}
+        for index, (record, at) in enumerate(zip(records, logged, strict=True)):
+            if at is not None:
+                streams.setdefault((str(record.get("file")), str(record.get("host"))),
+                                   []).append(index)
     out = list(records)
     placed: list[Any] = list(logged)  # the times of ``out`` (a line put in its place: new)
+    within = timedelta(seconds=OUT_OF_ORDER_S)
     for indices in streams.values():
         for position in range(1, len(indices)):
             here_at = logged[indices[position]]
             before_at = placed[indices[position - 1]]
             after_at = logged[indices[position + 1]] if position + 1 < len(indices) else None
+            if before_at <= here_at and (after_at is None or here_at <= after_at):
+                continue  # in time order: most lines
+            if before_at - here_at <= within and (after_at is None
+                                                  or here_at - after_at <= within):
+                continue  # in order to within OUT_OF_ORDER_S
             early = (before_at - here_at).total_seconds()  # earlier than the line before
             late = (here_at - after_at).total_seconds() if after_at is not None else 0.0
             if early > OUT_OF_ORDER_S:
@@ -211,4 +296,4 @@ def _in_place(records: list[Mapping[str, Any]], warnings: list[str]
             out[indices[position]] = Overlay(here, {"timestamp": before["timestamp"],
                                                     "logged_timestamp": here["timestamp"]})
             placed[indices[position]] = before_at
-    return out
+    return out, placed

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from loganalyzer.analysis.fields import column
 
 # label sources, strongest first (nova's own names rank between the user's and the labels)
 SOURCE_RANK = {"--host": 0, "nova": 1, "syslog": 2, "sosreport hostname": 3,
                "merged-log tag": 4, "this machine": 5, "path": 6, "unknown": 7}
 NAME_KINDS = ("conf_host", "sync_power_moved")
+NAMING_KINDS = frozenset({"conf_host", "conf_my_ip", "sync_power_moved"})  # what resolve reads
 SAME_LINES_SHARE = 0.5  # labels sharing this share of the smaller one's lines are one host
 SAME_LINES_MIN = 2
 
@@ -86,13 +89,15 @@ def resolve(records: Iterable[Mapping[str, Any]],
     ``same_lines`` are pairs of labels that logged the same lines."""
     sources: dict[str, str] = {}  # label -> its source
     claims: dict[str, dict[str, set[str]]] = {}  # label -> kind -> names nova gave
-    for record in records:
-        label = record.get("host")
+    records = records if isinstance(records, Sequence) else list(records)
+    for label, kind, record in zip(column(records, "host"), column(records, "kind"), records,
+                                   strict=True):
         if not label:
             continue
         if label not in sources:
             sources[label] = str(record.get("host_source") or "path")
-        kind = record.get("kind")
+        if kind not in NAMING_KINDS:
+            continue
         if kind == "conf_host" and record.get("value"):
             claims.setdefault(label, {}).setdefault("host", set()).add(str(record["value"]))
         elif kind == "conf_my_ip" and record.get("value"):

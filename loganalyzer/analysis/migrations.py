@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +104,20 @@ def analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
         return _analyse_all(records, options, line_keys, libvirt)
 
 
+def warm_up(kinds: Iterable[Any]) -> None:
+    """Run the configuration code once before the analysis builds anything, when the events
+    (their ``kinds``) hold a migration's source lines: its first run imports oslo.config,
+    whose import leaves garbage cycles that hold the frames on the stack, and with them
+    whatever those frames hold, until a full collection (which a command never reaches:
+    :func:`collecting.collector_paused` moves what a block built to the oldest generation).
+    Run here, the frames hold nothing of the analysis (nova's defaults of the newest
+    release: cached, and what a log without release clues uses)."""
+    from loganalyzer.analysis.timeline import SOURCE_KINDS
+
+    if not SOURCE_KINDS.isdisjoint(kinds):
+        _defaults(BY_MAJOR[NEWEST])
+
+
 def _analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
                  line_keys: Sequence[int | None] | None, libvirt: Sequence[Any]) -> Analysis:
     from loganalyzer.analysis.correlate import join
@@ -111,8 +125,10 @@ def _analyse_all(records: Sequence[Mapping[str, Any]], options: Options,
 
     prepared = prepare(records, line_keys)
     records = prepared.records
-    facts = host_facts(r for r in records if r["kind"] in HOST_FACT_KINDS)
-    timelines = build(records)
+    facts = host_facts(r for r, kind in zip(records, prepared.fields["kind"] or (
+        [None] * len(records)), strict=True) if kind in HOST_FACT_KINDS)
+    timelines = build(records, prepared.fields)
+    prepared.fields.clear()  # read: not held while the rows are built
     rows = []
     for segment in timelines.segments:
         rows.append(_source_row(segment, facts.get(segment.host, HostFacts()), options))
@@ -322,12 +338,15 @@ def _iterations(segment: Segment, monitor: Any) -> list[float]:
     if monitor is None:
         return []
     marks = []
-    for event in segment.of("progress", "downtime_state"):
+    events, times = segment.events, segment.times()
+    for position in segment.positions("progress", "downtime_state"):
         # a folded run of repeated monitor lines: its first and its last iteration
-        for name in ("timestamp", "last_timestamp"):
-            when = event.get(name)
-            if when is not None:
-                marks.append((when - monitor).total_seconds())
+        when = times[position]
+        if when is not None:
+            marks.append((when - monitor).total_seconds())
+        when = events[position].get("last_timestamp")
+        if when is not None:
+            marks.append((when - monitor).total_seconds())
     return marks
 
 
@@ -438,7 +457,7 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
                                            or 0, size) if size else None
     row["predicted_timeout_s"] = predicted_limit or None
     row["inferred"] = _inferred(observed, state_ramp, variants, config, size)
-    proved = behaviour.implied(segment.events, facts.startup_before(start),
+    proved = behaviour.implied(segment, facts.startup_before(start),
                                release.has_timeout_action, size, size_source, row["paused"])
     for item in proved:  # the evidence is in the config-implied-by-behaviour finding
         row["inferred"][item.option] = item.value
@@ -459,7 +478,7 @@ def _source_row(segment: Segment, facts: HostFacts, options: Options) -> dict[st
                                             if inferred.get("delay") else "")
             + f" ({inferred['variant']}, a step every {inferred['step_interval_s']} s)."))
     row["findings"] = [f.to_json() for f in findings]
-    row["events"] = sum(e.get("repeats") or 1 for e in segment.events)  # lines, folded or not
+    row["events"] = segment.lines()  # lines, folded or not
     row["_events"] = list(segment.events)  # for `show`; renderers drop "_" keys
     return row
 
@@ -701,35 +720,37 @@ def _offset(event: Mapping[str, Any], start: Any) -> float | None:
 
 def _series(segment: Segment, start: Any) -> list[list[float]]:
     """``[[seconds after start, memory remaining %], …]`` from the progress lines, thinned
-    to at most ``MAX_SERIES`` points (the report draws it)."""
-    points = []
-    for event in segment.of("progress"):
-        offset = _offset(event, start)
-        if offset is not None and event.get("remaining_pct") is not None:
-            points.append([round(offset, 1), int(event["remaining_pct"])])
+    to at most ``MAX_SERIES`` points (the report draws it): the points are chosen first,
+    then only the chosen ones computed."""
+    if start is None:
+        return []
+    events, times = segment.events, segment.times()
+    points = [(at, pct) for p in segment.positions("progress")
+              if (at := times[p]) is not None
+              and (pct := events[p].get("remaining_pct")) is not None]
     if len(points) > MAX_SERIES:
         stride = len(points) / MAX_SERIES
         points = [points[int(i * stride)] for i in range(MAX_SERIES)] + [points[-1]]
-    return points
+    return [[round(round((at - start).total_seconds(), 3), 1), int(pct)]
+            for at, pct in points]
 
 
 def _markers(segment: Segment, start: Any) -> list[list[Any]]:
     """``[[seconds after start, label], …]``: lifecycle, timeout, post-copy and outcome
     lines, for the report's drill-down (repeated force-complete warnings once)."""
     out: list[list[Any]] = []
+    if start is None:
+        return out
     seen: set[str] = set()
-    for event in segment.events:
-        if event["kind"] == "lifecycle":
-            label = f"VM {event.get('state')}"
-        elif event["kind"] in MARKER_KINDS:
-            label = MARKER_KINDS[event["kind"]]
-        else:
-            continue
-        offset = _offset(event, start)
-        if offset is None or label in seen:
+    events, times = segment.events, segment.times()
+    for position, kind in segment.kinds_at("lifecycle", *MARKER_KINDS):
+        when = times[position]
+        label = (f"VM {events[position].get('state')}" if kind == "lifecycle"
+                 else MARKER_KINDS[kind])
+        if when is None or label in seen:
             continue
         seen.add(label)
-        out.append([offset, label])
+        out.append([round((when - start).total_seconds(), 3), label])
     return out
 
 

@@ -13,12 +13,13 @@ logs that start or end in the middle of a migration. The destination logs
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
+from loganalyzer.analysis.fields import column
 from loganalyzer.logs.catalog import INSTANCE_FROM, PHASES
 
 # The phase of a source-side message: 0 preparing, 1 monitor start, 2 running, 3 outcome,
@@ -43,42 +44,83 @@ class Segment:
     max_phase: int = -1
     closed_by_next: bool = False  # a new migration began before this one logged an outcome
     # kind -> positions in ``events``, and how many events it covers: the analysis asks a
-    # segment for its lines of a kind some thirty times, so a lookup must not scan them all
+    # segment for its lines of a kind some thirty times, so a lookup must not scan them all;
+    # the covered events' timestamps and the log lines they stand for (folded runs)
     _positions: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
     _indexed: int = field(default=0, repr=False, compare=False)
+    _times: list[Any] = field(default_factory=list, repr=False, compare=False)
+    _lines: int = field(default=0, repr=False, compare=False)
 
-    def add(self, event: Mapping[str, Any]) -> None:
-        kind = event["kind"]
-        if self._indexed == len(self.events):
-            self._positions.setdefault(kind, []).append(self._indexed)
+    def add(self, event: Mapping[str, Any], kind: str | None = None, at: Any = None,
+            lines: int = 0) -> None:
+        """Append ``event``; ``kind``, ``at``, ``lines``: its kind, timestamp and the log
+        lines it stands for (a folded run's ``repeats``, else 1), when the caller read them
+        already (all three, or none)."""
+        if kind is None:
+            kind, at, lines = event["kind"], event.get("timestamp"), event.get("repeats") or 1
+        events = self.events
+        if self._indexed == len(events):
+            found = self._positions.get(kind)
+            if found is None:
+                self._positions[kind] = [self._indexed]
+            else:
+                found.append(self._indexed)
             self._indexed += 1
-        self.events.append(event)
+            self._times.append(at)
+            self._lines += lines
+        events.append(event)
         phase = PHASE.get(kind)
-        if phase is not None:
-            self.max_phase = max(self.max_phase, phase)
+        if phase is not None and phase > self.max_phase:
+            self.max_phase = phase
 
     def _index(self) -> dict[str, list[int]]:
         """The positions of each kind (rebuilt when ``events`` was filled directly)."""
         if self._indexed != len(self.events):
-            self._positions = {}
+            self._positions, self._times, self._lines = {}, [], 0
             for position, event in enumerate(self.events):
                 self._positions.setdefault(event["kind"], []).append(position)
+                self._times.append(event.get("timestamp"))
+                self._lines += event.get("repeats") or 1
             self._indexed = len(self.events)
         return self._positions
 
+    def kinds_at(self, *kinds: str) -> list[tuple[int, str]]:
+        """(position, kind) of the events of ``kinds``, in log order."""
+        index = self._index()
+        return sorted((p, kind) for kind in dict.fromkeys(kinds) for p in index.get(kind, ()))
+
+    def times(self) -> list[Any]:
+        """Each event's timestamp (None where it has none), as ``events`` (read it only)."""
+        self._index()
+        return self._times
+
+    def lines(self) -> int:
+        """The log lines the events stand for (a folded run of repeated lines: all of it)."""
+        self._index()
+        return self._lines
+
     def positions(self, *kinds: str) -> list[int]:
         """Where the events of ``kinds`` are in ``events``, in log order."""
-        index = self._index()
+        index = self._positions if self._indexed == len(self.events) else self._index()
         if len(kinds) == 1:
             return list(index.get(kinds[0], ()))
-        return sorted(p for kind in dict.fromkeys(kinds) for p in index.get(kind, ()))
+        found = [index[kind] for kind in dict.fromkeys(kinds) if kind in index]
+        if len(found) == 1:
+            return list(found[0])
+        return sorted(p for positions in found for p in positions)
 
     def of(self, *kinds: str) -> list[Mapping[str, Any]]:
         events = self.events
+        if len(kinds) == 1:  # (positions without its copy)
+            index = self._positions if self._indexed == len(events) else self._index()
+            return [events[p] for p in index.get(kinds[0], ())]
         return [events[p] for p in self.positions(*kinds)]
 
     def first(self, *kinds: str) -> Mapping[str, Any] | None:
-        index = self._index()
+        index = self._positions if self._indexed == len(self.events) else self._index()
+        if len(kinds) == 1:
+            positions = index.get(kinds[0])
+            return self.events[positions[0]] if positions else None
         found = [index[kind][0] for kind in kinds if kind in index]
         return self.events[min(found)] if found else None
 
@@ -87,8 +129,11 @@ class Segment:
         return self.max_phase >= 3
 
     def last_time(self) -> Any:
-        times = [e["timestamp"] for e in self.events if _has_time(e)]
-        return times[-1] if times else None
+        """The time of the last event that has one (None: no event has)."""
+        for at in reversed(self.times()):
+            if at is not None:
+                return at
+        return None
 
 
 @dataclass
@@ -114,9 +159,9 @@ def _has_time(event: Mapping[str, Any]) -> bool:
     return event.get("timestamp") is not None
 
 
-def _starts_new(segment: Segment, event: Mapping[str, Any]) -> bool:
-    """Whether ``event`` begins a migration after ``segment`` (same host and instance)."""
-    kind = event["kind"]
+def _starts_new(segment: Segment, event: Mapping[str, Any], kind: str) -> bool:
+    """Whether ``event`` (of ``kind``) begins a migration after ``segment`` (same host and
+    instance)."""
     phase = PHASE.get(kind)
     if phase is None:
         return False
@@ -125,10 +170,10 @@ def _starts_new(segment: Segment, event: Mapping[str, Any]) -> bool:
     if phase == 2 and segment.has_outcome:
         return True
     if kind == "downtime_step" and event.get("after_s") == 0:
-        return any(e["kind"] == "downtime_step" for e in segment.events)
+        return bool(segment.positions("downtime_step"))
     if kind == "progress" and event.get("secs") == 0:
-        return any(e["kind"] == "progress" and (e.get("secs") or 0) > 0 for e in segment.events)
-    return phase == 0 and segment.max_phase == 0 and bool(segment.of(kind))
+        return any((e.get("secs") or 0) > 0 for e in segment.of("progress"))
+    return phase == 0 and segment.max_phase == 0 and bool(segment.positions(kind))
 
 
 @dataclass
@@ -140,22 +185,42 @@ class Timelines:
     loose_lifecycle: dict[tuple[str, str], list[Mapping[str, Any]]]
 
 
-def build(records: Iterable[Mapping[str, Any]]) -> Timelines:
-    """Cut events (in log order per host) into segments and arrivals."""
-    by_key: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for record in with_instances(records):
-        instance = record.get("instance") or UNKNOWN_INSTANCE
-        if instance == UNKNOWN_INSTANCE and record["kind"] not in SOURCE_KINDS:
+def build(records: Iterable[Mapping[str, Any]],
+          fields: Mapping[str, list[Any] | None] | None = None) -> Timelines:
+    """Cut events (in log order per host) into segments and arrivals. ``fields``: the
+    records' ``kind``, ``host``, ``instance``, ``timestamp`` and ``repeats`` as columns
+    (None: no record has it), when the caller has them (:class:`dedup.Prepared`); else
+    they are read from the records."""
+    given = records if isinstance(records, Sequence) else list(records)
+    fields = fields or {}
+
+    def read(name: str) -> list[Any]:
+        if name not in fields:
+            return column(given, name)
+        values = fields[name]
+        return [None] * len(given) if values is None else values
+
+    kinds, hosts, times, repeats = read("kind"), read("host"), read("timestamp"), read("repeats")
+    events_of, instances = _with_instances(given, kinds, hosts, read("instance"))
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for index, (kind, host, instance) in enumerate(zip(kinds, hosts, instances, strict=True)):
+        instance = instance or UNKNOWN_INSTANCE
+        if instance == UNKNOWN_INSTANCE and kind not in SOURCE_KINDS:
             continue
-        by_key.setdefault((record.get("host") or "unknown", instance), []).append(record)
+        by_key.setdefault((host or "unknown", instance), []).append(index)
     segments: list[Segment] = []
     arrivals: list[Arrival] = []
     loose: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for (host, instance), unordered in by_key.items():
-        events = in_log_order(unordered)
-        own, lifecycle = _source_segments(host, instance, events)
+        order = _log_order(unordered, times)
+        events = [events_of[i] for i in order]
+        own_kinds = [kinds[i] for i in order]
+        own, lifecycle = _source_segments(host, instance, events, own_kinds,
+                                          [times[i] for i in order],
+                                          [repeats[i] or 1 for i in order])
         segments.extend(own)
-        found, rest = _arrivals(host, instance, events, lifecycle)
+        found, rest = _arrivals(host, instance, [e for e, kind in zip(
+            events, own_kinds, strict=True) if kind in ARRIVAL_KINDS], lifecycle)
         arrivals.extend(found)
         if rest:
             loose[(host, instance)] = rest
@@ -167,66 +232,88 @@ def with_instances(records: Iterable[Mapping[str, Any]]) -> list[Mapping[str, An
     warning, the SR-IOV vif detach, Queens–Rocky's no-migrate_data warning) takes the
     instance of its host's next or previous instance-tagged line, as the catalogue says
     (``instance_from``). Without such a line it stays instance-less."""
-    out = list(records)
+    given = list(records)
+    return list(_with_instances(given, column(given, "kind"), column(given, "host"),
+                                column(given, "instance"))[0])
+
+
+def _with_instances(records: Sequence[Mapping[str, Any]], kinds: list[Any], hosts: list[Any],
+                    instances: list[Any]) -> tuple[Sequence[Mapping[str, Any]], list[Any]]:
+    """:func:`with_instances` on columns: the records and their instances (new lists when
+    a record took an instance)."""
+    out: list[Mapping[str, Any]] | None = None
+    taken: list[Any] | None = None
     last: dict[Any, str] = {}
     waiting: dict[Any, list[int]] = {}
-    for index, record in enumerate(out):
-        host, instance = record.get("host"), record.get("instance")
+    for index, (kind, host, instance) in enumerate(zip(kinds, hosts, instances, strict=True)):
         if instance:
-            for i in waiting.pop(host, ()):
-                out[i] = {**out[i], "instance": instance}
+            if host in waiting:
+                for i in waiting.pop(host):
+                    out, taken = out or list(records), taken or list(instances)
+                    out[i], taken[i] = {**out[i], "instance": instance}, instance
             last[host] = instance
             continue
-        way = INSTANCE_FROM.get(record["kind"])
+        way = INSTANCE_FROM.get(kind)
         if way == "next":
             waiting.setdefault(host, []).append(index)
         elif way == "previous" and host in last:
-            out[index] = {**record, "instance": last[host]}
-    return out
+            out, taken = out or list(records), taken or list(instances)
+            out[index], taken[index] = {**records[index], "instance": last[host]}, last[host]
+    return (records if out is None else out), (instances if taken is None else taken)
 
 
-def _source_segments(host: str, instance: str, events: list[Mapping[str, Any]]
+def _log_order(indices: list[int], times: list[Any]) -> list[int]:
+    """:func:`in_log_order` of the events at ``indices`` (their times in ``times``)."""
+    if all(times[i] is not None for i in indices):
+        return sorted(indices, key=times.__getitem__)
+    return indices
+
+
+def _source_segments(host: str, instance: str, events: list[Mapping[str, Any]],
+                     kinds: list[str], times: list[Any], lines: list[int],
                      ) -> tuple[list[Segment], list[Mapping[str, Any]]]:
     segments: list[Segment] = []
     current: Segment | None = None
     unattached: list[Mapping[str, Any]] = []
-    for event in events:
-        kind = event["kind"]
+    for event, kind, at, count in zip(events, kinds, times, lines, strict=True):
         if kind in SOURCE_KINDS:
-            if current is None or _starts_new(current, event):
+            if current is None or _starts_new(current, event, kind):
                 if current is not None and not current.has_outcome:
                     current.closed_by_next = True
                 current = Segment(host, instance)
                 segments.append(current)
-            current.add(event)
+            current.add(event, kind, at, count)
         elif kind == "lifecycle":
             if current is not None and event.get("state") in SOURCE_LIFECYCLE \
-                    and _within(current, event):
-                current.add(event)
+                    and _within(current, at):
+                current.add(event, kind, at, count)
             else:
                 unattached.append(event)
         elif kind == "downtime_state" and current is not None:
-            current.add(event)
+            current.add(event, kind, at, count)
     return segments, unattached
 
 
-def _within(segment: Segment, event: Mapping[str, Any]) -> bool:
-    """A lifecycle event belongs to a running migration, or one that ended moments ago."""
+def _within(segment: Segment, at: Any) -> bool:
+    """A lifecycle event (at ``at``) belongs to a running migration, or one that ended
+    moments ago."""
     if not segment.has_outcome:
         return True
     last = segment.last_time()
-    if last is None or not _has_time(event):
+    if last is None or at is None:
         return True
-    return (event["timestamp"] - last).total_seconds() <= LIFECYCLE_AFTER_END_S
+    return (at - last).total_seconds() <= LIFECYCLE_AFTER_END_S
 
 
-def _arrivals(host: str, instance: str, events: list[Mapping[str, Any]],
+def _arrivals(host: str, instance: str, markers: list[Mapping[str, Any]],
               lifecycle: list[Mapping[str, Any]]) -> tuple[list[Arrival], list[Mapping[str, Any]]]:
     """One arrival per ``Post operation of migration started`` (or a lone ``sync_power``
-    move), with the lifecycle events that led up to it."""
+    move: ``markers``, the events of ARRIVAL_KINDS in log order), with the lifecycle events
+    that led up to it."""
+    if not markers:  # a host's own migrations of this guest (or lifecycle lines alone)
+        return [], list(lifecycle)
     arrivals: list[Arrival] = []
     used: set[int] = set()
-    markers = [e for e in events if e["kind"] in ARRIVAL_KINDS]
     marker_times, lifecycle_times = _sorted_times(markers), _sorted_times(lifecycle)
     previous_end = None
     for marker in markers:

@@ -70,6 +70,25 @@ class Event(Mapping[str, Any]):
         return f"Event({dict(self)!r})"
 
 
+class Records(tuple[Event, ...]):
+    """The events of an :class:`EventSet` as :class:`Event` views, row ``i`` at index ``i``,
+    with the columns they read: a pass over every event that needs one or two fields takes
+    them whole (:meth:`column`) instead of asking each view (a tuple: it cannot change, so
+    its columns always say what its views say)."""
+
+    columns: dict[str, list[Any]]
+
+    def __new__(cls, columns: dict[str, list[Any]], rows: int) -> Records:
+        made = super().__new__(cls, (Event(columns, row) for row in range(rows)))
+        made.columns = columns
+        return made
+
+    def column(self, name: str) -> list[Any]:
+        """``[event.get(name) for event in self]``, the column itself (do not change it)."""
+        values = self.columns.get(name)
+        return values if values is not None else [None] * len(self)
+
+
 @dataclass
 class EventSet:
     """Everything read: the events (Python-object columns, and as a pandas frame when a
@@ -102,12 +121,12 @@ class EventSet:
         """The event table ``scan --format parquet`` writes (a pandas frame)."""
         return self.events
 
-    def records(self) -> list[Event]:
+    def records(self) -> Records:
         """The events in log order, as :class:`Event` views of the columns (None for every
         missing value)."""
         present = {name: values for name, values in self.columns.items()
                    if any(v is not None for v in values)}
-        return [Event(present, row) for row in range(self.rows)]
+        return Records(present, self.rows)
 
     def line_keys(self, where: frozenset[str]) -> list[int | None]:
         """Per event, a hash of what its line says (every column but those in ``where``);
