@@ -94,7 +94,8 @@ class HostFacts:
 
 
 STARTUP_KINDS = ("postcopy_available", "postcopy_unsupported", "autoconverge_unsupported")
-HOST_FACT_KINDS = ("config_option", "config_files", "compute_start", *STARTUP_KINDS)
+DUMP_KINDS = frozenset({"config_option", "config_files"})  # the start-up dump's lines
+HOST_FACT_KINDS = (*sorted(DUMP_KINDS), "compute_start", *STARTUP_KINDS)
 
 
 def host_facts(records: Iterable[Mapping[str, Any]]) -> dict[str, HostFacts]:

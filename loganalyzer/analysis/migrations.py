@@ -24,6 +24,7 @@ from loganalyzer.analysis.compare import (
 )
 from loganalyzer.analysis.dedup import prepare
 from loganalyzer.analysis.evidence import (
+    DUMP_KINDS,
     HOST_FACT_KINDS,
     NEWEST,
     HostFacts,
@@ -33,7 +34,12 @@ from loganalyzer.analysis.evidence import (
 )
 from loganalyzer.analysis.hosts import HostIdentity
 from loganalyzer.analysis.timeline import Segment, build, iso
-from loganalyzer.config.load import EffectiveConfig, config_from_values, load_config
+from loganalyzer.config.load import (
+    EffectiveConfig,
+    config_from_values,
+    load_config,
+    load_typing,
+)
 from loganalyzer.findings import Finding
 from loganalyzer.logs.catalog import Role, kinds_with
 from loganalyzer.nova.options import RAMP_OPTIONS, beyond_model
@@ -111,11 +117,15 @@ def warm_up(kinds: Iterable[Any]) -> None:
     whatever those frames hold, until a full collection (which a command never reaches:
     :func:`collecting.collector_paused` moves what a block built to the oldest generation).
     Run here, the frames hold nothing of the analysis (nova's defaults of the newest
-    release: cached, and what a log without release clues uses)."""
+    release: cached, and what a log without release clues uses; oslo.config itself when the
+    events hold a start-up dump, whose option texts it types)."""
     from loganalyzer.analysis.timeline import SOURCE_KINDS
 
-    if not SOURCE_KINDS.isdisjoint(kinds):
+    present = set(kinds)
+    if not SOURCE_KINDS.isdisjoint(present):
         _defaults(BY_MAJOR[NEWEST])
+        if not DUMP_KINDS.isdisjoint(present):
+            load_typing()
 
 
 def _analyse_all(records: Sequence[Mapping[str, Any]], options: Options,

@@ -305,6 +305,13 @@ def _apply_clamps(config: EffectiveConfig, release: Release) -> None:
         )
 
 
+def load_typing() -> None:
+    """Import oslo.config, which typing a dumped option text (:func:`config_from_values`)
+    needs, now: its import leaves garbage cycles holding the frames on the stack, so a caller
+    imports it before it holds anything large (analysis.migrations.warm_up)."""
+    from oslo_config import cfg  # noqa: F401
+
+
 def config_from_values(
     release: Release, values: Mapping[str, str], source: str
 ) -> tuple[EffectiveConfig, list[str]]:
