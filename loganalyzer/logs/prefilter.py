@@ -9,12 +9,14 @@ reads the file in Python. Compressed files are decompressed by a worker process
 worker) counts every line, so file statistics match the Python path exactly (a test compares
 all paths).
 
-``LOGANALYZER_PREFILTER`` = ``rg`` | ``grep`` | ``python`` forces one (tests use it).
+``LOGANALYZER_PREFILTER`` = ``rg`` | ``grep`` | ``python`` forces one (tests use it); left
+to ``auto``, a small file is read in Python (:func:`worth_a_tool`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import resource
@@ -52,6 +54,22 @@ def tool() -> tuple[str, str] | None:
             return None
     found = shutil.which("grep")
     return ("grep", found) if found else None
+
+
+SMALL_PLAIN_BYTES = 1 << 20  # plain files smaller than this: Python reads them (auto)
+SMALL_COMPRESSED_BYTES = 512 << 10  # compressed files: measured on their compressed size
+
+
+def worth_a_tool(size: int, compressed: bool) -> bool:
+    """Whether a file of ``size`` bytes on disk is worth starting the prefilter tool for
+    (``LOGANALYZER_PREFILTER`` auto; a forced tool is always used). Starting rg and ``wc``
+    costs ~7 ms of CPU, the inflate worker ~60 ms more (a Python process), where Python's
+    own search costs ~8.5 ms per MB of real-node log, ~4 ms per MB of a simulated fleet's
+    (``benchmarks/read_bench.py --crossover``); in a pool every core is busy, so the CPU
+    counts, not the tool's own core."""
+    if os.environ.get("LOGANALYZER_PREFILTER", "auto") != "auto":
+        return True
+    return size >= (SMALL_COMPRESSED_BYTES if compressed else SMALL_PLAIN_BYTES)
 
 
 def command(name: str, executable: str) -> list[str]:
@@ -109,14 +127,15 @@ def _lines(stream: IO[bytes], cap: int) -> Iterator[tuple[bytes, bool]]:
 
 
 def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None = None,
-                  source: IO[bytes] | None = None) -> list[int]:
+                  source: IO[bytes] | None = None, base: int = 0) -> list[int]:
     """Parse ``NUMBER:LINE`` output; with ``reached`` or ``source``, ``NUMBER:OFFSET:LINE``
     (the tools' ``--byte-offset``): ``reached`` is told how far the search got every 16 MiB
     or so, and the lines after a record whose message may go on over further lines are read
     from ``source`` (the file searched) from the end of the record's line. A line longer
     than :func:`~loganalyzer.logs.scan.max_line_bytes` is cut there, as the Python path cuts
     it. Returns the numbers of records that may go on whose next line was neither read nor
-    printed by the tool (without ``source``)."""
+    printed by the tool (without ``source``). ``base``: where in ``source`` the searched
+    bytes begin (a byte range of it)."""
     cap = max_line_bytes()
     told = 0
     unresolved: list[int] = []
@@ -144,7 +163,7 @@ def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None =
             if source is None:
                 opened = number
             else:
-                _after_line(source, offset, length)
+                _after_line(source, base + offset, length)
                 state.follow(physical_lines(source, cap), number)
     if opened:
         unresolved.append(opened)
@@ -250,3 +269,101 @@ def scan_compressed_file(path: str, origin: Origin, compression: str, fold: bool
             f"{origin.display}: unreadable after {result.file.bytes} bytes of log "
             f"({counts['problem']}); everything before that was read")
     return finish(result, counts["nul"])
+
+
+def scan_plain_range(path: str, origin: Origin, start: int, end: int,
+                     reached: Reached | None = None, fold: bool = True) -> ScanResult | None:
+    """Bytes [``start``, ``end``) of a plain file (a range cut at line starts: see
+    ``engine.plan_jobs``) through the prefilter tool, so that the ranges of one large file
+    are searched and parsed on every core at once. The tool and ``wc -l`` read the range
+    from pipes this process fills from the file in the kernel (:func:`_feed`); a record
+    still open at the range's end goes on in the lines after it. The result is not finished
+    (``engine.join_ranges`` joins the ranges and finishes them once); its line numbers
+    count from the range's start. None when there is no tool or it failed (a line past its
+    memory): the caller reads the file in Python."""
+    found = tool()
+    wc = shutil.which("wc")
+    if found is None or wc is None:
+        return None
+    result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
+    state = ScanState(origin, result, fold)
+    with open(path, "rb") as source:
+        size = os.fstat(source.fileno()).st_size
+        end = min(end, size)
+        source.seek(max(end - 1, 0))
+        last = source.read(1) if end > start else b"\n"
+        with _fed(source.fileno(), start, end) as tool_input, \
+                _fed(source.fileno(), start, end) as count_input, \
+                _popen([*command(*found), "--byte-offset", "-"], stdin=tool_input[0],
+                       stderr=subprocess.DEVNULL) as proc, \
+                subprocess.Popen([wc, "-l"], stdin=count_input[0],
+                                 stdout=subprocess.PIPE) as counter:
+            _handed(tool_input)
+            _handed(count_input)
+            assert proc.stdout is not None
+            _bounded(proc)
+            _parse_output(proc.stdout, state, reached, source, start)
+            lines_text, _ = counter.communicate()
+    if proc.returncode not in (0, 1) or counter.returncode != 0:
+        return None
+    result.file.bytes = end - start
+    result.file.lines = int(lines_text.split()[0]) + (0 if last == b"\n" else 1)
+    return result
+
+
+@contextlib.contextmanager
+def _fed(fd: int, start: int, end: int) -> Iterator[list[int]]:
+    """``[read end]`` of a pipe that a thread fills with bytes [start, end) of file ``fd``,
+    for a child's standard input (:func:`_handed` closes this process's copy once the child
+    has it). On leaving, the read end is closed if it was not (a reader gone ends the
+    copy) and the thread joined."""
+    import threading
+
+    reader, writer = os.pipe()
+    with contextlib.suppress(OSError, AttributeError):  # a 1 MiB pipe where allowed
+        import fcntl
+
+        fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, max(pipe_size(), 65536))
+    feeder = threading.Thread(target=_feed, args=(fd, writer, start, end), daemon=True)
+    feeder.start()
+    held = [reader]
+    try:
+        yield held
+    finally:
+        _handed(held)
+        feeder.join()
+
+
+def _handed(held: list[int]) -> None:
+    """Close this process's copy of a :func:`_fed` pipe (once)."""
+    while held:
+        os.close(held.pop())
+
+
+def _feed(fd: int, pipe: int, start: int, end: int) -> None:
+    """Copy bytes [start, end) of file ``fd`` into ``pipe`` and close it: ``os.splice``
+    (page references, no copy through this process), else ``pread`` and ``write``. A
+    reader that is gone (the tool failed) ends the copy."""
+    position = start
+    try:
+        splice = getattr(os, "splice", None)
+        while splice is not None and position < end:
+            try:
+                moved = splice(fd, pipe, min(end - position, 1 << 20), offset_src=position)
+            except OSError as exc:
+                if exc.errno in (errno.EINVAL, errno.ENOSYS):  # not for this file system
+                    break
+                raise
+            if moved == 0:
+                return  # the file got shorter
+            position += moved
+        while position < end:
+            data = os.pread(fd, min(end - position, 1 << 20), position)
+            if not data:
+                return
+            os.write(pipe, data)
+            position += len(data)
+    except OSError:  # EPIPE: the reader ended early
+        pass
+    finally:
+        os.close(pipe)
