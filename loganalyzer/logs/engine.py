@@ -28,6 +28,7 @@ from loganalyzer.logs.scan import (
     _join_runs,
     append,
     finish,
+    keyed,
 )
 
 SPLIT_BYTES = 64 << 20  # plain files larger than this are scanned in ranges
@@ -333,6 +334,8 @@ def _append_range(whole: ScanResult, part: ScanResult, fold: bool) -> bool:
             columns[name] = [n + offset if n is not None else None for n in columns[name]]
     for row in part.unrecognized:
         row["line"] += offset
+    keyed(whole.events)
+    keyed(part.events)
     if not _join_steps(whole, part, fold):
         return False
     _join_runs(whole, part)

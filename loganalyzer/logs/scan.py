@@ -277,6 +277,8 @@ def append(whole: ScanResult, part: ScanResult) -> ScanResult:
             columns[name] = [n + offset if n is not None else None for n in columns[name]]
     for row in part.unrecognized:
         row["line"] += offset
+    for result in (whole, part):
+        keyed(result.events)
     _join_runs(whole, part)
     _join_repeats(whole, part)
     whole.events.extend(part.events)
@@ -294,6 +296,16 @@ def append(whole: ScanResult, part: ScanResult) -> ScanResult:
 
 
 RUN_ENDS = ("repeats", "last_line", "last_time", "last_ts", "last_elapsed_s")
+KEY_COLUMNS = ("kind", "host", "instance", "pid", "message_id")
+
+
+def keyed(events: Columns) -> None:
+    """Give ``events`` the columns the joins read, empty ones where no event had the field
+    (a range or a cached file of start-up dump lines alone has no ``instance``)."""
+    data = events.finish()
+    for name in KEY_COLUMNS:
+        if name not in data:
+            data[name] = [None] * events.rows
 
 
 def _join_runs(whole: ScanResult, part: ScanResult) -> None:
