@@ -240,3 +240,27 @@ def test_progress_within_a_range_counts_from_its_start(awkward_log, monkeypatch)
     reached: list[int] = []
     engine_mod.run_job(engine_mod.Job(item, start, end, 1, 3), reached.append)
     assert reached and reached == sorted(reached) and reached[-1] < end - start
+
+
+@pytest.mark.parametrize("count_in_python", [0, 1 << 30])
+@pytest.mark.parametrize("ending", ["\n", ""])
+def test_lines_after_the_last_candidate_are_counted(count_in_python, ending, tmp_path,
+                                                    monkeypatch):
+    """The tool prints candidate lines only: a range's line count is its last printed line
+    plus the lines after it, counted by Python or by ``wc -l`` to the file's end."""
+    use("rg", monkeypatch)
+    monkeypatch.setattr(prefilter, "COUNT_IN_PYTHON", count_in_python)
+    noise = "".join(f"2024-05-01 12:00:00.000 7 INFO nova.compute.manager [-] quiet {i}\n"
+                    for i in range(300))
+    for name, text in (("candidates-first", migrations_text()[:30_000] + noise),
+                       ("no-candidates", noise)):
+        path = tmp_path / name / "nova-compute.log"
+        path.parent.mkdir()
+        path.write_text(text.rstrip("\n") + ending)
+        monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
+        reference = collect([str(path)], engine="local")
+        use("rg", monkeypatch)
+        assert reference.files[0].lines == text.count("\n")  # the last one ended or not
+        same(collect([str(path)], engine="local"), reference)
+        starts = line_starts(str(path))
+        same(read_in_ranges(str(path), [starts[len(starts) // 2], starts[-40]]), reference)

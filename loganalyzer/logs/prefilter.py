@@ -16,7 +16,6 @@ to ``auto``, a small file is read in Python (:func:`worth_a_tool`).
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import resource
@@ -24,6 +23,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 from loganalyzer.logs.anchors import ANCHORS
@@ -127,7 +127,8 @@ def _lines(stream: IO[bytes], cap: int) -> Iterator[tuple[bytes, bool]]:
 
 
 def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None = None,
-                  source: IO[bytes] | None = None, base: int = 0) -> list[int]:
+                  source: IO[bytes] | None = None, base: int = 0,
+                  tail: _Tail | None = None) -> list[int]:
     """Parse ``NUMBER:LINE`` output; with ``reached`` or ``source``, ``NUMBER:OFFSET:LINE``
     (the tools' ``--byte-offset``): ``reached`` is told how far the search got every 16 MiB
     or so, and the lines after a record whose message may go on over further lines are read
@@ -135,7 +136,8 @@ def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None =
     than :func:`~loganalyzer.logs.scan.max_line_bytes` is cut there, as the Python path cuts
     it. Returns the numbers of records that may go on whose next line was neither read nor
     printed by the tool (without ``source``). ``base``: where in ``source`` the searched
-    bytes begin (a byte range of it)."""
+    bytes begin; ``tail``: where they end (a byte range of it), and where the last line
+    parsed was."""
     cap = max_line_bytes()
     told = 0
     unresolved: list[int] = []
@@ -149,6 +151,11 @@ def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None =
         if reached is not None or source is not None:
             offset_text, _, raw = raw.partition(b":")
             offset = int(offset_text)
+            if tail is not None:
+                if offset >= tail.stop:  # past the range: the tool reads on, not needed
+                    tail.stopped = True
+                    break
+                tail.number, tail.offset = number, offset
             if reached is not None and offset - told >= REPORT_EVERY:
                 told = offset
                 reached(told)
@@ -193,39 +200,22 @@ def _bounded(proc: subprocess.Popen[bytes]) -> None:
 
 def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None,
                     fold: bool = True) -> ScanResult | None:
-    """A plain file through the prefilter, ``wc -l`` counting lines alongside. For files
-    without NUL bytes at their start; None when no tool is there or the file is not such a
-    file (the caller then scans in Python). ``reached`` is told the progress in bytes;
-    ``fold``: see :class:`~loganalyzer.logs.scan.ScanState`."""
-    found = tool()
-    wc = shutil.which("wc")
-    if found is None or wc is None:
+    """A plain file through the prefilter (:func:`scan_plain_range` over all of it). For
+    files without NUL bytes at their start; None when no tool is there or the file is not
+    such a file (the caller then scans in Python). ``reached`` is told the progress in
+    bytes; ``fold``: see :class:`~loganalyzer.logs.scan.ScanState`."""
+    if tool() is None:
         return None
     try:
         with open(path, "rb") as fh:
             head = fh.read(65536)
             size = os.fstat(fh.fileno()).st_size
-            fh.seek(max(size - 1, 0))
-            last = fh.read(1)
     except OSError:
         return None
     if b"\x00" in head or size == 0:
         return None
-    result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
-    state = ScanState(origin, result, fold)
-    with _popen([*command(*found), "--byte-offset", "--", path],
-                stderr=subprocess.DEVNULL) as proc, \
-            subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE) as counter, \
-            open(path, "rb") as source:
-        assert proc.stdout is not None
-        _bounded(proc)
-        _parse_output(proc.stdout, state, reached, source)
-        lines_text, _ = counter.communicate()
-    if proc.returncode not in (0, 1) or counter.returncode != 0:
-        return None
-    result.file.bytes = size
-    result.file.lines = int(lines_text.split()[0]) + (0 if last == b"\n" else 1)
-    return finish(result, 0)
+    result = scan_plain_range(path, origin, 0, size, reached, fold)
+    return None if result is None else finish(result, 0)
 
 
 def scan_compressed_file(path: str, origin: Origin, compression: str, fold: bool = True
@@ -271,99 +261,80 @@ def scan_compressed_file(path: str, origin: Origin, compression: str, fold: bool
     return finish(result, counts["nul"])
 
 
+@dataclass
+class _Tail:
+    """Where a range's search stops (``stop``, from the range's start) and where the last
+    line parsed before it was (its 1-based number and offset; 0 when none)."""
+
+    stop: int
+    number: int = 0
+    offset: int = 0
+    stopped: bool = False  # a line past ``stop`` came: the tool was not read to its end
+
+
 def scan_plain_range(path: str, origin: Origin, start: int, end: int,
                      reached: Reached | None = None, fold: bool = True) -> ScanResult | None:
     """Bytes [``start``, ``end``) of a plain file (a range cut at line starts: see
     ``engine.plan_jobs``) through the prefilter tool, so that the ranges of one large file
-    are searched and parsed on every core at once. The tool and ``wc -l`` read the range
-    from pipes this process fills from the file in the kernel (:func:`_feed`); a record
-    still open at the range's end goes on in the lines after it. The result is not finished
-    (``engine.join_ranges`` joins the ranges and finishes them once); its line numbers
-    count from the range's start. None when there is no tool or it failed (a line past its
-    memory): the caller reads the file in Python."""
+    are searched and parsed on every core at once. The tool reads the file from ``start``
+    on its standard input and is stopped at the first line it prints past ``end``; the
+    range's line count is the last printed line's number plus the newlines after it (no
+    ``wc``). A record still open at the range's end goes on in the lines after it. The
+    result is not finished (``engine.join_ranges`` joins the ranges and finishes them
+    once); its line numbers count from the range's start. None when there is no tool or it
+    failed (a line past its memory): the caller reads the file in Python."""
     found = tool()
-    wc = shutil.which("wc")
-    if found is None or wc is None:
+    if found is None:
         return None
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
     state = ScanState(origin, result, fold)
-    with open(path, "rb") as source:
+    with open(path, "rb") as source, open(path, "rb") as searched:
         size = os.fstat(source.fileno()).st_size
         end = min(end, size)
-        source.seek(max(end - 1, 0))
-        last = source.read(1) if end > start else b"\n"
-        with _fed(source.fileno(), start, end) as tool_input, \
-                _fed(source.fileno(), start, end) as count_input, \
-                _popen([*command(*found), "--byte-offset", "-"], stdin=tool_input[0],
-                       stderr=subprocess.DEVNULL) as proc, \
-                subprocess.Popen([wc, "-l"], stdin=count_input[0],
-                                 stdout=subprocess.PIPE) as counter:
-            _handed(tool_input)
-            _handed(count_input)
+        tail = _Tail(end - start)
+        searched.seek(start)
+        with _popen([*command(*found), "--byte-offset", "-"], stdin=searched,
+                    stderr=subprocess.DEVNULL) as proc:
             assert proc.stdout is not None
             _bounded(proc)
-            _parse_output(proc.stdout, state, reached, source, start)
-            lines_text, _ = counter.communicate()
-    if proc.returncode not in (0, 1) or counter.returncode != 0:
-        return None
+            try:
+                _parse_output(proc.stdout, state, reached, source, start, tail)
+            except BaseException:
+                proc.kill()
+                raise
+            if tail.stopped:
+                proc.kill()
+        if not tail.stopped and proc.returncode not in (0, 1):
+            return None
+        counted_from = start + tail.offset if tail.number else start
+        lines = max(tail.number - 1, 0) + newlines(path, counted_from, end, end == size)
+        source.seek(max(end - 1, 0))
+        if end == size and end > start and source.read(1) != b"\n":
+            lines += 1  # the file's last line, without its newline
     result.file.bytes = end - start
-    result.file.lines = int(lines_text.split()[0]) + (0 if last == b"\n" else 1)
+    result.file.lines = lines
     return result
 
 
-@contextlib.contextmanager
-def _fed(fd: int, start: int, end: int) -> Iterator[list[int]]:
-    """``[read end]`` of a pipe that a thread fills with bytes [start, end) of file ``fd``,
-    for a child's standard input (:func:`_handed` closes this process's copy once the child
-    has it). On leaving, the read end is closed if it was not (a reader gone ends the
-    copy) and the thread joined."""
-    import threading
-
-    reader, writer = os.pipe()
-    with contextlib.suppress(OSError, AttributeError):  # a 1 MiB pipe where allowed
-        import fcntl
-
-        fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, max(pipe_size(), 65536))
-    feeder = threading.Thread(target=_feed, args=(fd, writer, start, end), daemon=True)
-    feeder.start()
-    held = [reader]
-    try:
-        yield held
-    finally:
-        _handed(held)
-        feeder.join()
+COUNT_IN_PYTHON = 64 << 20  # newlines after a range's last candidate: Python below this
 
 
-def _handed(held: list[int]) -> None:
-    """Close this process's copy of a :func:`_fed` pipe (once)."""
-    while held:
-        os.close(held.pop())
-
-
-def _feed(fd: int, pipe: int, start: int, end: int) -> None:
-    """Copy bytes [start, end) of file ``fd`` into ``pipe`` and close it: ``os.splice``
-    (page references, no copy through this process), else ``pread`` and ``write``. A
-    reader that is gone (the tool failed) ends the copy."""
-    position = start
-    try:
-        splice = getattr(os, "splice", None)
-        while splice is not None and position < end:
-            try:
-                moved = splice(fd, pipe, min(end - position, 1 << 20), offset_src=position)
-            except OSError as exc:
-                if exc.errno in (errno.EINVAL, errno.ENOSYS):  # not for this file system
-                    break
-                raise
-            if moved == 0:
-                return  # the file got shorter
-            position += moved
-        while position < end:
-            data = os.pread(fd, min(end - position, 1 << 20), position)
+def newlines(path: str, start: int, end: int, to_the_end: bool) -> int:
+    """The newline bytes in [start, end) of the file (the lines after the last one the
+    tool printed). Python counts them (~0.45 s per GB), or ``wc -l`` (~0.1 s per GB, on
+    the other core) when they are many and run ``to_the_end`` of the file."""
+    wc = shutil.which("wc") if to_the_end and end - start > COUNT_IN_PYTHON else None
+    with open(path, "rb") as fh:
+        if wc is not None:
+            fh.seek(start)
+            counted = subprocess.run([wc, "-l"], stdin=fh, capture_output=True, check=False)
+            if counted.returncode == 0 and os.fstat(fh.fileno()).st_size == end:
+                return int(counted.stdout.split()[0])  # (a file that grew: Python counts)
+        count = 0
+        while start < end:
+            data = os.pread(fh.fileno(), min(end - start, 4 << 20), start)
             if not data:
-                return
-            os.write(pipe, data)
-            position += len(data)
-    except OSError:  # EPIPE: the reader ended early
-        pass
-    finally:
-        os.close(pipe)
+                break
+            count += data.count(b"\n")
+            start += len(data)
+        return count
