@@ -288,40 +288,71 @@ def _scanned_to(item: Input, origin: Origin, now: dict[str, Any]) -> tuple[ScanR
         return result, False
 
 
-def merge_ranges(jobs: Sequence[Job], results: Sequence[ScanResult]) -> list[ScanResult]:
-    """One result per input: the ranges of a file joined in order (:func:`join_ranges`)."""
+def merge_ranges(jobs: Sequence[Job], results: Iterable[ScanResult]) -> list[ScanResult]:
+    """One result per input: the ranges of a file joined in order (:func:`join_ranges`),
+    each as soon as it comes (``results`` may be :func:`run_each`'s, while later jobs
+    still run)."""
     merged: list[ScanResult] = []
-    parts: list[ScanResult] = []
-    for index, (job, result) in enumerate(zip(jobs, results, strict=True)):
+    joining: _Joining | None = None
+    for job, result in zip(jobs, results, strict=True):
         if job.parts == 1:
             merged.append(result)
             continue
-        parts.append(result)
-        if job.part == job.parts - 1 or index == len(jobs) - 1:
-            merged.append(join_ranges(job, parts))
-            parts = []
+        if job.part == 0 or joining is None:
+            joining = _Joining(job)
+        joining.add(result)
+        if job.part == job.parts - 1:
+            merged.append(joining.result())
+            joining = None
+    if joining is not None:  # (ranges of a file cut short: joined as they are)
+        merged.append(joining.result())
     return merged
 
 
 def join_ranges(job: Job, parts: Sequence[ScanResult]) -> ScanResult:
-    """The byte ranges of one file joined into the result one pass over it gives: line
-    numbers made global, runs of folded lines and copied step lines cut by a boundary
-    joined, counts summed, the unrecognized rows listed up to the file's limit, then
-    finished once. When that cannot be exact (the tool failed on a range; a ramp of
-    ``Increasing downtime`` lines near STEP_CAP cut by a boundary) the file is read again
-    whole, as one pass reads it."""
-    if any(not p.file.readable for p in parts):
-        return next(p for p in parts if not p.file.readable)
-    if any(getattr(p, "tool_failed", False) for p in parts):
-        return _whole(job.item, None, job.fold)
-    whole = ScanResult(**{name: value for name, value in vars(parts[0]).items()
-                          if name not in ("nul_bytes", "tool_failed")})
-    nul = getattr(parts[0], "nul_bytes", 0)
-    for part in parts[1:]:
-        if not _append_range(whole, part, job.fold):
-            return _whole(job.item, None, job.fold)
-        nul += getattr(part, "nul_bytes", 0)
-    return finish(whole, nul)
+    """The byte ranges of one file joined into the result one pass over it gives (see
+    :class:`_Joining`)."""
+    joining = _Joining(job)
+    for part in parts:
+        joining.add(part)
+    return joining.result()
+
+
+class _Joining:
+    """The byte ranges of one file joined, in order, as they come: line numbers made
+    global, runs of folded lines and copied step lines cut by a boundary joined, counts
+    summed, the unrecognized rows listed up to the file's limit, finished once at the end.
+    When that cannot be exact (the tool failed on a range; a ramp of ``Increasing
+    downtime`` lines near STEP_CAP cut by a boundary) the file is read again whole, as
+    one pass reads it."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.whole: ScanResult | None = None
+        self.nul = 0
+        self.again = False  # read the file again whole
+        self.unreadable: ScanResult | None = None
+
+    def add(self, part: ScanResult) -> None:
+        if self.again or self.unreadable is not None:
+            return
+        if not part.file.readable:
+            self.unreadable = part
+        elif getattr(part, "tool_failed", False):
+            self.again = True
+        elif self.whole is None:
+            self.whole = ScanResult(**{name: value for name, value in vars(part).items()
+                                       if name not in ("nul_bytes", "tool_failed")})
+        elif not _append_range(self.whole, part, self.job.fold):
+            self.again = True
+        self.nul += getattr(part, "nul_bytes", 0)
+
+    def result(self) -> ScanResult:
+        if self.unreadable is not None:
+            return self.unreadable
+        if self.again or self.whole is None:
+            return _whole(self.job.item, None, self.job.fold)
+        return finish(self.whole, self.nul)
 
 
 def _append_range(whole: ScanResult, part: ScanResult, fold: bool) -> bool:
@@ -565,9 +596,18 @@ def _pooled_job(indexed: tuple[int, Job]) -> ScanResult:
 def run(jobs: Sequence[Job], pool: Executor | None,
         progress: Callable[[Job], None] | None = None,
         partial: Callable[[Job], Callable[[int], None]] | None = None) -> list[ScanResult]:
-    """Results of ``jobs`` in job order. ``progress`` is told of each job done; ``partial``
-    gives a callback told how far into a job's file the scan got (this process, or the
-    workers of a :class:`ReportingPool`)."""
+    """Results of ``jobs`` in job order (:func:`run_each`, all at once)."""
+    return list(run_each(jobs, pool, progress, partial))
+
+
+def run_each(jobs: Sequence[Job], pool: Executor | None,
+             progress: Callable[[Job], None] | None = None,
+             partial: Callable[[Job], Callable[[int], None]] | None = None
+             ) -> Iterator[ScanResult]:
+    """Results of ``jobs`` in job order, each as soon as it and those before it are done.
+    ``progress`` is told of each job done; ``partial`` gives a callback told how far into
+    a job's file the scan got (this process, or the workers of a :class:`ReportingPool`).
+    A pool takes the largest jobs first."""
     results: Iterable[ScanResult]
     drain = None
     reports: Any = None  # a ReportingPool's queue (a multiprocessing.Queue)
@@ -584,17 +624,15 @@ def run(jobs: Sequence[Job], pool: Executor | None,
         else:
             futures = {i: pool.submit(run_job, jobs[i]) for i in order}
         results = (futures[i].result() for i in range(len(jobs)))
-    out = []
     try:
         for job, result in zip(jobs, results, strict=True):
-            out.append(result)
             if progress:
                 progress(job)
+            yield result
     finally:
         if drain is not None:
             reports.put(None)
             drain.join()
-    return out
 
 
 def _drain(reports: Any, jobs: Sequence[Job],

@@ -161,7 +161,7 @@ def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
         jobs = engines.plan_jobs(items, workers, use, fold)
         total = sum((j.end or _size(j.item)) - j.start for j in jobs)
         with _progress(show_progress, total, len(jobs) + len(plan.archives)) as bar:
-            results = engines.merge_ranges(jobs, engines.run(
+            results = engines.merge_ranges(jobs, engines.run_each(
                 jobs, pool, bar.done if bar else None, bar.within if bar else None))
             archives = (pool.map(_archive_job, plan.archives, [dict(hosts or {})] *
                                  len(plan.archives), [fold] * len(plan.archives))
