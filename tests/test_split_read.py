@@ -167,8 +167,10 @@ def test_auto_reads_one_large_file_on_every_core(tmp_path, monkeypatch):
     [item] = plan_inputs([str(path)]).files
     assert engine_mod.choose("auto", [item]) == "local"  # small: the tool's core is enough
     monkeypatch.setattr(engine_mod, "SPLIT_BYTES", 10_000)
+    monkeypatch.setattr(engine_mod, "AUTO_SPLIT_BYTES", 10_000, raising=False)
     monkeypatch.setattr(engine_mod.os, "cpu_count", lambda: 2)
     assert engine_mod.choose("auto", [item]) == "process"
+    assert engine_mod.choose("auto", [item], cached=True) == "local"  # one job: no pool
     jobs = engine_mod.plan_jobs([item], 2)
     assert len(jobs) == 2 * engine_mod.RANGES_PER_WORKER
     assert {j.weight for j in jobs} and sum(j.weight for j in jobs) == path.stat().st_size

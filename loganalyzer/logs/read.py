@@ -157,7 +157,8 @@ def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
     items = order_inputs(plan.files)
     use, problem = cache.prepare(cache_dir, cache_verify) if cache_dir else (None, None)
     warnings.extend([problem] if problem else [])
-    with engines.executor(engines.choose(engine, items), scheduler) as (pool, workers):
+    with engines.executor(engines.choose(engine, items, use is not None and fold),
+                          scheduler) as (pool, workers):
         jobs = engines.plan_jobs(items, workers, use, fold)
         total = sum((j.end or _size(j.item)) - j.start for j in jobs)
         with _progress(show_progress, total, len(jobs) + len(plan.archives)) as bar:
