@@ -266,3 +266,66 @@ def test_lines_after_the_last_candidate_are_counted(count_in_python, ending, tmp
         same(collect([str(path)], engine="local"), reference)
         starts = line_starts(str(path))
         same(read_in_ranges(str(path), [starts[len(starts) // 2], starts[-40]]), reference)
+
+
+@pytest.fixture(scope="module")
+def large_log(tmp_path_factory):
+    """A plain log past SPLIT_BYTES (the sample log repeated): read in ranges by a pool."""
+    from tests.conftest import REPO
+
+    sample = (REPO / "sample_logs" / "sosreport-compute-1" / "var" / "log" / "nova" /
+              "nova-compute.log").read_bytes()
+    path = tmp_path_factory.mktemp("large") / "nova-compute.log"
+    with open(path, "wb") as fh:
+        fh.write(sample * ((engine_mod.SPLIT_BYTES + (4 << 20)) // len(sample)))
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["SIGINT-group", "SIGTERM"])
+def test_a_run_stopped_while_ranges_are_searched_is_one_line(tmp_path, large_log, how):
+    """Ctrl-C or SIGTERM while the pool's workers and their search tools read the ranges of
+    one large file: one line, exit 128 + the signal, every worker and tool gone."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    from tests.conftest import REPO
+    from tests.test_interrupts import alive
+
+    if (prefilter.tool() or ("",))[0] != "rg":
+        pytest.skip("rg is not installed")
+    name, _, whom = how.partition("-")
+    signum = getattr(signal, name)
+    target = tmp_path / "events.json"
+    env = dict(os.environ, PYTHONPATH=str(REPO), LOGANALYZER_PREFILTER="rg")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "loganalyzer", "scan", str(large_log), "--engine", "process",
+         "-q", "-f", "json", "-o", str(target)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 60
+    tools: list[psutil.Process] = []
+    while time.monotonic() < deadline and len(tools) < 2:  # two workers, each with its rg
+        time.sleep(0.05)
+        tools = [p for p in parent.children(recursive=True) if p.name() == "rg"]
+    everyone = parent.children(recursive=True)
+    assert len(tools) >= 2 and proc.poll() is None
+    if whom == "group":
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 128 + signum, err
+    assert err.decode().splitlines() == [f"loganalyzer: stopped by {name}"]
+    time.sleep(0.5)
+    assert alive(everyone) == []
+    assert not target.exists()
