@@ -630,7 +630,8 @@ def run_each(jobs: Sequence[Job], pool: Executor | None,
             futures = {i: pool.submit(_pooled_job, (i, jobs[i])) for i in order}
         else:
             futures = {i: pool.submit(run_job, jobs[i]) for i in order}
-        results = (futures[i].result() for i in range(len(jobs)))
+        # each result let go as it is handed on (the joined columns are copies)
+        results = (futures.pop(i).result() for i in range(len(jobs)))
     try:
         for job, result in zip(jobs, results, strict=True):
             if progress:
