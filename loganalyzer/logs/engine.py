@@ -360,12 +360,15 @@ class _Joining:
         return finish(self.whole, self.nul)
 
 
+LINE_COLUMNS = ("line", "last_line", "dump_last_line")  # line numbers (the last: dump rows)
+
+
 def _append_range(whole: ScanResult, part: ScanResult, fold: bool) -> bool:
     """``part`` (an unfinished range scan) appended to ``whole`` (the ranges before it,
     unfinished) as if one pass had read on; False when that cannot be exact."""
     offset = whole.file.lines
     columns = part.events.finish()
-    for name in ("line", "last_line"):
+    for name in LINE_COLUMNS:
         if name in columns:
             columns[name] = [n + offset if n is not None else None for n in columns[name]]
     for row in part.unrecognized:
