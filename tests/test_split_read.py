@@ -385,3 +385,26 @@ def test_small_files_are_searched_for_libvirt_lines_without_rg(tmp_path, monkeyp
     monkeypatch.setattr(prefilter, "SMALL_PLAIN_BYTES", 10)
     if (prefilter.tool() or ("",))[0] == "rg":
         assert _searched(str(path), str(path), None, "unknown", None, None) is not None
+
+
+def test_a_pool_reads_libvirt_logs_and_tarballs_beside_the_files(tmp_path, monkeypatch):
+    """With a pool, the libvirt/QEMU reading and the tarballs run in workers while the
+    files are scanned: the same records, files, events and warnings as in this process."""
+    import shutil
+    import tarfile
+
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("LOGANALYZER_PREFILTER", "auto")
+    for name in ("sosreport-compute-1", "sosreport-compute-3"):
+        shutil.copytree(REPO / "sample_logs" / name, tmp_path / "logs" / name)
+    with tarfile.open(tmp_path / "logs" / "sosreport-compute-2.tar.gz", "w:gz") as tar:
+        tar.add(REPO / "sample_logs" / "sosreport-compute-2", "sosreport-compute-2")
+    here = collect([str(tmp_path / "logs")], engine="local")
+    pooled = collect([str(tmp_path / "logs")], engine="process")
+    assert here.libvirt.records and here.libvirt.files
+    same(pooled, here)
+    assert pooled.notes == here.notes
+    assert pooled.libvirt.records == here.libvirt.records
+    assert pooled.libvirt.files == here.libvirt.files
+    assert pooled.libvirt.warnings == here.libvirt.warnings
