@@ -91,6 +91,7 @@ def test_byte_ranges_join_a_run_they_cut(tmp_path, monkeypatch):
     monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
     whole = collect([path], engine="local")
     monkeypatch.setattr(engine_mod, "SPLIT_BYTES", 10_000)
+    monkeypatch.setattr(engine_mod, "RANGES_PER_WORKER", 1)
     from loganalyzer.logs.ingest.discover import plan_inputs
 
     assert len(engine_mod.plan_jobs(plan_inputs([path]).files, 5)) == 5

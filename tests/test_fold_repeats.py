@@ -71,6 +71,7 @@ def test_byte_ranges_join_the_runs_they_cut(tmp_path, monkeypatch):
     monkeypatch.setenv("LOGANALYZER_PREFILTER", "python")
     whole = collect([str(path)], engine="local")
     monkeypatch.setattr(engine_mod, "SPLIT_BYTES", 20_000)
+    monkeypatch.setattr(engine_mod, "RANGES_PER_WORKER", 1)
     from loganalyzer.logs.ingest.discover import plan_inputs
 
     with engine_mod.executor("local") as (pool, _):

@@ -17,11 +17,30 @@ from typing import Any
 from loganalyzer.errors import InputError
 from loganalyzer.logs.cache import CacheUse
 from loganalyzer.logs.ingest.discover import Input
-from loganalyzer.logs.scan import FileReport, Origin, ScanResult, append
+from loganalyzer.logs.scan import (
+    MAX_UNRECOGNIZED,
+    STEP_CAP,
+    FileReport,
+    Origin,
+    ScanResult,
+    _drop_rows,
+    _join_repeats,
+    _join_runs,
+    append,
+    finish,
+    keyed,
+)
 
 SPLIT_BYTES = 64 << 20  # plain files larger than this are scanned in ranges
+RANGES_PER_WORKER = 2  # see range_count
+RANGE_BYTES = 1 << 30
 ENGINES = ("auto", "local", "process", "dask")
 AUTO_PROCESS_BYTES = 32 << 20  # auto: below this much input a process pool costs more
+# auto, one plain file read by a prefilter tool: read in ranges by a pool past this size.
+# Ranges cost ~0.2 s of CPU per GB more (two parsers and two tools sharing two cores) and
+# save wall time where the parse is slower than the search (real-node logs: ~0.85 s of
+# parse to ~0.35 s of rg per GB); a pool's start (~50 ms) is not worth it below this.
+AUTO_SPLIT_BYTES = 256 << 20
 
 
 @dataclass(frozen=True)
@@ -35,27 +54,48 @@ class Job:
     parts: int = 1
     cache: CacheUse | None = None
     fold: bool = True  # see scan.ScanState
+    weight: int = 0  # about how much work: bytes to search (see plan_jobs)
 
 
 def plan_jobs(items: Sequence[Input], workers: int, cache: CacheUse | None = None,
               fold: bool = True) -> list[Job]:
-    """Whole inputs, except large plain files, which become ``workers`` ranges each when no
-    prefilter tool is there to search them on its own core. Not folding (``fold`` False, see
-    :class:`~loganalyzer.logs.scan.ScanState`) reads past the cache, which holds folded
-    scans."""
+    """Whole inputs, except large plain files with several workers, which become
+    :func:`range_count` byte ranges each, searched by a prefilter tool each (or in Python).
+    Not folding (``fold`` False, see :class:`~loganalyzer.logs.scan.ScanState`) reads past
+    the cache, which holds folded scans; a cached file is read whole."""
     cache = cache if fold else None
-    from loganalyzer.logs.prefilter import tool
-
     jobs: list[Job] = []
     for item in items:
         size = _plain_size(item)
-        if size is None or size <= SPLIT_BYTES or workers < 2 or tool() or cache:
-            jobs.append(Job(item, cache=cache, fold=fold))
+        if size is None or size <= SPLIT_BYTES or workers < 2 or cache:
+            jobs.append(Job(item, cache=cache, fold=fold, weight=_weight(item, size)))
             continue
-        cuts = _line_cuts(item.path or "", size, max(workers, size // (256 << 20) + 1))
+        cuts = _line_cuts(item.path or "", size, range_count(size, workers))
         for part, (start, end) in enumerate(cuts):
-            jobs.append(Job(item, start, end, part, len(cuts), fold=fold))
+            jobs.append(Job(item, start, end, part, len(cuts), fold=fold, weight=end - start))
     return jobs
+
+
+COMPRESSION_RATIO = 8  # a compressed log's weight: its size times this (text logs: 5-15)
+
+
+def _weight(item: Input, plain: int | None) -> int:
+    """The bytes a whole input's scan searches, about (the order a pool takes jobs in)."""
+    if plain is not None:
+        return plain
+    try:
+        return os.path.getsize(item.path or "") * COMPRESSION_RATIO
+    except OSError:
+        return 0
+
+
+def range_count(size: int, workers: int) -> int:
+    """Ranges for a plain file of ``size`` bytes: ``RANGES_PER_WORKER`` per worker, so that
+    a worker that finishes early (its ranges held fewer candidate lines) takes another,
+    more for a file past ``RANGE_BYTES`` per range (the memory of a range's results in a
+    worker), always a multiple of ``workers``."""
+    rounds = max(RANGES_PER_WORKER, -(-size // (RANGE_BYTES * workers)))
+    return workers * rounds
 
 
 def _plain_size(item: Input) -> int | None:
@@ -105,8 +145,6 @@ class _Range:
 def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResult:
     """Scan one job (a module-level function, so any executor can pickle it). ``reached``,
     in this process only, is told how many bytes of a plain file were searched so far."""
-    from loganalyzer.logs.scan import scan_stream
-
     if job.parts == 1:
         if job.cache and job.item.path and job.item.display != "-" and job.item.url is None \
                 and not job.item.stream:
@@ -115,29 +153,69 @@ def run_job(job: Job, reached: Callable[[int], None] | None = None) -> ScanResul
     item = job.item
     origin = Origin(item.display, item.host, item.host_source, item.year)
     try:
-        with open(item.path or "", "rb") as fh:
-            # a record open at the range's end goes on in the next range's first lines
-            result = scan_stream(_Range(fh, job.start, job.end or 0), origin,
-                                 beyond=fh, fold=job.fold)
+        return _range(job, origin, reached)
     except OSError as exc:
         result = ScanResult(FileReport(item.display, item.host, item.host_source,
                                        readable=False))
         result.warnings.append(f"{item.display}: cannot read: {exc.strerror}")
-    return result
+        return result
+
+
+@dataclass
+class Part(ScanResult):
+    """A byte range's scan, not finished (:func:`join_ranges` finishes the joined file):
+    the NUL bytes it saw, and whether the prefilter tool failed on it (then the file is
+    read whole again, as :func:`_whole` reads it)."""
+
+    nul_bytes: int = 0
+    tool_failed: bool = False
+
+
+def _range(job: Job, origin: Origin, reached: Callable[[int], None] | None) -> Part:
+    """Bytes [start, end) of a plain file: through the prefilter tool when the whole file
+    would be (:func:`_whole`), else in Python; a record open at the range's end goes on in
+    the next range's first lines."""
+    from loganalyzer.logs.prefilter import scan_plain_range, tool
+    from loganalyzer.logs.scan import ScanState, read_into
+
+    path, end = job.item.path or "", job.end or 0
+    if tool() is not None and _tool_reads(path):
+        try:
+            scanned = scan_plain_range(path, origin, job.start, end, reached, job.fold)
+        except OSError:  # a tool that cannot be started
+            scanned = None
+        if scanned is None:
+            return Part(FileReport(origin.display, origin.host, origin.host_source),
+                        tool_failed=True)
+        return Part(**vars(scanned))
+    result = ScanResult(FileReport(origin.display, origin.host, origin.host_source))
+    state = ScanState(origin, result, job.fold)
+    with open(path, "rb") as fh:
+        read_into(_Range(fh, job.start, end), state, beyond=fh)
+    return Part(**vars(result), nul_bytes=state.nul_bytes)
+
+
+def _tool_reads(path: str) -> bool:
+    """Whether :func:`loganalyzer.logs.prefilter.scan_plain_file` takes this file (no NUL
+    byte in its first 64 KiB), so that its ranges are read as the whole file would be."""
+    with open(path, "rb") as fh:
+        return b"\x00" not in fh.read(65536)
 
 
 def _whole(item: Input, reached: Callable[[int], None] | None = None, fold: bool = True
            ) -> ScanResult:
     """A whole input: through the prefilter tool when there is one, else in Python."""
     from loganalyzer.logs.ingest.readers import file_compression
-    from loganalyzer.logs.prefilter import scan_compressed_file, scan_plain_file
+    from loganalyzer.logs.prefilter import scan_compressed_file, scan_plain_file, worth_a_tool
     from loganalyzer.logs.sources import scan_input
 
     if item.path and item.display != "-" and item.url is None and not item.stream:
         origin = Origin(item.display, item.host, item.host_source, item.year)
         compression = file_compression(item.path)
         try:
-            if compression is None:
+            if not worth_a_tool(os.path.getsize(item.path), compression is not None):
+                fast = None  # small: Python reads it sooner than a tool starts
+            elif compression is None:
                 fast = scan_plain_file(item.path, origin, reached, fold)
             else:
                 fast = scan_compressed_file(item.path, origin, compression, fold)
@@ -215,25 +293,178 @@ def _scanned_to(item: Input, origin: Origin, now: dict[str, Any]) -> tuple[ScanR
         return result, False
 
 
-def merge_ranges(jobs: Sequence[Job], results: Sequence[ScanResult]) -> list[ScanResult]:
-    """One result per input: ranges of a file joined in order, line numbers made global."""
+def merge_ranges(jobs: Sequence[Job], results: Iterable[ScanResult]) -> list[ScanResult]:
+    """One result per input: the ranges of a file joined in order (:func:`join_ranges`),
+    each as soon as it comes (``results`` may be :func:`run_each`'s, while later jobs
+    still run)."""
     merged: list[ScanResult] = []
+    joining: _Joining | None = None
     for job, result in zip(jobs, results, strict=True):
-        if job.part == 0:
+        if job.parts == 1:
             merged.append(result)
-        else:
-            append(merged[-1], result)
+            continue
+        if job.part == 0 or joining is None:
+            joining = _Joining(job)
+        joining.add(result)
+        if job.part == job.parts - 1:
+            merged.append(joining.result())
+            joining = None
+    if joining is not None:  # (ranges of a file cut short: joined as they are)
+        merged.append(joining.result())
     return merged
 
 
-def choose(engine: str, items: Sequence[Input]) -> str:
-    """``auto``: a process pool when there is enough to read in several inputs, else this
-    process (one input that a prefilter tool reads has its second core in the tool: a pool
-    would only add a fork and the pickling of the results, ~0.1 s on 1 GB)."""
+def join_ranges(job: Job, parts: Sequence[ScanResult]) -> ScanResult:
+    """The byte ranges of one file joined into the result one pass over it gives (see
+    :class:`_Joining`)."""
+    joining = _Joining(job)
+    for part in parts:
+        joining.add(part)
+    return joining.result()
+
+
+class _Joining:
+    """The byte ranges of one file joined, in order, as they come: line numbers made
+    global, runs of folded lines and copied step lines cut by a boundary joined, counts
+    summed, the unrecognized rows listed up to the file's limit, finished once at the end.
+    When that cannot be exact (the tool failed on a range; a ramp of ``Increasing
+    downtime`` lines near STEP_CAP cut by a boundary) the file is read again whole, as
+    one pass reads it."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.whole: ScanResult | None = None
+        self.nul = 0
+        self.again = False  # read the file again whole
+        self.unreadable: ScanResult | None = None
+
+    def add(self, part: ScanResult) -> None:
+        if self.again or self.unreadable is not None:
+            return
+        if not part.file.readable:
+            self.unreadable = part
+        elif getattr(part, "tool_failed", False):
+            self.again = True
+        elif self.whole is None:
+            self.whole = ScanResult(**{name: value for name, value in vars(part).items()
+                                       if name not in ("nul_bytes", "tool_failed")})
+        elif not _append_range(self.whole, part, self.job.fold):
+            self.again = True
+        self.nul += getattr(part, "nul_bytes", 0)
+
+    def result(self) -> ScanResult:
+        if self.unreadable is not None:
+            return self.unreadable
+        if self.again or self.whole is None:
+            return _whole(self.job.item, None, self.job.fold)
+        return finish(self.whole, self.nul)
+
+
+LINE_COLUMNS = ("line", "last_line", "dump_last_line")  # line numbers (the last: dump rows)
+
+
+def _append_range(whole: ScanResult, part: ScanResult, fold: bool) -> bool:
+    """``part`` (an unfinished range scan) appended to ``whole`` (the ranges before it,
+    unfinished) as if one pass had read on; False when that cannot be exact."""
+    offset = whole.file.lines
+    columns = part.events.finish()
+    for name in LINE_COLUMNS:
+        if name in columns:
+            columns[name] = [n + offset if n is not None else None for n in columns[name]]
+    for row in part.unrecognized:
+        row["line"] += offset
+    keyed(whole.events)
+    keyed(part.events)
+    if not _join_steps(whole, part, fold):
+        return False
+    _join_runs(whole, part)
+    _join_repeats(whole, part)
+    whole.events.extend(part.events)
+    room = max(MAX_UNRECOGNIZED - len(whole.unrecognized), 0)
+    whole.unrecognized.extend(part.unrecognized[:room])
+    whole.unlisted += part.unlisted + max(len(part.unrecognized) - room, 0)
+    if part.cut_lines and not whole.cut_lines:
+        whole.first_cut = part.first_cut + offset
+    whole.cut_lines += part.cut_lines
+    for key, count in part.capped.items():
+        whole.capped[key] = whole.capped.get(key, 0) + count
+    whole.warnings.extend(part.warnings)
+    whole.file.lines += part.file.lines
+    whole.file.bytes += part.file.bytes
+    whole.file.folded += part.file.folded
+    return True
+
+
+def _join_steps(whole: ScanResult, part: ScanResult, fold: bool) -> bool:
+    """``Increasing downtime`` lines cut by a range boundary, as ``ScanState._step_held``
+    reads them in one pass: the part's first line of a migration that repeats the step
+    its migration's last row holds is folded into that row; False when the part's first
+    ramp of a migration would reach STEP_CAP counted on from the ramp before the
+    boundary (then lines were kept that one pass counts instead)."""
+    ahead, behind = whole.events.finish(), part.events.finish()
+    if "downtime_step" not in ahead.get("kind", ()):
+        return True
+    latest: dict[tuple[Any, Any], int] = {}
+    steps: dict[tuple[Any, Any], tuple[int, tuple[Any, Any], int]] = {}
+    for i, (kind, host, instance) in enumerate(zip(ahead["kind"], ahead["host"],
+                                                   ahead["instance"], strict=True)):
+        key = (host, instance)
+        latest[key] = i
+        if kind == "downtime_step":
+            value = (ahead["downtime_ms"][i], ahead["after_s"][i])
+            last = steps.get(key)
+            steps[key] = (i, value, 1 if last is None or value[1] == 0 else last[2] + 1)
+    seen: set[tuple[Any, Any]] = set()
+    counted: dict[tuple[Any, Any], int] = {}  # steps kept on in the ramp before, per key
+    joined: set[int] = set()
+    for j, (kind, host, instance) in enumerate(zip(behind.get("kind", ()),
+                                                   behind.get("host", ()),
+                                                   behind.get("instance", ()), strict=True)):
+        key = (host, instance)
+        first, last = key not in seen, steps.get(key)
+        seen.add(key)
+        if kind != "downtime_step" or last is None:
+            continue
+        value = (behind["downtime_ms"][j], behind["after_s"][j])
+        if first and fold and value == last[1] and latest[key] == last[0]:
+            _fold_into(whole, last[0], behind, j)
+            joined.add(j)
+            continue
+        if value[1] == 0:
+            del steps[key]  # a new ramp: its steps are counted from 1 either way
+            continue
+        counted[key] = counted.get(key, 0) + 1
+        if last[2] + counted[key] > STEP_CAP:
+            return False
+    _drop_rows(part, behind, joined)
+    return True
+
+
+def _fold_into(whole: ScanResult, row: int, columns: dict[str, list[Any]], j: int) -> None:
+    """Row ``j`` of a part (a copied step line and the copies folded into it) counted in
+    ``whole``'s row ``row``, as ``ScanState._fold_step`` counts a copy."""
+    events, data = whole.events, whole.events.data
+    repeats = data.get("repeats")
+    before = (repeats[row] if repeats is not None and len(repeats) > row else None) or 1
+    more = columns["repeats"][j] if "repeats" in columns else None
+    events.put(row, "repeats", before + (more or 1))
+    for name, own in (("last_line", "line"), ("last_time", "time"), ("last_ts", "ts")):
+        ended = columns[name][j] if more and name in columns else None
+        events.put(row, name, ended if ended is not None else columns[own][j])
+
+
+def choose(engine: str, items: Sequence[Input], cached: bool = False) -> str:
+    """``auto``: a process pool when there is enough to read, else this process. One input
+    that a prefilter tool reads has its second core in the tool already: it goes to the
+    pool only when it is a plain file past ``AUTO_SPLIT_BYTES``, read in ranges each
+    searched by its own tool and parsed by its own worker (not when ``cached``: a file
+    read through ``--cache`` is one job)."""
     if engine not in ENGINES:
         raise InputError(f"--engine {engine}: not one of {' | '.join(ENGINES)}")
     if engine != "auto":
         return engine
+    if (os.cpu_count() or 1) < 2:
+        return "local"
     total = 0
     for item in items:
         try:
@@ -244,8 +475,10 @@ def choose(engine: str, items: Sequence[Input]) -> str:
         from loganalyzer.logs.prefilter import tool
 
         if tool() is not None:
-            return "local"
-    return "process" if total >= AUTO_PROCESS_BYTES and (os.cpu_count() or 1) > 1 else "local"
+            size = _plain_size(items[0])
+            split = not cached and size is not None and size > AUTO_SPLIT_BYTES
+            return "process" if split else "local"
+    return "process" if total >= AUTO_PROCESS_BYTES else "local"
 
 
 @contextmanager
@@ -373,9 +606,18 @@ def _pooled_job(indexed: tuple[int, Job]) -> ScanResult:
 def run(jobs: Sequence[Job], pool: Executor | None,
         progress: Callable[[Job], None] | None = None,
         partial: Callable[[Job], Callable[[int], None]] | None = None) -> list[ScanResult]:
-    """Results of ``jobs`` in job order. ``progress`` is told of each job done; ``partial``
-    gives a callback told how far into a job's file the scan got (this process, or the
-    workers of a :class:`ReportingPool`)."""
+    """Results of ``jobs`` in job order (:func:`run_each`, all at once)."""
+    return list(run_each(jobs, pool, progress, partial))
+
+
+def run_each(jobs: Sequence[Job], pool: Executor | None,
+             progress: Callable[[Job], None] | None = None,
+             partial: Callable[[Job], Callable[[int], None]] | None = None
+             ) -> Iterator[ScanResult]:
+    """Results of ``jobs`` in job order, each as soon as it and those before it are done.
+    ``progress`` is told of each job done; ``partial`` gives a callback told how far into
+    a job's file the scan got (this process, or the workers of a :class:`ReportingPool`).
+    A pool takes the largest jobs first."""
     results: Iterable[ScanResult]
     drain = None
     reports: Any = None  # a ReportingPool's queue (a multiprocessing.Queue)
@@ -383,23 +625,25 @@ def run(jobs: Sequence[Job], pool: Executor | None,
         results = (run_job(j, partial(j) if partial else None) for j in jobs)
     else:
         reports = getattr(pool, "reports", None)
+        # the largest first, so that no large job starts last while the other workers idle
+        order = sorted(range(len(jobs)), key=lambda i: -jobs[i].weight)
         if reports is not None and partial is not None:
             drain = threading.Thread(target=_drain, args=(reports, jobs, partial), daemon=True)
             drain.start()
-            results = pool.map(_pooled_job, enumerate(jobs))
+            futures = {i: pool.submit(_pooled_job, (i, jobs[i])) for i in order}
         else:
-            results = pool.map(run_job, jobs)
-    out = []
+            futures = {i: pool.submit(run_job, jobs[i]) for i in order}
+        # each result let go as it is handed on (the joined columns are copies)
+        results = (futures.pop(i).result() for i in range(len(jobs)))
     try:
         for job, result in zip(jobs, results, strict=True):
-            out.append(result)
             if progress:
                 progress(job)
+            yield result
     finally:
         if drain is not None:
             reports.put(None)
             drain.join()
-    return out
 
 
 def _drain(reports: Any, jobs: Sequence[Job],

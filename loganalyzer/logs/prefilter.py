@@ -9,7 +9,8 @@ reads the file in Python. Compressed files are decompressed by a worker process
 worker) counts every line, so file statistics match the Python path exactly (a test compares
 all paths).
 
-``LOGANALYZER_PREFILTER`` = ``rg`` | ``grep`` | ``python`` forces one (tests use it).
+``LOGANALYZER_PREFILTER`` = ``rg`` | ``grep`` | ``python`` forces one (tests use it); left
+to ``auto``, a small file is read in Python (:func:`worth_a_tool`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 from loganalyzer.logs.anchors import ANCHORS
@@ -52,6 +54,22 @@ def tool() -> tuple[str, str] | None:
             return None
     found = shutil.which("grep")
     return ("grep", found) if found else None
+
+
+SMALL_PLAIN_BYTES = 1 << 20  # plain files smaller than this: Python reads them (auto)
+SMALL_COMPRESSED_BYTES = 512 << 10  # compressed files: measured on their compressed size
+
+
+def worth_a_tool(size: int, compressed: bool) -> bool:
+    """Whether a file of ``size`` bytes on disk is worth starting the prefilter tool for
+    (``LOGANALYZER_PREFILTER`` auto; a forced tool is always used). Starting rg and ``wc``
+    costs ~7 ms of CPU, the inflate worker ~60 ms more (a Python process), where Python's
+    own search costs ~8.5 ms per MB of real-node log, ~4 ms per MB of a simulated fleet's
+    (``benchmarks/read_bench.py --crossover``); in a pool every core is busy, so the CPU
+    counts, not the tool's own core."""
+    if os.environ.get("LOGANALYZER_PREFILTER", "auto") != "auto":
+        return True
+    return size >= (SMALL_COMPRESSED_BYTES if compressed else SMALL_PLAIN_BYTES)
 
 
 def command(name: str, executable: str) -> list[str]:
@@ -109,14 +127,17 @@ def _lines(stream: IO[bytes], cap: int) -> Iterator[tuple[bytes, bool]]:
 
 
 def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None = None,
-                  source: IO[bytes] | None = None) -> list[int]:
+                  source: IO[bytes] | None = None, base: int = 0,
+                  tail: _Tail | None = None) -> list[int]:
     """Parse ``NUMBER:LINE`` output; with ``reached`` or ``source``, ``NUMBER:OFFSET:LINE``
     (the tools' ``--byte-offset``): ``reached`` is told how far the search got every 16 MiB
     or so, and the lines after a record whose message may go on over further lines are read
     from ``source`` (the file searched) from the end of the record's line. A line longer
     than :func:`~loganalyzer.logs.scan.max_line_bytes` is cut there, as the Python path cuts
     it. Returns the numbers of records that may go on whose next line was neither read nor
-    printed by the tool (without ``source``)."""
+    printed by the tool (without ``source``). ``base``: where in ``source`` the searched
+    bytes begin; ``tail``: where they end (a byte range of it), and where the last line
+    parsed was."""
     cap = max_line_bytes()
     told = 0
     unresolved: list[int] = []
@@ -130,6 +151,11 @@ def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None =
         if reached is not None or source is not None:
             offset_text, _, raw = raw.partition(b":")
             offset = int(offset_text)
+            if tail is not None:
+                if offset >= tail.stop:  # past the range: the tool reads on, not needed
+                    tail.stopped = True
+                    break
+                tail.number, tail.offset = number, offset
             if reached is not None and offset - told >= REPORT_EVERY:
                 told = offset
                 reached(told)
@@ -144,7 +170,7 @@ def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None =
             if source is None:
                 opened = number
             else:
-                _after_line(source, offset, length)
+                _after_line(source, base + offset, length)
                 state.follow(physical_lines(source, cap), number)
     if opened:
         unresolved.append(opened)
@@ -174,39 +200,22 @@ def _bounded(proc: subprocess.Popen[bytes]) -> None:
 
 def scan_plain_file(path: str, origin: Origin, reached: Reached | None = None,
                     fold: bool = True) -> ScanResult | None:
-    """A plain file through the prefilter, ``wc -l`` counting lines alongside. For files
-    without NUL bytes at their start; None when no tool is there or the file is not such a
-    file (the caller then scans in Python). ``reached`` is told the progress in bytes;
-    ``fold``: see :class:`~loganalyzer.logs.scan.ScanState`."""
-    found = tool()
-    wc = shutil.which("wc")
-    if found is None or wc is None:
+    """A plain file through the prefilter (:func:`scan_plain_range` over all of it). For
+    files without NUL bytes at their start; None when no tool is there or the file is not
+    such a file (the caller then scans in Python). ``reached`` is told the progress in
+    bytes; ``fold``: see :class:`~loganalyzer.logs.scan.ScanState`."""
+    if tool() is None:
         return None
     try:
         with open(path, "rb") as fh:
             head = fh.read(65536)
             size = os.fstat(fh.fileno()).st_size
-            fh.seek(max(size - 1, 0))
-            last = fh.read(1)
     except OSError:
         return None
     if b"\x00" in head or size == 0:
         return None
-    result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
-    state = ScanState(origin, result, fold)
-    with _popen([*command(*found), "--byte-offset", "--", path],
-                stderr=subprocess.DEVNULL) as proc, \
-            subprocess.Popen([wc, "-l", "--", path], stdout=subprocess.PIPE) as counter, \
-            open(path, "rb") as source:
-        assert proc.stdout is not None
-        _bounded(proc)
-        _parse_output(proc.stdout, state, reached, source)
-        lines_text, _ = counter.communicate()
-    if proc.returncode not in (0, 1) or counter.returncode != 0:
-        return None
-    result.file.bytes = size
-    result.file.lines = int(lines_text.split()[0]) + (0 if last == b"\n" else 1)
-    return finish(result, 0)
+    result = scan_plain_range(path, origin, 0, size, reached, fold)
+    return None if result is None else finish(result, 0)
 
 
 def scan_compressed_file(path: str, origin: Origin, compression: str, fold: bool = True
@@ -250,3 +259,82 @@ def scan_compressed_file(path: str, origin: Origin, compression: str, fold: bool
             f"{origin.display}: unreadable after {result.file.bytes} bytes of log "
             f"({counts['problem']}); everything before that was read")
     return finish(result, counts["nul"])
+
+
+@dataclass
+class _Tail:
+    """Where a range's search stops (``stop``, from the range's start) and where the last
+    line parsed before it was (its 1-based number and offset; 0 when none)."""
+
+    stop: int
+    number: int = 0
+    offset: int = 0
+    stopped: bool = False  # a line past ``stop`` came: the tool was not read to its end
+
+
+def scan_plain_range(path: str, origin: Origin, start: int, end: int,
+                     reached: Reached | None = None, fold: bool = True) -> ScanResult | None:
+    """Bytes [``start``, ``end``) of a plain file (a range cut at line starts: see
+    ``engine.plan_jobs``) through the prefilter tool, so that the ranges of one large file
+    are searched and parsed on every core at once. The tool reads the file from ``start``
+    on its standard input and is stopped at the first line it prints past ``end``; the
+    range's line count is the last printed line's number plus the newlines after it (no
+    ``wc``). A record still open at the range's end goes on in the lines after it. The
+    result is not finished (``engine.join_ranges`` joins the ranges and finishes them
+    once); its line numbers count from the range's start. None when there is no tool or it
+    failed (a line past its memory): the caller reads the file in Python."""
+    found = tool()
+    if found is None:
+        return None
+    result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, None))
+    state = ScanState(origin, result, fold)
+    with open(path, "rb") as source, open(path, "rb") as searched:
+        size = os.fstat(source.fileno()).st_size
+        end = min(end, size)
+        tail = _Tail(end - start)
+        searched.seek(start)
+        with _popen([*command(*found), "--byte-offset", "-"], stdin=searched,
+                    stderr=subprocess.DEVNULL) as proc:
+            assert proc.stdout is not None
+            _bounded(proc)
+            try:
+                _parse_output(proc.stdout, state, reached, source, start, tail)
+            except BaseException:
+                proc.kill()
+                raise
+            if tail.stopped:
+                proc.kill()
+        if not tail.stopped and proc.returncode not in (0, 1):
+            return None
+        counted_from = start + tail.offset if tail.number else start
+        lines = max(tail.number - 1, 0) + newlines(path, counted_from, end, end == size)
+        source.seek(max(end - 1, 0))
+        if end == size and end > start and source.read(1) != b"\n":
+            lines += 1  # the file's last line, without its newline
+    result.file.bytes = end - start
+    result.file.lines = lines
+    return result
+
+
+COUNT_IN_PYTHON = 64 << 20  # newlines after a range's last candidate: Python below this
+
+
+def newlines(path: str, start: int, end: int, to_the_end: bool) -> int:
+    """The newline bytes in [start, end) of the file (the lines after the last one the
+    tool printed). Python counts them (~0.45 s per GB), or ``wc -l`` (~0.1 s per GB, on
+    the other core) when they are many and run ``to_the_end`` of the file."""
+    wc = shutil.which("wc") if to_the_end and end - start > COUNT_IN_PYTHON else None
+    with open(path, "rb") as fh:
+        if wc is not None:
+            fh.seek(start)
+            counted = subprocess.run([wc, "-l"], stdin=fh, capture_output=True, check=False)
+            if counted.returncode == 0 and os.fstat(fh.fileno()).st_size == end:
+                return int(counted.stdout.split()[0])  # (a file that grew: Python counts)
+        count = 0
+        while start < end:
+            data = os.pread(fh.fileno(), min(end - start, 4 << 20), start)
+            if not data:
+                break
+            count += data.count(b"\n")
+            start += len(data)
+        return count

@@ -176,29 +176,32 @@ def collect(paths: Sequence[str], hosts: Mapping[str, str] | None = None,
     items = order_inputs(plan.files)
     use, problem = cache.prepare(cache_dir, cache_verify) if cache_dir else (None, None)
     warnings.extend([problem] if problem else [])
-    with engines.executor(engines.choose(engine, items), scheduler) as (pool, workers):
+    with engines.executor(engines.choose(engine, items, use is not None and fold),
+                          scheduler) as (pool, workers):
         jobs = engines.plan_jobs(items, workers, use, fold)
         total = sum((j.end or _size(j.item)) - j.start for j in jobs)
         with _progress(show_progress, total, len(jobs) + len(plan.archives)) as bar:
-            results = engines.merge_ranges(jobs, engines.run(
+            # a pool takes the tarballs and the libvirt/QEMU reading beside the files
+            archived = ([pool.submit(_archive_job, a, dict(hosts or {}), fold)
+                         for a in plan.archives] if pool is not None else None)
+            libvirt = pool.submit(_libvirt_job, plan, hosts) if pool is not None else None
+            results = engines.merge_ranges(jobs, engines.run_each(
                 jobs, pool, bar.done if bar else None, bar.within if bar else None))
-            archives = (pool.map(_archive_job, plan.archives, [dict(hosts or {})] *
-                                 len(plan.archives), [fold] * len(plan.archives))
-                        if pool is not None else
+            archives = ((f.result() for f in archived) if archived is not None else
                         (_archive_job(a, dict(hosts or {}), fold) for a in plan.archives))
             for found, problems in archives:
                 results.extend(found)
                 warnings.extend(problems)
                 if bar:
                     bar.done(None)
+            libvirt_found = libvirt.result() if libvirt is not None else None
     if plan.stdin is not None:
         results.append(scan_input(plan.stdin, fold))
     results.extend(ScanResult(FileReport(path, None, "unknown", skipped=why))
                    for path, why in plan.skipped)
     events = gather(results, warnings)
-    from loganalyzer.logs.libvirt.read import read_plan
-
-    events.libvirt = read_plan(plan, hosts)  # libvirt/QEMU logs, read in this process
+    # libvirt/QEMU logs (and the syslog/journal exports nova's reader read too)
+    events.libvirt = libvirt_found if libvirt_found is not None else _libvirt_job(plan, hosts)
     events.warnings.extend(events.libvirt.warnings)
     if events.libvirt.files:  # something was read after all: what was passed over is a note
         events.notes.extend(w for w in events.warnings if w.startswith(NOTHING_NOVA))
@@ -229,6 +232,13 @@ def passed_over(files: Sequence[FileReport]) -> str | None:
 def _archive_job(path: str, hosts: dict[str, str], fold: bool = True
                  ) -> tuple[list[ScanResult], list[str]]:
     return scan_archive(path, hosts, fold)
+
+
+def _libvirt_job(plan: Plan, hosts: Mapping[str, str] | None) -> Any:
+    """The libvirt/QEMU reading of a plan (a ``logs.libvirt.read.LibvirtSet``)."""
+    from loganalyzer.logs.libvirt.read import read_plan
+
+    return read_plan(plan, hosts)
 
 
 def _size(item: Input) -> int:

@@ -165,6 +165,15 @@ def scan_stream(stream: ByteSource, origin: Origin, compression: str | None = No
     record still open at the stream's end. ``fold``: see :class:`ScanState`."""
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source, compression))
     state = ScanState(origin, result, fold)
+    read_into(stream, state, beyond)
+    return finish(result, state.nul_bytes)
+
+
+def read_into(stream: ByteSource, state: ScanState, beyond: IO[bytes] | None = None) -> None:
+    """:func:`scan_stream`'s reading, into ``state`` and its result, which is left
+    unfinished (no closing warnings; ``state.nul_bytes`` holds the NUL bytes seen): the byte
+    ranges of one file are joined, then finished once (``engine.join_ranges``)."""
+    result, origin = state.result, state.origin
     cap = max_line_bytes()
     carry = b""
     long: _LongLine | None = None  # a line past the cap, being read to its end
@@ -205,7 +214,6 @@ def scan_stream(stream: ByteSource, origin: Origin, compression: str | None = No
         state.follow(physical_lines(beyond, cap), state.line_base)
     state.close()
     result.file.lines = state.line_base
-    return finish(result, state.nul_bytes)
 
 
 class _LongLine:
@@ -269,6 +277,8 @@ def append(whole: ScanResult, part: ScanResult) -> ScanResult:
             columns[name] = [n + offset if n is not None else None for n in columns[name]]
     for row in part.unrecognized:
         row["line"] += offset
+    for result in (whole, part):
+        keyed(result.events)
     _join_runs(whole, part)
     _join_repeats(whole, part)
     whole.events.extend(part.events)
@@ -286,6 +296,16 @@ def append(whole: ScanResult, part: ScanResult) -> ScanResult:
 
 
 RUN_ENDS = ("repeats", "last_line", "last_time", "last_ts", "last_elapsed_s")
+KEY_COLUMNS = ("kind", "host", "instance", "pid", "message_id")
+
+
+def keyed(events: Columns) -> None:
+    """Give ``events`` the columns the joins read, empty ones where no event had the field
+    (a range or a cached file of start-up dump lines alone has no ``instance``)."""
+    data = events.finish()
+    for name in KEY_COLUMNS:
+        if name not in data:
+            data[name] = [None] * events.rows
 
 
 def _join_runs(whole: ScanResult, part: ScanResult) -> None:

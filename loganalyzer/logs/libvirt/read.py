@@ -184,15 +184,22 @@ def read_input(item: Input, kind: str) -> FileParse:
         return parse_open(raw, item.display, host, source, item.year, domain)
 
 
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # (read in Python, which says what is wrong)
+
+
 def _searched(path: str, display: str, host: str | None, source: str, year: int | None,
               domain: str | None) -> FileParse | None:
     """A plain file through ripgrep (the prefilter nova's logs use: SIMD search on another
     core) when it is installed; None: read it in Python. Same results either way (tested)."""
-    from loganalyzer.logs.prefilter import tool
+    from loganalyzer.logs.prefilter import tool, worth_a_tool
 
     found = tool()
-    if found is None or found[0] != "rg":
-        return None
+    if found is None or found[0] != "rg" or not worth_a_tool(_size(path), False):
+        return None  # (a small file: Python reads it sooner than rg starts)
     args = [found[1], "--no-config", "--line-number", "--text", "--no-filename", "--color",
             "never", "--encoding", "none", "--threads", "1", "--no-mmap"]
     for pattern in search_patterns(domain is not None):
