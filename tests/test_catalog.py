@@ -46,7 +46,21 @@ def only_event(text: str) -> dict:
     assert not result.unrecognized, result.unrecognized
     columns = result.events.finish()
     assert result.events.rows == 1, text
-    return {k: v[0] for k, v in columns.items() if v[0] is not None}
+    return as_line({k: v[0] for k, v in columns.items() if v[0] is not None})
+
+
+def as_line(event: dict) -> dict:
+    """A start-up dump line's event: its dump row (``config_dump``, one line) read back as
+    the line's own fields (the grammar's kind, ``option``/``value`` or ``files``)."""
+    if event["kind"] != "config_dump":
+        return event
+    assert (event["repeats"], event["last_line"]) == (1, event["line"])
+    out = {k: v for k, v in event.items()
+           if k not in ("options", "repeats", "last_line", "last_time", "last_ts")}
+    out["kind"] = BY_ID[event["message_id"]].kind
+    if event["options"]:
+        [(out["option"], out["value"])] = event["options"]
+    return out
 
 
 MESSAGE_FIELDS = ("kind", "message_id")

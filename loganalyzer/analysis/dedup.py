@@ -160,17 +160,23 @@ def prepare(records: Sequence[Mapping[str, Any]],
             copies[stream] += 1
         last_line[stream] = line
         if copies[stream] or same_file[name] != name:
-            dropped += 1  # the same file again (given twice, or under another name)
+            dropped += _lines(record)  # the same file again (given twice, or another name)
             continue
         if key is not None:
             if (host, key) in seen:
-                dropped += 1
+                dropped += _lines(record)
                 continue
             seen.add((host, key))
         kept.append(record if host == record.get("host") else Overlay(record, {"host": host}))
     warnings = list(identity.warnings)
     kept = _in_place(kept, warnings)
     return Prepared(kept, identity, dropped, warnings)
+
+
+def _lines(record: Mapping[str, Any]) -> int:
+    """The log lines a dropped row stands for: a start-up dump's row (``config_dump``, see
+    ``logs.scan``) counts each of its lines, as when they were rows of their own."""
+    return int(record.get("repeats") or 1) if record.get("kind") == "config_dump" else 1
 
 
 def _in_place(records: list[Mapping[str, Any]], warnings: list[str]

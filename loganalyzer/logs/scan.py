@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import IO, Any, Protocol
 
 from loganalyzer.logs.anchors import ANCHORS, keys_in
-from loganalyzer.logs.catalog import REPEATING_KINDS
+from loganalyzer.logs.catalog import DUMP_LINE_KINDS, REPEATING_KINDS, Kind
 from loganalyzer.logs.grammar import (
     CONTINUED,
     MAX_CONTINUATION_CHARS,
@@ -419,6 +419,21 @@ class _Run:
     until_s: float = 0.0
 
 
+@dataclass
+class _DumpRow:
+    """A host's start-up dump as this stream has read it: the row its lines fold into."""
+
+    row: int  # the config_dump row lines of this process fold into
+    pid: Any
+    logger: Any
+    names: set[str]  # the options of the dump so far (host_facts' rule: one more starts one)
+    started: bool  # the stream read the dump's start (else its first lines may continue a
+    # dump of the bytes before this stream's: each stays a row of its own, see _dump_line)
+
+
+DUMP_SHARED = 4096  # distinct (option, value) pairs and option tuples shared between rows
+
+
 def _fast_limits(signature: tuple[Any, ...], elapsed_s: int) -> float:
     """Below which elapsed second a run begun at ``elapsed_s`` keeps ``signature``: the next
     due time, or this very second when the run is near one (see run_signature)."""
@@ -480,6 +495,8 @@ class ScanState:
         self.latest: dict[tuple[Any, Any], int] = {}  # per (host, instance): its last row
         self.step_copy: tuple[bytes, tuple[Any, Any]] = (b"", (None, None))  # last step line
         self.open: _Open | None = None  # the last event, while its message may go on
+        self.dumps: dict[Any, _DumpRow] = {}  # per host: its start-up dump's open row
+        self.shared: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # see _shared
 
     def block(self, block: bytes, cap: int = MAX_LINE) -> None:
         """Scan a block that ends with a newline; a line longer than ``cap`` is cut there.
@@ -607,6 +624,9 @@ class ScanState:
                      "this line, which are all that was read (--max-line-bytes)"})
             return
         finished = self._finish(event, number)
+        if finished["kind"] in DUMP_LINE_KINDS:
+            self._dump_line(finished)
+            return
         if self.fold and finished["kind"] == "downtime_state" and self._fold(finished):
             return
         if self.fold and (self.repeats or finished["kind"] in REPEATING_KINDS) \
@@ -644,6 +664,57 @@ class ScanState:
             return False
         self._count_line(row, event["line"], event["time"], event["ts"])
         return True
+
+    def _dump_line(self, event: dict[str, Any]) -> None:
+        """A ``config_option`` or ``config_files`` line (oslo.config's ``log_opt_values``
+        dump, printed on every service start) folded into its dump's one ``config_dump`` row:
+        the first line's fields, ``options`` (``(option, value)`` pairs in line order),
+        ``files`` (the ``config files:`` list) and ``repeats``/``last_*`` for the lines
+        folded. A dump starts at ``config files:`` or when an option repeats (the rule of
+        ``analysis.evidence.host_facts``); a line of another process starts a row that goes
+        on with the same dump. Until the stream has read a dump's start its lines are rows
+        of their own: they may continue a dump read before this stream (a byte range, a
+        polled or cached tail), which ``host_facts`` joins by the same rule."""
+        host = event.get("host")
+        option = event.get("option")
+        held = self.dumps.get(host)
+        starts = event["kind"] == Kind.CONFIG_FILES or (held is not None and option in held.names)
+        if held is not None and not starts and held.started and held.pid == event.get("pid") \
+                and held.logger == event.get("logger"):
+            data, row = self.result.events.data, held.row
+            data["repeats"][row] += 1
+            data["last_line"][row] = event["line"]
+            data["last_time"][row] = event["time"]
+            data["last_ts"][row] = event["ts"]
+        else:
+            out = {k: v for k, v in event.items() if k not in ("option", "value", "files")}
+            out.update(kind=Kind.CONFIG_DUMP.value, options=(), repeats=1,
+                       last_line=event["line"], last_time=event["time"],
+                       last_ts=event["ts"])
+            if "files" in event:
+                out["files"] = event["files"]
+            if held is None or starts:
+                held = self.dumps[host] = _DumpRow(self.result.events.rows, None, None, set(),
+                                                   starts)
+            held.row, held.pid, held.logger = self.result.events.rows, out.get("pid"), \
+                out.get("logger")
+            self.result.events.append(out)
+        if option is not None:
+            held.names.add(option)
+            column = self.result.events.data["options"]
+            column[held.row] = self._shared(column[held.row] + (self._shared(
+                (option, event.get("value")),),))
+
+    def _shared(self, value: tuple[Any, ...]) -> tuple[Any, ...]:
+        """``value``, or the equal tuple an earlier dump row holds (every restart prints the
+        same options: their rows then share one tuple)."""
+        shared = self.shared
+        found = shared.get(value)
+        if found is None:
+            if len(shared) >= DUMP_SHARED:
+                return value
+            found = shared[value] = value
+        return found
 
     def _unrecognized(self, row: dict[str, Any]) -> None:
         """A row for ``unrecognized``, or a count once MAX_UNRECOGNIZED are listed (memory
