@@ -54,9 +54,9 @@ def as_line(event: dict) -> dict:
     the line's own fields (the grammar's kind, ``option``/``value`` or ``files``)."""
     if event["kind"] != "config_dump":
         return event
-    assert (event["repeats"], event["last_line"]) == (1, event["line"])
-    out = {k: v for k, v in event.items()
-           if k not in ("options", "repeats", "last_line", "last_time", "last_ts")}
+    assert (event["dump_lines"], event["dump_last_line"]) == (1, event["line"])
+    out = {k: v for k, v in event.items() if k not in (
+        "options", "dump_lines", "dump_last_line", "dump_last_time", "dump_last_ts")}
     out["kind"] = BY_ID[event["message_id"]].kind
     if event["options"]:
         [(out["option"], out["value"])] = event["options"]

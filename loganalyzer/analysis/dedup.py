@@ -29,7 +29,8 @@ from loganalyzer.analysis.hosts import (
 
 # fields that say where a line was read, not what it says
 WHERE = frozenset({"host", "host_source", "file", "line", "time", "ts", "last_line",
-                   "last_time", "last_ts", "last_timestamp", "repeats", "last_elapsed_s"})
+                   "last_time", "last_ts", "last_timestamp", "repeats", "last_elapsed_s",
+                   "dump_lines", "dump_last_line", "dump_last_time", "dump_last_ts"})
 OUT_OF_ORDER_S = 2.0  # log lines of one process are written in order to within this
 
 
@@ -176,7 +177,7 @@ def prepare(records: Sequence[Mapping[str, Any]],
 def _lines(record: Mapping[str, Any]) -> int:
     """The log lines a dropped row stands for: a start-up dump's row (``config_dump``, see
     ``logs.scan``) counts each of its lines, as when they were rows of their own."""
-    return int(record.get("repeats") or 1) if record.get("kind") == "config_dump" else 1
+    return int(record.get("dump_lines") or 1) if record.get("kind") == "config_dump" else 1
 
 
 def _in_place(records: list[Mapping[str, Any]], warnings: list[str]

@@ -264,7 +264,7 @@ def append(whole: ScanResult, part: ScanResult) -> ScanResult:
     continuous: byte ranges of one file, or a cached file and its new tail."""
     offset = whole.file.lines
     columns = part.events.finish()
-    for name in ("line", "last_line"):
+    for name in ("line", "last_line", "dump_last_line"):
         if name in columns:
             columns[name] = [n + offset if n is not None else None for n in columns[name]]
     for row in part.unrecognized:
@@ -669,39 +669,44 @@ class ScanState:
         """A ``config_option`` or ``config_files`` line (oslo.config's ``log_opt_values``
         dump, printed on every service start) folded into its dump's one ``config_dump`` row:
         the first line's fields, ``options`` (``(option, value)`` pairs in line order),
-        ``files`` (the ``config files:`` list) and ``repeats``/``last_*`` for the lines
-        folded. A dump starts at ``config files:`` or when an option repeats (the rule of
+        ``files`` (the ``config files:`` list), ``dump_lines`` (how many lines it holds) and
+        ``dump_last_line``/``dump_last_time``/``dump_last_ts`` (its last line's).
+
+        A dump starts at ``config files:`` or when an option repeats (the rule of
         ``analysis.evidence.host_facts``); a line of another process starts a row that goes
         on with the same dump. Until the stream has read a dump's start its lines are rows
         of their own: they may continue a dump read before this stream (a byte range, a
-        polled or cached tail), which ``host_facts`` joins by the same rule."""
+        polled or cached tail), which ``host_facts`` joins by the same rule. The columns the
+        lines would have made as rows are made when they would have been (empty): the other
+        rows' fields keep their order in every output."""
+        events = self.result.events
+        data = events.data
+        for name in event:
+            if name not in data:
+                data[name] = []  # (padded by Columns as rows come)
         host = event.get("host")
         option = event.get("option")
         held = self.dumps.get(host)
         starts = event["kind"] == Kind.CONFIG_FILES or (held is not None and option in held.names)
         if held is not None and not starts and held.started and held.pid == event.get("pid") \
                 and held.logger == event.get("logger"):
-            data, row = self.result.events.data, held.row
-            data["repeats"][row] += 1
-            data["last_line"][row] = event["line"]
-            data["last_time"][row] = event["time"]
-            data["last_ts"][row] = event["ts"]
+            row = held.row
+            data["dump_lines"][row] += 1
+            data["dump_last_line"][row] = event["line"]
+            data["dump_last_time"][row] = event["time"]
+            data["dump_last_ts"][row] = event["ts"]
         else:
-            out = {k: v for k, v in event.items() if k not in ("option", "value", "files")}
-            out.update(kind=Kind.CONFIG_DUMP.value, options=(), repeats=1,
-                       last_line=event["line"], last_time=event["time"],
-                       last_ts=event["ts"])
-            if "files" in event:
-                out["files"] = event["files"]
+            out = {k: v for k, v in event.items() if k not in ("option", "value")}
+            out.update(kind=Kind.CONFIG_DUMP.value, options=(), dump_lines=1,
+                       dump_last_line=event["line"], dump_last_time=event["time"],
+                       dump_last_ts=event["ts"])
             if held is None or starts:
-                held = self.dumps[host] = _DumpRow(self.result.events.rows, None, None, set(),
-                                                   starts)
-            held.row, held.pid, held.logger = self.result.events.rows, out.get("pid"), \
-                out.get("logger")
-            self.result.events.append(out)
+                held = self.dumps[host] = _DumpRow(events.rows, None, None, set(), starts)
+            held.row, held.pid, held.logger = events.rows, out.get("pid"), out.get("logger")
+            events.append(out)
         if option is not None:
             held.names.add(option)
-            column = self.result.events.data["options"]
+            column = data["options"]
             column[held.row] = self._shared(column[held.row] + (self._shared(
                 (option, event.get("value")),),))
 

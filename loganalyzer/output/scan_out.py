@@ -19,7 +19,9 @@ HEAD = ("time", "host", "file", "line", "level", "instance", "kind")
 HIDDEN = {"ts", "timestamp", "message_id", "host_source", "logger", "pid", "request_id",
           "context_style", "global_request_id",
           # a folded run's end, shown as one "repeats" entry instead
-          "last_line", "last_time", "last_ts", "last_timestamp", "last_elapsed_s"}
+          "last_line", "last_time", "last_ts", "last_timestamp", "last_elapsed_s",
+          # a start-up dump's last line, shown with its "dump_lines"
+          "dump_last_line", "dump_last_time", "dump_last_ts"}
 
 
 def _clean(value: Any) -> Any:
@@ -71,8 +73,9 @@ def details(values: dict[str, Any]) -> str:
         value = _clean(value)
         if value is None or (name == "repeats" and value == 1):
             continue
-        if name == "repeats" and values.get("kind") == "config_dump":  # a dump's lines
-            parts.append(f"lines={value} (to line {_clean(values.get('last_line'))})")
+        if name == "dump_lines":  # the lines of a start-up dump
+            parts.append(f"dump_lines={value} (to line "
+                         f"{_clean(values.get('dump_last_line'))})")
             continue
         if name == "repeats":  # a folded run of identical monitor lines
             parts.append(f"repeats={value} (to line {_clean(values.get('last_line'))}, "
