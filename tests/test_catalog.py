@@ -70,7 +70,8 @@ def message_fields(event: dict) -> dict:
     """The fields that come from the message itself (not the header or envelope)."""
     header = {"time", "ts", "host", "host_source", "file", "line", "level", "logger", "pid",
               "request_id", "global_request_id", "instance", "context_style",
-              "last_time", "last_ts", "last_line"}  # a run's last line: header fields too
+              "last_time", "last_ts", "last_line",  # a run's last line: header fields too
+              "dump_last_time", "dump_last_ts", "dump_last_line"}  # (a dump row's)
     return {k: v for k, v in event.items() if k not in header}
 
 
