@@ -51,7 +51,8 @@ def only_event(text: str) -> dict:
 
 def as_line(event: dict) -> dict:
     """A start-up dump line's event: its dump row (``config_dump``, one line) read back as
-    the line's own fields (the grammar's kind, ``option``/``value`` or ``files``)."""
+    the line's own fields (the grammar's kind, ``option``/``value``, ``value`` or
+    ``files``)."""
     if event["kind"] != "config_dump":
         return event
     assert (event["dump_lines"], event["dump_last_line"]) == (1, event["line"])
@@ -60,6 +61,8 @@ def as_line(event: dict) -> dict:
     out["kind"] = BY_ID[event["message_id"]].kind
     if event["options"]:
         [(out["option"], out["value"])] = event["options"]
+    if out["kind"] in ("conf_host", "conf_my_ip"):  # nova's host name, address: a field
+        out["value"] = out.pop(out["kind"])
     return out
 
 

@@ -99,6 +99,10 @@ def resolve(records: Iterable[Mapping[str, Any]],
             claims.setdefault(label, {}).setdefault("my_ip", set()).add(str(record["value"]))
         elif kind == "sync_power_moved" and record.get("dest_host"):
             claims.setdefault(label, {}).setdefault("moved", set()).add(str(record["dest_host"]))
+        elif kind == "config_dump":  # a start-up dump's row (logs.scan): its host, my_ip lines
+            for field, claim in (("conf_host", "host"), ("conf_my_ip", "my_ip")):
+                if record.get(field):
+                    claims.setdefault(label, {}).setdefault(claim, set()).add(str(record[field]))
     groups = _Groups()
     rank: dict[str, tuple[int, str]] = {}  # name -> (rank, how)
     identity = HostIdentity()

@@ -432,6 +432,13 @@ class _DumpRow:
 
 
 DUMP_SHARED = 4096  # distinct (option, value) pairs and option tuples shared between rows
+CLAIM_FIELDS = frozenset({Kind.CONF_HOST.value, Kind.CONF_MY_IP.value})  # (dump row fields)
+
+
+def _cell(data: dict[str, list[Any]], name: str, row: int) -> Any:
+    """Row ``row`` of column ``name`` (None where the column does not reach it)."""
+    column = data.get(name)
+    return column[row] if column is not None and len(column) > row else None
 
 
 def _fast_limits(signature: tuple[Any, ...], elapsed_s: int) -> float:
@@ -666,17 +673,20 @@ class ScanState:
         return True
 
     def _dump_line(self, event: dict[str, Any]) -> None:
-        """A ``config_option`` or ``config_files`` line (oslo.config's ``log_opt_values``
-        dump, printed on every service start) folded into its dump's one ``config_dump`` row:
-        the first line's fields, ``options`` (``(option, value)`` pairs in line order),
-        ``files`` (the ``config files:`` list), ``dump_lines`` (how many lines it holds) and
-        ``dump_last_line``/``dump_last_time``/``dump_last_ts`` (its last line's).
+        """A ``config_option``, ``config_files``, ``conf_host`` or ``conf_my_ip`` line
+        (oslo.config's ``log_opt_values`` dump, printed on every service start) folded into
+        its dump's one ``config_dump`` row: the first line's fields, ``options``
+        (``(option, value)`` pairs in line order), ``files`` (the ``config files:`` list),
+        ``conf_host`` and ``conf_my_ip`` (nova's ``host`` and ``my_ip``), ``dump_lines`` (how
+        many lines it holds) and ``dump_last_line``/``dump_last_time``/``dump_last_ts`` (its
+        last line's).
 
         A dump starts at ``config files:`` or when an option repeats (the rule of
         ``analysis.evidence.host_facts``); a line of another process starts a row that goes
         on with the same dump. Until the stream has read a dump's start its lines are rows
         of their own: they may continue a dump read before this stream (a byte range, a
-        polled or cached tail), which ``host_facts`` joins by the same rule. The columns the
+        polled or cached tail), which ``host_facts`` joins by the same rule (a row holds one
+        ``host`` and one ``my_ip`` line: another starts a row that goes on). The columns the
         lines would have made as rows are made when they would have been (empty): the other
         rows' fields keep their order in every output."""
         events = self.result.events
@@ -685,11 +695,14 @@ class ScanState:
             if name not in data:
                 data[name] = []  # (padded by Columns as rows come)
         host = event.get("host")
+        kind = event["kind"]
         option = event.get("option")
         held = self.dumps.get(host)
-        starts = event["kind"] == Kind.CONFIG_FILES or (held is not None and option in held.names)
+        starts = kind == Kind.CONFIG_FILES or (held is not None and option in held.names)
+        claim = kind in CLAIM_FIELDS  # nova's host name or address: a field of the row
         if held is not None and not starts and held.started and held.pid == event.get("pid") \
-                and held.logger == event.get("logger"):
+                and held.logger == event.get("logger") and not (claim and _cell(
+                    data, kind, held.row) is not None):
             row = held.row
             data["dump_lines"][row] += 1
             data["dump_last_line"][row] = event["line"]
@@ -704,7 +717,9 @@ class ScanState:
                 held = self.dumps[host] = _DumpRow(events.rows, None, None, set(), starts)
             held.row, held.pid, held.logger = events.rows, out.get("pid"), out.get("logger")
             events.append(out)
-        if option is not None:
+        if claim:
+            events.put(held.row, kind, event.get("value"))
+        elif option is not None:
             held.names.add(option)
             column = data["options"]
             column[held.row] = self._shared(column[held.row] + (self._shared(
