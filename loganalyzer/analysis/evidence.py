@@ -73,8 +73,8 @@ class HostFacts:
 
     def startup_before(self, when: datetime | None) -> list[str]:
         """The kinds of the start-up lines of the last service start before ``when``."""
-        since = self._latest("starts", [t for t, _ in self.versions], when, lambda t: t) \
-            if self.versions else None
+        start = self._latest("versions", self.versions, when, lambda v: v[0])
+        since = start[0] if start is not None else None  # (indexed once, not per call)
         return [kind for t, kind in self.startup
                 if (when is None or t is None or t <= when)
                 and (since is None or t is None or t >= since)]
@@ -139,8 +139,15 @@ def _dump_row(facts: HostFacts, current: dict[str, dict[str, str]], host: str,
     options = record.get("options") or ()
     if record.get("files") is not None:
         current[host] = _new_dump(facts, record)
-    for option, value in options:
-        _dump_option(facts, current, host, record, option, value)
+    values = current.get(host)
+    if values is None or any(option in values for option, _ in options):
+        for option, value in options:  # a dump starts within: line by line
+            _dump_option(facts, current, host, record, option, value)
+        return
+    for option, value in options:  # (the scan's rows: all go on with the dump)
+        values[option] = value.strip()
+    if options and record.get("logger"):
+        facts.loggers.add(str(record["logger"]))
 
 
 def _dump_option(facts: HostFacts, current: dict[str, dict[str, str]], host: str,
