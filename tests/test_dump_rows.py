@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from loganalyzer.analysis.evidence import host_facts
 from loganalyzer.analysis.migrations import Options
@@ -240,3 +242,68 @@ def test_real_node_noise_does_not_become_rows(real_logs: Path):
     assert not noise & {r["line"] for r in events.unrecognized}
     dumped = {o for pairs in events.columns["options"] if pairs for o, _ in pairs}
     assert not {"migrate_max_retries", "live_migration_retry_count"} & dumped
+
+
+# --- the dump fold fast path (ScanState._fold_dump_fast) -----------------------------------
+
+VARIANTS = (
+    option(1, "live_migration_downtime", "500"),
+    option(1, "live_migration_downtime", "700"),  # a repeat: a new dump
+    option(1, "live_migration_bandwidth", "0"),
+    option(1, "live_migration_uri", "qemu+ssh://nova@%s/system?keyfile=/x y"),
+    line(1, "max_concurrent_live_migrations = 1"),
+    line(1, "host                           = compute-1.example.org"),
+    line(1, "my_ip                          = 10.0.0.128"),
+    line(1, "config files: ['/etc/nova/nova.conf']"),
+    line(1, "migrate_max_retries            = -1"),
+    option(1, "live_migration_downtime_steps", "10", pid=77),  # another process
+    line(1, "libvirt.live_migration_tunnelled = False", logger="oslo_service.other"),
+    option(1, "live_migration_downtime_delay", "75").replace(CTX, "req-2 - - - - -"),
+    option(1, "live_migration_timeout_action", "abort").replace(".000 ", ".000123 "),
+    option(1, "live_migration_scheme", "ssh").replace("2024-05-01", "2024-O5-01"),
+    option(1, "live_migration_permit_post_copy", "True\x1b[00m"),
+    option(1, "live_migration_inbound_addr", "x (pid=3)"),
+    option(1, "live_migration_with_native_tls", "False").replace(" log_opt_values", ""),
+    option(1, "live_migration_completion_timeout", "800").replace("cfg.py:2580", "cfg.py"),
+    "2024-05-01 12:00:01.000 4242 INFO nova.compute.manager [-] something else\n",
+)
+
+
+def table(lines: list[str], monkeypatch: pytest.MonkeyPatch | None = None) -> dict:
+    import loganalyzer.logs.scan as scan_mod
+
+    if monkeypatch is not None:
+        monkeypatch.setattr(scan_mod.ScanState, "_fold_dump_fast", lambda *_: False)
+    result = scanned(lines)
+    if monkeypatch is not None:
+        monkeypatch.undo()
+    columns = result.events.finish()
+    return {"columns": list(columns.items()), "unrecognized": result.unrecognized}
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(VARIANTS), min_size=1, max_size=40))
+def test_the_dump_fold_fast_path_gives_the_table_of_the_full_path(monkeypatch, lines):
+    assert table(lines) == table(lines, monkeypatch)
+
+
+def test_the_dump_fold_fast_path_is_taken_and_agrees_on_the_real_logs(real_logs: Path,
+                                                                     monkeypatch):
+    import loganalyzer.logs.scan as scan_mod
+
+    taken = []
+    fast = scan_mod.ScanState._fold_dump_fast
+
+    def counted(self, raw, number):
+        done = fast(self, raw, number)
+        taken.append(done)
+        return done
+
+    for path in sorted(real_logs.glob("*.log*")):
+        lines = path.read_text("utf-8", "replace").splitlines(keepends=True)
+        monkeypatch.setattr(scan_mod.ScanState, "_fold_dump_fast", counted)
+        mine = table(lines)
+        monkeypatch.undo()
+        assert mine == table(lines, monkeypatch), path.name
+    assert sum(taken) > 100

@@ -26,6 +26,7 @@ from loganalyzer.logs.grammar import (
     MONTHS,
     ImplausibleValue,
     continuation,
+    dump_message,
     parse_dump_line,
     parse_json,
     parse_text,
@@ -432,6 +433,7 @@ class _DumpRow:
 
 
 DUMP_SHARED = 4096  # distinct (option, value) pairs and option tuples shared between rows
+_DUMP_STAMP = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+")  # a plain dump line's
 CLAIM_FIELDS = frozenset({Kind.CONF_HOST.value, Kind.CONF_MY_IP.value})  # (dump row fields)
 
 
@@ -504,6 +506,7 @@ class ScanState:
         self.open: _Open | None = None  # the last event, while its message may go on
         self.dumps: dict[Any, _DumpRow] = {}  # per host: its start-up dump's open row
         self.shared: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # see _shared
+        self.dump_fast: tuple[bytes, int] | None = None  # see _fold_dump_fast
 
     def block(self, block: bytes, cap: int = MAX_LINE) -> None:
         """Scan a block that ends with a newline; a line longer than ``cap`` is cut there.
@@ -603,6 +606,8 @@ class ScanState:
             return
         if raw == self.step_copy[0] and self._fold_copy(number):
             return
+        if self.dump_fast is not None and self._fold_dump_fast(raw, number):
+            return
         text = raw.decode("utf-8", "replace")
         stripped = text.lstrip("\x00 \t")
         found: Any = ()
@@ -633,6 +638,7 @@ class ScanState:
         finished = self._finish(event, number)
         if finished["kind"] in DUMP_LINE_KINDS:
             self._dump_line(finished)
+            self._dump_header(raw, finished, found)
             return
         if self.fold and finished["kind"] == "downtime_state" and self._fold(finished):
             return
@@ -724,6 +730,60 @@ class ScanState:
             column = data["options"]
             column[held.row] = self._shared(column[held.row] + (self._shared(
                 (option, event.get("value")),),))
+
+    def _dump_header(self, raw: bytes, event: dict[str, Any], found: Any) -> None:
+        """After a plain dump line read by ``parse_dump_line`` (``found`` empty): its bytes
+        between the time and the message (`` pid DEBUG logger [ctx] ``) and its row, while
+        that row is its host's open, started one (:meth:`_fold_dump_fast`)."""
+        self.dump_fast = None
+        held = self.dumps.get(self.origin.host)
+        if found != () or held is None or not held.started or \
+                event.get("host") != self.origin.host:
+            return
+        stamp = raw.find(b" ", 11)
+        close = raw.find(b"] ", stamp)
+        if stamp > 0 and close > 0:
+            self.dump_fast = (raw[stamp:close + 2], held.row)
+
+    def _fold_dump_fast(self, raw: bytes, number: int) -> bool:
+        """A plain dump line of the process, logger and context of the open dump row, that
+        goes on with it, folded without decoding the header again: its message is parsed by
+        the grammar's dump cache (``grammar.dump_message``) and the line checked as
+        ``parse_dump_line`` checks it (a test compares the tables with and without). False:
+        the line takes the full path."""
+        assert self.dump_fast is not None
+        header, row = self.dump_fast
+        held = self.dumps.get(self.origin.host)
+        if held is None or held.row != row:
+            return False
+        stamp = raw.find(b" ", 11)
+        start = stamp + len(header)
+        if stamp < 0 or raw[stamp:start] != header or not _DUMP_STAMP.fullmatch(raw, 0, stamp):
+            return False
+        parsed = dump_message(raw[start:].decode("utf-8", "replace"))
+        if parsed is None:
+            return False
+        fields = dict(parsed)
+        kind, option = fields["kind"], fields.get("option")
+        data = self.result.events.data
+        if kind == Kind.CONFIG_FILES or option in held.names or (
+                kind in CLAIM_FIELDS and _cell(data, kind, row) is not None):
+            return False
+        for name in fields:
+            if name not in data:
+                data[name] = []  # (the columns the full path makes, as _dump_line)
+        time = raw[:stamp].decode()
+        data["dump_lines"][row] += 1
+        data["dump_last_line"][row] = number
+        data["dump_last_time"][row] = data["dump_last_ts"][row] = time
+        if kind in CLAIM_FIELDS:
+            self.result.events.put(row, kind, fields.get("value"))
+        elif option is not None:
+            held.names.add(option)
+            column = data["options"]
+            column[row] = self._shared(column[row] + (self._shared(
+                (option, fields.get("value")),),))
+        return True
 
     def _shared(self, value: tuple[Any, ...]) -> tuple[Any, ...]:
         """``value``, or the equal tuple an earlier dump row holds (every restart prints the
