@@ -46,7 +46,24 @@ def only_event(text: str) -> dict:
     assert not result.unrecognized, result.unrecognized
     columns = result.events.finish()
     assert result.events.rows == 1, text
-    return {k: v[0] for k, v in columns.items() if v[0] is not None}
+    return as_line({k: v[0] for k, v in columns.items() if v[0] is not None})
+
+
+def as_line(event: dict) -> dict:
+    """A start-up dump line's event: its dump row (``config_dump``, one line) read back as
+    the line's own fields (the grammar's kind, ``option``/``value``, ``value`` or
+    ``files``)."""
+    if event["kind"] != "config_dump":
+        return event
+    assert (event["dump_lines"], event["dump_last_line"]) == (1, event["line"])
+    out = {k: v for k, v in event.items() if k not in (
+        "options", "dump_lines", "dump_last_line", "dump_last_time", "dump_last_ts")}
+    out["kind"] = BY_ID[event["message_id"]].kind
+    if event["options"]:
+        [(out["option"], out["value"])] = event["options"]
+    if out["kind"] in ("conf_host", "conf_my_ip"):  # nova's host name, address: a field
+        out["value"] = out.pop(out["kind"])
+    return out
 
 
 MESSAGE_FIELDS = ("kind", "message_id")
@@ -56,7 +73,8 @@ def message_fields(event: dict) -> dict:
     """The fields that come from the message itself (not the header or envelope)."""
     header = {"time", "ts", "host", "host_source", "file", "line", "level", "logger", "pid",
               "request_id", "global_request_id", "instance", "context_style",
-              "last_time", "last_ts", "last_line"}  # a run's last line: header fields too
+              "last_time", "last_ts", "last_line",  # a run's last line: header fields too
+              "dump_last_time", "dump_last_ts", "dump_last_line"}  # (a dump row's)
     return {k: v for k, v in event.items() if k not in header}
 
 

@@ -139,7 +139,9 @@ def test_the_real_node_scans_the_same_without_the_dump_fast_path(real_logs, monk
     assert fast.columns.keys() == slow.columns.keys()
     for name in fast.columns:
         assert fast.columns[name] == slow.columns[name], name
-    assert sum(k == "config_option" for k in fast.columns["kind"]) > 50
+    dumps = [o for k, o in zip(fast.columns["kind"], fast.columns["options"], strict=True)
+             if k == "config_dump"]
+    assert len(dumps) == 8 and sum(len(o) for o in dumps) > 50
 
 
 def test_the_fast_path_is_taken_for_dump_lines_only(real_logs):

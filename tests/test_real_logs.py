@@ -116,7 +116,7 @@ def test_juno_destination_sides(everything, name, at, states):
 def test_juno_release_and_dump(everything):
     frame = events_of(everything, "os-log-merger_juno_hp-ms-01-c30_nova-compute.log")
     assert frame[frame["kind"] == "compute_start"]["version"].tolist() == ["2014.2.3-31.el7ost"]
-    dump = frame[frame["kind"] == "config_option"].set_index("option")["value"]
+    [dump] = frame[frame["kind"] == "config_dump"]["options"]
     assert dump["live_migration_bandwidth"] == "0"
     assert dump["live_migration_uri"] == "qemu+tcp://nova@%s/system"
     assert "VIR_MIGRATE_TUNNELLED" in dump["live_migration_flag"]
@@ -176,8 +176,8 @@ def test_rhoso_grep_and_syslog_prefixed(everything):
 
 def test_ussuri_startup_dump(everything):
     frame = events_of(everything, "hotsos_ussuri_nova-compute_config-dump.log")
-    dump = frame[frame["kind"] == "config_option"].set_index("option")["value"].to_dict()
-    assert dump == {
+    [dump] = frame[frame["kind"] == "config_dump"]["options"]  # one row: every line's value
+    assert list(dump.items()) == list({
         "max_concurrent_live_migrations": "1",
         "live_migration_bandwidth": "0",
         "live_migration_completion_timeout": "800",
@@ -192,9 +192,10 @@ def test_ussuri_startup_dump(everything):
         "live_migration_tunnelled": "False",
         "live_migration_uri": "None",
         "live_migration_with_native_tls": "False",
-    }
+    }.items())
     whole = events_of(everything, "hotsos_ussuri_nova-compute.log.1")
-    assert (whole["kind"] == "config_files").sum() == 8
+    dumps = whole[whole["kind"] == "config_dump"]
+    assert len(dumps) == 8 and dumps["files"].notna().all()
     assert set(whole[whole["kind"] == "compute_start"]["version"]) <= {"21.2.3"}
 
 

@@ -32,7 +32,8 @@ from loganalyzer.logs.read import Event, Records
 
 # fields that say where a line was read, not what it says
 WHERE = frozenset({"host", "host_source", "file", "line", "time", "ts", "last_line",
-                   "last_time", "last_ts", "last_timestamp", "repeats", "last_elapsed_s"})
+                   "last_time", "last_ts", "last_timestamp", "repeats", "last_elapsed_s",
+                   "dump_lines", "dump_last_line", "dump_last_time", "dump_last_ts"})
 OUT_OF_ORDER_S = 2.0  # log lines of one process are written in order to within this
 
 
@@ -178,11 +179,11 @@ def prepare(records: Sequence[Mapping[str, Any]],
             skip = True
         last = line
         if skip:
-            dropped += 1  # the same file again (given twice, or under another name)
+            dropped += _lines(records[row])  # the same file again (given twice, or another name)
             continue
         if key is not None:
             if key in keys_seen:
-                dropped += 1
+                dropped += _lines(records[row])
                 continue
             keys_seen.add(key)
         kept_rows.append(row)
@@ -239,6 +240,12 @@ def _renamed(records: Sequence[Mapping[str, Any]], rows: list[int], hosts: list[
     for i in changed:
         kept[i] = Overlay(kept[i], {"host": hosts[i]})
     return kept
+
+
+def _lines(record: Mapping[str, Any]) -> int:
+    """The log lines a dropped row stands for: a start-up dump's row (``config_dump``, see
+    ``logs.scan``) counts each of its lines, as when they were rows of their own."""
+    return int(record.get("dump_lines") or 1) if record.get("kind") == "config_dump" else 1
 
 
 def _in_place(records: list[Mapping[str, Any]], warnings: list[str]

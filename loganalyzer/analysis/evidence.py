@@ -73,8 +73,8 @@ class HostFacts:
 
     def startup_before(self, when: datetime | None) -> list[str]:
         """The kinds of the start-up lines of the last service start before ``when``."""
-        since = self._latest("starts", [t for t, _ in self.versions], when, lambda t: t) \
-            if self.versions else None
+        start = self._latest("versions", self.versions, when, lambda v: v[0])
+        since = start[0] if start is not None else None  # (indexed once, not per call)
         return [kind for t, kind in self.startup
                 if (when is None or t is None or t <= when)
                 and (since is None or t is None or t >= since)]
@@ -94,44 +94,79 @@ class HostFacts:
 
 
 STARTUP_KINDS = ("postcopy_available", "postcopy_unsupported", "autoconverge_unsupported")
-DUMP_KINDS = frozenset({"config_option", "config_files"})  # the start-up dump's lines
-HOST_FACT_KINDS = (*sorted(DUMP_KINDS), "compute_start", *STARTUP_KINDS)
+# a start-up dump: one folded row, or its lines where they were not folded
+DUMP_KINDS = frozenset({"config_dump", "config_option", "config_files"})
+HOST_FACT_KINDS = ("config_dump", "config_option", "config_files", "compute_start",
+                   *STARTUP_KINDS)
 
 
 def host_facts(records: Iterable[Mapping[str, Any]]) -> dict[str, HostFacts]:
-    """Group ``config_option``, ``config_files``, ``compute_start`` and the start-up lines
-    that name an option (:data:`STARTUP_KINDS`) by host.
+    """Group the start-up dumps (``config_dump`` rows, and ``config_option`` and
+    ``config_files`` lines one by one), ``compute_start`` and the start-up lines that name an
+    option (:data:`STARTUP_KINDS`) by host.
 
-    A dump starts at ``config files: [...]`` or when an option repeats; its options are the
-    ``[libvirt] live_migration_*`` lines and ``max_concurrent_live_migrations``.
+    A dump starts at ``config files: [...]`` or when an option repeats (oslo.config's
+    ``log_opt_values`` prints each option once per service start); its options are the
+    ``[libvirt] live_migration_*`` lines and ``max_concurrent_live_migrations``. A dump the
+    scan read as several rows (a byte range's or a polled tail's boundary, two files) is
+    joined by the same rule: a row goes on with its host's dump unless it starts one.
     """
     facts: dict[str, HostFacts] = {}
-    current: dict[str, dict[str, Any]] = {}
+    current: dict[str, dict[str, str]] = {}  # per host: the values of its open dump
     for record in records:
         host = record.get("host") or "unknown"
-        host_facts_ = facts.setdefault(host, HostFacts())
+        host_facts_ = facts.get(host)
+        if host_facts_ is None:
+            host_facts_ = facts[host] = HostFacts()
         kind = record["kind"]
-        if kind == "compute_start":
+        if kind == "config_dump":
+            _dump_row(host_facts_, current, host, record)
+        elif kind == "compute_start":
             host_facts_.versions.append((record.get("timestamp"), record["version"]))
         elif kind in STARTUP_KINDS:
             host_facts_.startup.append((record.get("timestamp"), kind))
-        elif kind == "config_files" or (kind == "config_option" and host in current
-                                         and record["option"] in current[host]["values"]):
+        elif kind == "config_files":
             current[host] = _new_dump(host_facts_, record)
-        if kind == "config_option":
-            if host not in current:
-                current[host] = _new_dump(host_facts_, record)
-            current[host]["values"][record["option"]] = record["value"].strip()
-            if record.get("logger"):
-                host_facts_.loggers.add(str(record["logger"]))
+        elif kind == "config_option":
+            _dump_option(host_facts_, current, host, record, record["option"],
+                         record["value"])
     return facts
 
 
-def _new_dump(facts: HostFacts, record: Mapping[str, Any]) -> dict[str, Any]:
+def _dump_row(facts: HostFacts, current: dict[str, dict[str, str]], host: str,
+              record: Mapping[str, Any]) -> None:
+    """One ``config_dump`` row (``logs.scan``: a dump's lines of one process): it starts a
+    dump with its ``config files:`` line, else its options go on with the host's dump as
+    its lines would one by one."""
+    options = record.get("options") or ()
+    if record.get("files") is not None:
+        current[host] = _new_dump(facts, record)
+    values = current.get(host)
+    if values is None or any(option in values for option, _ in options):
+        for option, value in options:  # a dump starts within: line by line
+            _dump_option(facts, current, host, record, option, value)
+        return
+    for option, value in options:  # (the scan's rows: all go on with the dump)
+        values[option] = value.strip()
+    if options and record.get("logger"):
+        facts.loggers.add(str(record["logger"]))
+
+
+def _dump_option(facts: HostFacts, current: dict[str, dict[str, str]], host: str,
+                 record: Mapping[str, Any], option: str, value: str) -> None:
+    values = current.get(host)
+    if values is None or option in values:
+        values = current[host] = _new_dump(facts, record)
+    values[option] = value.strip()
+    if record.get("logger"):
+        facts.loggers.add(str(record["logger"]))
+
+
+def _new_dump(facts: HostFacts, record: Mapping[str, Any]) -> dict[str, str]:
     values: dict[str, str] = {}
     facts.dumps.append(Dump(record.get("timestamp"), record.get("file", ""),
                             int(record.get("line") or 0), values))
-    return {"values": values}
+    return values
 
 
 # --- release bounds from message forms (docs/nova.md §2) ----------------------------------------

@@ -25,7 +25,8 @@ from loganalyzer.analysis.fields import column
 SOURCE_RANK = {"--host": 0, "nova": 1, "syslog": 2, "sosreport hostname": 3,
                "merged-log tag": 4, "this machine": 5, "path": 6, "unknown": 7}
 NAME_KINDS = ("conf_host", "sync_power_moved")
-NAMING_KINDS = frozenset({"conf_host", "conf_my_ip", "sync_power_moved"})  # what resolve reads
+NAMING_KINDS = frozenset({"conf_host", "conf_my_ip", "sync_power_moved",  # what resolve reads
+                          "config_dump"})
 SAME_LINES_SHARE = 0.5  # labels sharing this share of the smaller one's lines are one host
 SAME_LINES_MIN = 2
 
@@ -104,6 +105,10 @@ def resolve(records: Iterable[Mapping[str, Any]],
             claims.setdefault(label, {}).setdefault("my_ip", set()).add(str(record["value"]))
         elif kind == "sync_power_moved" and record.get("dest_host"):
             claims.setdefault(label, {}).setdefault("moved", set()).add(str(record["dest_host"]))
+        elif kind == "config_dump":  # a start-up dump's row (logs.scan): its host, my_ip lines
+            for field, claim in (("conf_host", "host"), ("conf_my_ip", "my_ip")):
+                if record.get(field):
+                    claims.setdefault(label, {}).setdefault(claim, set()).add(str(record[field]))
     groups = _Groups()
     rank: dict[str, tuple[int, str]] = {}  # name -> (rank, how)
     identity = HostIdentity()

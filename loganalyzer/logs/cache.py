@@ -32,10 +32,11 @@ from loganalyzer.atomic import replacing, write_text
 from loganalyzer.logs.scan import Columns, FileReport, Origin, ScanResult
 
 BLOCK = 65536
-VERSION = 5  # 2: repeated monitor lines folded; 3: ctime, inode, token, sha256;
+VERSION = 6  # 2: repeated monitor lines folded; 3: ctime, inode, token, sha256;
 #             4: the catalogue of issue 14 (new forms, folded DEBUG monitor lines), the
 #             conf_host/conf_my_ip events and the request-context style "fields5";
-#             5: step lines folded and capped, unrecognized rows with a reason
+#             5: step lines folded and capped, unrecognized rows with a reason;
+#             6: one config_dump row per start-up dump (options: (option, value) pairs)
 TOKEN_KEY = b"loganalyzer.cache.token"  # in events.parquet's schema metadata and meta.json
 FINGERPRINT: dict[str, Any] = {
     "size": int, "mtime_ns": int, "ctime_ns": int, "inode": int, "head": str, "tail": str,
@@ -257,7 +258,11 @@ def _read(entry: str, meta: dict[str, Any]) -> ScanResult:
     if table.num_rows != meta["rows"]:
         raise Damaged(f"meta.json says {meta['rows']} rows, events.parquet holds "
                       f"{table.num_rows}")
-    columns = Columns(table.to_pydict(), meta["rows"])
+    data = table.to_pydict()
+    if "options" in data:  # Parquet gives lists back: a dump row's pairs are tuples
+        data["options"] = [None if v is None else tuple(tuple(p) for p in v)
+                           for v in data["options"]]
+    columns = Columns(data, meta["rows"])
     return ScanResult(FileReport(**meta["file"]), columns, meta["unrecognized"],
                       list(meta["warnings"]))
 

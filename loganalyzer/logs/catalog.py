@@ -104,6 +104,9 @@ class Kind(StrEnum):
     COMPUTE_START = "compute_start"
     CONFIG_OPTION = "config_option"
     CONFIG_FILES = "config_files"
+    # no message of its own: the scan's one row per start-up dump, the config_option,
+    # config_files, conf_host and conf_my_ip lines of one process folded (DUMP_LINE_KINDS)
+    CONFIG_DUMP = "config_dump"
     CONF_HOST = "conf_host"
     CONF_MY_IP = "conf_my_ip"
     POSTCOPY_AVAILABLE = "postcopy_available"
@@ -1171,7 +1174,10 @@ CATALOG: tuple[Message, ...] = (
 )
 
 BY_ID: dict[str, Message] = {m.id: m for m in CATALOG}
-KINDS: tuple[str, ...] = tuple(dict.fromkeys(m.kind.value for m in CATALOG))
+KINDS: tuple[str, ...] = (*dict.fromkeys(m.kind.value for m in CATALOG), Kind.CONFIG_DUMP.value)
+# The kinds of start-up dump lines: the scan folds them into one ``config_dump`` row per dump
+DUMP_LINE_KINDS = frozenset({Kind.CONFIG_OPTION.value, Kind.CONFIG_FILES.value,
+                             Kind.CONF_HOST.value, Kind.CONF_MY_IP.value})
 # The phase of each source-side kind (None: attached to whatever migration is current).
 PHASES: dict[str, int | None] = {
     m.kind.value: (None if m.phase is Phase.ATTACHED else int(m.phase))

@@ -296,6 +296,27 @@ def parse_dump_line(text: str) -> dict[str, Any] | None:
     return out
 
 
+def dump_message(rest: str) -> tuple[tuple[str, Any], ...] | None:
+    """The message fields :func:`parse_dump_line` gives a plain dump line whose text from its
+    message on is ``rest`` (``libvirt.live_migration_downtime = 500 log_opt_values
+    /…/cfg.py:2587``), its header known good (the scan's dump rows: the header of the line
+    before); None where parse_dump_line would not take the line. Once per distinct text
+    (every restart prints the same lines)."""
+    return _dump_rest(rest) if len(rest) <= _CACHED_CHARS else _dump_rest.__wrapped__(rest)
+
+
+@functools.lru_cache(maxsize=1024)
+def _dump_rest(rest: str) -> tuple[tuple[str, Any], ...] | None:
+    key = next((k for k in DUMP_KEYS if rest.startswith(k)), None)
+    if key is None:
+        return None
+    end = rest.rfind(_DUMP_SUFFIX)
+    if end < 0 or not _DUMP_SUFFIX_PATH.fullmatch(rest, end + len(_DUMP_SUFFIX)) or \
+            _needs_cleaning(rest):
+        return None
+    return _dump_message_of(key, rest[:end])
+
+
 def _needs_cleaning(text: str) -> bool:
     """Whether :func:`clean` would change ``text`` or it ends in Folsom's ``from (pid=N)``
     suffix form: such lines take the full path."""

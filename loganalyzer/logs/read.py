@@ -371,6 +371,8 @@ def _typed(name: str, values: list[Any]) -> Any:
         return pd.array(values, dtype="Float64")
     if name == "block_migration":
         return pd.array(values, dtype="boolean")
+    if name == "options":  # a config_dump row's (option, value) pairs: a dict per row
+        return pd.Series([None if v is None else dict(v) for v in values], dtype=object)
     return pd.Series(values, dtype=object)
 
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import IO, Any, Protocol
 
 from loganalyzer.logs.anchors import ANCHORS, keys_in
-from loganalyzer.logs.catalog import REPEATING_KINDS
+from loganalyzer.logs.catalog import DUMP_LINE_KINDS, REPEATING_KINDS, Kind
 from loganalyzer.logs.grammar import (
     CONTINUED,
     MAX_CONTINUATION_CHARS,
@@ -26,6 +26,7 @@ from loganalyzer.logs.grammar import (
     MONTHS,
     ImplausibleValue,
     continuation,
+    dump_message,
     parse_dump_line,
     parse_json,
     parse_text,
@@ -272,7 +273,7 @@ def append(whole: ScanResult, part: ScanResult) -> ScanResult:
     continuous: byte ranges of one file, or a cached file and its new tail."""
     offset = whole.file.lines
     columns = part.events.finish()
-    for name in ("line", "last_line"):
+    for name in ("line", "last_line", "dump_last_line"):
         if name in columns:
             columns[name] = [n + offset if n is not None else None for n in columns[name]]
     for row in part.unrecognized:
@@ -439,6 +440,29 @@ class _Run:
     until_s: float = 0.0
 
 
+@dataclass
+class _DumpRow:
+    """A host's start-up dump as this stream has read it: the row its lines fold into."""
+
+    row: int  # the config_dump row lines of this process fold into
+    pid: Any
+    logger: Any
+    names: set[str]  # the options of the dump so far (host_facts' rule: one more starts one)
+    started: bool  # the stream read the dump's start (else its first lines may continue a
+    # dump of the bytes before this stream's: each stays a row of its own, see _dump_line)
+
+
+DUMP_SHARED = 4096  # distinct (option, value) pairs and option tuples shared between rows
+_DUMP_STAMP = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+")  # a plain dump line's
+CLAIM_FIELDS = frozenset({Kind.CONF_HOST.value, Kind.CONF_MY_IP.value})  # (dump row fields)
+
+
+def _cell(data: dict[str, list[Any]], name: str, row: int) -> Any:
+    """Row ``row`` of column ``name`` (None where the column does not reach it)."""
+    column = data.get(name)
+    return column[row] if column is not None and len(column) > row else None
+
+
 def _fast_limits(signature: tuple[Any, ...], elapsed_s: int) -> float:
     """Below which elapsed second a run begun at ``elapsed_s`` keeps ``signature``: the next
     due time, or this very second when the run is near one (see run_signature)."""
@@ -500,6 +524,9 @@ class ScanState:
         self.latest: dict[tuple[Any, Any], int] = {}  # per (host, instance): its last row
         self.step_copy: tuple[bytes, tuple[Any, Any]] = (b"", (None, None))  # last step line
         self.open: _Open | None = None  # the last event, while its message may go on
+        self.dumps: dict[Any, _DumpRow] = {}  # per host: its start-up dump's open row
+        self.shared: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # see _shared
+        self.dump_fast: tuple[bytes, int] | None = None  # see _fold_dump_fast
 
     def block(self, block: bytes, cap: int = MAX_LINE) -> None:
         """Scan a block that ends with a newline; a line longer than ``cap`` is cut there.
@@ -599,6 +626,8 @@ class ScanState:
             return
         if raw == self.step_copy[0] and self._fold_copy(number):
             return
+        if self.dump_fast is not None and self._fold_dump_fast(raw, number):
+            return
         text = raw.decode("utf-8", "replace")
         stripped = text.lstrip("\x00 \t")
         found: Any = ()
@@ -627,6 +656,10 @@ class ScanState:
                      "this line, which are all that was read (--max-line-bytes)"})
             return
         finished = self._finish(event, number)
+        if finished["kind"] in DUMP_LINE_KINDS:
+            self._dump_line(finished)
+            self._dump_header(raw, finished, found)
+            return
         if self.fold and finished["kind"] == "downtime_state" and self._fold(finished):
             return
         if self.fold and (self.repeats or finished["kind"] in REPEATING_KINDS) \
@@ -664,6 +697,124 @@ class ScanState:
             return False
         self._count_line(row, event["line"], event["time"], event["ts"])
         return True
+
+    def _dump_line(self, event: dict[str, Any]) -> None:
+        """A ``config_option``, ``config_files``, ``conf_host`` or ``conf_my_ip`` line
+        (oslo.config's ``log_opt_values`` dump, printed on every service start) folded into
+        its dump's one ``config_dump`` row: the first line's fields, ``options``
+        (``(option, value)`` pairs in line order), ``files`` (the ``config files:`` list),
+        ``conf_host`` and ``conf_my_ip`` (nova's ``host`` and ``my_ip``), ``dump_lines`` (how
+        many lines it holds) and ``dump_last_line``/``dump_last_time``/``dump_last_ts`` (its
+        last line's).
+
+        A dump starts at ``config files:`` or when an option repeats (the rule of
+        ``analysis.evidence.host_facts``); a line of another process starts a row that goes
+        on with the same dump. Until the stream has read a dump's start its lines are rows
+        of their own: they may continue a dump read before this stream (a byte range, a
+        polled or cached tail), which ``host_facts`` joins by the same rule (a row holds one
+        ``host`` and one ``my_ip`` line: another starts a row that goes on). The columns the
+        lines would have made as rows are made when they would have been (empty): the other
+        rows' fields keep their order in every output."""
+        events = self.result.events
+        data = events.data
+        for name in event:
+            if name not in data:
+                data[name] = []  # (padded by Columns as rows come)
+        host = event.get("host")
+        kind = event["kind"]
+        option = event.get("option")
+        held = self.dumps.get(host)
+        starts = kind == Kind.CONFIG_FILES or (held is not None and option in held.names)
+        claim = kind in CLAIM_FIELDS  # nova's host name or address: a field of the row
+        if held is not None and not starts and held.started and held.pid == event.get("pid") \
+                and held.logger == event.get("logger") and not (claim and _cell(
+                    data, kind, held.row) is not None):
+            row = held.row
+            data["dump_lines"][row] += 1
+            data["dump_last_line"][row] = event["line"]
+            data["dump_last_time"][row] = event["time"]
+            data["dump_last_ts"][row] = event["ts"]
+        else:
+            out = {k: v for k, v in event.items() if k not in ("option", "value")}
+            out.update(kind=Kind.CONFIG_DUMP.value, options=(), dump_lines=1,
+                       dump_last_line=event["line"], dump_last_time=event["time"],
+                       dump_last_ts=event["ts"])
+            if held is None or starts:
+                held = self.dumps[host] = _DumpRow(events.rows, None, None, set(), starts)
+            held.row, held.pid, held.logger = events.rows, out.get("pid"), out.get("logger")
+            events.append(out)
+        if claim:
+            events.put(held.row, kind, event.get("value"))
+        elif option is not None:
+            held.names.add(option)
+            column = data["options"]
+            column[held.row] = self._shared(column[held.row] + (self._shared(
+                (option, event.get("value")),),))
+
+    def _dump_header(self, raw: bytes, event: dict[str, Any], found: Any) -> None:
+        """After a plain dump line read by ``parse_dump_line`` (``found`` empty): its bytes
+        between the time and the message (`` pid DEBUG logger [ctx] ``) and its row, while
+        that row is its host's open, started one (:meth:`_fold_dump_fast`)."""
+        self.dump_fast = None
+        held = self.dumps.get(self.origin.host)
+        if found != () or held is None or not held.started or \
+                event.get("host") != self.origin.host:
+            return
+        stamp = raw.find(b" ", 11)
+        close = raw.find(b"] ", stamp)
+        if stamp > 0 and close > 0:
+            self.dump_fast = (raw[stamp:close + 2], held.row)
+
+    def _fold_dump_fast(self, raw: bytes, number: int) -> bool:
+        """A plain dump line of the process, logger and context of the open dump row, that
+        goes on with it, folded without decoding the header again: its message is parsed by
+        the grammar's dump cache (``grammar.dump_message``) and the line checked as
+        ``parse_dump_line`` checks it (a test compares the tables with and without). False:
+        the line takes the full path."""
+        assert self.dump_fast is not None
+        header, row = self.dump_fast
+        held = self.dumps.get(self.origin.host)
+        if held is None or held.row != row:
+            return False
+        stamp = raw.find(b" ", 11)
+        start = stamp + len(header)
+        if stamp < 0 or raw[stamp:start] != header or not _DUMP_STAMP.fullmatch(raw, 0, stamp):
+            return False
+        parsed = dump_message(raw[start:].decode("utf-8", "replace"))
+        if parsed is None:
+            return False
+        fields = dict(parsed)
+        kind, option = fields["kind"], fields.get("option")
+        data = self.result.events.data
+        if kind == Kind.CONFIG_FILES or option in held.names or (
+                kind in CLAIM_FIELDS and _cell(data, kind, row) is not None):
+            return False
+        for name in fields:
+            if name not in data:
+                data[name] = []  # (the columns the full path makes, as _dump_line)
+        time = raw[:stamp].decode()
+        data["dump_lines"][row] += 1
+        data["dump_last_line"][row] = number
+        data["dump_last_time"][row] = data["dump_last_ts"][row] = time
+        if kind in CLAIM_FIELDS:
+            self.result.events.put(row, kind, fields.get("value"))
+        elif option is not None:
+            held.names.add(option)
+            column = data["options"]
+            column[row] = self._shared(column[row] + (self._shared(
+                (option, fields.get("value")),),))
+        return True
+
+    def _shared(self, value: tuple[Any, ...]) -> tuple[Any, ...]:
+        """``value``, or the equal tuple an earlier dump row holds (every restart prints the
+        same options: their rows then share one tuple)."""
+        shared = self.shared
+        found = shared.get(value)
+        if found is None:
+            if len(shared) >= DUMP_SHARED:
+                return value
+            found = shared[value] = value
+        return found
 
     def _unrecognized(self, row: dict[str, Any]) -> None:
         """A row for ``unrecognized``, or a count once MAX_UNRECOGNIZED are listed (memory

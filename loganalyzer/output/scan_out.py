@@ -17,7 +17,9 @@ HEAD = ("time", "host", "file", "line", "level", "instance", "kind")
 HIDDEN = {"ts", "timestamp", "message_id", "host_source", "logger", "pid", "request_id",
           "context_style", "global_request_id",
           # a folded run's end, shown as one "repeats" entry instead
-          "last_line", "last_time", "last_ts", "last_timestamp", "last_elapsed_s"}
+          "last_line", "last_time", "last_ts", "last_timestamp", "last_elapsed_s",
+          # a start-up dump's last line, shown with its "dump_lines"
+          "dump_last_line", "dump_last_time", "dump_last_ts"}
 
 
 def _clean(value: Any) -> Any:
@@ -69,9 +71,17 @@ def details(values: dict[str, Any]) -> str:
         value = _clean(value)
         if value is None or (name == "repeats" and value == 1):
             continue
+        if name == "dump_lines":  # the lines of a start-up dump
+            parts.append(f"dump_lines={value} (to line "
+                         f"{_clean(values.get('dump_last_line'))})")
+            continue
         if name == "repeats":  # a folded run of identical monitor lines
             parts.append(f"repeats={value} (to line {_clean(values.get('last_line'))}, "
                          f"elapsed {_clean(values.get('last_elapsed_s'))} s)")
+            continue
+        if name == "options":  # a start-up dump's options, in line order
+            parts.append(f"options({len(value)})=" + _short(
+                ", ".join(f"{k}={v}" for k, v in value.items()), 300))
             continue
         text = str(value)
         if name == "error":  # every line of a message that went on over several lines
@@ -108,21 +118,40 @@ def write(events: EventSet, frame: pd.DataFrame, fmt: str, stream: IO[str],
             return
         columns = [c for c in frame.columns if c != "ts"
                    and (c in HEAD or c in HIDDEN or frame[c].notna().any())]
-        write_csv(columns, ([_clean(v) for v in row] for row in
+        write_csv(columns, ([_csv_cell(v) for v in row] for row in
                             frame[columns].itertuples(index=False, name=None)), stream)
         return
     _table(events, frame, stream, show_unrecognized, limit)
 
 
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell: a start-up dump's options as JSON text (``{"option": "value", …}``)."""
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value)
+    return _clean(value)
+
+
 def write_parquet(frame: pd.DataFrame, output: str | None) -> None:
-    """The selected events as Parquet (timestamps typed, list fields kept as lists) to the
-    file ``output`` (replaced whole) or stdout (None or ``-``)."""
+    """The selected events as Parquet (timestamps typed, list fields kept as lists, a
+    start-up dump's ``options`` as a ``map<string, string>`` in line order) to the file
+    ``output`` (replaced whole) or stdout (None or ``-``)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from loganalyzer.output.common import output_file
 
-    table = pa.Table.from_pandas(frame.drop(columns=["ts"]), preserve_index=False)
+    frame = frame.drop(columns=["ts"])
+    options = None
+    if "options" in frame.columns:
+        options = pa.array([list(v.items()) if isinstance(v, dict) else None
+                            for v in frame["options"]],
+                           type=pa.map_(pa.string(), pa.string()))
+        frame = frame.drop(columns=["options"])
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if options is not None:
+        table = table.append_column("options", options)
     with output_file(output, binary=True) as stream:
         pq.write_table(table, stream)
 

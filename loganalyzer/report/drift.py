@@ -193,8 +193,8 @@ def fleet_drift(rows: Sequence[Mapping[str, Any]], records: Iterable[Mapping[str
                 declared: Mapping[str, Any] | None) -> dict[str, Any]:
     """The drift table: baseline, per host its options (baseline vs running vs inferred with
     alternatives) and ramp checks, and whether it drifted (with the reasons)."""
-    facts = host_facts(r for r in records if r["kind"] in ("config_option", "config_files",
-                                                             "compute_start"))
+    facts = host_facts(r for r in records if r["kind"] in ("config_dump", "config_option",
+                                                             "config_files", "compute_start"))
     by_host: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for row in rows:
         if row.get("source_host"):

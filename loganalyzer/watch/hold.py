@@ -45,8 +45,8 @@ from loganalyzer.watch.identity import Identity, file_order, unique
 
 # start-up facts (dumps, versions, the start-up lines that prove an option), and nova's
 # names for its host (the analysis resolves aliases with them)
-FACT_KINDS = frozenset({"config_option", "config_files", "compute_start", "conf_host",
-                        "conf_my_ip", *STARTUP_KINDS})
+FACT_KINDS = frozenset({"config_dump", "config_option", "config_files", "compute_start",
+                        "conf_host", "conf_my_ip", *STARTUP_KINDS})
 DUMPS_KEPT = 2  # start-up dumps kept per host (a migration uses the last one before it)
 VERSIONS_KEPT = 4
 SETTLE_S = 90.0  # > timeline.LIFECYCLE_AFTER_END_S: the source's VM Stopped still joins
@@ -648,7 +648,7 @@ def decode(data: dict[str, Any]) -> Record:
     for key, value in data.items():
         if isinstance(value, dict) and "$dt" in value:
             value = datetime.fromisoformat(value["$dt"])
-        elif key == "steps" and isinstance(value, list):
-            value = tuple(tuple(step) for step in value)
+        elif key in ("steps", "options") and isinstance(value, list):
+            value = tuple(tuple(item) for item in value)  # (a dump row's (option, value))
         out[key] = value
     return out

@@ -61,9 +61,10 @@ class Identity:
         kind = event["kind"]
         if kind in CLAIM_KINDS:
             value = event["dest_host"] if kind == "sync_power_moved" else event["value"]
-            if value and (label, kind, str(value)) not in self.claims:
-                self.claims[(label, kind, str(value))] = None
-                self._stale = True
+            self._claim(label, kind, value)
+        elif kind == "config_dump":  # a start-up dump's row (logs.scan): its host, my_ip lines
+            self._claim(label, "conf_host", event["conf_host"])
+            self._claim(label, "conf_my_ip", event["conf_my_ip"])
         if key is None or not event["instance"]:
             return False  # as prepare: a migration's lines (two hosts' dumps can be alike)
         self.per_label[label] += 1
@@ -77,6 +78,11 @@ class Identity:
             for old in list(self.owner)[:OWNERS_KEPT // 2]:
                 del self.owner[old]
         return counted
+
+    def _claim(self, label: str, kind: str, value: Any) -> None:
+        if value and (label, kind, str(value)) not in self.claims:
+            self.claims[(label, kind, str(value))] = None
+            self._stale = True
 
     def share(self, name: str, label: str) -> None:
         """``label`` logged a line that ``name`` logged before (the label that read it first,
