@@ -149,17 +149,21 @@ def test_a_ramp_cut_near_the_step_cap_reads_as_one_pass(steps, tmp_path, monkeyp
 
 
 def outside_dumps(path: str, starts: list[int], wanted: list[int]) -> list[int]:
-    """Each wanted line start moved on to one that neither cuts a start-up dump (its lines
-    and the line before are no dump lines: a dump cut in two is two rows of the event
-    table, which the analysis joins) nor is past the end."""
+    """Each wanted line start moved on to one where no start-up dump is open: the first dump
+    line from there on (if any) starts a dump (``config files:``). A dump cut in two is two
+    rows of the event table, which the analysis joins (the next test); a wanted cut with no
+    such line after it is left out."""
     with open(path, "rb") as fh:
         lines = fh.read().split(b"\n")
+    dump_lines = [n for n, line in enumerate(lines) if b"log_opt_values" in line]
     out = []
     for n in wanted:
-        while n + 1 < len(starts) and (b"log_opt_values" in lines[n] or
-                                       b"log_opt_values" in lines[n - 1]):
-            n += 1
-        out.append(starts[n])
+        while n < len(starts):
+            following = next((m for m in dump_lines if m >= n), None)
+            if following is None or b"config files: " in lines[following]:
+                out.append(starts[n])
+                break
+            n = following + 1
     return out
 
 
