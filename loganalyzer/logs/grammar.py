@@ -190,8 +190,26 @@ def parse_text(text: str, keys: Sequence[str], reference: bool = False
     message matches (the caller records it as unrecognized). ``reference`` parses with the
     pyparsing grammar itself instead of its compiled form (for tests)."""
     text = clean(text).rstrip("\n")
+    if reference:
+        env, rest = split_envelope(text)
+        result = _parse_with_pyparsing(rest, keys)
+    else:
+        env, rest = _split_fast(text)
+        result = _parse_fast(rest, keys)
+    return _enveloped(result, env)
+
+
+def parse_text_full(text: str, keys: Sequence[str]) -> dict[str, Any] | None:
+    """:func:`parse_text` the long way: the envelope searched for and every record regex
+    matched whole (header and message); what the fast way is tested against."""
+    text = clean(text).rstrip("\n")
     env, rest = split_envelope(text)
-    result = (_parse_with_pyparsing if reference else _parse_record)(rest, keys)
+    return _enveloped(_parse_record(rest, keys), env)
+
+
+def _enveloped(result: dict[str, Any] | None, env: dict[str, str]
+               ) -> dict[str, Any] | None:
+    """A parsed record with its envelope's fields (``env_*``) added."""
     if result is None:
         return None
     for name in ("host", "syslog_ts", "iso_ts", "grep_path", "prefix", "ident"):
@@ -202,6 +220,142 @@ def parse_text(text: str, keys: Sequence[str], reference: bool = False
         # rsyslog writes a message's newlines as #012 (EscapeControlCharactersOnReceive)
         result["error"] = error.replace("#012", "\n").replace("#011", "\t")
     return result
+
+
+# --- the fast way through a line (tested to give exactly what the long way gives) -------
+# An oslo.log line that starts with its time stamp has no envelope; a syslog line's envelope
+# is matched where it starts. In both cases the header then found where the envelope ends is
+# the leftmost one, which is what split_envelope's search finds (no header can start inside
+# a syslog prefix: its tokens end in a space, ``[``, ``:`` or ``: ``, none of which a header's
+# time stamp, level or logger can be followed by where the prefix has them).
+
+
+def _split_fast(text: str) -> tuple[dict[str, str], str]:
+    """:func:`split_envelope` without searching every position of the line for a header
+    when the line starts with one or with a syslog prefix; any other line takes
+    split_envelope itself."""
+    if text[:1].isdigit() and HEADER_SEARCH.match(text, 0, _ENVELOPE_MAX + 200):
+        return {}, text  # (a header at 0 is the leftmost one)
+    sys_match = SYSLOG.match(text)
+    if sys_match is None:
+        return split_envelope(text)
+    end = sys_match.end()
+    if end > _ENVELOPE_MAX or not HEADER_SEARCH.match(text, end, _ENVELOPE_MAX + 200):
+        return split_envelope(text)
+    return {k: v for k, v in sys_match.groupdict().items() if v}, text[end:]
+
+
+_HEADER_ALONE = re.compile(_HEADER_REGEX)  # the optional header, as every record starts
+# _record_fields reads the header's groups in this order (a test checks how it treats them)
+assert tuple(_HEADER_ALONE.groupindex) == ("ts", "tag", "pid", "level", "logger", "ctx",
+                                           "instance")
+assert _HEADER_ALONE.groups == len(_HEADER_ALONE.groupindex)  # (no unnamed groups)
+_PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ,'-_=<>/;")
+
+
+def _lead(message: Message) -> str:
+    """Text every match of ``message`` starts with: its key, or the plain characters its
+    prefix pattern starts with ("" when that cannot be told simply: then nothing is
+    assumed)."""
+    if not message.prefix:
+        return message.key
+    pattern, depth, i = message.prefix, 0, 0
+    while i < len(pattern):  # a top-level "|" would let a match start otherwise
+        char = pattern[i]
+        if char == "\\":
+            i += 1
+        elif char == "[":
+            i = pattern.find("]", i + 2)
+            if i < 0:
+                return ""
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            return ""
+        i += 1
+    lead = 0
+    while lead < len(pattern) and pattern[lead] in _PLAIN:
+        lead += 1
+    if pattern[lead:lead + 1] in ("*", "+", "?", "{"):  # the last one is optional
+        lead -= 1
+    return pattern[:max(lead, 0)]
+
+
+# Per key: (message id, the message alone, what it starts with, the whole record)
+MESSAGES: Mapping[str, list[tuple[str, re.Pattern[str], str, re.Pattern[str]]]] = _PerKey(
+    lambda key: [(m.id, re.compile(to_regex(alt) + r"\Z"), _lead(m), record)
+                 for m, alt, (_, record) in zip(_BY_KEY[key], ALTERNATIVES[key],
+                                                COMPILED[key], strict=True)])
+
+
+def _parse_fast(rest: str, keys: Sequence[str]) -> dict[str, Any] | None:
+    """:func:`_parse_record`, with the header matched once and each message from where it
+    ends. The record regex ``header? message`` first tries the message where the header's
+    first way of matching ends; only if the message fails there could it match where a
+    shorter way ends (a bracket or space left out of the header, or no header at all), so
+    the record regex itself runs only when the message's first words lie in the header."""
+    body = _strip_debug_suffix(rest)
+    ordered = sorted(keys, key=lambda k: (body.find(k), -len(k))) if len(keys) > 1 \
+        else keys
+    header = _HEADER_ALONE.match(body)  # (always matches: the header is optional)
+    assert header is not None
+    end = header.end()
+    for key in ordered:
+        for message_id, pattern, lead, record in MESSAGES.get(key, ()):
+            match = pattern.match(body, end)
+            if match is not None:
+                return _record_fields(header, match, message_id)
+            if end and -1 < body.find(lead, 0, end + len(lead) - 1) < end:
+                match = record.match(body)
+                if match is not None:
+                    found = {k: v for k, v in match.groupdict().items() if v is not None}
+                    found["message_id"] = message_id
+                    return _fields(found)
+    return None
+
+
+def _record_fields(header: re.Match[str], message: re.Match[str], message_id: str
+                   ) -> dict[str, Any]:
+    """:func:`_fields` of a header and a message matched apart: the same fields in the same
+    order, with the header's repeated texts interned and its context's request ids parsed
+    once per distinct context."""
+    ts, tag, pid, level, logger, ctx, instance = header.groups()
+    out: dict[str, Any] = {}
+    if ts:
+        out["ts"] = ts
+    if tag:
+        out["tag"] = sys.intern(tag)
+    if pid:
+        out["pid"] = sys.intern(pid)
+    if level:
+        out["level"] = sys.intern(level)
+    if logger:
+        out["logger"] = sys.intern(logger)
+    if instance:
+        out["instance"] = sys.intern(instance)
+    for name, value in message.groupdict().items():
+        if value is None or value == "":
+            continue
+        limit = _INT_LIMIT.get(name)
+        if limit is not None:
+            number = int(value)
+            out[name] = number if 0 <= number <= limit else _number(name, value)
+        elif name in FLOAT_FIELDS:
+            out[name] = _number(name, value)
+        elif name in REPEATED:
+            out[name] = sys.intern(value)
+        else:
+            out[name] = value
+    out["message_id"] = message_id
+    entry = BY_ID[message_id]
+    out["kind"] = entry.kind.value
+    if entry.constants:
+        out.update(entry.constants)
+    _derive(entry, out)  # (no "ctx" in out: its ids come last, as _context puts them)
+    if ctx:
+        out.update(_context_fields(ctx) if len(ctx) <= _CACHED_CHARS
+                   else _context_fields.__wrapped__(ctx))
+    return out
 
 
 def _strip_debug_suffix(rest: str) -> str:
@@ -376,6 +530,11 @@ def _number(name: str, value: str) -> int | float:
             "a 64-bit value (libvirt's counters and settings are no wider)"
         raise ImplausibleValue(f"{name} {shown} is beyond {what}: not a value nova logs")
     return number
+
+
+# the integer fields' upper bounds (see _number); float fields are converted by _number
+_INT_LIMIT = {name: SECONDS_MAX if name in SECONDS_FIELDS else INT_MAX
+              for name in INT_FIELDS - FLOAT_FIELDS}
 
 
 def _fields(raw: dict[str, Any]) -> dict[str, Any]:

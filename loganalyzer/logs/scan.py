@@ -588,7 +588,8 @@ class ScanState:
                 event = dumped  # a start-up dump line: the grammar's fields, found faster
             elif stripped.startswith("{"):
                 event, message = parse_json(stripped, keys_in)
-                found = keys_in(message) if message is not None else keys_in(text)
+                if event is None:  # (the keys only tell an unrecognized line from noise)
+                    found = keys_in(message) if message is not None else keys_in(text)
             else:
                 found = keys_in(text)
                 event = parse_text(text, found) if found else None
