@@ -1,15 +1,18 @@
-"""The fast way through a text line (``grammar.parse_text``: the envelope split where it
-starts, the header matched once and each message from where it ends) gives exactly the dict
-the long way gives (``grammar.parse_text_full``: the envelope searched for, every record
-regex matched whole): same keys, same order, same values and types, the same error for an
-implausible value; on every line of the real logs, the sample logs, a simulated fleet (plain,
-syslog and journald layouts) and variations made to trip it."""
+"""The fast ways through a text line give exactly the dict the long way gives
+(``grammar.parse_text_full``: the envelope searched for, every record regex matched whole):
+same keys, same order, same values and types, the same error for an implausible value; on
+every line of the real logs, the sample logs, a simulated fleet (plain, syslog and journald
+layouts) and variations made to trip them. The fast ways: ``grammar.parse_text`` (the
+envelope split where it starts, the header matched once and each message from where it
+ends) and ``grammar.parse_quick`` (the same without listing the line's keys first, for lines
+whose header holds none; None hands the line to the long way)."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
+import pyparsing as pp
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +21,7 @@ import loganalyzer.logs.scan as scan_mod
 from loganalyzer.logs import grammar
 from loganalyzer.logs.anchors import keys_in
 from loganalyzer.logs.catalog import CATALOG
-from loganalyzer.logs.grammar import ImplausibleValue, parse_text, parse_text_full
+from loganalyzer.logs.grammar import ImplausibleValue, parse_quick, parse_text, parse_text_full
 from loganalyzer.logs.read import collect
 from loganalyzer.logs.scan import Origin, scan_stream
 from tests.conftest import REPO
@@ -34,14 +37,28 @@ def outcome(parse, line: str) -> tuple[str, object]:
     return "fields", None if got is None else [(k, type(v), v) for k, v in got.items()]
 
 
+def quick(line: str, _keys: object) -> dict | None:
+    return parse_quick(line)
+
+
+QUICK_TAKEN = [0]  # lines the quick way parsed (the tests check it is not idle)
+
+
 def assert_alike(lines: list[str]) -> int:
-    """Both ways agree on every line holding a key; returns how many were parsed."""
+    """Every way agrees on every line holding a key (the quick way where it does not hand
+    the line over); returns how many were parsed."""
     parsed = 0
     for line in lines:
+        long_way = outcome(parse_text_full, line)
+        fast = outcome(quick, line)
+        if fast != ("fields", None):
+            QUICK_TAKEN[0] += 1
+            assert fast == long_way, line
         if not keys_in(line):
+            assert fast == ("fields", None), line
             continue
         fast = outcome(parse_text, line)
-        assert fast == outcome(parse_text_full, line), line
+        assert fast == long_way, line
         parsed += fast[0] == "fields" and fast[1] is not None
     return parsed
 
@@ -57,7 +74,9 @@ def text_lines(folder: Path) -> list[str]:
 
 
 def test_every_real_line_parses_alike(real_logs):
+    before = QUICK_TAKEN[0]
     assert assert_alike(text_lines(real_logs)) > 500
+    assert QUICK_TAKEN[0] - before > 300
 
 
 def test_every_sample_log_line_parses_alike():
@@ -80,7 +99,9 @@ def test_every_fleet_line_parses_alike(fleet):
     json_lines = [x for x in lines if x.startswith("{")]
     syslog_lines = [x for x in lines if x[:3] in grammar.MONTHS]
     assert json_lines and syslog_lines  # every layout is there
+    before = QUICK_TAKEN[0]
     assert assert_alike([x for x in lines if not x.startswith("{")]) > 500
+    assert QUICK_TAKEN[0] - before > 500
     for line in json_lines:  # the journald record's MESSAGE, as parse_json reads it
         assert grammar.parse_json(line, keys_in) == _json_full(line), line
 
@@ -105,6 +126,8 @@ def test_scans_of_the_real_logs_are_the_same_the_long_way(real_logs, monkeypatch
     paths = [str(p) for p in sorted(real_logs.glob("*.log*"))]
     fast = collect(paths, engine="local")
     monkeypatch.setattr(scan_mod, "parse_text", parse_text_full)
+    monkeypatch.setattr(scan_mod, "parse_quick", lambda text: None)
+    monkeypatch.setattr(grammar, "parse_quick", lambda text: None)
     slow = collect(paths, engine="local")
     assert list(fast.columns) == list(slow.columns)
     for name in fast.columns:
@@ -175,7 +198,7 @@ def test_variations_parse_alike(envelope, stamp, tag, pid, level, logger, ctx, i
         header = header.replace(" ", "", 1) if cut == 1 else header[:-1] if cut == 2 \
             else header[len(stamp):]
     line = "".join(envelope) + header + message + suffix
-    assert outcome(parse_text, line) == outcome(parse_text_full, line), line
+    assert_alike([line])
 
 
 @given(st.lists(st.sampled_from(("2024-05-01", " 12:34:56.789", " ", "4242", "INFO",
@@ -187,7 +210,7 @@ def test_variations_parse_alike(envelope, stamp, tag, pid, level, logger, ctx, i
 @settings(max_examples=400)
 def test_random_text_parses_alike(words):
     line = "".join(words)
-    assert outcome(parse_text, line) == outcome(parse_text_full, line), line
+    assert_alike([line])
 
 
 def test_a_message_the_header_would_swallow_is_found_as_the_record_regex_finds_it(
@@ -197,7 +220,9 @@ def test_a_message_the_header_would_swallow_is_found_as_the_record_regex_finds_i
     more there; a message that did is still parsed as the record regex parses it."""
     pattern = r"\[(?P<option>\w+)\] set(?P<error_summary>: .*)?\Z"
     record = grammar.re.compile(grammar._HEADER_REGEX + pattern)
-    table = {"] set": [("config_option", grammar.re.compile(pattern), "[", record)]}
+    alone = grammar._Alone(grammar.BY_ID["config_option"], pp.Regex(pattern), record)
+    alone.lead = "["
+    table = {"] set": [alone]}
     monkeypatch.setattr(grammar, "MESSAGES", table)
     line = "2024-05-01 12:00:00.000 7 INFO nova.x [abc] set"
     want = {k: v for k, v in record.match(line).groupdict().items() if v is not None}
@@ -221,3 +246,65 @@ def test_a_line_split_as_the_search_splits_it():
         b"c2ce6f44-7ed4-457b-9e2f-eb89414c343c] Migration running for 5 secs, memory 50% "
         b"remaining; (bytes processed=1, remaining=2, total=3)\n"), Origin("t", "h", "path"))
     assert scanned.events.finish()["secs"] == [5]
+
+
+def needle_lines() -> list[str]:
+    """Every catalogue sample after a header that holds a catalogue key or a message's first
+    words (in its context, its logger, its instance bracket, or glued to its end)."""
+    needles = sorted(set(keys_in_all()) | set(grammar._LEADS))
+    out = []
+    for _, sample in SAMPLES:
+        text = sample if isinstance(sample, str) else sample.text
+        for needle in needles:
+            for header in (f"2024-05-01 12:34:56.789 7 INFO nova.x [req-1 {needle}] ",
+                           f"2024-05-01 12:34:56.789 7 INFO {needle.strip() or 'x'} [-] ",
+                           f"2024-05-01 12:34:56.789 7 INFO n [-] [instance: {needle}] ",
+                           f"2024-05-01 12:34:56.789 7 INFO n [{needle}]"):
+                out.append(header + text)
+    for needle in needles:  # one that starts with the space ending the header
+        if needle.startswith(" "):
+            out.append(f"2024-05-01 12:34:56.789 7 INFO n [-] {needle[1:]}x")
+            out.append(f"2024-05-01 12:34:56.789 7 INFO n [-] Took 1.5{needle}")
+    return out
+
+
+def keys_in_all() -> list[str]:
+    from loganalyzer.logs.anchors import KEYS
+
+    return list(KEYS)
+
+
+def test_headers_holding_keys_and_first_words_are_handed_over_and_parse_alike():
+    """The quick way trusts the keys where the header ends only when no needle starts in
+    the header (nor across its end): such lines go the long way, which sorts the keys by
+    where they first occur."""
+    lines = needle_lines()
+    handed = 0
+    for line in lines:
+        end = grammar._HEADER_ALONE.match(line).end()
+        inside = [n for n in (*keys_in_all(), *grammar._LEADS)
+                  if -1 < line.find(n, 0, end + len(n) - 1) < end]
+        if inside:
+            assert parse_quick(line) is None, (line, inside)
+            handed += 1
+    assert handed > 10_000
+    assert_alike(lines)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(("steps [", "Increasing", " downtime to ", "max_concurrent",
+                                 "_live_migrations", "libvirt.", "live_migration_", "x", " ",
+                                 "Data remaining ", "Took", "VM Paused (Lifecycle Event)")),
+                max_size=8))
+def test_has_key_tells_what_keys_in_lists(words):
+    from loganalyzer.logs.anchors import has_key, keys_in_plain
+
+    text = "".join(words)
+    assert has_key(text) == bool(keys_in_plain(text))
+
+
+def test_has_key_on_every_sample_line():
+    from loganalyzer.logs.anchors import has_key, keys_in_plain
+
+    for line in text_lines(REPO / "sample_logs")[:20_000]:
+        assert has_key(line) == bool(keys_in_plain(line)), line

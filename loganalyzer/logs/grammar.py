@@ -18,6 +18,7 @@ from typing import Any
 
 import pyparsing as pp
 
+from loganalyzer.logs.anchors import KEYS, has_key, keys_in
 from loganalyzer.logs.catalog import (
     BY_ID,
     CATALOG,
@@ -281,11 +282,105 @@ def _lead(message: Message) -> str:
     return pattern[:max(lead, 0)]
 
 
-# Per key: (message id, the message alone, what it starts with, the whole record)
-MESSAGES: Mapping[str, list[tuple[str, re.Pattern[str], str, re.Pattern[str]]]] = _PerKey(
-    lambda key: [(m.id, re.compile(to_regex(alt) + r"\Z"), _lead(m), record)
+class _Alone:
+    """A catalogue message compiled alone (no header in front) for :func:`_parse_fast`:
+    its regex, what it starts with, its whole record regex, and per named group (by
+    number) how :func:`_fields` treats the value: an int bound, 0 for a float, -1 to intern,
+    None to keep as it is."""
+
+    __slots__ = ("entry", "id", "lead", "pattern", "plan", "record")
+
+    def __init__(self, message: Message, alternative: pp.ParserElement,
+                 record: re.Pattern[str]) -> None:
+        self.id = message.id
+        self.pattern = re.compile(to_regex(alternative) + r"\Z")
+        self.lead = _lead(message)
+        self.record = record
+        self.entry = message
+        self.plan = tuple((index - 1, name, _treatment(name))
+                          for name, index in self.pattern.groupindex.items())
+
+
+def _treatment(name: str) -> int | None:
+    if name in FLOAT_FIELDS:
+        return 0
+    if name in INT_FIELDS:
+        return SECONDS_MAX if name in SECONDS_FIELDS else INT_MAX
+    return -1 if name in REPEATED else None
+
+
+# Per key: its messages compiled alone, in catalogue order
+MESSAGES: Mapping[str, list[_Alone]] = _PerKey(
+    lambda key: [_Alone(m, alt, record)
                  for m, alt, (_, record) in zip(_BY_KEY[key], ALTERNATIVES[key],
                                                 COMPILED[key], strict=True)])
+
+
+# --- a line parsed without listing its keys first ---------------------------------------
+# When no catalogue key and no message's first words (a "needle") start inside a line's
+# header, the long way tries first the keys that start where the header ends (longest
+# first), then the keys further on whose messages start with a prefix found there; a message
+# can match nowhere else. parse_quick tries exactly those, in that order.
+def _needles_at() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, str], ...]],
+                           tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(keys by their first three characters, longest first; (lead, key) of prefixed
+    messages by the lead's first three characters; the leads; the needles starting with a
+    space; the needles holding a ``]``)."""
+    keys: dict[str, list[str]] = {}
+    for key in sorted(KEYS, key=len, reverse=True):
+        keys.setdefault(key[:3], []).append(key)
+    leads: dict[str, list[tuple[str, str]]] = {}
+    for message in CATALOG:
+        if message.prefix:
+            lead = _lead(message)
+            pair = (lead, message.key)
+            if pair not in leads.setdefault(lead[:3], []):
+                leads[lead[:3]].append(pair)
+    every_lead = tuple(sorted({lead for pairs in leads.values() for lead, _ in pairs}))
+    needles = (*KEYS, *every_lead)
+    return ({k: tuple(v) for k, v in keys.items()}, {k: tuple(v) for k, v in leads.items()},
+            every_lead, tuple(n for n in needles if n.startswith(" ")),
+            tuple(n for n in needles if "]" in n))
+
+
+_KEYS_AT, _LEADS_AT, _LEADS, _SPACED, _BRACKETED = _needles_at()
+_QUICK = len(min(KEYS, key=len)) >= 3 and "" not in _LEADS \
+    and all(len(lead) >= 3 for lead in _LEADS)  # else parse_quick always hands over
+
+
+def parse_quick(text: str) -> dict[str, Any] | None:
+    """What ``parse_text(text, keys_in(text))`` gives a line whose header ends with a
+    bracket and holds no needle, found without listing the line's keys; None for any other
+    line and when no message matches where the header ends (then the long way runs: it
+    also tells an unrecognized line from noise)."""
+    if not _QUICK or "\x1b" in text or "#033[" in text or "\r" in text or "\x00" in text \
+            or text.endswith("\n"):
+        return None  # (clean and rstrip would change it)
+    env, rest = _split_fast(text)
+    body = _strip_debug_suffix(rest)
+    header = _HEADER_ALONE.match(body)
+    assert header is not None
+    end = header.end()
+    if body[end - 2:end] != "] " or has_key(body[:end]) \
+            or any(lead in body[:end] for lead in _LEADS) \
+            or any(body.startswith(n, end - 1) for n in _SPACED) \
+            or any(-1 < body.find(n, 0, end + len(n) - 1) < end for n in _BRACKETED):
+        return None  # a needle starts before the header's end (or it ends otherwise)
+    start = body[end:end + 3]
+    for key in _KEYS_AT.get(start, ()):
+        if body.startswith(key, end):
+            for alone in MESSAGES[key]:
+                match = alone.pattern.match(body, end)
+                if match is not None:
+                    return _enveloped(_record_fields(header, match, alone), env)
+    prefixed = [(body.find(key), -len(key), key) for lead, key in _LEADS_AT.get(start, ())
+                if body.startswith(lead, end) and body.find(key) > end]
+    for _, _, key in sorted(set(prefixed)):
+        for alone in MESSAGES[key]:
+            match = alone.pattern.match(body, end)
+            if match is not None:
+                return _enveloped(_record_fields(header, match, alone), env)
+    return None
 
 
 def _parse_fast(rest: str, keys: Sequence[str]) -> dict[str, Any] | None:
@@ -301,20 +396,21 @@ def _parse_fast(rest: str, keys: Sequence[str]) -> dict[str, Any] | None:
     assert header is not None
     end = header.end()
     for key in ordered:
-        for message_id, pattern, lead, record in MESSAGES.get(key, ()):
-            match = pattern.match(body, end)
+        for alone in MESSAGES.get(key, ()):
+            match = alone.pattern.match(body, end)
             if match is not None:
-                return _record_fields(header, match, message_id)
+                return _record_fields(header, match, alone)
+            lead = alone.lead
             if end and -1 < body.find(lead, 0, end + len(lead) - 1) < end:
-                match = record.match(body)
+                match = alone.record.match(body)
                 if match is not None:
                     found = {k: v for k, v in match.groupdict().items() if v is not None}
-                    found["message_id"] = message_id
+                    found["message_id"] = alone.id
                     return _fields(found)
     return None
 
 
-def _record_fields(header: re.Match[str], message: re.Match[str], message_id: str
+def _record_fields(header: re.Match[str], message: re.Match[str], alone: _Alone
                    ) -> dict[str, Any]:
     """:func:`_fields` of a header and a message matched apart: the same fields in the same
     order, with the header's repeated texts interned and its context's request ids parsed
@@ -333,21 +429,22 @@ def _record_fields(header: re.Match[str], message: re.Match[str], message_id: st
         out["logger"] = sys.intern(logger)
     if instance:
         out["instance"] = sys.intern(instance)
-    for name, value in message.groupdict().items():
+    values = message.groups()
+    for index, name, treatment in alone.plan:
+        value = values[index]
         if value is None or value == "":
             continue
-        limit = _INT_LIMIT.get(name)
-        if limit is not None:
-            number = int(value)
-            out[name] = number if 0 <= number <= limit else _number(name, value)
-        elif name in FLOAT_FIELDS:
-            out[name] = _number(name, value)
-        elif name in REPEATED:
-            out[name] = sys.intern(value)
-        else:
+        if treatment is None:
             out[name] = value
-    out["message_id"] = message_id
-    entry = BY_ID[message_id]
+        elif treatment > 0:
+            number = int(value)
+            out[name] = number if 0 <= number <= treatment else _number(name, value)
+        elif treatment == 0:
+            out[name] = _number(name, value)
+        else:
+            out[name] = sys.intern(value)
+    out["message_id"] = alone.id
+    entry = alone.entry
     out["kind"] = entry.kind.value
     if entry.constants:
         out.update(entry.constants)
@@ -532,11 +629,6 @@ def _number(name: str, value: str) -> int | float:
     return number
 
 
-# the integer fields' upper bounds (see _number); float fields are converted by _number
-_INT_LIMIT = {name: SECONDS_MAX if name in SECONDS_FIELDS else INT_MAX
-              for name in INT_FIELDS - FLOAT_FIELDS}
-
-
 def _fields(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in raw.items():
@@ -645,11 +737,14 @@ def parse_json(text: str, keys_of: Any) -> tuple[dict[str, Any] | None, str | No
                 return None, None
         if not isinstance(message, str):
             return None, None
-        keys = keys_of(message)
-        if not keys:
-            return None, message
-        first, _, more = message.partition("\n")
-        result = parse_text(first, keys_of(first)) if more else parse_text(message, keys)
+        more = ""
+        result = parse_quick(message) if keys_of is keys_in else None
+        if result is None:
+            keys = keys_of(message)
+            if not keys:
+                return None, message
+            first, _, more = message.partition("\n")
+            result = parse_text(first, keys_of(first)) if more else parse_text(message, keys)
         if result is not None:
             _join_more(result, more)
             if obj.get("_HOSTNAME"):

@@ -28,6 +28,7 @@ from loganalyzer.logs.grammar import (
     continuation,
     parse_dump_line,
     parse_json,
+    parse_quick,
     parse_text,
 )
 from loganalyzer.logs.ingest.readers import READ_ERRORS, describe_read_error
@@ -590,9 +591,11 @@ class ScanState:
                 event, message = parse_json(stripped, keys_in)
                 if event is None:  # (the keys only tell an unrecognized line from noise)
                     found = keys_in(message) if message is not None else keys_in(text)
-            else:
-                found = keys_in(text)
-                event = parse_text(text, found) if found else None
+            else:  # (the keys are listed only when the quick way hands over)
+                event = parse_quick(text)
+                if event is None:
+                    found = keys_in(text)
+                    event = parse_text(text, found) if found else None
         except ImplausibleValue as exc:
             self._unrecognized({"file": self.origin.display, "line": number,
                                 "text": text[:MAX_TEXT], "reason": str(exc)})
