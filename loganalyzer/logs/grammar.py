@@ -344,8 +344,21 @@ def _needles_at() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str
 
 
 _KEYS_AT, _LEADS_AT, _LEADS, _SPACED, _BRACKETED = _needles_at()
+_TS_CHARS = frozenset("0123456789-:.,T ")  # what a header's time stamp is made of
+# needles that could start inside a time stamp: what comes before one of their spaces is
+# made of time-stamp characters (the others can start only after the stamp's space)
+_ODD = tuple(n for n in (*KEYS, *_LEADS) if any(
+    n[j] == " " and set(n[:j]) <= _TS_CHARS for j in range(len(n))))
 _QUICK = len(min(KEYS, key=len)) >= 3 and "" not in _LEADS \
-    and all(len(lead) >= 3 for lead in _LEADS)  # else parse_quick always hands over
+    and all(len(lead) >= 3 for lead in _LEADS) \
+    and not any(set(n) <= _TS_CHARS for n in (*KEYS, *_LEADS))  # else it always hands over
+
+
+@functools.lru_cache(maxsize=4096)
+def _holds_needle(header: str) -> bool:
+    """Whether a key or a prefixed message's lead occurs in ``header`` (a header after its
+    time stamp: the same few recur on every line of a request)."""
+    return has_key(header) or any(lead in header for lead in _LEADS)
 
 
 def parse_quick(text: str) -> dict[str, Any] | None:
@@ -361,11 +374,16 @@ def parse_quick(text: str) -> dict[str, Any] | None:
     header = _HEADER_ALONE.match(body)
     assert header is not None
     end = header.end()
-    if body[end - 2:end] != "] " or has_key(body[:end]) \
-            or any(lead in body[:end] for lead in _LEADS) \
-            or any(body.startswith(n, end - 1) for n in _SPACED) \
+    head = body[:end]
+    if head[-2:] != "] ":
+        return None  # (a needle could run on from the header's last word)
+    stamp = header.end("ts") + 1 if header.start("ts") == 0 else 0
+    if _holds_needle(head[stamp:]) if len(head) - stamp <= _CACHED_CHARS \
+            else _holds_needle.__wrapped__(head[stamp:]):
+        return None  # a needle starts after the time stamp, before the header's end
+    if any(n in head for n in _ODD) or any(body.startswith(n, end - 1) for n in _SPACED) \
             or any(-1 < body.find(n, 0, end + len(n) - 1) < end for n in _BRACKETED):
-        return None  # a needle starts before the header's end (or it ends otherwise)
+        return None  # one starts in the time stamp, or runs on across the header's end
     start = body[end:end + 3]
     for key in _KEYS_AT.get(start, ()):
         if body.startswith(key, end):

@@ -82,12 +82,15 @@ class Columns:
 
     def append(self, event: dict[str, Any]) -> None:
         n = self.rows
+        data = self.data
         for name, value in event.items():
-            column = self.data.get(name)
-            if column is None:
-                column = self.data[name] = [None] * n
-            elif len(column) < n:
-                column.extend([None] * (n - len(column)))
+            try:
+                column = data[name]
+            except KeyError:
+                column = data[name] = [None] * n
+            else:
+                if len(column) < n:
+                    column.extend([None] * (n - len(column)))
             column.append(value)
         self.rows = n + 1
 
@@ -774,13 +777,15 @@ class ScanState:
     def _finish(self, event: dict[str, Any], number: int) -> dict[str, Any]:
         origin = self.origin
         out: dict[str, Any] = {"time": None, "ts": None}
-        raw_ts = event.pop("ts", None)
-        syslog_ts = event.pop("env_syslog_ts", None)
-        iso_ts = event.pop("env_iso_ts", None)
-        epoch = event.pop("env_epoch_us", None)
+        pop = event.pop
+        raw_ts = pop("ts", None)
+        syslog_ts = pop("env_syslog_ts", None)
+        iso_ts = pop("env_iso_ts", None)
+        epoch = pop("env_epoch_us", None)
         if raw_ts:
             out["time"] = raw_ts
-            out["ts"] = raw_ts.replace("T", " ").replace(",", ".")
+            out["ts"] = raw_ts.replace("T", " ").replace(",", ".") \
+                if "T" in raw_ts or "," in raw_ts else raw_ts
         elif iso_ts:
             out["time"] = iso_ts
             match = _ISO.match(iso_ts)
@@ -791,20 +796,21 @@ class ScanState:
         elif epoch is not None:
             moment = datetime.fromtimestamp(epoch / 1_000_000, tz=UTC).replace(tzinfo=None)
             out["time"] = out["ts"] = moment.isoformat(sep=" ")
-        env_host = event.pop("env_host", None)
-        tag = event.pop("tag", None)
+        env_host = pop("env_host", None)
+        tag = pop("tag", None)
         if env_host:
-            out["host"], out["host_source"] = env_host, "syslog"
+            out["host"], out["host_source"] = sys.intern(env_host), "syslog"
         elif tag:
-            out["host"], out["host_source"] = tag, "merged-log tag"
+            out["host"], out["host_source"] = sys.intern(tag), "merged-log tag"
         else:
-            out["host"], out["host_source"] = origin.host, origin.host_source
+            host = origin.host
+            out["host"] = sys.intern(host) if host is not None else None
+            out["host_source"] = origin.host_source
         out["file"] = origin.display
         out["line"] = number
-        if out.get("host") is not None:
-            out["host"] = sys.intern(out["host"])
-        for name in ("env_grep_path", "env_prefix", "env_ident"):
-            event.pop(name, None)
+        pop("env_grep_path", None)
+        pop("env_prefix", None)
+        pop("env_ident", None)
         out.update(event)
         return out
 
