@@ -308,3 +308,15 @@ def test_has_key_on_every_sample_line():
 
     for line in text_lines(REPO / "sample_logs")[:20_000]:
         assert has_key(line) == bool(keys_in_plain(line)), line
+
+
+@given(st.lists(st.tuples(st.integers(-5, 900), st.integers(0, 5000)), max_size=12),
+       st.integers(-10, 1000), st.booleans())
+def test_run_signatures_count_due_steps_as_the_plain_loop_does(steps, elapsed, as_lists):
+    ramp = tuple(steps)
+    given_steps = [list(s) for s in steps] if as_lists else ramp
+    due = sum(1 for at, _ in ramp if at <= elapsed)
+    near = any(at <= elapsed <= at + scan_mod.NEAR_DUE_S for at, _ in ramp)
+    want = (50, ramp, "7", due, elapsed if near else None)
+    assert scan_mod.run_signature(50, given_steps, "7", elapsed) == want
+    assert scan_mod._logged_steps(ramp) == str(list(ramp)).encode()

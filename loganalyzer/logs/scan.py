@@ -8,6 +8,8 @@ the file, and what was read before it is kept. Pure per input, so it can run any
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 import os
 import re
@@ -437,15 +439,42 @@ def run_signature(current_ms: Any, steps: Any, pid: Any, elapsed_s: int) -> tupl
     first seconds after a step falls due each elapsed second is a run of its own, so the
     ramp comparison still sees the first iteration past a step's due time (its tolerance is
     at most 5 s, see ``migrations._starts``) to the second."""
-    ramp = tuple(tuple(step) for step in steps)
-    due = sum(1 for at, _ in ramp if at <= elapsed_s)
-    near_due = any(at <= elapsed_s <= at + NEAR_DUE_S for at, _ in ramp)
+    try:
+        ramp, ats = _ramp(steps)
+    except TypeError:  # (not hashable: a list of lists)
+        ramp, ats = _ramp.__wrapped__(steps)
+    if ats is not None and type(elapsed_s) is int:  # the due times, sorted: counted faster
+        due = bisect.bisect_right(ats, elapsed_s)
+        near_due = due > bisect.bisect_left(ats, elapsed_s - NEAR_DUE_S)
+    else:
+        due = sum(1 for at, _ in ramp if at <= elapsed_s)
+        near_due = any(at <= elapsed_s <= at + NEAR_DUE_S for at, _ in ramp)
     return (current_ms, ramp, pid, due, elapsed_s if near_due else None)
+
+
+@functools.lru_cache(maxsize=256)
+def _ramp(steps: Any) -> tuple[tuple[tuple[Any, ...], ...], list[int] | None]:
+    """A step list as a tuple of tuples, and its due times sorted when all are ints (one
+    list is logged on every monitor iteration of a migration)."""
+    ramp = tuple(tuple(step) for step in steps)
+    ats = [at for at, _ in ramp]
+    return ramp, sorted(ats) if all(type(at) is int for at in ats) else None
 
 
 def _steps_text(steps: tuple[tuple[int, int], ...]) -> bytes:
     """The step list as nova logs it (``str`` of a list of tuples)."""
     return str(list(steps)).encode()
+
+
+_cached_steps_text = functools.lru_cache(maxsize=256)(_steps_text)
+
+
+def _logged_steps(steps: tuple[tuple[int, int], ...]) -> bytes:
+    """:func:`_steps_text`, once per distinct step list."""
+    try:
+        return _cached_steps_text(steps)
+    except TypeError:  # (not hashable)
+        return _steps_text(steps)
 
 
 # ``2024-05-01 12:00:00.500 4242 DEBUG nova.virt.libvirt.migration [ctx] [instance: U]
@@ -743,7 +772,7 @@ class ScanState:
         current = event.get("current_ms")
         run = self.runs[key] = _Run(
             self.result.events.rows, signature, elapsed,
-            (str(event.get("pid")).encode(), str(current).encode(), _steps_text(steps)),
+            (str(event.get("pid")).encode(), str(current).encode(), _logged_steps(steps)),
             _fast_limits(signature, elapsed))
         if key[0] == self.origin.host and event.get("instance"):
             self.fast_runs[event["instance"].encode()] = run
