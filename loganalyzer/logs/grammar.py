@@ -344,6 +344,7 @@ def _needles_at() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str
 
 
 _KEYS_AT, _LEADS_AT, _LEADS, _SPACED, _BRACKETED = _needles_at()
+_STARTS = frozenset(_KEYS_AT) | frozenset(_LEADS_AT)  # where a message can begin
 _TS_CHARS = frozenset("0123456789-:.,T ")  # what a header's time stamp is made of
 # needles that could start inside a time stamp: what comes before one of their spaces is
 # made of time-stamp characters (the others can start only after the stamp's space)
@@ -366,10 +367,19 @@ def parse_quick(text: str) -> dict[str, Any] | None:
     bracket and holds no needle, found without listing the line's keys; None for any other
     line and when no message matches where the header ends (then the long way runs: it
     also tells an unrecognized line from noise)."""
+    # the envelope split as _split_fast splits it; any other line goes the long way
+    sys_match = None if text[:1].isdigit() else SYSLOG.match(text)  # oslo.log's or syslog's
+    begin = 0 if sys_match is None else sys_match.end()
+    if (begin == 0 and not text[:1].isdigit()) or begin > _ENVELOPE_MAX:
+        return None
+    found = HEADER_SEARCH.match(text, begin, _ENVELOPE_MAX + 200)
+    if found is None or text[found.end():found.end() + 3] not in _STARTS:
+        return None  # (most lines holding no key end here, before anything else is done)
+    env = {k: v for k, v in sys_match.groupdict().items() if v} if sys_match else {}
+    rest = text[begin:] if begin else text
     if not _QUICK or "\x1b" in text or "#033[" in text or "\r" in text or "\x00" in text \
             or text.endswith("\n"):
         return None  # (clean and rstrip would change it)
-    env, rest = _split_fast(text)
     body = _strip_debug_suffix(rest)
     header = _HEADER_ALONE.match(body)
     assert header is not None
