@@ -345,6 +345,9 @@ def _needles_at() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str
 
 _KEYS_AT, _LEADS_AT, _LEADS, _SPACED, _BRACKETED = _needles_at()
 _STARTS = frozenset(_KEYS_AT) | frozenset(_LEADS_AT)  # where a message can begin
+_SPACED_AT: dict[str, tuple[str, ...]] = {}  # the needles starting with a space, by what follows
+for _needle in _SPACED:
+    _SPACED_AT[_needle[1:4]] = (*_SPACED_AT.get(_needle[1:4], ()), _needle)
 _TS_CHARS = frozenset("0123456789-:.,T ")  # what a header's time stamp is made of
 # needles that could start inside a time stamp: what comes before one of their spaces is
 # made of time-stamp characters (the others can start only after the stamp's space)
@@ -391,10 +394,16 @@ def parse_quick(text: str) -> dict[str, Any] | None:
     if _holds_needle(head[stamp:]) if len(head) - stamp <= _CACHED_CHARS \
             else _holds_needle.__wrapped__(head[stamp:]):
         return None  # a needle starts after the time stamp, before the header's end
-    if any(n in head for n in _ODD) or any(body.startswith(n, end - 1) for n in _SPACED) \
-            or any(-1 < body.find(n, 0, end + len(n) - 1) < end for n in _BRACKETED):
-        return None  # one starts in the time stamp, or runs on across the header's end
+    for needle in _ODD:
+        if needle in head:
+            return None  # one starts in the time stamp
     start = body[end:end + 3]
+    for needle in _SPACED_AT.get(start, ()):  # (the header ends with a space)
+        if body.startswith(needle, end - 1):
+            return None  # one runs on across the header's end from its space
+    for needle in _BRACKETED:
+        if -1 < body.find(needle, 0, end + len(needle) - 1) < end:
+            return None  # or from its bracket
     for key in _KEYS_AT.get(start, ()):
         if body.startswith(key, end):
             for alone in MESSAGES[key]:
