@@ -320,3 +320,41 @@ def test_run_signatures_count_due_steps_as_the_plain_loop_does(steps, elapsed, a
     want = (50, ramp, "7", due, elapsed if near else None)
     assert scan_mod.run_signature(50, given_steps, "7", elapsed) == want
     assert scan_mod._logged_steps(ramp) == str(list(ramp)).encode()
+
+
+def test_state_lines_folded_by_their_shape_fold_as_the_regex_folds_them(fleet, monkeypatch):
+    """A ``Current … steps`` line that differs from one of the last few matched only in its
+    time and elapsed seconds is folded without the regex, to the same rows."""
+    paths = [str(p) for p in sorted(fleet.rglob("*")) if p.is_file() and p.name != "hostname"]
+    known = []
+    original = scan_mod.ScanState._known_shape
+
+    def counted(self, raw):
+        known.append(original(self, raw))
+        return known[-1]
+
+    monkeypatch.setattr(scan_mod.ScanState, "_known_shape", counted)
+    fast = collect(paths, engine="local")
+    assert sum(parts is not None for parts in known) > 200
+    monkeypatch.setattr(scan_mod.ScanState, "_known_shape", lambda self, raw: None)
+    slow = collect(paths, engine="local")
+    assert list(fast.columns) == list(slow.columns)
+    for name in fast.columns:
+        assert fast.columns[name] == slow.columns[name], name
+    assert sum(x or 0 for x in fast.columns["repeats"]) > 500
+
+
+def test_a_state_line_of_another_shape_is_matched_again():
+    state = scan_mod.ScanState(Origin("t", "h", "path"), scan_mod.ScanResult(
+        scan_mod.FileReport("t", "h", "path")))
+    line = (b"2024-05-01 12:00:00.500 7 DEBUG nova.virt.libvirt.migration [-] [instance: "
+            b"c2ce6f44-7ed4-457b-9e2f-eb89414c343c] Current 50 elapsed 7 steps [(0, 50)]")
+    state.shapes = [(line[23:line.index(b"7 steps")], line[line.index(b" steps"):],
+                     (b"7", b"c2ce6f44-7ed4-457b-9e2f-eb89414c343c", b"50", b"[(0, 50)]"))]
+    assert state._known_shape(line.replace(b"00.500", b"01.25").replace(b"d 7 s", b"d 8 s")) \
+        == (b"2024-05-01 12:00:01.25", b"7", b"c2ce6f44-7ed4-457b-9e2f-eb89414c343c", b"50",
+            b"8", b"[(0, 50)]")
+    for other in (line.replace(b"Current 50", b"Current 60"), line + b" ",
+                  line.replace(b"d 7 s", b"d 7x s"), b"x" + line,
+                  line.replace(b"[(0, 50)]", b"[(0, 50), (1, 60)]")):
+        assert state._known_shape(other) is None, other
