@@ -783,13 +783,16 @@ def parse_json(text: str, keys_of: Any) -> tuple[dict[str, Any] | None, str | No
             first, _, more = message.partition("\n")
             result = parse_text(first, keys_of(first)) if more else parse_text(message, keys)
         if result is not None:
-            _join_more(result, more)
+            if more:
+                _join_more(result, more)
             if obj.get("_HOSTNAME"):
                 result.setdefault("env_host", str(obj["_HOSTNAME"]))
             stamp = obj.get("__REALTIME_TIMESTAMP")
-            if stamp and str(stamp).isdigit():
-                result["env_epoch_us"] = int(_number("event_epoch", str(stamp)[:-6] or "0")
-                                             ) * 1_000_000 + int(str(stamp)[-6:])
+            if stamp:
+                digits = stamp if type(stamp) is str else str(stamp)
+                if digits.isdigit():
+                    result["env_epoch_us"] = int(_number("event_epoch", digits[:-6] or "0")
+                                                 ) * 1_000_000 + int(digits[-6:])
         return result, message
     if "message" in obj and ("levelname" in obj or "asctime" in obj):
         message = str(obj["message"])
