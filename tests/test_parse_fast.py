@@ -185,7 +185,7 @@ MESSAGES = [sample if isinstance(sample, str) else sample.text
                                          "steps []", "Migration running for 5 secs"]
 
 
-@settings(max_examples=800)
+@settings(max_examples=500)
 @given(st.lists(st.sampled_from(ENVELOPES), max_size=2), st.sampled_from(STAMPS),
        st.sampled_from(TAGS), st.sampled_from(PIDS), st.sampled_from(LEVELS),
        st.sampled_from(LOGGERS),
@@ -253,9 +253,9 @@ def needle_lines() -> list[str]:
     words (in its context, its logger, its instance bracket, or glued to its end)."""
     needles = sorted(set(keys_in_all()) | set(grammar._LEADS))
     out = []
-    for _, sample in SAMPLES:
-        text = sample if isinstance(sample, str) else sample.text
-        for needle in needles:
+    texts = [(m, s if isinstance(s, str) else s.text) for m, s in SAMPLES]
+    for needle in needles:  # the messages that start with it, and a spread of others
+        for _, text in texts[::15] + [(m, t) for m, t in texts if t.startswith(needle)]:
             for header in (f"2024-05-01 12:34:56.789 7 INFO nova.x [req-1 {needle}] ",
                            f"2024-05-01 12:34:56.789 7 INFO {needle.strip() or 'x'} [-] ",
                            f"2024-05-01 12:34:56.789 7 INFO n [-] [instance: {needle}] ",
@@ -287,7 +287,7 @@ def test_headers_holding_keys_and_first_words_are_handed_over_and_parse_alike():
         if inside:
             assert parse_quick(line) is None, (line, inside)
             handed += 1
-    assert handed > 10_000
+    assert handed > 1500
     assert_alike(lines)
 
 
