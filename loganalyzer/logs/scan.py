@@ -486,11 +486,6 @@ _PLAIN_STATE = re.compile(
     rb"(?: update_downtime \S+)?\s*\Z")
 
 
-_STAMP = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+")  # _PLAIN_STATE's time
-_DIGITS = re.compile(rb"\d+")
-_SHAPES = 4  # state line shapes remembered (concurrent migrations of a host interleave)
-
-
 def continues(last_elapsed_s: int, elapsed_s: int) -> bool:
     """Whether a line ``elapsed_s`` can continue a run whose last line was at
     ``last_elapsed_s``: time neither goes back (a new migration) nor jumps (a stall)."""
@@ -510,9 +505,6 @@ class ScanState:
         self.nul_bytes = 0
         self.runs: dict[tuple[str | None, str | None], _Run] = {}
         self.fast_runs: dict[bytes, _Run] = {}  # this file's own host's runs by instance
-        # the last plain state lines matched: (bytes between time and elapsed seconds,
-        # bytes after them, what the regex captured there), newest first
-        self.shapes: list[tuple[bytes, bytes, tuple[bytes, ...]]] = []
         # Open runs of the other repeated monitor lines, per migration and message form.
         self.repeats: dict[tuple[Any, Any], dict[tuple[str, Any], int]] = {}
         # per (host, instance): the last kept step line's row, (downtime, after) and how
@@ -790,17 +782,10 @@ class ScanState:
         """A plain oslo.log ``Current … steps`` line that continues an open run, folded
         without the grammar: the same fields the full parse would compare (checked by a
         test against the full parse). False: the line takes the full path."""
-        parts = self._known_shape(raw) if self.shapes else None
-        if parts is None:
-            match = _PLAIN_STATE.match(raw)
-            if match is None:
-                return False
-            parts = match.groups()
-            self.shapes.insert(0, (raw[match.end("ts"):match.start("elapsed")],
-                                   raw[match.end("elapsed"):], match.group(
-                                       "pid", "instance", "current", "steps")))
-            del self.shapes[_SHAPES:]
-        stamp, pid, instance, current, elapsed_text, steps = parts
+        match = _PLAIN_STATE.match(raw)
+        if match is None:
+            return False
+        stamp, pid, instance, current, elapsed_text, steps = match.groups()
         run = self.fast_runs.get(instance)
         if run is None or run.logged != (pid, current, steps):
             return False
@@ -810,24 +795,6 @@ class ScanState:
         text = stamp.decode()  # oslo's own layout: the time as logged is the normalised one
         self._extend(run, number, text, text, elapsed)
         return True
-
-    def _known_shape(self, raw: bytes) -> tuple[bytes, ...] | None:
-        """What :data:`_PLAIN_STATE` would capture in a line that is one of the last state
-        lines it matched but for the time and the elapsed seconds (bytes compared, not
-        matched again: the line's other bytes are those of the line it matched); None
-        when there is no such line."""
-        stamp = _STAMP.match(raw)
-        if stamp is None:
-            return None
-        at = stamp.end()
-        for prefix, suffix, (pid, instance, current, steps) in self.shapes:
-            if raw.startswith(prefix, at):
-                begin = at + len(prefix)
-                digits = _DIGITS.match(raw, begin)
-                if digits is not None and len(raw) - digits.end() == len(suffix) \
-                        and raw.endswith(suffix):
-                    return raw[:at], pid, instance, current, raw[begin:digits.end()], steps
-        return None
 
     def _extend(self, run: _Run, number: int, time: str | None, ts: str | None,
                 elapsed: int) -> None:
