@@ -78,3 +78,12 @@ def keys_in(text: str) -> list[str]:
     if len(found) > 1:
         found.sort(key=_ORDER.__getitem__)
     return found
+
+
+def has_key(text: str) -> bool:
+    """Whether any catalogue key occurs in ``text`` (``bool(keys_in(text))``, without
+    listing them)."""
+    if any(k in text for k in _ALWAYS):
+        return True
+    return any(k in text for word in _WORDS.intersection(text.split())
+               for k in _BY_WORD[word])

@@ -18,6 +18,7 @@ from typing import Any
 
 import pyparsing as pp
 
+from loganalyzer.logs.anchors import KEYS, has_key, keys_in
 from loganalyzer.logs.catalog import (
     BY_ID,
     CATALOG,
@@ -190,8 +191,26 @@ def parse_text(text: str, keys: Sequence[str], reference: bool = False
     message matches (the caller records it as unrecognized). ``reference`` parses with the
     pyparsing grammar itself instead of its compiled form (for tests)."""
     text = clean(text).rstrip("\n")
+    if reference:
+        env, rest = split_envelope(text)
+        result = _parse_with_pyparsing(rest, keys)
+    else:
+        env, rest = _split_fast(text)
+        result = _parse_fast(rest, keys)
+    return _enveloped(result, env)
+
+
+def parse_text_full(text: str, keys: Sequence[str]) -> dict[str, Any] | None:
+    """:func:`parse_text` the long way: the envelope searched for and every record regex
+    matched whole (header and message); what the fast way is tested against."""
+    text = clean(text).rstrip("\n")
     env, rest = split_envelope(text)
-    result = (_parse_with_pyparsing if reference else _parse_record)(rest, keys)
+    return _enveloped(_parse_record(rest, keys), env)
+
+
+def _enveloped(result: dict[str, Any] | None, env: dict[str, str]
+               ) -> dict[str, Any] | None:
+    """A parsed record with its envelope's fields (``env_*``) added."""
     if result is None:
         return None
     for name in ("host", "syslog_ts", "iso_ts", "grep_path", "prefix", "ident"):
@@ -202,6 +221,275 @@ def parse_text(text: str, keys: Sequence[str], reference: bool = False
         # rsyslog writes a message's newlines as #012 (EscapeControlCharactersOnReceive)
         result["error"] = error.replace("#012", "\n").replace("#011", "\t")
     return result
+
+
+# --- the fast way through a line (tested to give exactly what the long way gives) -------
+# An oslo.log line that starts with its time stamp has no envelope; a syslog line's envelope
+# is matched where it starts. In both cases the header then found where the envelope ends is
+# the leftmost one, which is what split_envelope's search finds (no header can start inside
+# a syslog prefix: its tokens end in a space, ``[``, ``:`` or ``: ``, none of which a header's
+# time stamp, level or logger can be followed by where the prefix has them).
+
+
+def _split_fast(text: str) -> tuple[dict[str, str], str]:
+    """:func:`split_envelope` without searching every position of the line for a header
+    when the line starts with one or with a syslog prefix; any other line takes
+    split_envelope itself."""
+    if text[:1].isdigit() and HEADER_SEARCH.match(text, 0, _ENVELOPE_MAX + 200):
+        return {}, text  # (a header at 0 is the leftmost one)
+    sys_match = SYSLOG.match(text)
+    if sys_match is None:
+        return split_envelope(text)
+    end = sys_match.end()
+    if end > _ENVELOPE_MAX or not HEADER_SEARCH.match(text, end, _ENVELOPE_MAX + 200):
+        return split_envelope(text)
+    return {k: v for k, v in sys_match.groupdict().items() if v}, text[end:]
+
+
+_HEADER_ALONE = re.compile(_HEADER_REGEX)  # the optional header, as every record starts
+# _record_fields reads the header's groups in this order (a test checks how it treats them)
+assert tuple(_HEADER_ALONE.groupindex) == ("ts", "tag", "pid", "level", "logger", "ctx",
+                                           "instance")
+assert _HEADER_ALONE.groups == len(_HEADER_ALONE.groupindex)  # (no unnamed groups)
+_PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ,'-_=<>/;")
+
+
+def _lead(message: Message) -> str:
+    """Text every match of ``message`` starts with: its key, or the plain characters its
+    prefix pattern starts with ("" when that cannot be told simply: then nothing is
+    assumed)."""
+    if not message.prefix:
+        return message.key
+    pattern, depth, i = message.prefix, 0, 0
+    while i < len(pattern):  # a top-level "|" would let a match start otherwise
+        char = pattern[i]
+        if char == "\\":
+            i += 1
+        elif char == "[":
+            i = pattern.find("]", i + 2)
+            if i < 0:
+                return ""
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            return ""
+        i += 1
+    lead = 0
+    while lead < len(pattern) and pattern[lead] in _PLAIN:
+        lead += 1
+    if pattern[lead:lead + 1] in ("*", "+", "?", "{"):  # the last one is optional
+        lead -= 1
+    return pattern[:max(lead, 0)]
+
+
+class _Alone:
+    """A catalogue message compiled alone (no header in front) for :func:`_parse_fast`:
+    its regex, what it starts with, its whole record regex, and per named group (by
+    number) how :func:`_fields` treats the value: an int bound, 0 for a float, -1 to intern,
+    None to keep as it is."""
+
+    __slots__ = ("entry", "id", "lead", "pattern", "plan", "record")
+
+    def __init__(self, message: Message, alternative: pp.ParserElement,
+                 record: re.Pattern[str]) -> None:
+        self.id = message.id
+        self.pattern = re.compile(to_regex(alternative) + r"\Z")
+        self.lead = _lead(message)
+        self.record = record
+        self.entry = message
+        self.plan = tuple((index - 1, name, _treatment(name))
+                          for name, index in self.pattern.groupindex.items())
+
+
+def _treatment(name: str) -> int | None:
+    if name in FLOAT_FIELDS:
+        return 0
+    if name in INT_FIELDS:
+        return SECONDS_MAX if name in SECONDS_FIELDS else INT_MAX
+    return -1 if name in REPEATED else None
+
+
+# Per key: its messages compiled alone, in catalogue order
+MESSAGES: Mapping[str, list[_Alone]] = _PerKey(
+    lambda key: [_Alone(m, alt, record)
+                 for m, alt, (_, record) in zip(_BY_KEY[key], ALTERNATIVES[key],
+                                                COMPILED[key], strict=True)])
+
+
+# --- a line parsed without listing its keys first ---------------------------------------
+# When no catalogue key and no message's first words (a "needle") start inside a line's
+# header, the long way tries first the keys that start where the header ends (longest
+# first), then the keys further on whose messages start with a prefix found there; a message
+# can match nowhere else. parse_quick tries exactly those, in that order.
+def _needles_at() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, str], ...]],
+                           tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(keys by their first three characters, longest first; (lead, key) of prefixed
+    messages by the lead's first three characters; the leads; the needles starting with a
+    space; the needles holding a ``]``)."""
+    keys: dict[str, list[str]] = {}
+    for key in sorted(KEYS, key=len, reverse=True):
+        keys.setdefault(key[:3], []).append(key)
+    leads: dict[str, list[tuple[str, str]]] = {}
+    for message in CATALOG:
+        if message.prefix:
+            lead = _lead(message)
+            pair = (lead, message.key)
+            if pair not in leads.setdefault(lead[:3], []):
+                leads[lead[:3]].append(pair)
+    every_lead = tuple(sorted({lead for pairs in leads.values() for lead, _ in pairs}))
+    needles = (*KEYS, *every_lead)
+    return ({k: tuple(v) for k, v in keys.items()}, {k: tuple(v) for k, v in leads.items()},
+            every_lead, tuple(n for n in needles if n.startswith(" ")),
+            tuple(n for n in needles if "]" in n))
+
+
+_KEYS_AT, _LEADS_AT, _LEADS, _SPACED, _BRACKETED = _needles_at()
+_STARTS = frozenset(_KEYS_AT) | frozenset(_LEADS_AT)  # where a message can begin
+_SPACED_AT: dict[str, tuple[str, ...]] = {}  # the needles starting with a space, by what follows
+for _needle in _SPACED:
+    _SPACED_AT[_needle[1:4]] = (*_SPACED_AT.get(_needle[1:4], ()), _needle)
+_TS_CHARS = frozenset("0123456789-:.,T ")  # what a header's time stamp is made of
+# needles that could start inside a time stamp: what comes before one of their spaces is
+# made of time-stamp characters (the others can start only after the stamp's space)
+_ODD = tuple(n for n in (*KEYS, *_LEADS) if any(
+    n[j] == " " and set(n[:j]) <= _TS_CHARS for j in range(len(n))))
+_QUICK = len(min(KEYS, key=len)) >= 3 and "" not in _LEADS \
+    and all(len(lead) >= 3 for lead in _LEADS) \
+    and not any(set(n) <= _TS_CHARS for n in (*KEYS, *_LEADS))  # else it always hands over
+
+
+@functools.lru_cache(maxsize=4096)
+def _holds_needle(header: str) -> bool:
+    """Whether a key or a prefixed message's lead occurs in ``header`` (a header after its
+    time stamp: the same few recur on every line of a request)."""
+    return has_key(header) or any(lead in header for lead in _LEADS)
+
+
+def parse_quick(text: str) -> dict[str, Any] | None:
+    """What ``parse_text(text, keys_in(text))`` gives a line whose header ends with a
+    bracket and holds no needle, found without listing the line's keys; None for any other
+    line and when no message matches where the header ends (then the long way runs: it
+    also tells an unrecognized line from noise)."""
+    # the envelope split as _split_fast splits it; any other line goes the long way
+    sys_match = None if text[:1].isdigit() else SYSLOG.match(text)  # oslo.log's or syslog's
+    begin = 0 if sys_match is None else sys_match.end()
+    if (begin == 0 and not text[:1].isdigit()) or begin > _ENVELOPE_MAX:
+        return None
+    found = HEADER_SEARCH.match(text, begin, _ENVELOPE_MAX + 200)
+    if found is None or text[found.end():found.end() + 3] not in _STARTS:
+        return None  # (most lines holding no key end here, before anything else is done)
+    env = {k: v for k, v in sys_match.groupdict().items() if v} if sys_match else {}
+    rest = text[begin:] if begin else text
+    if not _QUICK or "\x1b" in text or "#033[" in text or "\r" in text or "\x00" in text \
+            or text.endswith("\n"):
+        return None  # (clean and rstrip would change it)
+    body = _strip_debug_suffix(rest)
+    header = _HEADER_ALONE.match(body)
+    assert header is not None
+    end = header.end()
+    head = body[:end]
+    if head[-2:] != "] ":
+        return None  # (a needle could run on from the header's last word)
+    stamp = header.end("ts") + 1 if header.start("ts") == 0 else 0
+    if _holds_needle(head[stamp:]) if len(head) - stamp <= _CACHED_CHARS \
+            else _holds_needle.__wrapped__(head[stamp:]):
+        return None  # a needle starts after the time stamp, before the header's end
+    for needle in _ODD:
+        if needle in head:
+            return None  # one starts in the time stamp
+    start = body[end:end + 3]
+    for needle in _SPACED_AT.get(start, ()):  # (the header ends with a space)
+        if body.startswith(needle, end - 1):
+            return None  # one runs on across the header's end from its space
+    for needle in _BRACKETED:
+        if -1 < body.find(needle, 0, end + len(needle) - 1) < end:
+            return None  # or from its bracket
+    for key in _KEYS_AT.get(start, ()):
+        if body.startswith(key, end):
+            for alone in MESSAGES[key]:
+                match = alone.pattern.match(body, end)
+                if match is not None:
+                    return _enveloped(_record_fields(header, match, alone), env)
+    prefixed = [(body.find(key), -len(key), key) for lead, key in _LEADS_AT.get(start, ())
+                if body.startswith(lead, end) and body.find(key) > end]
+    for _, _, key in sorted(set(prefixed)):
+        for alone in MESSAGES[key]:
+            match = alone.pattern.match(body, end)
+            if match is not None:
+                return _enveloped(_record_fields(header, match, alone), env)
+    return None
+
+
+def _parse_fast(rest: str, keys: Sequence[str]) -> dict[str, Any] | None:
+    """:func:`_parse_record`, with the header matched once and each message from where it
+    ends. The record regex ``header? message`` first tries the message where the header's
+    first way of matching ends; only if the message fails there could it match where a
+    shorter way ends (a bracket or space left out of the header, or no header at all), so
+    the record regex itself runs only when the message's first words lie in the header."""
+    body = _strip_debug_suffix(rest)
+    ordered = sorted(keys, key=lambda k: (body.find(k), -len(k))) if len(keys) > 1 \
+        else keys
+    header = _HEADER_ALONE.match(body)  # (always matches: the header is optional)
+    assert header is not None
+    end = header.end()
+    for key in ordered:
+        for alone in MESSAGES.get(key, ()):
+            match = alone.pattern.match(body, end)
+            if match is not None:
+                return _record_fields(header, match, alone)
+            lead = alone.lead
+            if end and -1 < body.find(lead, 0, end + len(lead) - 1) < end:
+                match = alone.record.match(body)
+                if match is not None:
+                    found = {k: v for k, v in match.groupdict().items() if v is not None}
+                    found["message_id"] = alone.id
+                    return _fields(found)
+    return None
+
+
+def _record_fields(header: re.Match[str], message: re.Match[str], alone: _Alone
+                   ) -> dict[str, Any]:
+    """:func:`_fields` of a header and a message matched apart: the same fields in the same
+    order, with the header's repeated texts interned and its context's request ids parsed
+    once per distinct context."""
+    ts, tag, pid, level, logger, ctx, instance = header.groups()
+    out: dict[str, Any] = {}
+    if ts:
+        out["ts"] = ts
+    if tag:
+        out["tag"] = sys.intern(tag)
+    if pid:
+        out["pid"] = sys.intern(pid)
+    if level:
+        out["level"] = sys.intern(level)
+    if logger:
+        out["logger"] = sys.intern(logger)
+    if instance:
+        out["instance"] = sys.intern(instance)
+    values = message.groups()
+    for index, name, treatment in alone.plan:
+        value = values[index]
+        if value is None or value == "":
+            continue
+        if treatment is None:
+            out[name] = value
+        elif treatment > 0:
+            number = int(value)
+            out[name] = number if 0 <= number <= treatment else _number(name, value)
+        elif treatment == 0:
+            out[name] = _number(name, value)
+        else:
+            out[name] = sys.intern(value)
+    out["message_id"] = alone.id
+    entry = alone.entry
+    out["kind"] = entry.kind.value
+    if entry.constants:
+        out.update(entry.constants)
+    _derive(entry, out)  # (no "ctx" in out: its ids come last, as _context puts them)
+    if ctx:
+        out.update(_context_fields(ctx) if len(ctx) <= _CACHED_CHARS
+                   else _context_fields.__wrapped__(ctx))
+    return out
 
 
 def _strip_debug_suffix(rest: str) -> str:
@@ -507,19 +795,25 @@ def parse_json(text: str, keys_of: Any) -> tuple[dict[str, Any] | None, str | No
                 return None, None
         if not isinstance(message, str):
             return None, None
-        keys = keys_of(message)
-        if not keys:
-            return None, message
-        first, _, more = message.partition("\n")
-        result = parse_text(first, keys_of(first)) if more else parse_text(message, keys)
+        more = ""
+        result = parse_quick(message) if keys_of is keys_in else None
+        if result is None:
+            keys = keys_of(message)
+            if not keys:
+                return None, message
+            first, _, more = message.partition("\n")
+            result = parse_text(first, keys_of(first)) if more else parse_text(message, keys)
         if result is not None:
-            _join_more(result, more)
+            if more:
+                _join_more(result, more)
             if obj.get("_HOSTNAME"):
                 result.setdefault("env_host", str(obj["_HOSTNAME"]))
             stamp = obj.get("__REALTIME_TIMESTAMP")
-            if stamp and str(stamp).isdigit():
-                result["env_epoch_us"] = int(_number("event_epoch", str(stamp)[:-6] or "0")
-                                             ) * 1_000_000 + int(str(stamp)[-6:])
+            if stamp:
+                digits = stamp if type(stamp) is str else str(stamp)
+                if digits.isdigit():
+                    result["env_epoch_us"] = int(_number("event_epoch", digits[:-6] or "0")
+                                                 ) * 1_000_000 + int(digits[-6:])
         return result, message
     if "message" in obj and ("levelname" in obj or "asctime" in obj):
         message = str(obj["message"])

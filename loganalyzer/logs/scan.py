@@ -8,6 +8,8 @@ the file, and what was read before it is kept. Pure per input, so it can run any
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 import os
 import re
@@ -29,6 +31,7 @@ from loganalyzer.logs.grammar import (
     dump_message,
     parse_dump_line,
     parse_json,
+    parse_quick,
     parse_text,
 )
 from loganalyzer.logs.ingest.readers import READ_ERRORS, describe_read_error
@@ -82,12 +85,15 @@ class Columns:
 
     def append(self, event: dict[str, Any]) -> None:
         n = self.rows
+        data = self.data
         for name, value in event.items():
-            column = self.data.get(name)
-            if column is None:
-                column = self.data[name] = [None] * n
-            elif len(column) < n:
-                column.extend([None] * (n - len(column)))
+            try:
+                column = data[name]
+            except KeyError:
+                column = data[name] = [None] * n
+            else:
+                if len(column) < n:
+                    column.extend([None] * (n - len(column)))
             column.append(value)
         self.rows = n + 1
 
@@ -477,15 +483,42 @@ def run_signature(current_ms: Any, steps: Any, pid: Any, elapsed_s: int) -> tupl
     first seconds after a step falls due each elapsed second is a run of its own, so the
     ramp comparison still sees the first iteration past a step's due time (its tolerance is
     at most 5 s, see ``migrations._starts``) to the second."""
-    ramp = tuple(tuple(step) for step in steps)
-    due = sum(1 for at, _ in ramp if at <= elapsed_s)
-    near_due = any(at <= elapsed_s <= at + NEAR_DUE_S for at, _ in ramp)
+    try:
+        ramp, ats = _ramp(steps)
+    except TypeError:  # (not hashable: a list of lists)
+        ramp, ats = _ramp.__wrapped__(steps)
+    if ats is not None and type(elapsed_s) is int:  # the due times, sorted: counted faster
+        due = bisect.bisect_right(ats, elapsed_s)
+        near_due = due > bisect.bisect_left(ats, elapsed_s - NEAR_DUE_S)
+    else:
+        due = sum(1 for at, _ in ramp if at <= elapsed_s)
+        near_due = any(at <= elapsed_s <= at + NEAR_DUE_S for at, _ in ramp)
     return (current_ms, ramp, pid, due, elapsed_s if near_due else None)
+
+
+@functools.lru_cache(maxsize=256)
+def _ramp(steps: Any) -> tuple[tuple[tuple[Any, ...], ...], list[int] | None]:
+    """A step list as a tuple of tuples, and its due times sorted when all are ints (one
+    list is logged on every monitor iteration of a migration)."""
+    ramp = tuple(tuple(step) for step in steps)
+    ats = [at for at, _ in ramp]
+    return ramp, sorted(ats) if all(type(at) is int for at in ats) else None
 
 
 def _steps_text(steps: tuple[tuple[int, int], ...]) -> bytes:
     """The step list as nova logs it (``str`` of a list of tuples)."""
     return str(list(steps)).encode()
+
+
+_cached_steps_text = functools.lru_cache(maxsize=256)(_steps_text)
+
+
+def _logged_steps(steps: tuple[tuple[int, int], ...]) -> bytes:
+    """:func:`_steps_text`, once per distinct step list."""
+    try:
+        return _cached_steps_text(steps)
+    except TypeError:  # (not hashable)
+        return _steps_text(steps)
 
 
 # ``2024-05-01 12:00:00.500 4242 DEBUG nova.virt.libvirt.migration [ctx] [instance: U]
@@ -637,10 +670,13 @@ class ScanState:
                 event = dumped  # a start-up dump line: the grammar's fields, found faster
             elif stripped.startswith("{"):
                 event, message = parse_json(stripped, keys_in)
-                found = keys_in(message) if message is not None else keys_in(text)
-            else:
-                found = keys_in(text)
-                event = parse_text(text, found) if found else None
+                if event is None:  # (the keys only tell an unrecognized line from noise)
+                    found = keys_in(message) if message is not None else keys_in(text)
+            else:  # (the keys are listed only when the quick way hands over)
+                event = parse_quick(text)
+                if event is None:
+                    found = keys_in(text)
+                    event = parse_text(text, found) if found else None
         except ImplausibleValue as exc:
             self._unrecognized({"file": self.origin.display, "line": number,
                                 "text": text[:MAX_TEXT], "reason": str(exc)})
@@ -907,7 +943,7 @@ class ScanState:
         current = event.get("current_ms")
         run = self.runs[key] = _Run(
             self.result.events.rows, signature, elapsed,
-            (str(event.get("pid")).encode(), str(current).encode(), _steps_text(steps)),
+            (str(event.get("pid")).encode(), str(current).encode(), _logged_steps(steps)),
             _fast_limits(signature, elapsed))
         if key[0] == self.origin.host and event.get("instance"):
             self.fast_runs[event["instance"].encode()] = run
@@ -941,13 +977,15 @@ class ScanState:
     def _finish(self, event: dict[str, Any], number: int) -> dict[str, Any]:
         origin = self.origin
         out: dict[str, Any] = {"time": None, "ts": None}
-        raw_ts = event.pop("ts", None)
-        syslog_ts = event.pop("env_syslog_ts", None)
-        iso_ts = event.pop("env_iso_ts", None)
-        epoch = event.pop("env_epoch_us", None)
+        pop = event.pop
+        raw_ts = pop("ts", None)
+        syslog_ts = pop("env_syslog_ts", None)
+        iso_ts = pop("env_iso_ts", None)
+        epoch = pop("env_epoch_us", None)
         if raw_ts:
             out["time"] = raw_ts
-            out["ts"] = raw_ts.replace("T", " ").replace(",", ".")
+            out["ts"] = raw_ts.replace("T", " ").replace(",", ".") \
+                if "T" in raw_ts or "," in raw_ts else raw_ts
         elif iso_ts:
             out["time"] = iso_ts
             match = _ISO.match(iso_ts)
@@ -958,20 +996,21 @@ class ScanState:
         elif epoch is not None:
             moment = datetime.fromtimestamp(epoch / 1_000_000, tz=UTC).replace(tzinfo=None)
             out["time"] = out["ts"] = moment.isoformat(sep=" ")
-        env_host = event.pop("env_host", None)
-        tag = event.pop("tag", None)
+        env_host = pop("env_host", None)
+        tag = pop("tag", None)
         if env_host:
-            out["host"], out["host_source"] = env_host, "syslog"
+            out["host"], out["host_source"] = sys.intern(env_host), "syslog"
         elif tag:
-            out["host"], out["host_source"] = tag, "merged-log tag"
+            out["host"], out["host_source"] = sys.intern(tag), "merged-log tag"
         else:
-            out["host"], out["host_source"] = origin.host, origin.host_source
+            host = origin.host
+            out["host"] = sys.intern(host) if host is not None else None
+            out["host_source"] = origin.host_source
         out["file"] = origin.display
         out["line"] = number
-        if out.get("host") is not None:
-            out["host"] = sys.intern(out["host"])
-        for name in ("env_grep_path", "env_prefix", "env_ident"):
-            event.pop(name, None)
+        pop("env_grep_path", None)
+        pop("env_prefix", None)
+        pop("env_ident", None)
         out.update(event)
         return out
 
