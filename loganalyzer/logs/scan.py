@@ -665,9 +665,11 @@ class ScanState:
         stripped = text.lstrip("\x00 \t")
         found: Any = ()
         event: dict[str, Any] | None
+        dump_layout = False  # read by parse_dump_line: oslo.log's plain layout
         try:
             if b" log_opt_values /" in raw and (dumped := parse_dump_line(text)):
                 event = dumped  # a start-up dump line: the grammar's fields, found faster
+                dump_layout = True
             elif stripped.startswith("{"):
                 event, message = parse_json(stripped, keys_in)
                 if event is None:  # (the keys only tell an unrecognized line from noise)
@@ -694,7 +696,7 @@ class ScanState:
         finished = self._finish(event, number)
         if finished["kind"] in DUMP_LINE_KINDS:
             self._dump_line(finished)
-            self._dump_header(raw, finished, found)
+            self._dump_header(raw, finished, dump_layout)
             return
         if self.fold and finished["kind"] == "downtime_state" and self._fold(finished):
             return
@@ -787,13 +789,14 @@ class ScanState:
             column[held.row] = self._shared(column[held.row] + (self._shared(
                 (option, event.get("value")),),))
 
-    def _dump_header(self, raw: bytes, event: dict[str, Any], found: Any) -> None:
-        """After a plain dump line read by ``parse_dump_line`` (``found`` empty): its bytes
-        between the time and the message (`` pid DEBUG logger [ctx] ``) and its row, while
-        that row is its host's open, started one (:meth:`_fold_dump_fast`)."""
+    def _dump_header(self, raw: bytes, event: dict[str, Any], dump_layout: bool) -> None:
+        """After a plain dump line read by ``parse_dump_line`` (``dump_layout``; any other
+        parse, ``parse_quick``'s included, leaves the fast path off): its bytes between the
+        time and the message (`` pid DEBUG logger [ctx] ``) and its row, while that row is
+        its host's open, started one (:meth:`_fold_dump_fast`)."""
         self.dump_fast = None
         held = self.dumps.get(self.origin.host)
-        if found != () or held is None or not held.started or \
+        if not dump_layout or held is None or not held.started or \
                 event.get("host") != self.origin.host:
             return
         stamp = raw.find(b" ", 11)
