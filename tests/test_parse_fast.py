@@ -26,6 +26,7 @@ from loganalyzer.logs.read import collect
 from loganalyzer.logs.scan import Origin, scan_stream
 from tests.conftest import REPO
 from tests.test_catalog import LAYOUTS, SAMPLES
+from tests.test_dump_fast import text_lines
 
 
 def outcome(parse, line: str) -> tuple[str, object]:
@@ -61,16 +62,6 @@ def assert_alike(lines: list[str]) -> int:
         assert fast == long_way, line
         parsed += fast[0] == "fields" and fast[1] is not None
     return parsed
-
-
-def text_lines(folder: Path) -> list[str]:
-    out: list[str] = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix not in (".gz", ".xz", ".bz2", ".zst", ".conf"):
-            data = path.read_bytes()
-            if b"\x00" not in data[:4096]:
-                out.extend(data.decode("utf-8", "replace").splitlines())
-    return out
 
 
 def test_every_real_line_parses_alike(real_logs):
