@@ -42,8 +42,10 @@ def phases(fleet: str) -> dict[str, float]:
     """CPU seconds of each phase in one process (with the declared nova.conf, as ``report``
     runs): read (worker processes included), analyse, JSON, report page; peak RSS MB."""
     sys.path.insert(0, os.path.dirname(HERE))
-    from loganalyzer.api import Reading, analyse, declared_for_report
+    from loganalyzer.api import Reading, analyse, checked_declaration
+    from loganalyzer.config.prediction import resolve_model
     from loganalyzer.output import migrations_out
+    from loganalyzer.report.publish import shown
     from loganalyzer.report.render import build_page
 
     def cpu() -> float:
@@ -53,17 +55,17 @@ def phases(fleet: str) -> dict[str, float]:
     out: dict[str, float] = {}
     conf = os.path.join(fleet, "nova.conf")
     config = [conf] if os.path.exists(conf) else []
+    declared = checked_declaration(config, [], {}, None, None)
     start = cpu()
     events = Reading().read([fleet])
     out["read"], start = cpu() - start, cpu()
-    rows, events = analyse(events, config=config)
+    rows, events = analyse(events, declared=declared)
     out["analyse"], start = cpu() - start, cpu()
     with open(os.devnull, "w") as sink:
         migrations_out.write(rows, [*events.warnings, *events.analysis_warnings], "json", sink,
                              events.host_aliases, events.duplicates_dropped)
     out["json"], start = cpu() - start, cpu()
-    declared, sources = declared_for_report(config, [], {}, None, None)
-    build_page(rows, events, "fleet", declared, sources)
+    build_page(rows, events, "fleet", *shown(declared, resolve_model(None, None, None).release))
     out["report"] = cpu() - start
     out["migrations"] = len(rows)
     out["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
