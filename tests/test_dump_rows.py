@@ -307,3 +307,21 @@ def test_the_dump_fold_fast_path_is_taken_and_agrees_on_the_real_logs(real_logs:
         monkeypatch.undo()
         assert mine == table(lines, monkeypatch), path.name
     assert sum(taken) > 100
+
+
+@pytest.mark.parametrize("kind", ["config_option", "config_files", "conf_host", "conf_my_ip"])
+def test_asking_for_a_dump_line_kind_says_where_those_lines_went(kind):
+    """The kinds of a dump's lines never come as events of their own: asking for one is a
+    usage error that names config_dump, not an empty answer."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    done = subprocess.run([sys.executable, "-m", "loganalyzer", "scan", str(REPO / "sample_logs"),
+                           "--kind", kind, "-q", "-f", "json"], capture_output=True, text=True,
+                          cwd=str(REPO))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"loganalyzer: --kind {kind}: a start-up dump's lines are one config_dump event per "
+        "dump (its options, files, conf_host and conf_my_ip): use --kind config_dump")

@@ -7,6 +7,7 @@ long lines, NUL bytes, unrecognized lines past the listing limit, warnings and c
 from __future__ import annotations
 
 import itertools
+import os
 import random
 from concurrent.futures import ThreadPoolExecutor
 
@@ -412,3 +413,66 @@ def test_a_pool_reads_libvirt_logs_and_tarballs_beside_the_files(tmp_path, monke
     assert pooled.libvirt.records == here.libvirt.records
     assert pooled.libvirt.files == here.libvirt.files
     assert pooled.libvirt.warnings == here.libvirt.warnings
+
+
+@pytest.mark.parametrize("parts", [2, 3, 4, 5, 7, 11])
+def test_large_files_are_cut_outside_start_up_dumps(real_logs, monkeypatch, parts):
+    """The cuts engine._line_cuts makes leave every start-up dump whole (oslo.config's
+    deprecation warnings between its lines included), so the event table and the duplicate
+    count do not depend on the engine: the ranges read as one pass does."""
+    use("rg", monkeypatch)
+    for name in ("hotsos_ussuri_nova-compute.log.1",
+                 "hotsos_ussuri_nova-compute_config-dump.log"):
+        log = str(real_logs / name)
+        size = os.path.getsize(log)
+        cuts = [start for start, _ in engine_mod._line_cuts(log, size, parts)]
+        same(read_in_ranges(log, cuts), collect([log], engine="local"))
+
+
+def test_a_cut_reads_a_long_line_in_pieces(tmp_path):
+    """A cut that falls in a line of many megabytes reads on to its end a piece at a time
+    (the line is not held in memory whole)."""
+    import tracemalloc
+
+    log = tmp_path / "nova-compute.log"
+    with open(log, "wb") as fh:
+        fh.write(b"2022-02-04 10:21:50.760 1 INFO nova.compute.manager [-] start\n")
+        fh.write(b"x" * (24 << 20) + b"\n")
+        fh.write(b"2022-02-04 10:21:51.760 1 INFO nova.compute.manager [-] end\n")
+    size = log.stat().st_size
+    tracemalloc.start()
+    try:
+        cuts = engine_mod._line_cuts(str(log), size, 2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    last = len(b"2022-02-04 10:21:51.760 1 INFO nova.compute.manager [-] end\n")
+    assert cuts == [(0, size - last), (size - last, size)]
+    assert peak < 4 << 20
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_a_file_truncated_while_its_ranges_are_read_is_said_once(real_logs, tmp_path,
+                                                                  monkeypatch, tool):
+    """logrotate's copytruncate empties a log while it may be read: the ranges planned past
+    the new end read nothing, the counts are those of the bytes there (never negative), and
+    one warning says what happened."""
+    import shutil
+
+    use(tool, monkeypatch)
+    log = tmp_path / "nova-compute.log"
+    shutil.copy(real_logs / "hotsos_ussuri_nova-compute.log.1", log)
+    [item] = plan_inputs([str(log)]).files
+    size = log.stat().st_size
+    cuts = engine_mod._line_cuts(str(log), size, 4)
+    jobs = [engine_mod.Job(item, start, end, part, len(cuts))
+            for part, (start, end) in enumerate(cuts)]
+    new_size = size // 3
+    with open(log, "r+b") as fh:
+        fh.truncate(new_size)
+    events = gather(engine_mod.merge_ranges(jobs, [engine_mod.run_job(j) for j in jobs]))
+    assert events.files[0].bytes == new_size
+    assert events.files[0].lines == log.read_bytes().count(b"\n") + 1  # (cut mid-line)
+    assert [w for w in events.warnings if "truncated meanwhile" in w] == [
+        f"{log}: {new_size:,} bytes when read, {cuts[1][1]:,} when the reading was planned "
+        "(truncated meanwhile, e.g. by logrotate's copytruncate): what was there was read"]

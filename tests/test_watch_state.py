@@ -101,3 +101,35 @@ def test_the_state_watch_writes_reads_back(good_state: dict[str, Any], tmp_path:
     state = tmp_path / "state.json"
     state.write_text(json.dumps(good_state), encoding="utf-8")
     assert outcome(state, tmp_path) == "exit 0"
+
+
+def test_watch_starts_full_garbage_collections_itself(tmp_path, monkeypatch):
+    """The analysis's objects join the oldest generation without counting towards Python's
+    rule for a full collection (analysis.collecting): a watch running for days starts one
+    itself every FULL_COLLECTION_S, so garbage cycles do not pile up."""
+    import gc
+    import io
+
+    from loganalyzer.watch import service
+    from tests.conftest import REPO
+
+    def full_collections() -> int:
+        return gc.get_stats()[2]["collections"]
+
+    monkeypatch.setattr(service, "FULL_COLLECTION_S", 0.0)
+    before = full_collections()
+    watch = service.Watch(service.WatchSettings([str(REPO / "sample_logs")],
+                                                start_at="beginning", once=True,
+                                                metrics_port=None),
+                          out=io.StringIO(), err=io.StringIO())
+    assert watch.run() == 0
+    assert full_collections() > before
+    monkeypatch.setattr(service, "FULL_COLLECTION_S", 1e9)
+    gc.collect()
+    before = full_collections()
+    watch = service.Watch(service.WatchSettings([str(REPO / "sample_logs")],
+                                                start_at="beginning", once=True,
+                                                metrics_port=None),
+                          out=io.StringIO(), err=io.StringIO())
+    assert watch.run() == 0
+    assert full_collections() == before

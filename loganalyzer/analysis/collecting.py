@@ -23,8 +23,10 @@ def collector_paused() -> Iterator[None]:
     at once (``gc.freeze`` then ``gc.unfreeze``: two list moves): it was all counted as
     young, and the first allocation after the block started a collection of the youngest
     generation that walked every object the block built (0.15 s of a 0.8 s analysis on a
-    3,000-migration fleet). Garbage cycles made in the block are still found, by the next
-    full collection."""
+    3,000-migration fleet). Objects moved so are not counted towards Python's rule for a
+    full collection, so garbage cycles made in the block are found only by a full
+    collection that something else starts: a command ends first; ``watch``, which runs for
+    days, starts one every ten minutes (watch.service.FULL_COLLECTION_S)."""
     was_on = gc.isenabled()
     gc.disable()
     try:

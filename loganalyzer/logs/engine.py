@@ -112,18 +112,54 @@ def _plain_size(item: Input) -> int | None:
     return None if sniff_compression(head) else size
 
 
+DUMP_LINE = b" log_opt_values /"  # oslo.config's start-up dump (logs.grammar.DUMP_KEYS)
+CUT_MOVE_BYTES = 4 << 20  # how far a cut moves on to leave a start-up dump whole
+DUMP_GAP_LINES = 8  # lines without a dump line after which a dump has ended
+
+
 def _line_cuts(path: str, size: int, parts: int) -> list[tuple[int, int]]:
-    """``parts`` byte ranges covering the file, each starting at the start of a line."""
+    """``parts`` byte ranges covering the file, each starting at the start of a line, and
+    not inside a start-up dump where one ends within :data:`CUT_MOVE_BYTES`: a dump cut in
+    two is read as one row per line after the cut (the analysis joins them, but the event
+    table and the duplicate count would depend on the engine). Lines are read in 1 MiB
+    pieces (a line of gigabytes is not held in memory)."""
     starts = [0]
     with open(path, "rb") as fh:
         for k in range(1, parts):
             fh.seek(size * k // parts)
-            fh.readline()  # to the end of the line the cut fell in
-            position = fh.tell()
+            _to_line_end(fh)  # the line the cut fell in
+            position = _after_dump(fh, fh.tell())
             if starts[-1] < position < size:
                 starts.append(position)
     ends = [*starts[1:], size]
     return list(zip(starts, ends, strict=True))
+
+
+def _after_dump(fh: Any, position: int) -> int:
+    """``position`` (a line start), or the end of the start-up dump going on there: its
+    last dump line followed by :data:`DUMP_GAP_LINES` lines of no dump (oslo.config's
+    deprecation warnings come between a dump's lines); ``position`` when the dump does not
+    end within :data:`CUT_MOVE_BYTES`."""
+    fh.seek(position)
+    end, gap = position, 0
+    while fh.tell() - position < CUT_MOVE_BYTES and gap < DUMP_GAP_LINES:
+        line = fh.readline(1 << 20)
+        if not line:
+            return end
+        _to_line_end(fh, line)
+        if DUMP_LINE in line:
+            end, gap = fh.tell(), 0
+        else:
+            gap += 1
+    return end if gap >= DUMP_GAP_LINES else position
+
+
+def _to_line_end(fh: Any, read: bytes = b"") -> None:
+    """Read on to the end of the line (``read``: its part read already), 1 MiB at a time."""
+    while not read.endswith(b"\n"):
+        read = fh.readline(1 << 20)
+        if not read:
+            return
 
 
 class _Range:
@@ -175,7 +211,7 @@ def _range(job: Job, origin: Origin, reached: Callable[[int], None] | None) -> P
     """Bytes [start, end) of a plain file: through the prefilter tool when the whole file
     would be (:func:`_whole`), else in Python; a record open at the range's end goes on in
     the next range's first lines."""
-    from loganalyzer.logs.prefilter import scan_plain_range, tool
+    from loganalyzer.logs.prefilter import scan_plain_range, shrank, tool
     from loganalyzer.logs.scan import ScanState, read_into
 
     path, end = job.item.path or "", job.end or 0
@@ -191,6 +227,8 @@ def _range(job: Job, origin: Origin, reached: Callable[[int], None] | None) -> P
     result = ScanResult(FileReport(origin.display, origin.host, origin.host_source))
     state = ScanState(origin, result, job.fold)
     with open(path, "rb") as fh:
+        result.warnings.extend(shrank(origin.display, job.start, end,
+                                      os.fstat(fh.fileno()).st_size))
         read_into(_Range(fh, job.start, end), state, beyond=fh)
     return Part(**vars(result), nul_bytes=state.nul_bytes)
 

@@ -5,9 +5,13 @@ this process parses what it prints.
 once with SIMD literal search, about four times faster than GNU ``grep -F`` with as many
 patterns; GNU grep is the fallback, and without either :func:`loganalyzer.logs.scan.scan_stream`
 reads the file in Python. Compressed files are decompressed by a worker process
-(:mod:`loganalyzer.logs.ingest.inflate`) piping straight into the search tool. ``wc -l`` (or the
-worker) counts every line, so file statistics match the Python path exactly (a test compares
-all paths).
+(:mod:`loganalyzer.logs.ingest.inflate`) piping straight into the search tool. Lines are
+counted from the tool's line numbers and the newlines after the last line it printed (Python
+counts those, ``wc -l`` past 64 MiB), or by the inflate worker, so file statistics match the
+Python path exactly (a test compares all paths). A large plain file is searched in byte
+ranges, each by its own tool reading the file from the range's start and stopped at the first
+line it prints past the range's end (a range followed by no candidate line is searched to the
+file's end: the price of not copying its bytes through a pipe).
 
 ``LOGANALYZER_PREFILTER`` = ``rg`` | ``grep`` | ``python`` forces one (tests use it); left
 to ``auto``, a small file is read in Python (:func:`worth_a_tool`).
@@ -62,11 +66,11 @@ SMALL_COMPRESSED_BYTES = 512 << 10  # compressed files: measured on their compre
 
 def worth_a_tool(size: int, compressed: bool) -> bool:
     """Whether a file of ``size`` bytes on disk is worth starting the prefilter tool for
-    (``LOGANALYZER_PREFILTER`` auto; a forced tool is always used). Starting rg and ``wc``
-    costs ~7 ms of CPU, the inflate worker ~60 ms more (a Python process), where Python's
-    own search costs ~8.5 ms per MB of real-node log, ~4 ms per MB of a simulated fleet's
-    (``benchmarks/read_bench.py --crossover``); in a pool every core is busy, so the CPU
-    counts, not the tool's own core."""
+    (``LOGANALYZER_PREFILTER`` auto; a forced tool is always used). Starting rg (and, when
+    this was measured, ``wc``) costs ~7 ms of CPU, the inflate worker ~60 ms more (a
+    Python process), where Python's own search costs ~8.5 ms per MB of real-node log, ~4
+    ms per MB of a simulated fleet's (``benchmarks/read_bench.py --crossover``); in a pool
+    every core is busy, so the CPU counts, not the tool's own core."""
     if os.environ.get("LOGANALYZER_PREFILTER", "auto") != "auto":
         return True
     return size >= (SMALL_COMPRESSED_BYTES if compressed else SMALL_PLAIN_BYTES)
@@ -290,7 +294,8 @@ def scan_plain_range(path: str, origin: Origin, start: int, end: int,
     state = ScanState(origin, result, fold)
     with open(path, "rb") as source, open(path, "rb") as searched:
         size = os.fstat(source.fileno()).st_size
-        end = min(end, size)
+        result.warnings.extend(shrank(origin.display, start, end, size))
+        end = max(min(end, size), start)
         tail = _Tail(end - start)
         searched.seek(start)
         with _popen([*command(*found), "--byte-offset", "-"], stdin=searched,
@@ -314,6 +319,16 @@ def scan_plain_range(path: str, origin: Origin, start: int, end: int,
     result.file.bytes = end - start
     result.file.lines = lines
     return result
+
+
+def shrank(display: str, start: int, end: int, size: int) -> list[str]:
+    """The warning of the range [start, end) of a file now ``size`` bytes long in which its
+    new end falls (truncated since the ranges were planned, as logrotate's copytruncate
+    does): said once, by that range."""
+    if not start <= size < end:
+        return []
+    return [f"{display}: {size:,} bytes when read, {end:,} when the reading was planned "
+            "(truncated meanwhile, e.g. by logrotate's copytruncate): what was there was read"]
 
 
 COUNT_IN_PYTHON = 64 << 20  # newlines after a range's last candidate: Python below this

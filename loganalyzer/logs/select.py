@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from loganalyzer.errors import InputError
-from loganalyzer.logs.catalog import KINDS
+from loganalyzer.logs.catalog import DUMP_LINE_KINDS, KINDS, Kind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,6 +28,10 @@ def parse_time(option: str, text: str | None) -> datetime | None:
 
 def check_kinds(kinds: Sequence[str]) -> None:
     for kind in kinds:
+        if kind in DUMP_LINE_KINDS:  # (logs.scan folds them into their dump's one row)
+            raise InputError(f"--kind {kind}: a start-up dump's lines are one "
+                             f"{Kind.CONFIG_DUMP.value} event per dump (its options, files, "
+                             f"conf_host and conf_my_ip): use --kind {Kind.CONFIG_DUMP.value}")
         if kind not in KINDS:
             raise InputError(f"--kind {kind}: unknown event kind (known: {', '.join(KINDS)})")
 
