@@ -19,13 +19,15 @@ from tests.conftest import REPO
 
 @pytest.fixture(scope="module")
 def big_logs(tmp_path_factory):
-    """Four ~12 MB nova-compute logs (the sample log repeated): seconds of scanning each."""
+    """Four ~40 MB nova-compute logs (the sample log repeated): seconds of scanning each,
+    so that a run is still scanning when it is stopped (at ~12 MB a fast machine finished
+    some local runs before the signal came, or met it while exiting)."""
     folder = tmp_path_factory.mktemp("big")
     sample = (REPO / "sample_logs" / "sosreport-compute-1" / "var" / "log" / "nova" /
               "nova-compute.log").read_bytes()
     for i in range(4):
         with open(folder / f"nova-compute-{i}.log", "wb") as fh:
-            fh.write(sample * ((12 << 20) // len(sample)))
+            fh.write(sample * ((40 << 20) // len(sample)))
     return folder
 
 

@@ -5,6 +5,7 @@ file also uses every core; each range is a pure, picklable job.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -606,6 +607,8 @@ def stop(pool: ProcessPoolExecutor) -> None:
     """End a pool at once: queued jobs cancelled, running workers terminated and reaped (an
     interrupted run must not wait for their scans to finish)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython's record
+    manager = getattr(pool, "_executor_manager_thread", None)  # (shutdown forgets them)
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -615,6 +618,24 @@ def stop(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.kill()
             process.join(timeout=5)
+    _end_manager(manager, results)
+
+
+def _end_manager(manager: Any, results: Any) -> None:
+    """After its workers are gone, let the pool's manager thread end. A worker ended while
+    writing its result (Ctrl-C reaches the whole process group) leaves half a message in
+    the result pipe; the manager then waits for the rest forever, and so does Python's exit,
+    which joins that thread. With every worker gone, closing this process's write end of the
+    pipe ends that wait (end of file: the manager marks the pool broken and returns).
+    ``manager`` and ``results`` (its result queue) are CPython's own attributes of the pool,
+    as ``stop`` reads ``_processes``; None: left."""
+    if manager is None or not manager.is_alive():
+        return
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
+    manager.join(timeout=5)
 
 
 _REPORTS: Any = None  # in a ReportingPool worker: where offsets go
