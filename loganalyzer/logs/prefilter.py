@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -132,7 +133,7 @@ def _lines(stream: IO[bytes], cap: int) -> Iterator[tuple[bytes, bool]]:
 
 def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None = None,
                   source: IO[bytes] | None = None, base: int = 0,
-                  tail: _Tail | None = None) -> list[int]:
+                  tail: _Tail | None = None, context: bool = False) -> list[int]:
     """Parse ``NUMBER:LINE`` output; with ``reached`` or ``source``, ``NUMBER:OFFSET:LINE``
     (the tools' ``--byte-offset``): ``reached`` is told how far the search got every 16 MiB
     or so, and the lines after a record whose message may go on over further lines are read
@@ -141,14 +142,26 @@ def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None =
     it. Returns the numbers of records that may go on whose next line was neither read nor
     printed by the tool (without ``source``). ``base``: where in ``source`` the searched
     bytes begin; ``tail``: where they end (a byte range of it), and where the last line
-    parsed was."""
+    parsed was. ``context``: the tool also prints each candidate's next line
+    (``NUMBER-LINE``, groups apart by ``--``: :data:`CONTEXT_ARGS`), which goes on with a
+    record left open (a compressed file cannot be read again from a record's end)."""
     cap = max_line_bytes()
     told = 0
     unresolved: list[int] = []
     opened = 0  # the line number of the open record, if any
     for output, longer in _lines(stream, cap):
-        number_text, _, raw = output.partition(b":")
-        number = int(number_text)
+        if context:
+            if output == b"--":
+                continue
+            found = _NUMBERED.match(output)
+            number, raw = int(found[1]) if found else 0, output[found.end():] if found else b""
+            if found and found[2] == b"-":  # a candidate's next line, not a candidate
+                if opened and number == opened + 1:
+                    opened = number if state.follow([raw[:cap]], opened) else 0
+                continue
+        else:
+            number_text, _, raw = output.partition(b":")
+            number = int(number_text)
         if opened and number != opened + 1:
             unresolved.append(opened)
         offset = 0
@@ -180,6 +193,10 @@ def _parse_output(stream: IO[bytes], state: ScanState, reached: Reached | None =
         unresolved.append(opened)
     state.close()
     return unresolved
+
+
+_NUMBERED = re.compile(rb"(\d+)([:-])")  # a line number and what follows it
+CONTEXT_ARGS = {"rg": ["--after-context", "1"], "grep": ["-A", "1"]}  # see _parse_output
 
 
 def _after_line(source: IO[bytes], offset: int, length: int | None) -> None:
@@ -239,12 +256,12 @@ def scan_compressed_file(path: str, origin: Origin, compression: str, fold: bool
     with _popen([sys.executable, "-m", "loganalyzer.logs.ingest.inflate", path],
                 stderr=subprocess.PIPE, env=env) as worker:
         assert worker.stdout is not None and worker.stderr is not None
-        with _popen([*command(*found), "-"], stdin=worker.stdout,
+        with _popen([*command(*found), *CONTEXT_ARGS[found[0]], "-"], stdin=worker.stdout,
                     stderr=subprocess.DEVNULL) as proc:
             worker.stdout.close()  # the search tool holds the pipe now
             assert proc.stdout is not None
             _bounded(proc)
-            unresolved = _parse_output(proc.stdout, state)
+            unresolved = _parse_output(proc.stdout, state, context=True)
         if proc.returncode not in (0, 1):
             worker.kill()  # the tool failed (a line past its memory): Python reads the file
         report = worker.stderr.read().decode("utf-8", "replace")
