@@ -405,18 +405,22 @@ def parse_quick(text: str) -> dict[str, Any] | None:
         if -1 < body.find(needle, 0, end + len(needle) - 1) < end:
             return None  # or from its bracket
     for key in _KEYS_AT.get(start, ()):
-        if body.startswith(key, end):
-            for alone in MESSAGES[key]:
-                match = alone.pattern.match(body, end)
-                if match is not None:
-                    return _enveloped(_record_fields(header, match, alone), env)
+        if body.startswith(key, end) and (fields := _message_at(header, body, key)):
+            return _enveloped(fields, env)
     prefixed = [(body.find(key), -len(key), key) for lead, key in _LEADS_AT.get(start, ())
                 if body.startswith(lead, end) and body.find(key) > end]
     for _, _, key in sorted(set(prefixed)):
-        for alone in MESSAGES[key]:
-            match = alone.pattern.match(body, end)
-            if match is not None:
-                return _enveloped(_record_fields(header, match, alone), env)
+        if fields := _message_at(header, body, key):
+            return _enveloped(fields, env)
+    return None
+
+
+def _message_at(header: re.Match[str], body: str, key: str) -> dict[str, Any] | None:
+    """The fields of the first of ``key``'s messages that matches where ``header`` ends."""
+    for alone in MESSAGES[key]:
+        match = alone.pattern.match(body, header.end())
+        if match is not None:
+            return _record_fields(header, match, alone)
     return None
 
 

@@ -781,13 +781,7 @@ class ScanState:
                 held = self.dumps[host] = _DumpRow(events.rows, None, None, set(), starts)
             held.row, held.pid, held.logger = events.rows, out.get("pid"), out.get("logger")
             events.append(out)
-        if claim:
-            events.put(held.row, kind, event.get("value"))
-        elif option is not None:
-            held.names.add(option)
-            column = data["options"]
-            column[held.row] = self._shared(column[held.row] + (self._shared(
-                (option, event.get("value")),),))
+        self._dump_value(held, kind, option, event.get("value"))
 
     def _dump_header(self, raw: bytes, event: dict[str, Any], dump_layout: bool) -> None:
         """After a plain dump line read by ``parse_dump_line`` (``dump_layout``; any other
@@ -835,14 +829,19 @@ class ScanState:
         data["dump_lines"][row] += 1
         data["dump_last_line"][row] = number
         data["dump_last_time"][row] = data["dump_last_ts"][row] = time
+        self._dump_value(held, kind, option, fields.get("value"))
+        return True
+
+    def _dump_value(self, held: _DumpRow, kind: str, option: Any, value: Any) -> None:
+        """A dump line's value into its row: nova's host name or address as a field of
+        their own, an option's as one more ``(option, value)`` pair of ``options``."""
         if kind in CLAIM_FIELDS:
-            self.result.events.put(row, kind, fields.get("value"))
+            self.result.events.put(held.row, kind, value)
         elif option is not None:
             held.names.add(option)
-            column = data["options"]
-            column[row] = self._shared(column[row] + (self._shared(
-                (option, fields.get("value")),),))
-        return True
+            column = self.result.events.data["options"]
+            column[held.row] = self._shared(column[held.row] + (self._shared(
+                (option, value),),))
 
     def _shared(self, value: tuple[Any, ...]) -> tuple[Any, ...]:
         """``value``, or the equal tuple an earlier dump row holds (every restart prints the
